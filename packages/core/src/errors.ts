@@ -1,0 +1,164 @@
+/**
+ * Typed errors for every way a rotation can fail.
+ *
+ * Rules that hold for every class here:
+ * - the message names the secret and the step (when known) and the field at fault;
+ * - no message and no `cause` ever carries a secret value, a password, a key or a RotationToken.
+ *   Callers wrap driver errors with `safeCause()` instead of passing them on, because drivers
+ *   (mysql2's `sql`, pg's `detail`) can echo statement text.
+ */
+import type { RotationStep } from './event.ts';
+
+export interface RotationErrorContext {
+  /** ARN (or the id from the event when the ARN is not known yet). */
+  secretId?: string;
+  step?: RotationStep;
+}
+
+export class RotationError extends Error {
+  override readonly name: string = 'RotationError';
+  readonly secretId?: string;
+  readonly step?: RotationStep;
+
+  constructor(detail: string, context: RotationErrorContext = {}, options?: ErrorOptions) {
+    super(withContext(detail, context), options);
+    this.secretId = context.secretId;
+    this.step = context.step;
+  }
+}
+
+function withContext(detail: string, { secretId, step }: RotationErrorContext): string {
+  const parts = [secretId ? `secret ${secretId}` : undefined, step ? `step ${step}` : undefined].filter(Boolean);
+  return parts.length > 0 ? `${detail} (${parts.join(', ')})` : detail;
+}
+
+/** The invocation event is malformed. Raised before any AWS call. */
+export class InvalidEventError extends RotationError {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    readonly field: string,
+    detail: string,
+    context: RotationErrorContext = {},
+  ) {
+    super(detail, context);
+  }
+}
+
+/** An environment variable has a value the function cannot use. Raised at cold start. */
+export class ConfigurationError extends RotationError {
+  override readonly name = 'ConfigurationError';
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** DescribeSecret says rotation is explicitly disabled. */
+export class RotationNotEnabledError extends RotationError {
+  override readonly name = 'RotationNotEnabledError';
+}
+
+/** The ClientRequestToken is not a version of this secret. */
+export class UnknownVersionError extends RotationError {
+  override readonly name = 'UnknownVersionError';
+}
+
+/** The version exists but is neither AWSCURRENT nor AWSPENDING. */
+export class VersionNotPendingError extends RotationError {
+  override readonly name = 'VersionNotPendingError';
+}
+
+/** A secret version's SecretString is not JSON, or does not fit the rotator's schema. */
+export class SecretValueError extends RotationError {
+  override readonly name = 'SecretValueError';
+  constructor(
+    /** Dotted paths of the offending fields, e.g. ["username", "port"]. Never values. */
+    readonly fields: string[],
+    detail: string,
+    context: RotationErrorContext = {},
+  ) {
+    super(detail, context);
+  }
+}
+
+/**
+ * The pending version would make the rotator act on something other than what the current
+ * version names (another user, host, provider): the confused-deputy guard.
+ */
+export class ConfusedDeputyError extends RotationError {
+  override readonly name = 'ConfusedDeputyError';
+  constructor(
+    readonly field: string,
+    detail: string,
+    context: RotationErrorContext = {},
+  ) {
+    super(detail, context);
+  }
+}
+
+/** A Secrets Manager API call failed. `cause` is the SDK error, which never carries a SecretString. */
+export class SecretsManagerCallError extends RotationError {
+  override readonly name = 'SecretsManagerCallError';
+  constructor(
+    readonly operation: string,
+    context: RotationErrorContext,
+    cause: unknown,
+  ) {
+    super(`${operation} failed: ${errorName(cause)}: ${errorMessage(cause)}`, context, { cause });
+  }
+}
+
+export type ConnectionFailureKind = 'network' | 'timeout' | 'tls' | 'authentication' | 'database' | 'unknown';
+
+/** Logging in to the rotation target (database, HTTP API) failed. */
+export class TargetConnectionError extends RotationError {
+  override readonly name = 'TargetConnectionError';
+  constructor(
+    readonly kind: ConnectionFailureKind,
+    detail: string,
+    context: RotationErrorContext = {},
+    options?: ErrorOptions,
+  ) {
+    super(`${detail} [${kind}]`, context, options);
+  }
+}
+
+/** A statement or API call on the rotation target failed after connecting. */
+export class TargetOperationError extends RotationError {
+  override readonly name = 'TargetOperationError';
+}
+
+/** testSecret found the pending credentials do not work as required. */
+export class PendingTestFailedError extends RotationError {
+  override readonly name = 'PendingTestFailedError';
+}
+
+/** A hook of a scaffolded rotator that nobody has written yet. */
+export class NotImplementedError extends RotationError {
+  override readonly name = 'NotImplementedError';
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : 'non-error thrown';
+}
+
+/**
+ * A copy of a driver or library error that keeps only what is safe to log: its class name and
+ * machine-readable code. Use it as the `cause` of a RotationError in place of the original.
+ */
+export function safeCause(error: unknown): Error {
+  const source = (error ?? {}) as { name?: unknown; code?: unknown; errno?: unknown };
+  const name = typeof source.name === 'string' ? source.name : 'Error';
+  const code = typeof source.code === 'string' || typeof source.code === 'number' ? String(source.code) : undefined;
+  const errno = typeof source.errno === 'number' ? source.errno : undefined;
+  const safe = new Error(code ? `${name} ${code}` : name);
+  safe.name = name;
+  Object.assign(safe, { code, errno });
+  return safe;
+}

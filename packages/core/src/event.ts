@@ -1,0 +1,45 @@
+/** The invocation event Secrets Manager sends, validated before anything else happens. */
+import { z } from 'zod';
+import { InvalidEventError } from './errors.ts';
+
+export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+export interface RotationEvent {
+  Step: RotationStep;
+  SecretId: string;
+  ClientRequestToken: string;
+  /** Cross-account rotation proof. Sensitive: passed to PutSecretValue, never logged. */
+  RotationToken?: string;
+}
+
+// AWS's current templates accept one or more printable ASCII characters (space to tilde).
+const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
+
+function field(name: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `No value provided for "${name}"` : `"${name}" must be a string`) })
+    .regex(PRINTABLE_ASCII, { error: `"${name}" must be non-empty printable ASCII` });
+}
+
+const eventSchema = z.object({
+  Step: field('Step').pipe(z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' })),
+  SecretId: field('SecretId'),
+  ClientRequestToken: field('ClientRequestToken'),
+  RotationToken: field('RotationToken').optional(),
+});
+
+/** Returns a typed event, or throws InvalidEventError naming the first bad field. No value is echoed. */
+export function parseRotationEvent(input: unknown): RotationEvent {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidEventError('event', 'Rotation event must be a JSON object');
+  }
+  const result = eventSchema.safeParse(input);
+  if (result.success) return result.data;
+
+  const issue = result.error.issues[0]!;
+  const fieldName = String(issue.path[0] ?? 'event');
+  const secretId = (input as { SecretId?: unknown }).SecretId;
+  const knownSecret = typeof secretId === 'string' && PRINTABLE_ASCII.test(secretId) ? secretId : undefined;
+  throw new InvalidEventError(fieldName, `Invalid rotation event: ${issue.message}`, { secretId: knownSecret });
+}

@@ -1,0 +1,89 @@
+/**
+ * createRotationHandler: the Lambda entry point every rotator exports.
+ *
+ * Cold start (when this function is called): read and validate the configuration, build the
+ * Secrets Manager client and the logger. Per invocation: validate the event, run the preamble,
+ * run one step. Errors leave as typed RotationErrors whose message and cause carry no secret.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readEngineConfig } from './config.ts';
+import { RotationError, type RotationErrorContext, safeCause } from './errors.ts';
+import { parseRotationEvent, type RotationStep } from './event.ts';
+import { createRotationLogger, type RotationLogger } from './logger.ts';
+import { checkPreamble } from './preamble.ts';
+import type { Rotator } from './rotator.ts';
+import { SecretsGateway } from './secretsGateway.ts';
+import type { SecretRecord } from './secretValue.ts';
+import { createSecret } from './steps/createSecret.ts';
+import { finishSecret } from './steps/finishSecret.ts';
+import { setSecret } from './steps/setSecret.ts';
+import { StepRun } from './steps/stepRun.ts';
+import { testSecret } from './steps/testSecret.ts';
+
+export interface HandlerOptions {
+  /** Secrets Manager client; tests wrap it to count calls or inject faults. */
+  client?: SecretsManagerClient;
+  /** Environment to read configuration from. Default: process.env. */
+  env?: Record<string, string | undefined>;
+  logger?: RotationLogger;
+}
+
+export type RotationHandler = (event: unknown) => Promise<void>;
+
+const STEPS: Record<RotationStep, <S extends SecretRecord>(run: StepRun<S>) => Promise<void>> = {
+  createSecret,
+  setSecret,
+  testSecret,
+  finishSecret,
+};
+
+export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S>, options: HandlerOptions = {}): RotationHandler {
+  const env = options.env ?? process.env;
+  const config = readEngineConfig(env, rotator.passwordDefaults);
+  const logger = options.logger ?? createRotationLogger(rotator.name);
+  const client =
+    options.client ??
+    new SecretsManagerClient({
+      endpoint: config.secretsManagerEndpoint,
+      // The SDK's standard retry strategy: backoff with jitter on throttling and 5xx.
+      retryMode: 'standard',
+      maxAttempts: 3,
+    });
+
+  return async function handler(rawEvent: unknown): Promise<void> {
+    const errorContext: RotationErrorContext = {};
+    try {
+      const event = parseRotationEvent(rawEvent);
+      Object.assign(errorContext, { secretId: event.SecretId, step: event.Step });
+      logger.appendKeys({ secretId: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
+
+      const secrets = new SecretsGateway(client, errorContext);
+      const metadata = await secrets.describe(event.SecretId);
+      errorContext.secretId = metadata.arn;
+      logger.appendKeys({ secretId: metadata.arn });
+
+      if (checkPreamble(metadata, event.ClientRequestToken, errorContext) === 'already-current') {
+        logger.info(`Secret version ${event.ClientRequestToken} is already AWSCURRENT; nothing to do`);
+        return;
+      }
+      const run = new StepRun(rotator, secrets, metadata, event.Step, event.ClientRequestToken, event.RotationToken, logger, errorContext, config.passwordPolicy);
+      await STEPS[event.Step](run);
+    } catch (error) {
+      const safe = toRotationError(error, errorContext);
+      logger.error(`${errorContext.step ?? 'rotation'} failed`, { error: { name: safe.name, message: safe.message } });
+      throw safe;
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
+
+/**
+ * Our own errors are safe by construction. Anything else (a bug, a library error a rotator did not
+ * wrap) may quote a value in its message, so only its class name and code leave the function.
+ */
+function toRotationError(error: unknown, context: RotationErrorContext): RotationError {
+  if (error instanceof RotationError) return error;
+  const cause = safeCause(error);
+  return new RotationError(`Unexpected ${cause.message}`, { ...context }, { cause });
+}

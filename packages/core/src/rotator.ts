@@ -1,0 +1,49 @@
+/**
+ * The contract a rotator implements. The engine owns the Secrets Manager protocol; a rotator
+ * only turns the current value into a pending one and applies / checks it on its target.
+ */
+import type { ZodType } from 'zod';
+import type { RotationStep } from './event.ts';
+import type { RotationLogger } from './logger.ts';
+import type { PasswordPolicy, PasswordPolicyDefaults } from './passwordPolicy.ts';
+import type { SecretRecord } from './secretValue.ts';
+
+export interface StepContext {
+  /** The secret's ARN. */
+  readonly secretId: string;
+  readonly step: RotationStep;
+  /** The ClientRequestToken: the pending version's id. Fine to log; use it as an idempotency label. */
+  readonly token: string;
+  readonly logger: RotationLogger;
+  /**
+   * Read another secret (e.g. a master secret) at AWSCURRENT, validated with `schema`.
+   * Errors name that secret's id and the field at fault.
+   */
+  readSecret<T extends SecretRecord>(secretId: string, schema: ZodType<T>): Promise<T>;
+}
+
+export interface CreateContext extends StepContext {
+  /** A new password from GetRandomPassword with the function's policy, optionally adjusted. */
+  randomPassword(overrides?: Partial<PasswordPolicy>): Promise<string>;
+}
+
+export interface Rotator<S extends SecretRecord> {
+  /** Same word as the package folder, the zip and the Terraform module. */
+  readonly name: string;
+  /** Parses SecretString JSON. Keep unknown keys (z.looseObject) so users' extra fields survive. */
+  readonly schema: ZodType<S>;
+  /** Defaults for the password policy when the environment does not set them. */
+  readonly passwordDefaults?: PasswordPolicyDefaults;
+
+  /** createSecret: build the pending value from the current one. Nothing is written if this throws. */
+  createPending(current: S, ctx: CreateContext): Promise<S>;
+  /** setSecret: make the target accept the pending value. Must be idempotent. */
+  setPending(versions: { current: S; pending: S; previous?: S }, ctx: StepContext): Promise<void>;
+  /** testSecret: prove the pending value works on the target. Throw to fail the rotation. */
+  testPending(versions: { current: S; pending: S }, ctx: StepContext): Promise<void>;
+  /**
+   * After AWSCURRENT has moved (e.g. retire keys older than AWSPREVIOUS). A failure is logged
+   * and never undoes the promotion; the next rotation runs it again.
+   */
+  afterFinish?(versions: { current: S; previous?: S }, ctx: StepContext): Promise<void>;
+}

@@ -1,0 +1,108 @@
+/**
+ * Every Secrets Manager call the engine makes goes through here. Rotators never hold the client.
+ * Each call passes VersionStage explicitly (moto's default version is not AWSCURRENT), and every
+ * SDK failure becomes a SecretsManagerCallError naming the operation and the secret.
+ */
+import {
+  DescribeSecretCommand,
+  GetRandomPasswordCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { type RotationErrorContext, SecretsManagerCallError } from './errors.ts';
+import { type PasswordPolicy, toGetRandomPasswordRequest } from './passwordPolicy.ts';
+
+export type StagingLabel = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
+
+export interface SecretMetadata {
+  arn: string;
+  /** undefined when DescribeSecret omits it (moto before the first RotateSecret). */
+  rotationEnabled?: boolean;
+  versionIdsToStages: Record<string, string[]>;
+}
+
+export interface SecretVersion {
+  versionId: string;
+  secretString?: string;
+}
+
+export class SecretsGateway {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly context: RotationErrorContext,
+  ) {}
+
+  async describe(secretId: string): Promise<SecretMetadata> {
+    const out = await this.call('DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: secretId })));
+    return {
+      arn: out.ARN ?? secretId,
+      rotationEnabled: out.RotationEnabled,
+      versionIdsToStages: out.VersionIdsToStages ?? {},
+    };
+  }
+
+  /** The version holding `stage` (and, when given, with id `versionId`); undefined only on ResourceNotFound. */
+  async findVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion | undefined> {
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
+      return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw new SecretsManagerCallError('GetSecretValue', this.context, error);
+    }
+  }
+
+  /** Like findVersion, but a missing version is an error. */
+  async getVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion> {
+    return this.call('GetSecretValue', async () => {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
+      return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
+    });
+  }
+
+  async putPending(secretId: string, token: string, secretString: string, rotationToken?: string): Promise<void> {
+    await this.call('PutSecretValue', () =>
+      this.client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: token,
+          SecretString: secretString,
+          VersionStages: ['AWSPENDING'],
+          RotationToken: rotationToken,
+        }),
+      ),
+    );
+  }
+
+  /** Move AWSCURRENT to `token`. Secrets Manager then labels the version it left AWSPREVIOUS. */
+  async promote(secretId: string, token: string, currentVersionId: string | undefined): Promise<void> {
+    await this.call('UpdateSecretVersionStage', () =>
+      this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: token,
+          // Omitted when no version holds AWSCURRENT: the API rejects a null RemoveFromVersionId.
+          RemoveFromVersionId: currentVersionId,
+        }),
+      ),
+    );
+  }
+
+  async randomPassword(policy: PasswordPolicy): Promise<string> {
+    const out = await this.call('GetRandomPassword', () => this.client.send(new GetRandomPasswordCommand(toGetRandomPasswordRequest(policy))));
+    if (!out.RandomPassword) throw new SecretsManagerCallError('GetRandomPassword', this.context, new Error('empty RandomPassword'));
+    return out.RandomPassword;
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new SecretsManagerCallError(operation, this.context, error);
+    }
+  }
+}

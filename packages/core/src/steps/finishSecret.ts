@@ -1,0 +1,31 @@
+import type { SecretRecord } from '../secretValue.ts';
+import type { StepRun } from './stepRun.ts';
+
+/**
+ * Move AWSCURRENT to the token. AWSPENDING is left where it is: Secrets Manager removes it once
+ * the rotation has succeeded, and removing it here would make a retried step fail the preamble.
+ */
+export async function finishSecret<S extends SecretRecord>(run: StepRun<S>): Promise<void> {
+  const { secrets, secretId, token, logger, metadata, rotator } = run;
+  const currentVersionId = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+  if (currentVersionId === token) {
+    logger.info('finishSecret: version already AWSCURRENT');
+    return;
+  }
+
+  // Read what afterFinish needs before the labels move, so a read failure cannot strand the promotion.
+  const versions = rotator.afterFinish ? await run.readCurrentAndPending() : undefined;
+
+  await secrets.promote(secretId, token, currentVersionId);
+  logger.info('finishSecret: moved AWSCURRENT to the pending version', { previousVersionId: currentVersionId });
+
+  if (rotator.afterFinish && versions) {
+    try {
+      await rotator.afterFinish({ current: versions.pending, previous: versions.current }, run.stepContext());
+    } catch (error) {
+      logger.error('finishSecret: post-promotion clean-up failed; it runs again at the next rotation', {
+        error: { name: (error as Error)?.name, message: (error as Error)?.message },
+      });
+    }
+  }
+}

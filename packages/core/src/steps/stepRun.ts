@@ -1,0 +1,73 @@
+/** What one invocation knows: the event, the secret's metadata, and how to read its versions. */
+import type { ZodType } from 'zod';
+import type { RotationErrorContext } from '../errors.ts';
+import type { RotationStep } from '../event.ts';
+import type { RotationLogger } from '../logger.ts';
+import type { PasswordPolicy } from '../passwordPolicy.ts';
+import type { CreateContext, Rotator, StepContext } from '../rotator.ts';
+import type { SecretMetadata, SecretsGateway } from '../secretsGateway.ts';
+import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
+
+export class StepRun<S extends SecretRecord> {
+  constructor(
+    readonly rotator: Rotator<S>,
+    readonly secrets: SecretsGateway,
+    readonly metadata: SecretMetadata,
+    readonly step: RotationStep,
+    readonly token: string,
+    readonly rotationToken: string | undefined,
+    readonly logger: RotationLogger,
+    readonly errorContext: RotationErrorContext,
+    private readonly passwordPolicy: PasswordPolicy,
+  ) {}
+
+  get secretId(): string {
+    return this.metadata.arn;
+  }
+
+  async readCurrentAndPending(): Promise<{ current: S; pending: S }> {
+    const [current, pending] = await Promise.all([
+      this.secrets.getVersion(this.secretId, 'AWSCURRENT'),
+      this.secrets.getVersion(this.secretId, 'AWSPENDING', this.token),
+    ]);
+    return {
+      current: parseSecretValue(this.rotator.schema, current.secretString, 'AWSCURRENT', this.errorContext),
+      pending: parseSecretValue(this.rotator.schema, pending.secretString, 'AWSPENDING', this.errorContext),
+    };
+  }
+
+  /**
+   * AWSPREVIOUS when it exists and fits the schema. On the first rotation there is none, and an old
+   * version in another shape must not mask the real failure (AWS templates PR #13), so both are undefined.
+   */
+  async readPreviousIfUsable(): Promise<S | undefined> {
+    const previous = await this.secrets.findVersion(this.secretId, 'AWSPREVIOUS');
+    if (!previous) return undefined;
+    try {
+      return parseSecretValue(this.rotator.schema, previous.secretString, 'AWSPREVIOUS', this.errorContext);
+    } catch (error) {
+      this.logger.warn('AWSPREVIOUS does not fit the schema; continuing without it', { reason: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  stepContext(): StepContext {
+    return {
+      secretId: this.secretId,
+      step: this.step,
+      token: this.token,
+      logger: this.logger,
+      readSecret: async <T extends SecretRecord>(otherSecretId: string, schema: ZodType<T>): Promise<T> => {
+        const version = await this.secrets.getVersion(otherSecretId, 'AWSCURRENT');
+        return parseSecretValue(schema, version.secretString, `AWSCURRENT of secret ${otherSecretId}`, this.errorContext);
+      },
+    };
+  }
+
+  createContext(): CreateContext {
+    return {
+      ...this.stepContext(),
+      randomPassword: (overrides) => this.secrets.randomPassword({ ...this.passwordPolicy, ...overrides }),
+    };
+  }
+}

