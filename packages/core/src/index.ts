@@ -13,3 +13,13 @@ export {
 export { createRotationLogger, redactSensitive, REDACTED, type RotationLogger } from './logger.ts';
 export { parseSecretValue, validateSecretValue, type SecretRecord } from './secretValue.ts';
 export type { SecretMetadata, StagingLabel } from './secretsGateway.ts';
+export {
+  connectWithTlsPolicy,
+  readTlsConfig,
+  sslField,
+  tlsModeFor,
+  type ConnectAttemptOptions,
+  type TlsConfig,
+  type TlsMode,
+} from './targets/tlsPolicy.ts';
+export { classifyConnectionError } from './targets/connectionErrors.ts';

@@ -25,3 +25,4 @@ export {
 } from './rotationService.ts';
 export { createSecret, readSecret } from './secrets.ts';
 export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';
+export { createTestCertificates, type TestCertificates } from './tls.ts';
