@@ -1,0 +1,4 @@
+/** The fake SaaS key API for tests (see keyApi/server.ts). */
+export { startKeyApi, type KeyApiOptions, type KeyApiRequest, type KeyApiServer } from './keyApi/server.ts';
+export type { FaultRule, KeyApiFault } from './keyApi/faults.ts';
+export type { AccountOptions, KeyRecord } from './keyApi/store.ts';

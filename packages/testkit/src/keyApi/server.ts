@@ -1,0 +1,170 @@
+/**
+ * A fake SaaS key API on 127.0.0.1 that behaves like the real ones: HTTPS with a throwaway CA (so
+ * clients prove they verify TLS), keys with ids and labels, authentication by the key itself,
+ * an active-key limit per account, and injectable faults. It speaks two dialects:
+ *
+ *   generic    GET /whoami, GET /keys, POST /keys {label}, DELETE /keys/{id}
+ *   sendgrid   GET /v3/scopes, GET /v3/api_keys, POST /v3/api_keys {name}, DELETE /v3/api_keys/{id}
+ *              (the shape of SendGrid's v3 API keys API)
+ *
+ * A key is accepted in `Authorization: Bearer <key>` or `X-Api-Key: <key>`. The request log keeps
+ * method, path (no query), status and the id of the key used — never a key.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createTestCertificates, type TestCertificates } from '../tls.ts';
+import { FaultPlan, type FaultRule } from './faults.ts';
+import { type AccountOptions, KeyStore, type KeyRecord, type StoredKey } from './store.ts';
+
+export interface KeyApiOptions {
+  /** Serve HTTPS with a certificate from a throwaway CA (default), or plain HTTP. */
+  tls?: boolean;
+  /** Default active-key limit of new accounts. Default 3. */
+  maxActiveKeys?: number;
+}
+
+export interface KeyApiRequest {
+  method: string;
+  path: string;
+  status: number;
+  /** Id of the key that authenticated the request, when one did. */
+  keyId?: string;
+  /** The injected fault's kind, when one was applied. */
+  fault?: string;
+}
+
+export interface KeyApiServer {
+  /** e.g. https://127.0.0.1:41234 */
+  readonly baseUrl: string;
+  /** The CA that signed the server certificate (HTTPS only), and one that did not. */
+  readonly certificates?: TestCertificates;
+  createAccount(options?: AccountOptions): { accountId: string; keyId: string; key: string };
+  /** Every key of an account, revoked ones included (never the secret values). */
+  keys(accountId: string): KeyRecord[];
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  requests(): KeyApiRequest[];
+  stop(): Promise<void>;
+}
+
+type Authenticated = StoredKey & { secret: string };
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+
+export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiServer> {
+  const store = new KeyStore(options.maxActiveKeys ?? 3);
+  const faults = new FaultPlan();
+  const log: KeyApiRequest[] = [];
+  const certificates = options.tls === false ? undefined : createTestCertificates();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const entry: KeyApiRequest = { method, path, status: 0 };
+    log.push(entry);
+    const body = await readBody(req);
+
+    const fault = faults.take(method, path);
+    if (fault) entry.fault = fault.kind;
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (res.destroyed || req.socket.destroyed) return;
+
+    let reply: Reply;
+    if (fault?.kind === 'status') {
+      reply = { status: fault.status, body: { error: `injected ${fault.status}` } };
+      if (fault.retryAfterSeconds !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfterSeconds) };
+    } else {
+      const caller = authenticate(req, store);
+      if (caller) entry.keyId = caller.id;
+      reply = caller ? route(store, caller, method, path, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
+    }
+    entry.status = reply.status;
+    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  };
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+  const server: Server = certificates
+    ? createHttpsServer({ cert: readFileSync(certificates.serverCertFile), key: readFileSync(certificates.serverKeyFile) }, listener)
+    : createHttpServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `${certificates ? 'https' : 'http'}://127.0.0.1:${port}`,
+    certificates,
+    createAccount: (accountOptions) => store.createAccount(accountOptions),
+    keys: (accountId) => store.inspect(accountId),
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    requests: () => log.map((r) => ({ ...r })),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function authenticate(req: IncomingMessage, store: KeyStore): Authenticated | undefined {
+  const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const header = req.headers['x-api-key'];
+  const presented = bearer ?? (typeof header === 'string' ? header : undefined);
+  return presented ? store.authenticate(presented) : undefined;
+}
+
+function route(store: KeyStore, caller: Authenticated, method: string, path: string, body: unknown): Reply {
+  const account = caller.accountId;
+  const label = (field: string) => (body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined);
+  const limitReached: Reply = { status: 409, body: { error: 'active key limit reached' } };
+  const idOf = (prefix: string) => (path.startsWith(prefix) && path.length > prefix.length && !path.slice(prefix.length).includes('/') ? decodeURIComponent(path.slice(prefix.length)) : undefined);
+
+  // generic dialect
+  if (method === 'GET' && path === '/whoami') return { status: 200, body: { accountId: account, keyId: caller.id } };
+  if (method === 'GET' && path === '/keys') {
+    const reveal = store.reveals(account);
+    return { status: 200, body: store.active(account).map((k) => ({ id: k.id, label: k.label, created: k.created.toISOString(), ...(reveal ? { key: k.secret } : {}) })) };
+  }
+  if (method === 'POST' && path === '/keys') {
+    const wanted = label('label');
+    if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { error: 'label is required' } };
+    const key = store.create(account, wanted);
+    return key ? { status: 201, body: { id: key.id, key: key.secret, label: key.label, created: key.created.toISOString() } } : limitReached;
+  }
+  const genericId = idOf('/keys/');
+  if (method === 'DELETE' && genericId) return store.revoke(account, genericId) ? { status: 204 } : { status: 404, body: { error: 'no such key' } };
+
+  // sendgrid dialect
+  if (method === 'GET' && path === '/v3/scopes') return { status: 200, body: { scopes: ['api_keys.create', 'api_keys.delete', 'api_keys.read'] } };
+  if (method === 'GET' && path === '/v3/api_keys') return { status: 200, body: { result: store.active(account).map((k) => ({ api_key_id: k.id, name: k.label })) } };
+  if (method === 'POST' && path === '/v3/api_keys') {
+    const wanted = label('name');
+    if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { errors: [{ field: 'name', message: 'required' }] } };
+    const key = store.create(account, wanted);
+    return key ? { status: 201, body: { api_key: key.secret, api_key_id: key.id, name: key.label, scopes: ['mail.send'] } } : limitReached;
+  }
+  const sendgridId = idOf('/v3/api_keys/');
+  if (method === 'DELETE' && sendgridId) return store.revoke(account, sendgridId) ? { status: 204 } : { status: 404, body: { errors: [{ message: 'not found' }] } };
+
+  return { status: 404, body: { error: 'no such route' } };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

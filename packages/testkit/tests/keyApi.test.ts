@@ -1,0 +1,106 @@
+/** The fake SaaS key API itself: real HTTPS on loopback, keys, limits, faults, and no key in its records. */
+import { request } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type KeyApiServer, startKeyApi } from '../src/keyApi.ts';
+
+let api: KeyApiServer;
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+function call(method: string, path: string, key?: string, body?: unknown, ca = api.certificates!.caCert): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${api.baseUrl}${path}`, { method, ca, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+beforeAll(async () => {
+  api = await startKeyApi({ maxActiveKeys: 3 });
+});
+afterAll(async () => api?.stop());
+
+describe('fake key API', () => {
+  it('authenticates by key, mints labelled keys up to the limit, revokes them', async () => {
+    const account = api.createAccount();
+    expect(api.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call('GET', '/whoami', account.key)).body).toEqual({ accountId: account.accountId, keyId: account.keyId });
+    expect((await call('GET', '/whoami', 'sk_test_not-a-real-key')).status).toBe(401);
+    expect((await call('GET', '/whoami')).status).toBe(401);
+
+    const first = await call('POST', '/keys', account.key, { label: 'one' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^sk_test_/), label: 'one' });
+    expect((await call('POST', '/keys', account.key, { label: 'two' })).status).toBe(201);
+    expect((await call('POST', '/keys', account.key, { label: 'three' })).status).toBe(409);
+    expect((await call('POST', '/keys', account.key, {})).status).toBe(400);
+
+    const listed = await call('GET', '/keys', account.key);
+    expect(listed.body.map((k: { label: string }) => k.label)).toEqual(['bootstrap', 'one', 'two']);
+    expect(listed.body.every((k: Record<string, unknown>) => !('key' in k))).toBe(true);
+
+    expect((await call('DELETE', `/keys/${first.body.id}`, account.key)).status).toBe(204);
+    expect((await call('DELETE', `/keys/${first.body.id}`, account.key)).status).toBe(404);
+    expect((await call('GET', '/whoami', first.body.key)).status).toBe(401);
+    expect(api.keys(account.accountId).find((k) => k.id === first.body.id)?.revoked).toBeInstanceOf(Date);
+  });
+
+  it('keeps accounts apart and reveals keys on list only when the account says so', async () => {
+    const a = api.createAccount({ revealKeysOnList: true });
+    const b = api.createAccount();
+    expect((await call('DELETE', `/keys/${a.keyId}`, b.key)).status).toBe(404);
+    expect((await call('GET', '/keys', a.key)).body).toEqual([expect.objectContaining({ id: a.keyId, key: a.key })]);
+  });
+
+  it('speaks the SendGrid v3 dialect', async () => {
+    const account = api.createAccount();
+    const created = await call('POST', '/v3/api_keys', account.key, { name: 'sg-label' });
+    expect(created.body).toMatchObject({ api_key_id: expect.any(String), api_key: expect.any(String), name: 'sg-label' });
+    expect((await call('GET', '/v3/api_keys', account.key)).body.result).toContainEqual({ api_key_id: created.body.api_key_id, name: 'sg-label' });
+    expect((await call('GET', '/v3/scopes', created.body.api_key)).status).toBe(200);
+    expect((await call('DELETE', `/v3/api_keys/${created.body.api_key_id}`, account.key)).status).toBe(204);
+  });
+
+  it('injects 429 with Retry-After, 500, slow answers and dropped connections on chosen routes', async () => {
+    const account = api.createAccount();
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 429, retryAfterSeconds: 2 } });
+    api.injectFault({ route: 'DELETE /keys/*', fault: { kind: 'status', status: 500 }, times: 2 });
+    api.injectFault({ route: 'GET /whoami', fault: { kind: 'reset' } });
+    const limited = await call('POST', '/keys', account.key, { label: 'x' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('2');
+    expect((await call('POST', '/keys', account.key, { label: 'x' })).status).toBe(201);
+    expect((await call('DELETE', '/keys/key_1', account.key)).status).toBe(500);
+    expect((await call('DELETE', '/keys/key_1', account.key)).status).toBe(500);
+    expect((await call('DELETE', '/keys/key_1', account.key)).status).toBe(404);
+    await expect(call('GET', '/whoami', account.key)).rejects.toThrow(/socket hang up|ECONNRESET/);
+
+    api.injectFault({ route: 'GET /whoami', fault: { kind: 'slow', delayMs: 300 } });
+    const started = Date.now();
+    expect((await call('GET', '/whoami', account.key)).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('is verified TLS: a client trusting another CA is refused', async () => {
+    const account = api.createAccount();
+    await expect(call('GET', '/whoami', account.key, undefined, api.certificates!.otherCaCert)).rejects.toMatchObject({ code: expect.stringMatching(/CERT|SIGNATURE|ISSUER/) });
+  });
+
+  it('records method, path, status and key id, and never a key', async () => {
+    const account = api.createAccount();
+    await call('GET', '/whoami?probe=1', account.key);
+    const entries = api.requests();
+    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', status: 200, keyId: account.keyId });
+    const inspected = JSON.stringify([entries, api.keys(account.accountId)]);
+    expect(inspected).not.toContain(account.key);
+    expect(inspected).not.toContain('sk_test_');
+  });
+});
