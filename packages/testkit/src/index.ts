@@ -27,3 +27,4 @@ export { createSecret, readSecret } from './secrets.ts';
 export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';
 export { createTestCertificates, type TestCertificates } from './tls.ts';
 export { startKeyApi, type AccountOptions, type FaultRule, type KeyApiFault, type KeyApiOptions, type KeyApiRequest, type KeyApiServer, type KeyRecord } from './keyApi.ts';
+export { startPostgres, type PostgresServer } from './postgres.ts';

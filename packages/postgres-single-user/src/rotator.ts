@@ -1,0 +1,152 @@
+/**
+ * PostgreSQL single user: the user changes its own password (AWS's
+ * SecretsManagerRDSPostgreSQLRotationSingleUser), with the password sent only as a SCRAM-SHA-256
+ * verifier computed here, so neither the wire nor the server's statement log sees the plaintext.
+ */
+import {
+  ConfusedDeputyError,
+  PendingTestFailedError,
+  type PasswordPolicyDefaults,
+  readTlsConfig,
+  type RotationErrorContext,
+  type Rotator,
+  SecretValueError,
+  type StepContext,
+  TargetConnectionError,
+  TargetOperationError,
+  safeCause,
+} from '@rotators/core';
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import { connectWithPg, login, type PostgresConnect, type PostgresSession } from './connect.ts';
+import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
+import { isScramSafePassword, scramSha256Verifier } from './scram.ts';
+
+/** AWS's PostgreSQL default: also no `:`, which would break a .pgpass line. */
+export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';
+
+export interface PostgresSingleUserOptions {
+  /** Environment for the TLS settings (REQUIRE_TLS, TLS_CA_BUNDLE_PATH, CONNECT_TIMEOUT_SECONDS). Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** Opens a session. Default: node-postgres. */
+  connect?: PostgresConnect;
+}
+
+/** The fields that say which role on which server a version is about. */
+const TARGET_FIELDS = ['username', 'host', 'port'] as const;
+
+export function createPostgresSingleUserRotator(options: PostgresSingleUserOptions = {}): Rotator<PostgresSecret> {
+  // Read once, at cold start: a bad value fails the function before any rotation.
+  const tls = readTlsConfig(options.env ?? process.env);
+  const connect = options.connect ?? connectWithPg;
+  const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
+
+  const loginAs = (secret: PostgresSecret, purpose: string, ctx: StepContext) =>
+    login(secret, { tls, connect, logger: ctx.logger, errorContext: contextOf(ctx), purpose });
+
+  return {
+    name: 'postgres-single-user',
+    schema: postgresSecret,
+    passwordDefaults,
+
+    async createPending(current, ctx) {
+      return { ...current, password: await ctx.randomPassword() };
+    },
+
+    async setPending({ current, pending, previous }, ctx) {
+      // Everything that can be checked without the server is checked before the first connection.
+      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', ctx);
+      if (!isScramSafePassword(pending.password)) {
+        throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', contextOf(ctx));
+      }
+
+      const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx));
+      if (already) {
+        await already.end().catch(() => undefined);
+        ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', { username: pending.username, host: pending.host });
+        return;
+      }
+
+      let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx));
+      if (!session && previous) {
+        // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
+        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
+        // AWS PR #72: connect with AWSPREVIOUS's password but AWSCURRENT's TLS setting.
+        // (An absent `ssl` and `ssl: undefined` mean the same here: prefer TLS.)
+        const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl };
+        session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx));
+      }
+      if (!session) {
+        throw new TargetConnectionError(
+          'authentication',
+          `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the AWSPENDING, AWSCURRENT${previous ? ' or AWSPREVIOUS' : ''} password`,
+          contextOf(ctx),
+        );
+      }
+
+      try {
+        // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
+        const verifier = scramSha256Verifier(pending.password);
+        await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
+      } catch (error) {
+        throw new TargetOperationError(`setSecret: ALTER ROLE for user "${pending.username}" on ${pending.host} failed`, contextOf(ctx), { cause: safeCause(error) });
+      } finally {
+        await session.end().catch(() => undefined);
+      }
+      ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host });
+    },
+
+    async testPending({ pending }, ctx) {
+      const session = await loginAs(pending, 'AWSPENDING credentials', ctx);
+      try {
+        const { rows } = await session.query('SELECT current_user AS "user", now() AS "now"');
+        if (rows[0]?.user !== pending.username) {
+          throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, contextOf(ctx));
+        }
+      } catch (error) {
+        if (error instanceof PendingTestFailedError) throw error;
+        throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, contextOf(ctx), { cause: safeCause(error) });
+      } finally {
+        await session.end().catch(() => undefined);
+      }
+      ctx.logger.info('testSecret: AWSPENDING logs in and runs a query', { username: pending.username, host: pending.host });
+    },
+  };
+}
+
+function contextOf(ctx: StepContext): RotationErrorContext {
+  return { secretId: ctx.secretId, step: ctx.step };
+}
+
+/**
+ * The confused-deputy guard: the version we are about to act for must name the same role on the
+ * same server as the version that authorises it, or a tampered secret could change another
+ * user's password.
+ */
+function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
+  const a = targetOf(candidate);
+  const b = targetOf(reference);
+  for (const field of TARGET_FIELDS) {
+    if (a[field] !== b[field]) {
+      throw new ConfusedDeputyError(
+        field,
+        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to change the password of another user or server`,
+        contextOf(ctx),
+      );
+    }
+  }
+}
+
+/**
+ * A login whose failure means "not these credentials" returns undefined, so the next version can
+ * be tried. Anything else (network, timeout, TLS, server trouble) would fail the same way for every
+ * version, so it ends the step at once with its kind.
+ */
+async function tryLogin(attempt: () => Promise<PostgresSession>): Promise<PostgresSession | undefined> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (error instanceof TargetConnectionError && error.kind === 'authentication') return undefined;
+    throw error;
+  }
+}
+

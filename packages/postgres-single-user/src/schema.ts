@@ -1,0 +1,48 @@
+import { sslField } from '@rotators/core';
+import { z } from 'zod';
+
+/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
+export const MAX_ROLE_NAME_BYTES = 63;
+export const DEFAULT_PORT = 5432;
+export const DEFAULT_DATABASE = 'postgres';
+
+const port = z.union([
+  z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }),
+  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number' }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+]);
+
+/**
+ * The secret JSON, as AWS's PostgreSQL templates read it. Optional fields stay absent (defaults
+ * are applied when connecting) and unknown fields are kept, so the stored JSON keeps its shape.
+ */
+export const postgresSecret = z.looseObject({
+  engine: z.enum(['postgres', 'aurora-postgresql'], { error: 'must be "postgres" or "aurora-postgresql"' }),
+  host: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  username: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` })
+    .refine((name) => !name.includes('\0'), { error: 'must not contain a NUL character' }),
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  port: port.optional(),
+  dbname: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).nullish(),
+  ssl: sslField,
+});
+export type PostgresSecret = z.infer<typeof postgresSecret>;
+
+/** Where a secret version points, with the defaults applied. */
+export interface PostgresTarget {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+}
+
+export function targetOf(secret: PostgresSecret): PostgresTarget {
+  return {
+    host: secret.host,
+    port: secret.port === undefined ? DEFAULT_PORT : Number(secret.port),
+    database: secret.dbname ?? DEFAULT_DATABASE,
+    username: secret.username,
+  };
+}
