@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Scaffold a new rotator: the package (src with hooks that fail loudly, tests, README, zip build),
+// its Terraform module on rotation-function, an example root, and its place in the CI matrix.
+//
+//   npm run new-rotator -- <name> [--description "…"] [--root DIR]
+//
+// <name> is the one word used everywhere: packages/<name>, @rotators/<name>, dist/<name>.zip,
+// terraform/modules/<name>, terraform/examples/<name>.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { description: { type: 'string' }, root: { type: 'string' } },
+});
+const root = resolve(values.root ?? join(here, '..'));
+const name = positionals[0];
+
+function fail(message) {
+  console.error(`new-rotator: ${message}`);
+  process.exit(2);
+}
+
+if (!name) fail('usage: npm run new-rotator -- <name> [--description "…"]');
+if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 40) {
+  fail(`"${name}" is not a valid rotator name: use lower-case words joined by dashes (e.g. redis-acl-user), at most 40 characters`);
+}
+if (['core', 'testkit', 'cli', 'rotation-function'].includes(name)) fail(`"${name}" is reserved`);
+
+const pascal = name.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUpperCase());
+const camel = pascal[0].toLowerCase() + pascal.slice(1);
+const replacements = {
+  __NAME__: name,
+  __PASCAL__: pascal,
+  __CAMEL__: camel,
+  __SNAKE__: name.replaceAll('-', '_'),
+  __DESCRIPTION__: values.description ?? `Rotator for ${name} (scaffolded; describe what it rotates)`,
+};
+
+const targets = [
+  ['package', join('packages', name)],
+  ['terraform-module', join('terraform', 'modules', name)],
+  ['terraform-example', join('terraform', 'examples', name)],
+];
+for (const [, target] of targets) {
+  if (existsSync(join(root, target))) fail(`${target} already exists`);
+}
+
+const written = [];
+for (const [template, target] of targets) {
+  const source = join(here, 'templates', 'rotator', template);
+  if (!existsSync(source)) continue;
+  copyTree(source, join(root, target));
+}
+addToCiMatrix();
+
+console.log(`Scaffolded rotator "${name}":`);
+for (const file of written) console.log(`  ${file}`);
+console.log(`
+Next:
+  1. npm install                                   (links the new workspace)
+  2. write the hooks in packages/${name}/src/rotator.ts; tests fail with "not implemented" until then
+  3. npx turbo run package --filter=@rotators/${name} && npx vitest run --project ${name}
+  4. fill in the README, the Terraform module's variables, and the example`);
+
+function copyTree(source, target) {
+  for (const entry of readdirSync(source).sort()) {
+    const from = join(source, entry);
+    if (statSync(from).isDirectory()) {
+      copyTree(from, join(target, entry));
+      continue;
+    }
+    const to = join(target, entry.replace(/\.tmpl$/, ''));
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, render(readFileSync(from, 'utf8')));
+    written.push(relative(root, to));
+  }
+}
+
+function render(text) {
+  return text.replace(/__[A-Z]+__/g, (token) => replacements[token] ?? token);
+}
+
+// The CI workflow lists every rotator package between two marker comments; keep it sorted.
+function addToCiMatrix() {
+  const workflow = join(root, '.github', 'workflows', 'ci.yml');
+  if (!existsSync(workflow)) return;
+  const text = readFileSync(workflow, 'utf8');
+  const match = text.match(/^(\s*)# BEGIN rotator packages.*\n([\s\S]*?)^\s*# END rotator packages/m);
+  if (!match) fail(`${relative(root, workflow)} has no "# BEGIN rotator packages" / "# END rotator packages" markers`);
+  const indent = match[1];
+  const items = match[2].split('\n').map((l) => l.trim()).filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+  const sorted = [...new Set([...items, name])].sort();
+  const block = sorted.map((item) => `${indent}- ${item}`).join('\n') + '\n';
+  writeFileSync(workflow, text.replace(match[2], block));
+  written.push(`${relative(root, workflow)} (matrix)`);
+}

