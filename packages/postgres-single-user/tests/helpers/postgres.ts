@@ -1,0 +1,117 @@
+/** What the tests of this package share: roles made without plaintext, login checks, a recording connection factory. */
+import { randomBytes } from 'node:crypto';
+import { createRotationHandler } from '@rotators/core';
+import { ensureRotationFunction, findLeaks, rememberedSecretCount, instrumentClient, type PostgresServer, rememberSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
+import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import pg, { escapeIdentifier, escapeLiteral } from 'pg';
+import { expect } from 'vitest';
+import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
+import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
+import { scramSha256Verifier } from '../../src/scram.ts';
+
+/** A password the leak guards watch for (Lambda output and the server log). */
+export function testPassword(): string {
+  const password = `T${randomBytes(18).toString('base64url')}`;
+  rememberSecret(password);
+  return password;
+}
+
+/** The CA file that verifies the server, when the tests know one. */
+export function caFileOf(server: PostgresServer): string | undefined {
+  return server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
+}
+
+/** A login role whose password reaches the server only as a verifier (the log check covers setup too). */
+export async function createLoginRole(server: PostgresServer, name: string, password: string): Promise<void> {
+  await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(name)}`);
+  await server.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
+}
+
+/** Set a role's password behind the rotator's back (to stage a half-done rotation). */
+export async function setRolePassword(server: PostgresServer, name: string, password: string): Promise<void> {
+  await server.query(`ALTER ROLE ${escapeIdentifier(name)} PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
+}
+
+/** True when `user` logs in over TCP with `password`; false when the server says the password is wrong. */
+export async function canLogin(server: PostgresServer, user: string, password: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user,
+    password,
+    database: 'postgres',
+    ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '28P01') return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface RecordedConnect {
+  connect: PostgresConnect;
+  /** One entry per connection attempt: who, which password (as a label the test gives), TLS or not. */
+  attempts: Array<{ user: string; password: string; tls: boolean }>;
+  /** Every statement sent on a session the rotator opened. */
+  statements: string[];
+  reset(): void;
+}
+
+/** The production connection factory, wrapped to record what the rotator does. */
+export function recordingConnect(): RecordedConnect {
+  const attempts: RecordedConnect['attempts'] = [];
+  const statements: string[] = [];
+  const connect: PostgresConnect = async (config) => {
+    attempts.push({ user: String(config.user), password: String(config.password), tls: config.ssl !== false && config.ssl !== undefined });
+    const session = await connectWithPg(config);
+    return {
+      query: (sql, params) => {
+        statements.push(sql);
+        return session.query(sql, params);
+      },
+      end: () => session.end(),
+    };
+  };
+  return {
+    connect,
+    attempts,
+    statements,
+    reset() {
+      attempts.length = 0;
+      statements.length = 0;
+    },
+  };
+}
+
+/** A handler from the source, its Secrets Manager probe, the rotation service and the recording connect. */
+export async function rotationSetup(env: Record<string, string | undefined>) {
+  const endpoint = motoEndpoint();
+  const client = secretsManagerClient(endpoint);
+  const probe = instrumentClient(client);
+  const recorder = recordingConnect();
+  const handler = createRotationHandler(createPostgresSingleUserRotator({ env, connect: recorder.connect }), { client, env });
+  const admin = secretsManagerClient(endpoint);
+  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts: 1 });
+  return { handler, client, admin, probe, recorder, service };
+}
+
+/**
+ * The server-log check: none of the passwords this file remembered (initial ones, every generated
+ * one) is in the server's log, and the log does hold the ALTER ROLE statements with verifiers, so
+ * the check is not vacuous.
+ */
+export function assertServerLogHasNoPasswords(server: PostgresServer, minimumAlterRoles: number): void {
+  const log = server.readLog();
+  expect(rememberedSecretCount()).toBeGreaterThan(0);
+  expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
+  const alters = log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/.test(line));
+  expect(alters.length).toBeGreaterThanOrEqual(minimumAlterRoles);
+}

@@ -1,0 +1,193 @@
+/**
+ * Full rotations from the source against a real PostgreSQL (scram-sha-256, TLS, log_statement =
+ * 'all') and the local Secrets Manager: the new password works, the old one is refused, a crashed
+ * or half-done rotation resumes, odd role names are quoted, a tampered AWSPENDING changes nothing.
+ */
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ConfusedDeputyError, SecretValueError, TargetConnectionError } from '@rotators/core';
+import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertServerLogHasNoPasswords, caFileOf, canLogin, createLoginRole, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
+
+let server: PostgresServer;
+let env: Record<string, string | undefined>;
+let rotations = 0;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  const caFile = caFileOf(server);
+  env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {};
+});
+
+afterAll(async () => {
+  try {
+    if (server?.canReadLog) assertServerLogHasNoPasswords(server, rotations);
+  } finally {
+    await server?.stop();
+  }
+});
+
+/** A secret for `username`, TLS verified when the tests know the server's CA. */
+function secretFor(username: string, password: string, extra: Record<string, unknown> = {}) {
+  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres', ssl: caFileOf(server) !== undefined, ...extra };
+}
+
+async function newRoleAndSecret(username: string, extra: Record<string, unknown> = {}) {
+  const password = testPassword();
+  await createLoginRole(server, username, password);
+  const setup = await rotationSetup(env);
+  const secretId = await createSecret(setup.admin, secretFor(username, password, extra), 'pg-single');
+  return { ...setup, secretId, password };
+}
+
+describe('postgres-single-user rotation (source)', () => {
+  it('rotates three times in a row: the new password logs in, the old one is refused, other fields kept', async () => {
+    const { admin, service, secretId, password, recorder } = await newRoleAndSecret('app_user', { team: 'payments', replica: { host: 'r1' } });
+    const seen = [password];
+    for (let rotation = 1; rotation <= 3; rotation += 1) {
+      const { token, attempts } = await service.rotate(secretId);
+      rotations += 1;
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(attempts).toBe(1);
+      expect(current.versionId).toBe(token);
+      expect(current).toMatchObject({ engine: 'postgres', username: 'app_user', team: 'payments', replica: { host: 'r1' } });
+      expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.password).toBe(seen.at(-1));
+      const newPassword = current.password as string;
+      expect(newPassword).toHaveLength(32);
+      expect(newPassword).not.toMatch(/[:/@"'\\]/);
+      expect(await canLogin(server, 'app_user', newPassword)).toBe(true);
+      expect(await canLogin(server, 'app_user', seen.at(-1)!)).toBe(false);
+      seen.push(newPassword);
+    }
+    expect(new Set(seen).size).toBe(4);
+    // Every password change went out as a verifier, never as the password.
+    const alters = recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'));
+    expect(alters).toHaveLength(3);
+    for (const sql of alters) {
+      expect(sql).toMatch(/^ALTER ROLE "app_user" PASSWORD 'SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$/);
+      for (const value of seen) expect(sql).not.toContain(value);
+    }
+  });
+
+  it.each([
+    ['upper case', 'App'],
+    ['a double quote', 'a"b'],
+    ['a space', 'with space'],
+    ['63 bytes, the longest name PostgreSQL keeps', `Max_${'n'.repeat(59)}`],
+    ['quotes and a semicolon', `x"; DROP ROLE postgres; --'`],
+  ])('rotates a role whose name has %s', async (_what, username) => {
+    expect(Buffer.byteLength(username)).toBeLessThanOrEqual(63);
+    const { admin, service, secretId, password } = await newRoleAndSecret(username);
+    await service.rotate(secretId);
+    rotations += 1;
+    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+    expect(await canLogin(server, username, current.password as string)).toBe(true);
+    expect(await canLogin(server, username, password)).toBe(false);
+    const roles = await server.query('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [username]);
+    expect(roles.rows[0]!.n).toBe(1);
+  });
+
+  it('refuses a 64-byte user name before writing anything', async () => {
+    const username = 'u'.repeat(64);
+    const { handler, service, probe, recorder, admin } = await rotationSetup(env);
+    const secretId = await createSecret(admin, secretFor(username, testPassword()), 'pg-single');
+    const token = await service.start(secretId);
+    probe.reset();
+    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as SecretValueError).fields).toEqual(['username']);
+    expect((error as Error).message).toContain(secretId);
+    expect(probe.count('PutSecretValueCommand')).toBe(0);
+    expect(recorder.attempts).toHaveLength(0);
+  });
+
+  it('setSecret after a crash that followed the password change: pending already logs in, nothing is changed', async () => {
+    const { admin, service, secretId, recorder } = await newRoleAndSecret('crash_after_alter');
+    const token = await service.start(secretId);
+    await service.runStep(secretId, 'createSecret', token);
+    await service.runStep(secretId, 'setSecret', token);
+    rotations += 1;
+    expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toHaveLength(1);
+    const pending = (await readSecret(admin, secretId, 'AWSPENDING', token))!;
+
+    // The Lambda died before reporting success; Secrets Manager runs setSecret again.
+    recorder.reset();
+    await service.runStep(secretId, 'setSecret', token);
+    expect(recorder.attempts.map((a) => a.password)).toEqual([pending.password]);
+    expect(recorder.statements).toEqual([]);
+
+    await service.runStep(secretId, 'testSecret', token);
+    await service.runStep(secretId, 'finishSecret', token);
+    expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+    expect(await canLogin(server, 'crash_after_alter', pending.password as string)).toBe(true);
+  });
+
+  it('setSecret when AWSCURRENT no longer logs in but AWSPREVIOUS does (a half-done earlier rotation) completes', async () => {
+    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret('half_done');
+    await service.rotate(secretId);
+    rotations += 1;
+    const second = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+    // The server still holds the older password: AWSCURRENT moved on, the role did not.
+    await setRolePassword(server, 'half_done', first);
+    expect(await canLogin(server, 'half_done', second)).toBe(false);
+
+    recorder.reset();
+    await service.rotate(secretId);
+    rotations += 1;
+    const third = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+    // pending (refused), current (refused), previous (works) → ALTER ROLE.
+    expect(recorder.attempts.slice(0, 3).map((a) => a.password)).toEqual([third, second, first]);
+    expect(await canLogin(server, 'half_done', third)).toBe(true);
+    expect(await canLogin(server, 'half_done', first)).toBe(false);
+    expect(await canLogin(server, 'half_done', second)).toBe(false);
+  });
+
+  it('fails with the kind "authentication" when no version logs in, and changes nothing', async () => {
+    const { service, secretId, recorder, password } = await newRoleAndSecret('nobody_knows');
+    const outOfBand = testPassword();
+    await setRolePassword(server, 'nobody_knows', outOfBand);
+    const token = await service.start(secretId);
+    await service.runStep(secretId, 'createSecret', token);
+    recorder.reset();
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('authentication');
+    expect((error as Error).message).toMatch(/unable to log in .* "nobody_knows"/);
+    expect((error as Error).message).toContain(secretId);
+    expect(recorder.statements).toEqual([]);
+    expect(await canLogin(server, 'nobody_knows', outOfBand)).toBe(true);
+    expect(await canLogin(server, 'nobody_knows', password)).toBe(false);
+  });
+
+  describe('an AWSPENDING for another user or server (confused deputy)', () => {
+    it.each([
+      ['username', { username: 'victim' }],
+      ['host', { host: '127.0.0.2' }],
+      ['port', { port: 1 }],
+    ])('pending with another %s: a clear error before any connection, no password changed', async (field, change) => {
+      const victimPassword = testPassword();
+      await createLoginRole(server, 'victim', victimPassword);
+      const { admin, service, secretId, recorder, password, probe } = await newRoleAndSecret('deputy');
+      const token = await service.start(secretId);
+      // Someone with PutSecretValue but no database access plants a pending value.
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      const { versionId: _v, ...currentValue } = current;
+      const tampered = JSON.stringify({ ...currentValue, password: testPassword(), ...change });
+      rememberSecretJson(tampered);
+      await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
+      await service.runStep(secretId, 'createSecret', token);
+      probe.reset();
+      recorder.reset();
+
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe(field);
+      expect((error as Error).message).toContain(`AWSPENDING field "${field}"`);
+      expect((error as Error).message).toContain(secretId);
+      expect(recorder.attempts).toEqual([]);
+      expect(probe.count('PutSecretValueCommand')).toBe(0);
+      expect(await canLogin(server, 'victim', victimPassword)).toBe(true);
+      expect(await canLogin(server, 'deputy', password)).toBe(true);
+    });
+  });
+});
