@@ -1,0 +1,116 @@
+# One Lambda rotation function built from a rotator package's zip, its log group, the permission
+# that lets Secrets Manager invoke it, and the rotation schedule of every secret it serves.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  policy = var.password_policy
+
+  # The names AWS's own rotation templates read, so the functions are drop-in familiar.
+  password_environment = merge(
+    {
+      PASSWORD_LENGTH            = tostring(local.policy.length)
+      EXCLUDE_NUMBERS            = tostring(local.policy.exclude_numbers)
+      EXCLUDE_PUNCTUATION        = tostring(local.policy.exclude_punctuation)
+      EXCLUDE_UPPERCASE          = tostring(local.policy.exclude_uppercase)
+      EXCLUDE_LOWERCASE          = tostring(local.policy.exclude_lowercase)
+      INCLUDE_SPACE              = tostring(local.policy.include_space)
+      REQUIRE_EACH_INCLUDED_TYPE = tostring(local.policy.require_each_included_type)
+    },
+    # Left out when null, so the rotator keeps its own default (PostgreSQL also excludes ":").
+    local.policy.exclude_characters == null ? {} : { EXCLUDE_CHARACTERS = local.policy.exclude_characters },
+  )
+
+  environment = merge(
+    local.password_environment,
+    var.secretsmanager_endpoint == "" ? {} : { SECRETS_MANAGER_ENDPOINT = var.secretsmanager_endpoint },
+    {
+      POWERTOOLS_SERVICE_NAME = var.rotator
+      POWERTOOLS_LOG_LEVEL    = var.log_level
+    },
+    var.rotator_environment,
+  )
+
+  # A permission limited to one secret's ARN is the tightest, but only while the function serves
+  # exactly that secret; otherwise the account alone (AWS's recommendation for shared functions).
+  single_secret_arn = var.secret_access == "explicit_arns" && length(var.secrets) == 1 ? one(values(var.secrets)).arn : null
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  # Created before the function, so Lambda never creates it itself without retention.
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.name
+  description      = "Secrets Manager rotation: ${var.rotator}"
+  role             = aws_iam_role.this.arn
+  filename         = var.zip_path
+  source_code_hash = filebase64sha256(var.zip_path)
+  handler          = var.handler
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+  kms_key_arn      = var.environment_kms_key_arn
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this.name
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc == null ? [] : [var.vpc]
+    content {
+      subnet_ids         = vpc_config.value.subnet_ids
+      security_group_ids = vpc_config.value.security_group_ids
+    }
+  }
+
+  tags = var.tags
+
+  # The role must be able to write logs (and create network interfaces) from the first cold start.
+  depends_on = [aws_iam_role_policy.this]
+}
+
+resource "aws_lambda_permission" "secretsmanager" {
+  statement_id   = "AllowSecretsManagerInvoke"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = "secretsmanager.amazonaws.com"
+  source_account = local.account_id
+  source_arn     = local.single_secret_arn
+}
+
+resource "aws_secretsmanager_secret_rotation" "this" {
+  for_each = var.secrets
+
+  secret_id           = each.value.arn
+  rotation_lambda_arn = aws_lambda_function.this.arn
+  rotate_immediately  = each.value.rotate_immediately
+
+  rotation_rules {
+    automatically_after_days = each.value.automatically_after_days
+    schedule_expression      = each.value.schedule_expression
+    duration                 = each.value.duration
+  }
+
+  # Secrets Manager checks, when rotation is turned on, that it may invoke the function, and the
+  # first rotation may start at once: the permission and the role's policy must exist before.
+  depends_on = [aws_lambda_permission.secretsmanager, aws_iam_role_policy.this]
+}

@@ -1,0 +1,44 @@
+output "function_arn" {
+  description = "ARN of the rotation function (the rotation_lambda_arn of every wired secret)."
+  value       = aws_lambda_function.this.arn
+}
+
+output "function_name" {
+  description = "Name of the rotation function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role (for key policies and resource policies)."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Name of the function's IAM role."
+  value       = aws_iam_role.this.name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function (JSON logs)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "environment" {
+  description = "Environment variables the function runs with (no secrets in them)."
+  value       = local.environment
+}
+
+output "rotated_secret_arns" {
+  description = "ARN of each wired secret, by the key given in `secrets`."
+  value       = { for key, rotation in aws_secretsmanager_secret_rotation.this : key => rotation.secret_id }
+}
+
+output "errors_alarm_arn" {
+  description = "ARN of the alarm on the function's errors (null when create_alarms = false)."
+  value       = try(aws_cloudwatch_metric_alarm.errors[0].arn, null)
+}
+
+output "rotation_failed_rule_arn" {
+  description = "ARN of the EventBridge rule matching RotationFailed for the wired secrets (null when there is none)."
+  value       = try(aws_cloudwatch_event_rule.rotation_failed[0].arn, null)
+}

@@ -1,0 +1,106 @@
+# Variables that must be refused at plan time, before anything is created.
+
+mock_provider "aws" {}
+
+variables {
+  name     = "rotator"
+  rotator  = "generic-password"
+  zip_path = "tests/fixtures/placeholder.zip"
+}
+
+run "both_schedule_kinds" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 30, schedule_expression = "rate(10 days)" } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "no_schedule" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf" } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "zero_day_interval" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 0 } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "rate_below_four_hours" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", schedule_expression = "rate(1 hour)" } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "duration_without_expression" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 30, duration = "2h" } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "not_a_secret_arn" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "my-secret", automatically_after_days = 30 } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "unknown_runtime" {
+  command = plan
+  variables {
+    runtime = "nodejs18.x"
+  }
+  expect_failures = [var.runtime]
+}
+
+run "timeout_below_minimum" {
+  command = plan
+  variables {
+    minimum_timeout = 40
+    timeout         = 30
+  }
+  expect_failures = [var.timeout]
+}
+
+run "password_too_short" {
+  command = plan
+  variables {
+    password_policy = { length = 3 }
+  }
+  expect_failures = [var.password_policy]
+}
+
+run "everything_excluded" {
+  command = plan
+  variables {
+    password_policy = { exclude_numbers = true, exclude_punctuation = true, exclude_uppercase = true, exclude_lowercase = true }
+  }
+  expect_failures = [var.password_policy]
+}
+
+run "unknown_log_retention" {
+  command = plan
+  variables {
+    log_retention_in_days = 10
+  }
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "vpc_without_security_groups" {
+  command = plan
+  variables {
+    vpc = { subnet_ids = ["subnet-1"], security_group_ids = [] }
+  }
+  expect_failures = [var.vpc]
+}

@@ -1,0 +1,362 @@
+# ---------------------------------------------------------------------------------------------
+# The function
+# ---------------------------------------------------------------------------------------------
+
+variable "name" {
+  description = "Name of the Lambda function; also names its role, log group and alarms."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.name))
+    error_message = "name must be 1-56 letters, digits, hyphens or underscores (the role and alarm names add a suffix to it)."
+  }
+}
+
+variable "rotator" {
+  description = "Rotator package the zip was built from (generic-password, mysql-alternating-users, postgres-single-user, api-key); used for the service name in logs and the description."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.rotator))
+    error_message = "rotator must be a package folder name such as \"generic-password\" (lower case letters, digits, hyphens)."
+  }
+}
+
+variable "zip_path" {
+  description = "Path of the built zip, packages/<rotator>/dist/<rotator>.zip (npm run package). Its SHA-256 becomes source_code_hash, so the function is updated only when the code changes."
+  type        = string
+
+  validation {
+    condition     = endswith(var.zip_path, ".zip")
+    error_message = "zip_path must name a .zip file built by `npm run package`, e.g. packages/generic-password/dist/generic-password.zip."
+  }
+}
+
+variable "handler" {
+  description = "Entry point inside the zip."
+  type        = string
+  default     = "index.handler"
+}
+
+variable "runtime" {
+  description = "Lambda runtime. The zips are built for Node 22 and run on any later Node."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = contains(["nodejs22.x", "nodejs24.x"], var.runtime)
+    error_message = "runtime must be \"nodejs22.x\" or \"nodejs24.x\": the zips are built for Node 22 (esbuild target node22)."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function. The zips are plain JavaScript, so both work; arm64 costs less."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be \"arm64\" or \"x86_64\"."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one invocation (one rotation step) in seconds. Must be at least minimum_timeout."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.timeout >= var.minimum_timeout && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds, at most 900, and at least minimum_timeout (the time the rotator's connection attempts can take, see the rotator module's README)."
+  }
+}
+
+variable "minimum_timeout" {
+  description = "Smallest timeout that fits the rotator's worst case (connection attempts x connect timeout + the Secrets Manager calls). Set by the rotator modules; timeout is checked against it."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.minimum_timeout >= 3 && var.minimum_timeout <= 900
+    error_message = "minimum_timeout must be between 3 and 900 seconds."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Reserved concurrency: -1 for none (the account's pool), 0 stops every invocation, more caps parallel rotations."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions
+    error_message = "reserved_concurrent_executions must be a whole number >= -1 (-1 means no reservation)."
+  }
+}
+
+variable "environment_kms_key_arn" {
+  description = "KMS key that encrypts the function's environment variables; null for the AWS managed key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.environment_kms_key_arn == null || can(regex("^arn:[^:]+:kms:", var.environment_kms_key_arn))
+    error_message = "environment_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
+  }
+}
+
+variable "vpc" {
+  description = "Subnets and security groups when the target (a database) is only reachable inside a VPC; null keeps the function outside any VPC. The subnets need a route to Secrets Manager (a NAT gateway or an interface endpoint)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.vpc == null || (length(try(var.vpc.subnet_ids, [])) > 0 && length(try(var.vpc.security_group_ids, [])) > 0)
+    error_message = "vpc needs at least one subnet id and one security group id (or set vpc = null)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Configuration the rotator reads at cold start
+# ---------------------------------------------------------------------------------------------
+
+variable "password_policy" {
+  description = "Passed to GetRandomPassword for every new password (the variables of AWS's own templates: PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). null keeps a field's default in the rotator."
+  type = object({
+    length                     = optional(number, 32)
+    exclude_characters         = optional(string)
+    exclude_numbers            = optional(bool, false)
+    exclude_punctuation        = optional(bool, false)
+    exclude_uppercase          = optional(bool, false)
+    exclude_lowercase          = optional(bool, false)
+    include_space              = optional(bool, false)
+    require_each_included_type = optional(bool, true)
+  })
+  default = {}
+
+  validation {
+    condition     = var.password_policy.length >= 4 && var.password_policy.length <= 4096 && floor(var.password_policy.length) == var.password_policy.length
+    error_message = "password_policy.length must be a whole number between 4 and 4096."
+  }
+
+  validation {
+    condition     = !(var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation && var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase)
+    error_message = "password_policy excludes numbers, punctuation, upper and lower case: nothing is left to build a password from."
+  }
+}
+
+variable "rotator_environment" {
+  description = "The rotator's own settings as environment variables (the rotator modules fill this from their typed inputs)."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for key in keys(var.rotator_environment) : can(regex("^[A-Z][A-Z0-9_]*$", key))])
+    error_message = "rotator_environment keys must be upper-case environment variable names (A-Z, 0-9, _)."
+  }
+}
+
+variable "secretsmanager_endpoint" {
+  description = "Secrets Manager endpoint the function calls (SECRETS_MANAGER_ENDPOINT), e.g. a VPC endpoint's DNS name or a local emulator; empty for the SDK's default."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.secretsmanager_endpoint == "" || can(regex("^https?://", var.secretsmanager_endpoint))
+    error_message = "secretsmanager_endpoint must be empty or an http(s) URL such as https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com."
+  }
+}
+
+variable "log_level" {
+  description = "Level of the function's JSON logs (POWERTOOLS_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
+    error_message = "log_level must be one of DEBUG, INFO, WARN, ERROR."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Logs, IAM, tags
+# ---------------------------------------------------------------------------------------------
+
+variable "log_retention_in_days" {
+  description = "Days CloudWatch keeps the function's logs (0 = forever)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key that encrypts the log group; null for CloudWatch's default encryption. The key policy must let logs.<region>.amazonaws.com use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex("^arn:[^:]+:kms:", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary for the function's role, where the account requires one."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:[^:]+:iam::", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::...) or null."
+  }
+}
+
+variable "role_path" {
+  description = "Path of the function's IAM role."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([\\x21-\\x7E]+/)?$", var.role_path))
+    error_message = "role_path must start and end with \"/\", e.g. \"/rotation/\"."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# The secrets this function rotates
+# ---------------------------------------------------------------------------------------------
+
+variable "secrets" {
+  description = <<-EOT
+    Secrets to rotate with this function, by a key of your choice. Each gets an
+    aws_secretsmanager_secret_rotation with either automatically_after_days (1-1000) or
+    schedule_expression (rate(N hours|days) with N hours >= 4, or cron(...)), an optional duration
+    window ("Nh", only with schedule_expression) and rotate_immediately. kms_key_arn: the secret's
+    customer managed key, if any. master_secret_arn (+ master_secret_kms_key_arn): the admin secret
+    an alternating-users rotator reads.
+  EOT
+  type = map(object({
+    arn                       = string
+    kms_key_arn               = optional(string)
+    master_secret_arn         = optional(string)
+    master_secret_kms_key_arn = optional(string)
+    automatically_after_days  = optional(number)
+    schedule_expression       = optional(string)
+    duration                  = optional(string)
+    rotate_immediately        = optional(bool, true)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+", s.arn))])
+    error_message = "secrets[*].arn must be a full secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-xxxxxx)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : (s.automatically_after_days == null) != (s.schedule_expression == null)])
+    error_message = "Each entry of secrets needs exactly one of automatically_after_days or schedule_expression (Secrets Manager rejects both together, and a rotation needs a schedule)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.automatically_after_days == null || try(s.automatically_after_days >= 1 && s.automatically_after_days <= 1000 && floor(s.automatically_after_days) == s.automatically_after_days, false)])
+    error_message = "secrets[*].automatically_after_days must be a whole number of days from 1 to 1000."
+  }
+
+  validation {
+    condition = alltrue([for s in values(var.secrets) : s.schedule_expression == null || (
+      can(regex("^cron\\(.+\\)$", s.schedule_expression)) ||
+      try(tonumber(regex("^rate\\(([0-9]+) hours?\\)$", s.schedule_expression)[0]) >= 4, false) ||
+      try(tonumber(regex("^rate\\(([0-9]+) days?\\)$", s.schedule_expression)[0]) >= 1, false)
+    )])
+    error_message = "secrets[*].schedule_expression must be rate(N hours) with N >= 4, rate(N days), or cron(...): Secrets Manager rotates at most every four hours."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.duration == null || (s.schedule_expression != null && try(tonumber(regex("^([0-9]+)h$", s.duration)[0]) >= 1 && tonumber(regex("^([0-9]+)h$", s.duration)[0]) <= 24, false))])
+    error_message = "secrets[*].duration must look like \"3h\" (1h-24h) and is only allowed with schedule_expression."
+  }
+
+  validation {
+    condition = alltrue(flatten([for s in values(var.secrets) : [
+      for arn in [s.kms_key_arn, s.master_secret_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:", arn))
+    ]]))
+    error_message = "secrets[*].kms_key_arn and master_secret_kms_key_arn must be KMS key ARNs (arn:aws:kms:...)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn == null || can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+", s.master_secret_arn))])
+    error_message = "secrets[*].master_secret_arn must be a full secret ARN."
+  }
+}
+
+variable "secret_access" {
+  description = <<-EOT
+    How the role's Secrets Manager permissions are scoped. "explicit_arns": the four rotation
+    actions on the ARNs in `secrets` only. "rotation_lambda_arn": on any secret in this account and
+    region whose configured rotation function is this one (condition
+    secretsmanager:resource/AllowRotationLambdaArn), so one function serves secrets wired in other
+    roots too.
+  EOT
+  type        = string
+  default     = "explicit_arns"
+
+  validation {
+    condition     = contains(["explicit_arns", "rotation_lambda_arn"], var.secret_access)
+    error_message = "secret_access must be \"explicit_arns\" or \"rotation_lambda_arn\"."
+  }
+}
+
+variable "extra_kms_key_arns" {
+  description = "More KMS keys of secrets this function rotates (with secret_access = \"rotation_lambda_arn\", for secrets wired elsewhere)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:", arn))])
+    error_message = "extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:...)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Alarms
+# ---------------------------------------------------------------------------------------------
+
+variable "create_alarms" {
+  description = "Create a CloudWatch alarm on the function's Errors and an EventBridge rule for Secrets Manager's RotationFailed events of the wired secrets."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic the alarm and the RotationFailed rule notify; null records them without notifying. The topic's policy must allow cloudwatch.amazonaws.com and events.amazonaws.com to publish."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:[^:]+:sns:", var.alarm_sns_topic_arn))
+    error_message = "alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:...) or null."
+  }
+}
