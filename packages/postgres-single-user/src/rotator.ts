@@ -66,6 +66,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         return;
       }
 
+      ctx.logger.info('setSecret: AWSPENDING does not log in yet (expected before its password is set); trying AWSCURRENT');
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx));
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.

@@ -1,0 +1,79 @@
+/** The client-side SCRAM-SHA-256 verifier: equal to what PostgreSQL itself computes, and a real login works with it. */
+import { type PostgresServer, startPostgres } from '@rotators/testkit';
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCRAM_ITERATIONS, SCRAM_SALT_BYTES, scramSha256Verifier } from '../src/scram.ts';
+import { assertServerLogHasNoPasswords, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, testPassword } from './helpers/postgres.ts';
+
+const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
+
+describe('scramSha256Verifier (pure)', () => {
+  it('matches a verifier PostgreSQL 15.20 stored for a known password and salt', () => {
+    // `SET password_encryption = 'scram-sha-256'; CREATE ROLE vec PASSWORD 'x-vector-pass'`, then pg_authid.rolpassword.
+    const stored = 'SCRAM-SHA-256$4096:5B9pHO5f/VZuI7NjJVUiJg==$NR/A8cdb4eMGt0kYo7FAPVtw0tZ1qypZX0U10LkZ0nc=:4S/khi4rBQV1ktBZJDadp/oT0apaatx0KXrheEfntug=';
+    expect(scramSha256Verifier('x-vector-pass', { salt: Buffer.from('5B9pHO5f/VZuI7NjJVUiJg==', 'base64') })).toBe(stored);
+  });
+
+  it('uses 4096 iterations and a fresh 16-byte salt each time, as libpq does', () => {
+    const a = VERIFIER.exec(scramSha256Verifier('same password'))!;
+    const b = VERIFIER.exec(scramSha256Verifier('same password'))!;
+    expect(Number(a[1])).toBe(SCRAM_ITERATIONS);
+    expect(Buffer.from(a[2]!, 'base64')).toHaveLength(SCRAM_SALT_BYTES);
+    expect(Buffer.from(a[3]!, 'base64')).toHaveLength(32);
+    expect(Buffer.from(a[4]!, 'base64')).toHaveLength(32);
+    expect(a[2]).not.toBe(b[2]);
+    expect(a[3]).not.toBe(b[3]);
+  });
+
+  it('refuses a password it cannot SASLprep exactly like libpq, without quoting it', () => {
+    for (const password of ['pässwörd-secret', 'tab\tinside-secret', '']) {
+      const error = (() => {
+        try {
+          scramSha256Verifier(password);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(RangeError);
+      if (password) expect(error!.message).not.toContain(password);
+    }
+  });
+});
+
+describe('scramSha256Verifier against a real server', () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('equals the verifier the server computes for the same password and salt', async () => {
+    // A throwaway vector password, deliberately sent in plaintext to have the server hash it (not remembered).
+    expect((await server.query('SHOW password_encryption')).rows[0]!.password_encryption).toBe('scram-sha-256');
+    await server.query('DROP ROLE IF EXISTS scram_vector');
+    await server.query(`CREATE ROLE scram_vector PASSWORD 'vector: ~!#$%^&*()_+ 0aZ'`);
+    const { rows } = await server.query<{ rolpassword: string }>(`SELECT rolpassword FROM pg_authid WHERE rolname = 'scram_vector'`);
+    const stored = rows[0]!.rolpassword;
+    const [, iterations, salt] = VERIFIER.exec(stored)!;
+    expect(scramSha256Verifier('vector: ~!#$%^&*()_+ 0aZ', { salt: Buffer.from(salt!, 'base64'), iterations: Number(iterations) })).toBe(stored);
+  });
+
+  it('a role whose verifier was made here logs in with the password over SCRAM, and refuses another', async () => {
+    const password = testPassword();
+    const verifier = scramSha256Verifier(password);
+    await server.query('DROP ROLE IF EXISTS scram_login');
+    await server.query('CREATE ROLE scram_login LOGIN');
+    await server.query(`ALTER ROLE ${escapeIdentifier('scram_login')} PASSWORD ${escapeLiteral(verifier)}`);
+    const { rows } = await server.query<{ rolpassword: string }>(`SELECT rolpassword FROM pg_authid WHERE rolname = 'scram_login'`);
+    expect(rows[0]!.rolpassword).toBe(verifier); // stored as sent, not hashed again
+    expect(await canLogin(server, 'scram_login', password)).toBe(true);
+    expect(await canLogin(server, 'scram_login', `${password}x`)).toBe(false);
+  });
+
+  it.skipIf(EXTERNAL_SERVER)(`the server log holds the ALTER ROLE with the verifier, never the password ${NEEDS_OWN_CLUSTER}`, () => {
+    assertServerLogHasNoPasswords(server, 1);
+  });
+});
