@@ -1,0 +1,43 @@
+/**
+ * What the rotator needs from a provider's key API. A named adapter is a small file: a preset of
+ * the generic adapter's settings, plus code only where the service differs from plain REST.
+ */
+import type { RotationErrorContext } from '@rotators/core';
+import type { ApiAuth, KeyApiHttp } from '../http/client.ts';
+import type { AdapterSettings } from './settings.ts';
+
+export interface CreatedKey {
+  id: string;
+  key: string;
+}
+
+export interface ListedKey {
+  id: string;
+  label?: string;
+  /** Present only when the provider shows key values after creation. */
+  key?: string;
+}
+
+export interface KeyProviderAdapter {
+  /** Create a key with this label; never retried on timeout (see retryPolicy.ts). */
+  createKey(auth: ApiAuth, label: string): Promise<CreatedKey>;
+  /** The key with exactly this label, if any. */
+  findKeyByLabel(auth: ApiAuth, label: string): Promise<ListedKey | undefined>;
+  /** An authenticated call with `key`; throws KeyApiError when the provider refuses it. */
+  testKey(key: ApiAuth): Promise<void>;
+  listKeys(auth: ApiAuth): Promise<ListedKey[]>;
+  /** Revoke by id; a key that no longer exists (404) counts as revoked. */
+  revokeKey(auth: ApiAuth, id: string): Promise<'revoked' | 'already-gone'>;
+}
+
+export interface AdapterContext {
+  settings: AdapterSettings;
+  http: KeyApiHttp;
+  errorContext: RotationErrorContext;
+}
+
+export interface ProviderDefinition {
+  /** Settings that differ from GENERIC_DEFAULTS; the environment and the secret still override them. */
+  preset: Partial<AdapterSettings>;
+  create(context: AdapterContext): KeyProviderAdapter;
+}

@@ -1,0 +1,102 @@
+/**
+ * The api-key rotator: a new key per rotation, created through the provider's API with the current
+ * key; the current and previous keys both stay valid (a grace period of one rotation interval);
+ * keys older than AWSPREVIOUS that this rotator created are revoked after the promotion.
+ */
+import { PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
+import type { CreatedKey } from './adapters/types.ts';
+import { type ApiKeyConfig, readApiKeyConfig } from './config.ts';
+import { KeyApiError } from './errors.ts';
+import { labelFor } from './labels.ts';
+import { revokeAll, staleKeys } from './retire.ts';
+import { type ApiKeySecret, apiKeySecret } from './schema.ts';
+import { assertSameProvider, type HttpFactory, openSession } from './session.ts';
+
+export interface ApiKeyRotatorOptions {
+  /** Environment to read configuration from, once. Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** HTTP client factory. Default: axios with retries (http/client.ts). */
+  createHttp?: HttpFactory;
+}
+
+export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator<ApiKeySecret> {
+  const config: ApiKeyConfig = readApiKeyConfig(options.env ?? process.env);
+  const session = (secret: ApiKeySecret, ctx: StepContext) => openSession(secret, config, ctx, options.createHttp);
+  const errorContext = (ctx: StepContext) => ({ secretId: ctx.secretId, step: ctx.step });
+
+  return {
+    name: 'api-key',
+    schema: apiKeySecret,
+
+    async createPending(current, ctx) {
+      const { adapter } = session(current, ctx);
+      const auth = { key: current.apiKey, role: 'the current key' };
+      const label = labelFor(ctx.secretId, ctx.token);
+
+      // A crash after the provider created the key but before PutSecretValue left a key with this label.
+      const earlier = await adapter.findKeyByLabel(auth, label);
+
+      // Keys whose revocation failed at an earlier finishSecret still count against the provider's
+      // key limit: retry them before creating. Only when we know which key AWSPREVIOUS holds.
+      if (current.previousKeyId) {
+        const keep = new Set([current.keyId, current.previousKeyId, ...(earlier ? [earlier.id] : [])]);
+        const stale = staleKeys(await adapter.listKeys(auth), ctx.secretId, keep);
+        if (stale.length > 0) await revokeAll(adapter, auth, stale, ctx.logger);
+      }
+
+      let created: CreatedKey;
+      if (earlier?.key) {
+        created = { id: earlier.id, key: earlier.key };
+        ctx.logger.info('createSecret: reusing the key an earlier attempt created', { keyId: created.id, label });
+      } else {
+        if (earlier) {
+          // The provider shows a key's value only once, so that key cannot be stored: revoke it, make another.
+          await adapter.revokeKey(auth, earlier.id);
+          ctx.logger.info('createSecret: revoked the key an earlier attempt created (its value cannot be read back)', { keyId: earlier.id, label });
+        }
+        created = await adapter.createKey(auth, label);
+        ctx.logger.info('createSecret: created a new key', { keyId: created.id, label });
+      }
+      return { ...current, apiKey: created.key, keyId: created.id, previousKeyId: current.keyId };
+    },
+
+    async setPending({ current, pending }, ctx) {
+      assertSameProvider(current, pending, { reference: 'AWSCURRENT', other: 'AWSPENDING' }, config, ctx);
+      // The provider activates a key when it creates it: nothing to apply.
+    },
+
+    async testPending({ current, pending }, ctx) {
+      assertSameProvider(current, pending, { reference: 'AWSCURRENT', other: 'AWSPENDING' }, config, ctx);
+      const { adapter } = session(pending, ctx);
+      try {
+        await adapter.testKey({ key: pending.apiKey, role: 'the pending key' });
+      } catch (error) {
+        if (error instanceof KeyApiError && (error.kind === 'authentication' || error.kind === 'forbidden')) {
+          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, errorContext(ctx), { cause: safeCause(error) });
+        }
+        throw error;
+      }
+      ctx.logger.info('testSecret: the pending key works', { keyId: pending.keyId });
+    },
+
+    async afterFinish({ current, previous }, ctx) {
+      if (!previous) {
+        ctx.logger.info('finishSecret: no usable AWSPREVIOUS; no old keys to revoke');
+        return;
+      }
+      assertSameProvider(current, previous, { reference: 'AWSCURRENT', other: 'AWSPREVIOUS' }, config, ctx);
+      const { adapter } = session(current, ctx);
+      const auth = { key: current.apiKey, role: 'the current key' };
+      const keep = new Set([current.keyId, previous.keyId]);
+      const revoke = staleKeys(await adapter.listKeys(auth), ctx.secretId, keep);
+      const beforePrevious = previous.previousKeyId;
+      if (config.revokeInitialKey && beforePrevious && !keep.has(beforePrevious) && !revoke.includes(beforePrevious)) revoke.push(beforePrevious);
+
+      const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
+      if (failed.length > 0) {
+        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, errorContext(ctx));
+      }
+      ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/** One step's view of a secret's provider: its resolved adapter settings, HTTP client and adapter. */
+import { ConfusedDeputyError, type StepContext } from '@rotators/core';
+import { GENERIC_DEFAULTS, type AdapterSettingName, type AdapterSettings } from './adapters/settings.ts';
+import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
+import type { KeyProviderAdapter } from './adapters/types.ts';
+import type { ApiKeyConfig } from './config.ts';
+import { createKeyApiHttp, type KeyApiHttp, type KeyApiHttpOptions } from './http/client.ts';
+import { type ApiKeySecret, normalizeBaseUrl } from './schema.ts';
+
+export interface ProviderSession {
+  provider: ProviderName;
+  baseUrl: string;
+  adapter: KeyProviderAdapter;
+}
+
+function providerOf(secret: ApiKeySecret, config: ApiKeyConfig): ProviderName {
+  return (secret.provider as ProviderName | undefined) ?? config.provider;
+}
+
+/** Precedence: the secret's `api` fields, then the environment, then the provider's preset, then the defaults. */
+export function settingsFor(secret: ApiKeySecret, config: ApiKeyConfig): AdapterSettings {
+  const preset = PROVIDERS[providerOf(secret, config)].preset;
+  return { ...GENERIC_DEFAULTS, ...preset, ...config.adapterSettings, ...(secret.api as Partial<AdapterSettings> | undefined) };
+}
+
+/** Builds the HTTP client for a step; injected so tests can count or fail calls. */
+export type HttpFactory = (options: KeyApiHttpOptions) => KeyApiHttp;
+
+export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): ProviderSession {
+  const provider = providerOf(secret, config);
+  const settings = settingsFor(secret, config);
+  const baseUrl = normalizeBaseUrl(secret.baseUrl);
+  const errorContext = { secretId: ctx.secretId, step: ctx.step };
+  const http = createHttp({ baseUrl, authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
+  return { provider, baseUrl, adapter: PROVIDERS[provider].create({ settings, http, errorContext }) };
+}
+
+/**
+ * The confused-deputy guard: a version may only be used against the provider, base URL and API
+ * settings the other version names. Otherwise a planted pending value could make the rotator send
+ * a key to another server, or revoke keys of another account.
+ */
+export function assertSameProvider(reference: ApiKeySecret, other: ApiKeySecret, labels: { reference: string; other: string }, config: ApiKeyConfig, ctx: StepContext): void {
+  const errorContext = { secretId: ctx.secretId, step: ctx.step };
+  const mismatch = (field: string, detail: string) =>
+    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, errorContext);
+  if (providerOf(other, config) !== providerOf(reference, config)) {
+    throw mismatch('provider', `names provider "${providerOf(other, config)}", another provider ("${providerOf(reference, config)}")`);
+  }
+  const [a, b] = [normalizeBaseUrl(reference.baseUrl), normalizeBaseUrl(other.baseUrl)];
+  if (a !== b) throw mismatch('baseUrl', `names baseUrl ${b}, another base URL (${a})`);
+  const [settingsA, settingsB] = [settingsFor(reference, config), settingsFor(other, config)];
+  for (const name of Object.keys(settingsA) as AdapterSettingName[]) {
+    if (settingsA[name] !== settingsB[name]) throw mismatch(`api.${name}`, `has another api.${name} setting`);
+  }
+}

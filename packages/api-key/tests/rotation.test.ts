@@ -1,0 +1,93 @@
+/** Full rotations of an API key against the fake key API (real HTTPS on loopback) and moto. */
+import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyDirectly, setUp, statusWith } from './helpers.ts';
+
+let api: KeyApiServer;
+beforeAll(async () => {
+  api = await startKeyApi();
+});
+afterAll(async () => api?.stop());
+
+type KeySecret = { apiKey: string; keyId: string; previousKeyId?: string; baseUrl: string };
+
+describe('api-key rotation', () => {
+  it('rotates three times: each new key works, the previous still works, older keys of ours are revoked, keys of others are not', async () => {
+    // Default policy: only keys this rotator created are revoked, so the bootstrap key and a key
+    // someone else made stay active; the account's limit leaves room for them.
+    const fx = await setUp(api, { account: { maxActiveKeys: 5 } });
+    const foreign = await createKeyDirectly(api, fx.account.key, 'made-by-a-person');
+    const held: KeySecret[] = [(await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!];
+
+    for (let rotation = 1; rotation <= 3; rotation += 1) {
+      const { token, attempts } = await fx.service.rotate(fx.secretId);
+      expect(attempts).toBe(1);
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      const previous = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS'))!;
+      expect(current.versionId).toBe(token);
+      expect(previous.apiKey).toBe(held.at(-1)!.apiKey);
+      expect(current).toMatchObject({ baseUrl: api.baseUrl, previousKeyId: previous.keyId });
+      expect(api.keys(fx.account.accountId).find((k) => k.id === current.keyId)?.label).toMatch(new RegExp(`^rotators:[0-9a-f]{12}:${token}$`));
+      expect(await statusWith(api, current.apiKey)).toBe(200);
+      expect(await statusWith(api, previous.apiKey)).toBe(200);
+      if (rotation === 3) expect(await statusWith(api, held.at(-2)!.apiKey)).toBe(401);
+      held.push(current);
+    }
+    const active = api.keys(fx.account.accountId).filter((k) => !k.revoked).map((k) => k.id);
+    expect(active.sort()).toEqual([fx.account.keyId, foreign.id, held[2]!.keyId, held[3]!.keyId].sort());
+    expect(api.keys(fx.account.accountId).find((k) => k.id === held[1]!.keyId)?.revoked).toBeInstanceOf(Date);
+  });
+
+  it('with API_REVOKE_INITIAL_KEY the bootstrap key is retired too: with a limit of 3 keys, the one before the previous is always revoked', async () => {
+    const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 3 } });
+    const held: KeySecret[] = [(await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!];
+    for (let rotation = 1; rotation <= 3; rotation += 1) {
+      await fx.service.rotate(fx.secretId);
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      expect(await statusWith(api, current.apiKey)).toBe(200);
+      expect(await statusWith(api, held.at(-1)!.apiKey)).toBe(200);
+      if (held.length >= 2) expect(await statusWith(api, held.at(-2)!.apiKey)).toBe(401);
+      held.push(current);
+    }
+    expect(api.keys(fx.account.accountId).filter((k) => !k.revoked)).toHaveLength(2);
+  });
+
+  it('a revoke that fails after the promotion is logged, never undoes it, and is retried at the next rotation', async () => {
+    const fx = await setUp(api, { account: { maxActiveKeys: 4 } });
+    await fx.service.rotate(fx.secretId);
+    await fx.service.rotate(fx.secretId);
+    const k1 = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS'))!;
+
+    api.injectFault({ route: 'DELETE /keys/*', fault: { kind: 'status', status: 503 }, times: Infinity });
+    const third = await fx.service.rotate(fx.secretId);
+    api.clearFaults();
+    expect(third.attempts).toBe(1);
+    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(third.token);
+    expect(await statusWith(api, k1.apiKey)).toBe(200); // should have been revoked, could not be
+    const failureLog = capturedOutput().split('\n').find((l) => l.includes(third.token) && l.includes('post-promotion clean-up failed'));
+    expect(failureLog).toContain(`Could not revoke 1 old key(s) (${k1.keyId})`);
+
+    // Four keys are active (bootstrap, K1, K2, K3) = the limit: the next rotation must revoke K1 before it can create.
+    const fourth = await fx.service.rotate(fx.secretId);
+    expect(fourth.attempts).toBe(1);
+    expect(await statusWith(api, k1.apiKey)).toBe(401);
+    const [current, previous] = [await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'), await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS')];
+    const active = api.keys(fx.account.accountId).filter((k) => !k.revoked).map((k) => k.id);
+    expect(active.sort()).toEqual([fx.account.keyId, previous!.keyId, current!.keyId].sort());
+  });
+
+  it('rotates a key of a SendGrid-shaped API with the named adapter', async () => {
+    const fx = await setUp(api, { secret: { provider: 'sendgrid' }, env: { API_REVOKE_INITIAL_KEY: 'true' } });
+    const bootstrap = fx.account.key;
+    await fx.service.rotate(fx.secretId);
+    await fx.service.rotate(fx.secretId);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    const previous = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS'))!;
+    expect(await statusWith(api, current.apiKey, '/v3/scopes')).toBe(200);
+    expect(await statusWith(api, previous.apiKey, '/v3/scopes')).toBe(200);
+    expect(await statusWith(api, bootstrap, '/v3/scopes')).toBe(401);
+    const paths = new Set(api.requests().map((r) => `${r.method} ${r.path.replace(/key_[0-9a-f]+/, '{id}')}`));
+    expect(paths).toContain('POST /v3/api_keys');
+    expect(paths).toContain('DELETE /v3/api_keys/{id}');
+  });
+});
