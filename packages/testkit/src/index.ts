@@ -28,3 +28,4 @@ export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFun
 export { createTestCertificates, type TestCertificates } from './tls.ts';
 export { startKeyApi, type AccountOptions, type FaultRule, type KeyApiFault, type KeyApiOptions, type KeyApiRequest, type KeyApiServer, type KeyRecord } from './keyApi.ts';
 export { startPostgres, type PostgresServer } from './postgres.ts';
+export { startMariaDb, type MariaDbServer } from './mariadb.ts';

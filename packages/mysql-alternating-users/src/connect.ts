@@ -1,0 +1,102 @@
+/**
+ * Logging in to MySQL / MariaDB with mysql2, under core's TLS policy.
+ *
+ * TLS means `ssl: { ca, rejectUnauthorized: true, verifyIdentity: true }`. mysql2 checks the
+ * certificate chain with rejectUnauthorized alone but skips the host-name check unless
+ * verifyIdentity is set (lib/base/connection.js startTLS), so both are always given. The ssl
+ * object is built once per cold start: mysql2 caches its TLS context per ssl object.
+ */
+import { connectWithTlsPolicy, type StepContext, TargetOperationError, type TlsConfig, type TlsMode, safeCause } from '@rotators/core';
+import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
+
+export type ConnectFunction = (options: ConnectionOptions) => Promise<Connection>;
+
+/** Production default: one mysql2 connection per login, closed after use. */
+export const defaultConnect: ConnectFunction = (options) => mysql.createConnection(options);
+
+/** mysql2 error codes that mean "this user / password is not accepted". */
+export const AUTHENTICATION_CODES = [
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  // MariaDB reports a locked account as errno 4151, which mysql2 names after MySQL's 4151.
+  'ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+] as const;
+
+export interface Login {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database?: string | null;
+}
+
+export class MysqlConnector {
+  private readonly ssl: { ca: string[]; rejectUnauthorized: true; verifyIdentity: true };
+
+  constructor(
+    private readonly connect: ConnectFunction,
+    private readonly tls: TlsConfig,
+  ) {
+    this.ssl = { ca: tls.ca, rejectUnauthorized: true, verifyIdentity: true };
+  }
+
+  /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication). */
+  open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext): Promise<Connection> {
+    return connectWithTlsPolicy(
+      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: { secretId: ctx.secretId, step: ctx.step }, authenticationCodes: AUTHENTICATION_CODES },
+      (useTls) =>
+        this.connect({
+          host: login.host,
+          port: login.port,
+          user: login.user,
+          password: login.password,
+          database: login.database ?? undefined,
+          connectTimeout: this.tls.connectTimeoutSeconds * 1000,
+          charset: 'UTF8MB4_GENERAL_CI',
+          multipleStatements: false,
+          ssl: useTls ? this.ssl : undefined,
+        }),
+    );
+  }
+
+  /** Open, run `work`, always close. */
+  async with<T>(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = await this.open(login, mode, purpose, ctx);
+    try {
+      return await work(connection);
+    } finally {
+      await connection.end().catch(() => connection.destroy());
+    }
+  }
+}
+
+/**
+ * Run one statement; a failure becomes TargetOperationError naming what was being done and the
+ * server's error code only (server messages can quote statement text, which may hold a password).
+ */
+export async function run<T = unknown>(connection: Connection, what: string, sql: string, values: unknown[] | undefined, ctx: StepContext): Promise<T> {
+  try {
+    const [result] = await connection.query(sql, values);
+    return result as T;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, { secretId: ctx.secretId, step: ctx.step }, { cause: safeCause(error) });
+  }
+}
+
+/** Our session must not run with NO_BACKSLASH_ESCAPES: mysql2's escaping relies on backslashes. */
+export async function prepareSession(connection: Connection, ctx: StepContext): Promise<void> {
+  const rows = await run<{ mode: string }[]>(connection, 'reading sql_mode', 'SELECT @@SESSION.sql_mode AS mode', undefined, ctx);
+  const modes = String(rows[0]?.mode ?? '').split(',');
+  if (modes.includes('NO_BACKSLASH_ESCAPES')) {
+    await run(connection, 'setting sql_mode', 'SET SESSION sql_mode = ?', [modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')], ctx);
+  }
+}
+
+/** `'user'@'host'` through mysql2's escaping. */
+export function account(user: string, host: string): string {
+  return `${mysql.escape(user)}@${mysql.escape(host)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * MySQL / Aurora MySQL / MariaDB alternating users: `app` and `app_clone` take turns, so the
+ * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
+ */
+import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, tlsModeFor } from '@rotators/core';
+import { makePendingUsable, pairDifferences } from './alternation.ts';
+import { type ConnectFunction, defaultConnect, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
+import { checkMasterTarget, checkPendingTarget } from './guards.ts';
+import { type MasterSecret, masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
+import { pendingUsername, readUsernameCharacterLimit } from './usernames.ts';
+
+export interface MysqlAlternatingUsersOptions {
+  /** How to open a mysql2 connection; tests wrap it to count or fail calls. */
+  connect?: ConnectFunction;
+  /** Environment read once, here (cold start). Default: process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+const login = (secret: MysqlSecret): Login => ({ host: secret.host, port: portOf(secret), user: secret.username, password: secret.password, database: secret.dbname });
+// The master needs no database: it only reads mysql.user and SHOW GRANTS.
+const masterLogin = (master: MasterSecret): Login => ({ host: master.host, port: portOf(master), user: master.username, password: master.password });
+
+export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUsersOptions = {}): Rotator<MysqlSecret> {
+  const env = options.env ?? process.env;
+  const tls = readTlsConfig(env);
+  const usernameLimit = readUsernameCharacterLimit(env);
+  const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
+  // The master shares the secret's server, so it shares the secret's TLS policy.
+  const modeOf = (secret: MysqlSecret) => tlsModeFor(sslOf(secret), tls);
+  const contextOf = (ctx: StepContext) => ({ secretId: ctx.secretId, step: ctx.step });
+
+  async function readMaster(current: MysqlSecret, ctx: StepContext): Promise<MasterSecret> {
+    // Always the AWSCURRENT version's masterarn: a pending value cannot redirect the master.
+    const master = await ctx.readSecret(current.masterarn, masterSecretSchema);
+    checkMasterTarget(current, master, contextOf(ctx));
+    return master;
+  }
+
+  async function logsIn(secret: MysqlSecret, purpose: string, ctx: StepContext): Promise<boolean> {
+    try {
+      await connector.with(login(secret), modeOf(secret), purpose, ctx, async () => undefined);
+      return true;
+    } catch (error) {
+      if (error instanceof TargetConnectionError) return false;
+      throw error;
+    }
+  }
+
+  return {
+    name: 'mysql-alternating-users',
+    schema: mysqlSecretSchema,
+
+    async createPending(current, ctx) {
+      const username = pendingUsername(current.username, usernameLimit, contextOf(ctx));
+      return { ...current, username, password: await ctx.randomPassword() };
+    },
+
+    async setPending({ current, pending }, ctx) {
+      checkPendingTarget(current, pending, contextOf(ctx));
+      if (await logsIn(pending, 'AWSPENDING credentials', ctx)) {
+        ctx.logger.info('setSecret: AWSPENDING already logs in; nothing to change');
+        return;
+      }
+      // Proves the secret being rotated is genuine before the master is used on its behalf.
+      await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
+      const master = await readMaster(current, ctx);
+      await connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, async (connection) => {
+        await prepareSession(connection, ctx);
+        await makePendingUsable(connection, current, pending, ctx);
+      });
+    },
+
+    async testPending({ current, pending }, ctx) {
+      checkPendingTarget(current, pending, contextOf(ctx));
+      await connector.with(login(pending), modeOf(pending), 'AWSPENDING credentials', ctx, (connection) => run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
+      const master = await readMaster(current, ctx);
+      const differences = await connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, (connection) => pairDifferences(connection, pending.username, ctx));
+      if (differences.length > 0) {
+        throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, contextOf(ctx));
+      }
+    },
+  };
+}

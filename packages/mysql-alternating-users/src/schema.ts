@@ -1,0 +1,68 @@
+/**
+ * The secret JSON this rotator reads and writes, and the master secret it reads.
+ *
+ * Values are validated but not rewritten: `port: "3306"` and `ssl: "true"` stay as the user wrote
+ * them (AWS's template copies the whole dict), and `portOf` / `sslOf` give the effective values.
+ * Unknown fields are kept (z.looseObject).
+ */
+import { sslField } from '@rotators/core';
+import { z } from 'zod';
+
+export const ENGINES = ['mysql', 'aurora-mysql', 'mariadb'] as const;
+export const DEFAULT_PORT = 3306;
+
+// Control characters have no business in a user or host name and would only hide in logs.
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
+
+const name = (what: string) =>
+  z.string({ error: 'must be a string' }).min(1, { error: `must be a non-empty ${what}` }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });
+
+/** A port as a number or a string of digits (AWS casts with int()), 1–65535. */
+const portValue = z
+  .union([z.number(), z.string()], { error: 'must be a number' })
+  .optional()
+  .refine((value) => value === undefined || isPort(Number(value)) && /^\d+$/.test(String(value)), { error: 'must be an integer from 1 to 65535' });
+
+function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** The `ssl` field, validated by core's sslField but stored as written. */
+const sslValue = z.unknown().superRefine((value, ctx) => {
+  if (!sslField.safeParse(value).success) ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+});
+
+export const mysqlSecretSchema = z.looseObject({
+  engine: z.enum(ENGINES, { error: `must be one of ${ENGINES.join(', ')}` }),
+  host: name('host name'),
+  username: name('user name'),
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  port: portValue,
+  dbname: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty (leave it out to connect without a database)' }).nullable().optional(),
+  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).min(1, { error: 'must not be empty' }),
+  ssl: sslValue.optional(),
+});
+export type MysqlSecret = z.infer<typeof mysqlSecretSchema>;
+
+/** The admin secret named by `masterarn`. Only its AWSCURRENT is read, through the engine. */
+export const masterSecretSchema = z.looseObject({
+  username: name('user name'),
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  host: name('host name'),
+  port: portValue,
+  engine: z.string().optional(),
+});
+export type MasterSecret = z.infer<typeof masterSecretSchema>;
+
+export function portOf(secret: { port?: unknown }): number {
+  return secret.port === undefined ? DEFAULT_PORT : Number(secret.port);
+}
+
+export function sslOf(secret: { ssl?: unknown }): boolean | undefined {
+  return sslField.parse(secret.ssl);
+}
+
+/** Host names compare without case (DNS) and surrounding spaces. */
+export function sameHost(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

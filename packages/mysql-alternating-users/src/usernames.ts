@@ -1,0 +1,67 @@
+/**
+ * The alternating-users naming rule (AWS's get_alt_username) and the server's name-length limit.
+ */
+import { ConfigurationError, RotationError, type RotationErrorContext, SecretValueError } from '@rotators/core';
+
+export const CLONE_SUFFIX = '_clone';
+/** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. */
+export const DEFAULT_USERNAME_CHARACTER_LIMIT = 32;
+
+/** `app` ↔ `app_clone`: strip the suffix if present, else append it. */
+export function alternateUsername(username: string): string {
+  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username + CLONE_SUFFIX;
+}
+
+/** The user without `_clone`: the one whose privileges the clone follows. */
+export function baseUsername(username: string): string {
+  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username;
+}
+
+/** Characters as the server counts them (code points, not UTF-16 units or bytes). */
+export function characterLength(value: string): number {
+  return [...value].length;
+}
+
+/** USERNAME_CHARACTER_LIMIT: 16 for MySQL < 5.7.8, 32 (default) for MySQL 5.7.8+/8, 80 for MariaDB. */
+export function readUsernameCharacterLimit(env: Record<string, string | undefined>): number {
+  const raw = env.USERNAME_CHARACTER_LIMIT?.trim();
+  if (!raw) return DEFAULT_USERNAME_CHARACTER_LIMIT;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < CLONE_SUFFIX.length + 1 || limit > 255) {
+    throw new ConfigurationError('USERNAME_CHARACTER_LIMIT', `Environment variable USERNAME_CHARACTER_LIMIT must be an integer from ${CLONE_SUFFIX.length + 1} to 255 (got "${raw}")`);
+  }
+  return limit;
+}
+
+/**
+ * The pending user would not fit the server: refused in createSecret, before anything is written.
+ * (Not a SecretValueError subclass only because that class types `name` as a literal.)
+ */
+export class UsernameTooLongError extends RotationError {
+  override readonly name = 'UsernameTooLongError';
+  constructor(
+    /** Always ["username"], as SecretValueError.fields. */
+    readonly fields: string[],
+    detail: string,
+    context: RotationErrorContext = {},
+  ) {
+    super(detail, context);
+  }
+}
+
+/** The pending user name for `current`, or a typed error when it cannot exist on the server. */
+export function pendingUsername(current: string, limit: number, context: RotationErrorContext): string {
+  const alternate = alternateUsername(current);
+  if (alternate.length === 0) {
+    throw new SecretValueError(['username'], `"username" must not be just "${CLONE_SUFFIX}": it has no alternate user`, context);
+  }
+  if (alternate.endsWith(CLONE_SUFFIX) && characterLength(alternate) > limit) {
+    throw new UsernameTooLongError(
+      ['username'],
+      `"username" is ${characterLength(current)} characters; with "${CLONE_SUFFIX}" appended it would exceed the server's limit of ${limit} ` +
+        `(base names may have at most ${limit - CLONE_SUFFIX.length}; set USERNAME_CHARACTER_LIMIT if your server allows more)`,
+      context,
+    );
+  }
+  return alternate;
+}
