@@ -1,0 +1,152 @@
+/** Crashes, provider faults and bad input, against the fake key API (real HTTPS) and moto. */
+import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
+import { ConfusedDeputyError, PendingTestFailedError } from '@rotators/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyApiError } from '../src/errors.ts';
+import { expectNoKeyIn, putPending, setUp, statusWith } from './helpers.ts';
+
+let api: KeyApiServer;
+beforeAll(async () => {
+  api = await startKeyApi();
+});
+afterAll(async () => api?.stop());
+
+type KeySecret = { apiKey: string; keyId: string; baseUrl: string };
+const crash = () => Object.assign(new Error('simulated crash before PutSecretValue'), { name: 'SimulatedCrash' });
+const requestsSince = (start: number) => api.requests().slice(start);
+
+describe('crash between key creation and PutSecretValue', () => {
+  it('the retry finds the key by its label and stores it: exactly one key was created', async () => {
+    const fx = await setUp(api, { account: { revealKeysOnList: true } });
+    fx.probe.failNext('PutSecretValueCommand', crash());
+    const { token, attempts } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(2);
+    const ours = api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token));
+    expect(ours).toHaveLength(1);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    expect(current.keyId).toBe(ours[0]!.id);
+    expect(await statusWith(api, current.apiKey)).toBe(200);
+    expect(capturedOutput()).toContain('reusing the key an earlier attempt created');
+  });
+
+  it('when the provider never shows a key again, the orphan is revoked and exactly one new key is active', async () => {
+    const fx = await setUp(api, { account: { revealKeysOnList: false } });
+    fx.probe.failNext('PutSecretValueCommand', crash());
+    const start = api.requests().length;
+    const { token, attempts } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(2);
+    const ours = api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token));
+    expect(ours).toHaveLength(2);
+    const active = ours.filter((k) => !k.revoked);
+    expect(active).toHaveLength(1);
+    // The orphan is revoked by the retry of createSecret, before it creates the replacement.
+    const orphan = ours.find((k) => k.revoked)!;
+    const writes = requestsSince(start).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(writes).toEqual(['POST /keys 201', `DELETE /keys/${orphan.id} 204`, 'POST /keys 201']);
+    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.keyId).toBe(active[0]!.id);
+  });
+});
+
+describe('provider faults during createSecret', () => {
+  it('429 with Retry-After on the create and a transient 500 on the list: retried, the rotation completes in one attempt', async () => {
+    const fx = await setUp(api);
+    const start = api.requests().length;
+    api.injectFault({ route: 'GET /keys', fault: { kind: 'status', status: 500 } });
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
+    const { attempts, token } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(1);
+    const seen = requestsSince(start).map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(seen.slice(0, 4)).toEqual(['GET /keys 500', 'GET /keys 200', 'POST /keys 429', 'POST /keys 201']);
+    const waits = capturedOutput()
+      .split('\n')
+      .filter((l) => l.includes(token) && l.includes('retrying'))
+      .map((l) => JSON.parse(l) as { status: number; delayMs: number });
+    expect(waits.map((w) => w.status)).toEqual([500, 429]);
+    expect(waits[1]!.delayMs).toBeGreaterThanOrEqual(1000); // Retry-After honoured
+    expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
+  });
+
+  it('a 500 on the create POST is not repeated within the attempt (it may have created a key); the next attempt completes with one key', async () => {
+    const fx = await setUp(api);
+    const start = api.requests().length;
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 500 } });
+    const { attempts, token, failures } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(2);
+    expect(failures[0]).toBeInstanceOf(KeyApiError);
+    expect((failures[0] as KeyApiError).message).toMatch(/^POST \/keys answered HTTP 500 to a call with the current key \[server\]/);
+    expect(requestsSince(start).filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 201]);
+    expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
+  });
+
+  it('a slow answer past the request timeout is retried for an idempotent call', async () => {
+    const fx = await setUp(api, { env: { API_REQUEST_TIMEOUT_SECONDS: '1' } });
+    api.injectFault({ route: 'GET /keys', fault: { kind: 'slow', delayMs: 1500 } });
+    const { attempts, token } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(1);
+    const retried = capturedOutput().split('\n').find((l) => l.includes(token) && l.includes('retrying'));
+    expect(JSON.parse(retried!)).toMatchObject({ method: 'GET', path: '/keys', code: 'ETIMEDOUT' });
+  });
+
+  it('a permanent 401 with the current key: a clear error, nothing written, no key created', async () => {
+    const fx = await setUp(api);
+    // Someone revoked the key the secret holds.
+    api.injectFault({ route: '* *', fault: { kind: 'status', status: 401 }, times: Infinity });
+    const start = api.requests().length;
+    const token = await fx.service.start(fx.secretId);
+    const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
+    api.clearFaults();
+    expect(error).toBeInstanceOf(KeyApiError);
+    expect(error).toMatchObject({ kind: 'authentication', status: 401, method: 'GET', path: '/keys' });
+    expect((error as Error).message).toContain('GET /keys answered HTTP 401 to a call with the current key: the provider does not accept this key');
+    expect((error as Error).message).toContain(fx.secretId);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    expect(requestsSince(start).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /keys']); // not retried, no POST
+    expect(api.keys(fx.account.accountId)).toHaveLength(1);
+    expectNoKeyIn(error, [fx.account.key]);
+  });
+
+  it('a certificate from a CA the function does not trust: a TLS error, nothing sent', async () => {
+    const fx = await setUp(api, { env: { API_CA_BUNDLE_PATH: api.certificates!.otherCaCertFile } });
+    const start = api.requests().length;
+    const token = await fx.service.start(fx.secretId);
+    const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'KeyApiError', kind: 'tls' });
+    expect((error as Error).message).toMatch(/GET \/keys failed with [A-Z_]+ on a call with the current key: the certificate is not trusted/);
+    expect(requestsSince(start)).toEqual([]);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    expectNoKeyIn(error, [fx.account.key]);
+  });
+});
+
+describe('pending values the rotator must refuse', () => {
+  it('a pending value pointing at another base URL: ConfusedDeputyError at setSecret and testSecret, no request sent there', async () => {
+    const fx = await setUp(api);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    const token = await fx.service.start(fx.secretId);
+    await putPending(fx, token, { apiKey: current.apiKey, keyId: current.keyId, baseUrl: `${api.baseUrl}/elsewhere` });
+    const start = api.requests().length;
+    await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
+    for (const step of ['setSecret', 'testSecret'] as const) {
+      const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect(error).toMatchObject({ field: 'baseUrl' });
+      expect((error as Error).message).toContain(`AWSPENDING names baseUrl ${api.baseUrl}/elsewhere, another base URL (${api.baseUrl}) than AWSCURRENT`);
+      expectNoKeyIn(error, [current.apiKey]);
+    }
+    expect(requestsSince(start)).toEqual([]);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+  });
+
+  it('a pending key the provider refuses fails testSecret with PendingTestFailedError, without the key or the axios error', async () => {
+    const fx = await setUp(api);
+    const token = await fx.service.start(fx.secretId);
+    await fx.service.runStep(fx.secretId, 'createSecret', token);
+    const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
+    api.injectFault({ route: 'GET /whoami', fault: { kind: 'status', status: 403 } });
+    const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PendingTestFailedError);
+    expect((error as Error).message).toContain(`The pending key (id ${pending.keyId}) does not work: GET /whoami answered HTTP 403 to a call with the pending key`);
+    expectNoKeyIn(error, [pending.apiKey, fx.account.key]);
+  });
+});
