@@ -8,7 +8,7 @@ export const DEFAULT_DATABASE = 'postgres';
 
 const port = z.union([
   z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }),
-  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number' }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
 ]);
 
 /**

@@ -38,7 +38,7 @@ async function newRoleAndSecret(username: string, extra: Record<string, unknown>
 
 describe('postgres-single-user rotation (source)', () => {
   it('rotates three times in a row: the new password logs in, the old one is refused, other fields kept', async () => {
-    const { admin, service, secretId, password, recorder } = await newRoleAndSecret('app_user', { team: 'payments', replica: { host: 'r1' } });
+    const { admin, service, secretId, password, recorder, probe } = await newRoleAndSecret('app_user', { team: 'payments', replica: { host: 'r1' } });
     const seen = [password];
     for (let rotation = 1; rotation <= 3; rotation += 1) {
       const { token, attempts } = await service.rotate(secretId);
@@ -56,6 +56,10 @@ describe('postgres-single-user rotation (source)', () => {
       seen.push(newPassword);
     }
     expect(new Set(seen).size).toBe(4);
+    // PostgreSQL's default exclusions (AWS's, with ':' for .pgpass) reach GetRandomPassword.
+    const requests = probe.inputs.filter((call) => call.command === 'GetRandomPasswordCommand');
+    expect(requests).toHaveLength(3);
+    for (const request of requests) expect(request.input).toMatchObject({ ExcludeCharacters: ':/@"\'\\', PasswordLength: 32 });
     // Every password change went out as a verifier, never as the password.
     const alters = recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'));
     expect(alters).toHaveLength(3);

@@ -11,7 +11,7 @@ import { scramSha256Verifier } from '../../src/scram.ts';
 
 /** PG_TEST_HOST names a server the kit did not start: no readable server log, no test CA. */
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
-export const NEEDS_OWN_CLUSTER = '(skipped: needs the test kit’s own cluster, its log and CA; PG_TEST_HOST names an external server)';
+export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log, its CA): skipped when PG_TEST_HOST names an external server]';
 
 /** A password the leak guards watch for (Lambda output and the server log). */
 export function testPassword(): string {
