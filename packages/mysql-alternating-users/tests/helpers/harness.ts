@@ -1,0 +1,155 @@
+/**
+ * What every MySQL rotation test needs: a handler on the rotator wired to the local Secrets
+ * Manager and to the test kit's database, a count of database connections the rotator opens,
+ * secrets that name the database, and ways to look at the database from outside.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRotationHandler } from '@rotators/core';
+import {
+  createSecret,
+  ensureRotationFunction,
+  instrumentClient,
+  type MariaDbServer,
+  rememberSecret,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
+import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import mysql, { type ConnectionOptions } from 'mysql2/promise';
+import { AUTHENTICATION_CODES, type ConnectFunction, defaultConnect } from '../../src/connect.ts';
+import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
+
+export interface ConnectRecord {
+  user: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  ok?: boolean;
+  code?: string;
+}
+
+/** A PEM file with the CA the rotator should trust for this server (undefined: none known). */
+export function caFileFor(db: MariaDbServer, which: 'server' | 'other' = 'server'): string | undefined {
+  const pem = which === 'server' ? db.caCert : db.otherCaCert;
+  if (!pem) return undefined;
+  const file = join(tmpdir(), `rotators-ca-${randomBytes(6).toString('hex')}.pem`);
+  writeFileSync(file, pem);
+  return file;
+}
+
+export async function harness(db: MariaDbServer, env: Record<string, string> = {}) {
+  const endpoint = motoEndpoint();
+  const client = secretsManagerClient(endpoint);
+  const functionClient = secretsManagerClient(endpoint);
+  const probe = instrumentClient(functionClient);
+  const connects: ConnectRecord[] = [];
+  let failConnects = 0;
+  const connect: ConnectFunction = async (options: ConnectionOptions) => {
+    const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined };
+    connects.push(record);
+    if (failConnects > 0) {
+      failConnects -= 1;
+      throw Object.assign(new Error('injected connection failure'), { code: 'ECONNREFUSED' });
+    }
+    try {
+      const connection = await defaultConnect(options);
+      record.ok = true;
+      return connection;
+    } catch (error) {
+      record.ok = false;
+      record.code = (error as { code?: string }).code;
+      throw error;
+    }
+  };
+  const caFile = caFileFor(db);
+  const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}), ...env };
+  const rotator = createMysqlAlternatingUsersRotator({ connect, env: fullEnv });
+  const handler = createRotationHandler(rotator, { client: functionClient, env: fullEnv });
+  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
+  const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'mysql-master');
+
+  return {
+    endpoint,
+    client,
+    probe,
+    connects,
+    /** The next `n` connections the rotator opens fail as if the server refused them. */
+    failNextConnects(n: number) {
+      failConnects = n;
+    },
+    handler,
+    service,
+    masterArn,
+    /** TLS is verified when the CA is known; otherwise the secrets say ssl: false. */
+    ssl: caFile !== undefined,
+    /** A secret for an existing user, pointing at the test server. */
+    async secretFor(username: string, password: string, extra: Record<string, unknown> = {}): Promise<string> {
+      return createSecret(client, { engine: db.flavor, host: db.host, port: db.port, username, password, masterarn: masterArn, ssl: caFile !== undefined, ...extra }, 'mysql-app');
+    },
+  };
+}
+
+/** A generated database password, remembered by the log-leak guard. */
+export function newPassword(): string {
+  const password = `Pw-${randomBytes(15).toString('base64url')}`;
+  rememberSecret(password);
+  return password;
+}
+
+/** Create `user`@`host` with a password, as a DBA would, then apply `grants` (each with ?@? for the account). */
+export async function createUser(db: MariaDbServer, user: string, password: string, host = '%', grants: string[] = []): Promise<void> {
+  await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, host, password]);
+  for (const grant of grants) await db.query(grant, [user, host]);
+}
+
+/** Can `user` log in with `password` (over verified TLS when the CA is known)? */
+export async function logsIn(db: MariaDbServer, user: string, password: string, database?: string): Promise<boolean> {
+  try {
+    const connection = await mysql.createConnection({
+      host: db.host,
+      port: db.port,
+      user,
+      password,
+      database,
+      ssl: db.caCert ? { ca: db.caCert, rejectUnauthorized: true, verifyIdentity: true } : undefined,
+    });
+    await connection.query('SELECT 1');
+    await connection.end();
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if ((AUTHENTICATION_CODES as readonly (string | undefined)[]).includes(code)) return false;
+    throw error;
+  }
+}
+
+/** SHOW GRANTS lines for user@host with the grantee replaced, so two users' lines compare. */
+export async function grantLines(db: MariaDbServer, user: string, host = '%'): Promise<string[]> {
+  const rows = await db.query<Record<string, string>>('SHOW GRANTS FOR ?@?', [user, host]);
+  const grantee = `${mysql.escapeId(user, true)}@${mysql.escapeId(host, true)}`;
+  return rows
+    .map((row) => String(Object.values(row)[0]))
+    .map((line) => line.split(grantee).join('<grantee>').replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+    .sort();
+}
+
+/**
+ * Everything the server knows about these users: their mysql.user rows (authentication string
+ * included) and SHOW GRANTS of every account. Equal snapshots = nothing changed.
+ */
+export async function snapshot(db: MariaDbServer, users: string[]): Promise<string> {
+  const rows = await db.query<Record<string, unknown>>('SELECT * FROM mysql.user WHERE User IN (?) ORDER BY User, Host', [users]);
+  const grants: string[][] = [];
+  for (const row of rows) {
+    const found = await db.query<Record<string, string>>('SHOW GRANTS FOR ?@?', [String(row.User), String(row.Host)]);
+    grants.push(found.map((g) => String(Object.values(g)[0])));
+  }
+  return JSON.stringify({ rows, grants }, (_key, value) => (value?.type === 'Buffer' ? Buffer.from(value.data).toString('hex') : value));
+}
+
+export async function accountHosts(db: MariaDbServer, user: string): Promise<string[]> {
+  return (await db.query<{ Host: string }>('SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host', [user])).map((r) => r.Host);
+}

@@ -1,0 +1,146 @@
+/**
+ * Alternating-users rotations against a real MariaDB (password auth, verified TLS): the clone is
+ * created with the base user's privileges, the two users take turns, AWSPREVIOUS keeps working,
+ * privilege changes made to the base user reach the clone, retries change nothing.
+ */
+import { readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountHosts, createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+
+type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
+
+let db: MariaDbServer;
+beforeAll(async () => {
+  db = await startMariaDb();
+  await db.query('CREATE DATABASE IF NOT EXISTS shop');
+  await db.query('CREATE TABLE IF NOT EXISTS shop.orders (id INT, total INT, note TEXT)');
+  await db.query('CREATE DATABASE IF NOT EXISTS audit');
+});
+afterAll(async () => db?.stop());
+
+describe('three rotations of app / app_clone', () => {
+  it('creates app_clone with app’s privileges, alternates, and AWSCURRENT and AWSPREVIOUS both log in after each rotation', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'app', password, '%', [
+      'GRANT SELECT, INSERT ON shop.* TO ?@? WITH GRANT OPTION',
+      'GRANT SELECT (id), UPDATE (note) ON shop.orders TO ?@?',
+      'GRANT PROCESS ON *.* TO ?@?',
+    ]);
+    await db.query('CREATE ROLE IF NOT EXISTS reporting');
+    await db.query('GRANT SELECT ON audit.* TO reporting');
+    await db.query("GRANT reporting TO 'app'@'%'");
+    await db.query("SET DEFAULT ROLE reporting FOR 'app'@'%'");
+    await db.query('ALTER USER ?@? REQUIRE SSL', ['app', '%']);
+    const secretId = await h.secretFor('app', password, { dbname: 'shop', team: 'payments' });
+
+    const expectedUsers = ['app_clone', 'app', 'app_clone'];
+    let previousValue = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    for (const [index, expectedUser] of expectedUsers.entries()) {
+      const { token, attempts } = await h.service.rotate(secretId);
+      expect(attempts).toBe(1);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
+      expect(current.versionId).toBe(token);
+      expect(current.username).toBe(expectedUser);
+      expect(current).toMatchObject({ dbname: 'shop', team: 'payments', masterarn: h.masterArn, host: db.host, port: db.port });
+      expect(previous.username).toBe(previousValue.username);
+      expect(previous.password).toBe(previousValue.password);
+      expect(await logsIn(db, current.username, current.password, 'shop'), `rotation ${index + 1}: AWSCURRENT logs in`).toBe(true);
+      expect(await logsIn(db, previous.username, previous.password, 'shop'), `rotation ${index + 1}: AWSPREVIOUS logs in`).toBe(true);
+      expect(await grantLines(db, 'app_clone')).toEqual(await grantLines(db, 'app'));
+      previousValue = current;
+    }
+    // The copied lines include column grants, GRANT OPTION, the role, the default role and REQUIRE SSL.
+    const cloneLines = (await grantLines(db, 'app_clone')).join('\n');
+    expect(cloneLines).toContain('WITH GRANT OPTION');
+    expect(cloneLines).toContain('SELECT (`id`), UPDATE (`note`) ON `shop`.`orders`');
+    expect(cloneLines).toContain('GRANT `reporting` TO <grantee>');
+    expect(cloneLines).toContain('SET DEFAULT ROLE `reporting` FOR <grantee>');
+    expect(cloneLines).toContain('REQUIRE SSL');
+    // Nothing but the users' own connections and the master's: no plaintext attempt anywhere.
+    expect(h.connects.every((c) => c.tls)).toBe(true);
+  });
+
+  it('a grant added to, or revoked from, the base user reaches the clone at the next rotation (whichever user is pending)', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'drift', password, '%', ['GRANT SELECT, INSERT, UPDATE ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('drift', password);
+    await h.service.rotate(secretId); // creates drift_clone; AWSCURRENT = drift_clone
+    expect(await grantLines(db, 'drift_clone')).toEqual(await grantLines(db, 'drift'));
+
+    // Between rotations the DBA changes the base user while the clone is current.
+    await db.query("GRANT DELETE ON shop.* TO 'drift'@'%'");
+    await db.query("REVOKE INSERT ON shop.* FROM 'drift'@'%'");
+    await db.query("GRANT SELECT ON audit.* TO 'drift'@'%'");
+    await h.service.rotate(secretId); // pending = drift, clone is synced from it
+    expect((await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!.username).toBe('drift');
+    expect(await grantLines(db, 'drift_clone')).toEqual(await grantLines(db, 'drift'));
+    expect((await grantLines(db, 'drift')).join('\n')).toContain('GRANT SELECT, UPDATE, DELETE ON `shop`.*');
+
+    // A privilege given to the clone alone is taken away again; the base user keeps its own.
+    await db.query("GRANT CREATE ON shop.* TO 'drift_clone'@'%'");
+    await db.query("REVOKE SELECT ON audit.* FROM 'drift'@'%'");
+    await h.service.rotate(secretId); // pending = drift_clone
+    expect(await grantLines(db, 'drift_clone')).toEqual(await grantLines(db, 'drift'));
+    expect((await grantLines(db, 'drift_clone')).join('\n')).not.toContain('audit');
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
+    expect(await logsIn(db, current.username, current.password)).toBe(true);
+    expect(await logsIn(db, previous.username, previous.password)).toBe(true);
+  });
+
+  it('creates the clone at the base user’s own account hosts, not at %', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    // 127.0.0.1 is where the tests connect from; 10.9.% is a second network the user is allowed from.
+    await createUser(db, 'hosted', password, '127.0.0.1', ['GRANT SELECT ON shop.* TO ?@?']);
+    await db.query('CREATE USER ?@? IDENTIFIED BY ?', ['hosted', '10.9.%', password]);
+    await db.query("GRANT SELECT, INSERT ON audit.* TO 'hosted'@'10.9.%'");
+    const secretId = await h.secretFor('hosted', password);
+    await h.service.rotate(secretId);
+    expect(await accountHosts(db, 'hosted_clone')).toEqual(['10.9.%', '127.0.0.1']);
+    expect(await grantLines(db, 'hosted_clone', '127.0.0.1')).toEqual(await grantLines(db, 'hosted', '127.0.0.1'));
+    expect(await grantLines(db, 'hosted_clone', '10.9.%')).toEqual(await grantLines(db, 'hosted', '10.9.%'));
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    expect(await logsIn(db, current.username, current.password)).toBe(true);
+  });
+
+  it('a retried setSecret after the password was set changes nothing; testSecret and finishSecret complete the rotation', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'retry', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('retry', password);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    await h.service.runStep(secretId, 'setSecret', token);
+    const before = await snapshot(db, ['retry', 'retry_clone']);
+    const connectsBefore = h.connects.length;
+
+    await h.service.runStep(secretId, 'setSecret', token);
+    expect(await snapshot(db, ['retry', 'retry_clone'])).toBe(before);
+    // Only the pending login was tried: neither the current user nor the master connected.
+    expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone']);
+
+    await h.service.runStep(secretId, 'testSecret', token);
+    await h.service.runStep(secretId, 'finishSecret', token);
+    expect((await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+  });
+
+  it('a setSecret that died after creating the clone is finished by the retry (the clone cannot log in before that)', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'crash', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('crash', password);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    const pending = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING', token))!;
+    // As if a previous invocation stopped right after CREATE USER.
+    await db.query('CREATE USER ?@? IDENTIFIED BY ? ACCOUNT LOCK', ['crash_clone', '%', pending.password]);
+    expect(await logsIn(db, 'crash_clone', pending.password)).toBe(false);
+    await h.service.runStep(secretId, 'setSecret', token);
+    expect(await grantLines(db, 'crash_clone')).toEqual(await grantLines(db, 'crash'));
+    expect(await logsIn(db, 'crash_clone', pending.password)).toBe(true);
+  });
+});
