@@ -69,9 +69,14 @@ resource "aws_lambda_function" "this" {
     variables = local.environment
   }
 
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.this.name
+  # "Text" leaves the block out: Lambda then uses its defaults (the same log group, plain lines
+  # around the function's own JSON lines).
+  dynamic "logging_config" {
+    for_each = var.log_format == "JSON" ? [1] : []
+    content {
+      log_format = "JSON"
+      log_group  = aws_cloudwatch_log_group.this.name
+    }
   }
 
   dynamic "vpc_config" {

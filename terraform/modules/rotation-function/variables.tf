@@ -195,6 +195,17 @@ variable "log_level" {
 # Logs, IAM, tags
 # ---------------------------------------------------------------------------------------------
 
+variable "log_format" {
+  description = "Lambda's log format. \"JSON\" gives structured platform logs next to the function's own JSON lines; \"Text\" leaves logging_config unset (for emulators that do not keep it)."
+  type        = string
+  default     = "JSON"
+
+  validation {
+    condition     = contains(["JSON", "Text"], var.log_format)
+    error_message = "log_format must be \"JSON\" or \"Text\"."
+  }
+}
+
 variable "log_retention_in_days" {
   description = "Days CloudWatch keeps the function's logs (0 = forever)."
   type        = number

@@ -1,0 +1,28 @@
+variable "name" {
+  description = "Name of the rotation function (and prefix of its role, log group and alarms)."
+  type        = string
+}
+
+variable "zip_path" {
+  description = "Path of packages/generic-password/dist/generic-password.zip (npm run package)."
+  type        = string
+}
+
+variable "timeout" {
+  description = "Timeout of one rotation step in seconds (at least 10: the step only calls Secrets Manager)."
+  type        = number
+  default     = 30
+}
+
+variable "secrets" {
+  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). The secret JSON needs a \"password\" field; every other field is kept."
+  type = map(object({
+    arn                      = string
+    kms_key_arn              = optional(string)
+    automatically_after_days = optional(number)
+    schedule_expression      = optional(string)
+    duration                 = optional(string)
+    rotate_immediately       = optional(bool, true)
+  }))
+  default = {}
+}

@@ -1,0 +1,53 @@
+/**
+ * What Terraform deployed, read back from the local Lambda, and run: the built zip on Node 22 with
+ * exactly the environment Terraform gave the function (so the test proves the wiring), plus what
+ * the Lambda runtime itself would add (region, credentials).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GetFunctionConfigurationCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { DescribeSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { lambdaClient, localAwsEnv, startZipFunction, type ZipFunction } from '@rotators/testkit';
+
+export interface DeployedFunction {
+  configuration: FunctionConfiguration;
+  environment: Record<string, string>;
+  zip: ZipFunction;
+}
+
+export async function startDeployedFunction(endpoint: string, functionName: string, zipFile: string): Promise<DeployedFunction> {
+  const configuration = await lambdaClient(endpoint).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const environment = configuration.Environment?.Variables ?? {};
+  const { AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = localAwsEnv(endpoint);
+  const runtime = { AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_LAMBDA_FUNCTION_NAME: functionName };
+  const zip = await startZipFunction(zipFile, { ...runtime, ...environment });
+  return { configuration, environment, zip };
+}
+
+/** Lambda's CodeSha256: base64 of the zip's SHA-256 (what source_code_hash carries). */
+export function codeSha256(zipFile: string): string {
+  return createHash('sha256').update(readFileSync(zipFile)).digest('base64');
+}
+
+/**
+ * moto never runs the function: when Terraform turns rotation on, moto starts a rotation of its
+ * own (RotateSecret), invokes nothing useful and leaves AWSPENDING on a new, empty version (with
+ * rotate_immediately = false as with true). On AWS that rotation would have run the function and
+ * the service would have removed the label. Remove it here, as the service would, so the next
+ * rotation can start. Returns the version ids it was removed from.
+ */
+export async function clearStrayPending(client: SecretsManagerClient, secretId: string): Promise<string[]> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  const stray = Object.entries(described.VersionIdsToStages ?? {})
+    .filter(([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'))
+    .map(([versionId]) => versionId);
+  for (const versionId of stray) {
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }));
+  }
+  return stray;
+}
+
+export async function stagesOf(client: SecretsManagerClient, secretId: string): Promise<Record<string, string[]>> {
+  const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return described.VersionIdsToStages ?? {};
+}
