@@ -159,6 +159,35 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, 'nobody_knows', password)).toBe(false);
   });
 
+  it('an AWSPREVIOUS for another user is not used when AWSCURRENT fails: typed error, nothing changed', async () => {
+    const victimPassword = testPassword();
+    await createLoginRole(server, 'prev_victim', victimPassword);
+    const { admin, service, secretId, recorder } = await newRoleAndSecret('prev_deputy');
+    await service.rotate(secretId);
+    rotations += 1;
+    // AWSPREVIOUS now names another role (with that role's real password); AWSCURRENT no longer logs in.
+    const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+    const planted = JSON.stringify({ ...current, username: 'prev_victim', password: victimPassword });
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: planted, VersionStages: ['AWSPREVIOUS'] }));
+    expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.username).toBe('prev_victim');
+    const outOfBand = testPassword();
+    await setRolePassword(server, 'prev_deputy', outOfBand);
+
+    const token = await service.start(secretId);
+    await service.runStep(secretId, 'createSecret', token);
+    recorder.reset();
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfusedDeputyError);
+    expect((error as ConfusedDeputyError).field).toBe('username');
+    expect((error as Error).message).toContain('AWSPREVIOUS field "username"');
+    expect((error as Error).message).toContain(secretId);
+    // pending and current were tried (and refused); AWSPREVIOUS never was.
+    expect(recorder.attempts.map((a) => a.user)).toEqual(['prev_deputy', 'prev_deputy']);
+    expect(recorder.statements).toEqual([]);
+    expect(await canLogin(server, 'prev_victim', victimPassword)).toBe(true);
+    expect(await canLogin(server, 'prev_deputy', outOfBand)).toBe(true);
+  });
+
   describe('an AWSPENDING for another user or server (confused deputy)', () => {
     it.each([
       ['username', { username: 'victim' }],
