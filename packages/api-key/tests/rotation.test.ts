@@ -77,7 +77,9 @@ describe('api-key rotation', () => {
   });
 
   it('rotates a key of a SendGrid-shaped API with the named adapter', async () => {
-    const fx = await setUp(api, { secret: { provider: 'sendgrid' }, env: { API_REVOKE_INITIAL_KEY: 'true' } });
+    // A restricted key: a new key asked for without scopes would want full access and be refused.
+    const scopes = ['api_keys.create', 'api_keys.delete', 'api_keys.read'];
+    const fx = await setUp(api, { secret: { provider: 'sendgrid' }, env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { bootstrapScopes: scopes } });
     const bootstrap = fx.account.key;
     await fx.service.rotate(fx.secretId);
     await fx.service.rotate(fx.secretId);
@@ -86,6 +88,7 @@ describe('api-key rotation', () => {
     expect(await statusWith(api, current.apiKey, '/v3/scopes')).toBe(200);
     expect(await statusWith(api, previous.apiKey, '/v3/scopes')).toBe(200);
     expect(await statusWith(api, bootstrap, '/v3/scopes')).toBe(401);
+    expect(api.keys(fx.account.accountId).find((k) => k.id === current.keyId)?.scopes).toEqual(scopes);
     const paths = new Set(api.requests().map((r) => `${r.method} ${r.path.replace(/key_[0-9a-f]+/, '{id}')}`));
     expect(paths).toContain('POST /v3/api_keys');
     expect(paths).toContain('DELETE /v3/api_keys/{id}');

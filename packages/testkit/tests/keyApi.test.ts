@@ -62,8 +62,11 @@ describe('fake key API', () => {
 
   it('speaks the SendGrid v3 dialect', async () => {
     const account = api.createAccount();
-    const created = await call('POST', '/v3/api_keys', account.key, { name: 'sg-label' });
-    expect(created.body).toMatchObject({ api_key_id: expect.any(String), api_key: expect.any(String), name: 'sg-label' });
+    const created = await call('POST', '/v3/api_keys', account.key, { name: 'sg-label', scopes: ['mail.send'] });
+    expect(created.body).toMatchObject({ api_key_id: expect.any(String), api_key: expect.any(String), name: 'sg-label', scopes: ['mail.send'] });
+    expect((await call('GET', '/v3/scopes', created.body.api_key)).body).toEqual({ scopes: ['mail.send'] });
+    expect((await call('POST', '/v3/api_keys', created.body.api_key, { name: 'wider', scopes: ['api_keys.create'] })).status).toBe(403);
+    expect(api.keys(account.accountId).find((k) => k.id === created.body.api_key_id)?.scopes).toEqual(['mail.send']);
     expect((await call('GET', '/v3/api_keys', account.key)).body.result).toContainEqual({ api_key_id: created.body.api_key_id, name: 'sg-label' });
     expect((await call('GET', '/v3/scopes', created.body.api_key)).status).toBe(200);
     expect((await call('DELETE', `/v3/api_keys/${created.body.api_key_id}`, account.key)).status).toBe(204);

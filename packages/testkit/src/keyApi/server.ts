@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createTestCertificates, type TestCertificates } from '../tls.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
-import { type AccountOptions, KeyStore, type KeyRecord, type StoredKey } from './store.ts';
+import { type AccountOptions, ALL_SCOPES, KeyStore, type KeyRecord, type StoredKey } from './store.ts';
 
 export interface KeyApiOptions {
   /** Serve HTTPS with a certificate from a throwaway CA (default), or plain HTTP. */
@@ -144,13 +144,17 @@ function route(store: KeyStore, caller: Authenticated, method: string, path: str
   if (method === 'DELETE' && genericId) return store.revoke(account, genericId) ? { status: 204 } : { status: 404, body: { error: 'no such key' } };
 
   // sendgrid dialect
-  if (method === 'GET' && path === '/v3/scopes') return { status: 200, body: { scopes: ['api_keys.create', 'api_keys.delete', 'api_keys.read'] } };
+  if (method === 'GET' && path === '/v3/scopes') return { status: 200, body: { scopes: caller.scopes } };
   if (method === 'GET' && path === '/v3/api_keys') return { status: 200, body: { result: store.active(account).map((k) => ({ api_key_id: k.id, name: k.label })) } };
   if (method === 'POST' && path === '/v3/api_keys') {
     const wanted = label('name');
     if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { errors: [{ field: 'name', message: 'required' }] } };
-    const key = store.create(account, wanted);
-    return key ? { status: 201, body: { api_key: key.secret, api_key_id: key.id, name: key.label, scopes: ['mail.send'] } } : limitReached;
+    // As SendGrid: no scopes = full access; a key cannot grant scopes it does not hold.
+    const asked = label('scopes');
+    const scopes = Array.isArray(asked) ? asked.filter((s): s is string => typeof s === 'string') : [...ALL_SCOPES];
+    if (scopes.some((s) => !caller.scopes.includes(s))) return { status: 403, body: { errors: [{ field: 'scopes', message: 'cannot grant scopes the key does not hold' }] } };
+    const key = store.create(account, wanted, scopes);
+    return key ? { status: 201, body: { api_key: key.secret, api_key_id: key.id, name: key.label, scopes: key.scopes } } : limitReached;
   }
   const sendgridId = idOf('/v3/api_keys/');
   if (method === 'DELETE' && sendgridId) return store.revoke(account, sendgridId) ? { status: 204 } : { status: 404, body: { errors: [{ message: 'not found' }] } };

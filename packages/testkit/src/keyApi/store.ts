@@ -14,18 +14,24 @@ export interface AccountOptions {
    * the value is shown once, at creation, as SendGrid and most others do.
    */
   revealKeysOnList?: boolean;
+  /** Scopes of the bootstrap key (SendGrid dialect). Default: all of them. */
+  bootstrapScopes?: string[];
 }
 
 export interface StoredKey {
   id: string;
   accountId: string;
   label: string;
+  /** Permissions (the SendGrid dialect's scopes); bootstrap keys have all of them. */
+  scopes: string[];
   created: Date;
   revoked?: Date;
 }
 
 /** What inspection returns: never the secret value. */
 export type KeyRecord = Readonly<StoredKey>;
+
+export const ALL_SCOPES = ['api_keys.create', 'api_keys.delete', 'api_keys.read', 'mail.send'] as const;
 
 interface Account {
   id: string;
@@ -46,7 +52,7 @@ export class KeyStore {
       revealKeysOnList: options.revealKeysOnList ?? false,
     };
     this.accounts.set(account.id, account);
-    const { id, secret } = this.mint(account.id, 'bootstrap');
+    const { id, secret } = this.mint(account.id, 'bootstrap', options.bootstrapScopes ?? [...ALL_SCOPES]);
     return { accountId: account.id, keyId: id, key: secret };
   }
 
@@ -64,10 +70,10 @@ export class KeyStore {
   }
 
   /** Create a key, or undefined when the account is at its active-key limit. */
-  create(accountId: string, label: string): (StoredKey & { secret: string }) | undefined {
+  create(accountId: string, label: string, scopes: string[] = [...ALL_SCOPES]): (StoredKey & { secret: string }) | undefined {
     const account = this.accounts.get(accountId);
     if (!account || this.active(accountId).length >= account.maxActiveKeys) return undefined;
-    return this.mint(accountId, label);
+    return this.mint(accountId, label, scopes);
   }
 
   /** Revoke an active key of the account; false when there is none with this id. */
@@ -83,11 +89,12 @@ export class KeyStore {
     return this.keys.filter((k) => k.accountId === accountId).map(({ secret: _secret, ...record }) => ({ ...record }));
   }
 
-  private mint(accountId: string, label: string): StoredKey & { secret: string } {
+  private mint(accountId: string, label: string, scopes: string[]): StoredKey & { secret: string } {
     const key = {
       id: `key_${randomBytes(6).toString('hex')}`,
       accountId,
       label,
+      scopes,
       created: new Date(),
       secret: `sk_test_${randomBytes(24).toString('base64url')}`,
     };
