@@ -142,6 +142,27 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, 'half_done', second)).toBe(false);
   });
 
+  it.skipIf(EXTERNAL_SERVER)(`logs in with AWSPREVIOUS under AWSCURRENT's ssl setting, never its own (AWS PR #72) ${NEEDS_OWN_CLUSTER}`, async () => {
+    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret('prev_tls');
+    await service.rotate(secretId);
+    rotations += 1;
+    // AWSPREVIOUS (the first password) says ssl: false; AWSCURRENT says ssl: true; the role holds the first password.
+    const { versionId: _v, ...previous } = (await readSecret(admin, secretId, 'AWSPREVIOUS'))!;
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...previous, ssl: false }), VersionStages: ['AWSPREVIOUS'] }));
+    await setRolePassword(server, 'prev_tls', first);
+
+    recorder.reset();
+    await service.rotate(secretId);
+    rotations += 1;
+    expect(recorder.attempts.slice(0, 3).map((a) => [a.password === first, a.tls])).toEqual([
+      [false, true],
+      [false, true],
+      [true, true],
+    ]);
+    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+    expect(await canLogin(server, 'prev_tls', current.password as string)).toBe(true);
+  });
+
   it('fails with the kind "authentication" when no version logs in, and changes nothing', async () => {
     const { service, secretId, recorder, password } = await newRoleAndSecret('nobody_knows');
     const outOfBand = testPassword();
