@@ -75,6 +75,7 @@ describe('provider faults during createSecret', () => {
     expect(failures[0]).toBeInstanceOf(KeyApiError);
     expect((failures[0] as KeyApiError).message).toMatch(/^POST \/keys answered HTTP 500 to a call with the current key \[server\]/);
     expect(requestsSince(start).filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 201]);
+    expectNoKeyIn(failures[0], [fx.account.key]);
     expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
   });
 
@@ -85,6 +86,16 @@ describe('provider faults during createSecret', () => {
     expect(attempts).toBe(1);
     const retried = capturedOutput().split('\n').find((l) => l.includes(token) && l.includes('retrying'));
     expect(JSON.parse(retried!)).toMatchObject({ method: 'GET', path: '/keys', code: 'ETIMEDOUT' });
+  });
+
+  it('a Retry-After longer than the step budget fails at once with a clear error instead of waiting', async () => {
+    const fx = await setUp(api, { env: { API_STEP_TIMEOUT_SECONDS: '5' } });
+    api.injectFault({ route: 'GET /keys', fault: { kind: 'status', status: 429, retryAfterSeconds: 30 } });
+    const token = await fx.service.start(fx.secretId);
+    const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'KeyApiError', kind: 'rate-limited', status: 429 });
+    expect((error as Error).message).toContain('GET /keys answered HTTP 429 to a call with the current key; a wait of 30 s does not fit in the time left for this step [rate-limited]');
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
   });
 
   it('a permanent 401 with the current key: a clear error, nothing written, no key created', async () => {
@@ -118,7 +129,23 @@ describe('provider faults during createSecret', () => {
   });
 });
 
-describe('pending values the rotator must refuse', () => {
+describe('bad input the rotator must refuse', () => {
+  it.each([
+    ['baseUrl', { baseUrl: 'http://127.0.0.1:1/keys' }],
+    ['api.keyPath', { api: { keyPath: '/keys' } }],
+    ['provider', { provider: 'acme' }],
+  ])('a current value with a bad %s: SecretValueError naming it, no request, nothing written', async (field, override) => {
+    const fx = await setUp(api, { secret: override });
+    const start = api.requests().length;
+    const token = await fx.service.start(fx.secretId);
+    const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'SecretValueError', fields: [field] });
+    expect((error as Error).message).toContain(fx.secretId);
+    expect(requestsSince(start)).toEqual([]);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    expectNoKeyIn(error, [fx.account.key]);
+  });
+
   it('a pending value pointing at another base URL: ConfusedDeputyError at setSecret and testSecret, no request sent there', async () => {
     const fx = await setUp(api);
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
