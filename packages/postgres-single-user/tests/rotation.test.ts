@@ -209,6 +209,22 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, 'prev_deputy', outOfBand)).toBe(true);
   });
 
+  it('refuses a planted non-ASCII pending password before any connection (its verifier could differ from libpq’s)', async () => {
+    const { admin, service, secretId, recorder, password } = await newRoleAndSecret('non_ascii');
+    const token = await service.start(secretId);
+    const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+    const planted = JSON.stringify({ ...current, password: `pässwörd-${testPassword()}` });
+    rememberSecretJson(planted);
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: planted, VersionStages: ['AWSPENDING'] }));
+    recorder.reset();
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as SecretValueError).fields).toEqual(['password']);
+    expect((error as Error).message).toContain(secretId);
+    expect(recorder.attempts).toEqual([]);
+    expect(await canLogin(server, 'non_ascii', password)).toBe(true);
+  });
+
   describe('an AWSPENDING for another user or server (confused deputy)', () => {
     it.each([
       ['username', { username: 'victim' }],
