@@ -5,7 +5,15 @@
  * certificate chain with rejectUnauthorized alone but skips the host-name check unless
  * verifyIdentity is set (lib/base/connection.js startTLS), so both are always given. The ssl
  * object is built once per cold start: mysql2 caches its TLS context per ssl object.
+ *
+ * Host given as an IP address: mysql2 sends no servername then, and Node checks the certificate
+ * against `socket._host`, which net.connect only sets for names it looked up — so it checked
+ * "localhost" and accepted a certificate for localhost on 127.0.0.2 (seen in tests/tls.test.ts).
+ * For IP hosts we hand mysql2 the socket with `_host` set, so the check happens before any
+ * credential is sent, and check the peer certificate again after connecting as a second guard.
  */
+import { isIP, connect as netConnect } from 'node:net';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { connectWithTlsPolicy, type StepContext, TargetOperationError, type TlsConfig, type TlsMode, safeCause } from '@rotators/core';
 import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
 
@@ -47,8 +55,8 @@ export class MysqlConnector {
   open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext): Promise<Connection> {
     return connectWithTlsPolicy(
       { mode, host: login.host, purpose, logger: ctx.logger, errorContext: { secretId: ctx.secretId, step: ctx.step }, authenticationCodes: AUTHENTICATION_CODES },
-      (useTls) =>
-        this.connect({
+      async (useTls) => {
+        const connection = await this.connect({
           host: login.host,
           port: login.port,
           user: login.user,
@@ -58,7 +66,11 @@ export class MysqlConnector {
           charset: 'UTF8MB4_GENERAL_CI',
           multipleStatements: false,
           ssl: useTls ? this.ssl : undefined,
-        }),
+          stream: useTls && isIP(login.host) ? () => socketNamed(login.host, login.port) : undefined,
+        });
+        if (useTls) verifyPeerName(connection, login.host);
+        return connection;
+      },
     );
   }
 
@@ -70,6 +82,26 @@ export class MysqlConnector {
     } finally {
       await connection.end().catch(() => connection.destroy());
     }
+  }
+}
+
+function socketNamed(host: string, port: number) {
+  const socket = netConnect(port, host);
+  (socket as unknown as { _host: string })._host = host;
+  return socket;
+}
+
+/** Throws ERR_TLS_CERT_ALTNAME_INVALID (a TLS failure) when the certificate does not name `host`. */
+function verifyPeerName(connection: Connection, host: string): void {
+  const stream = (connection as unknown as { connection?: { stream?: Partial<TLSSocket> } }).connection?.stream;
+  // A resumed TLS session shows no certificate; mysql2 only keeps sessions whose first handshake
+  // passed verification (lib/tls_session_cache.js), keyed by host and port.
+  if (stream?.isSessionReused?.()) return;
+  const certificate = stream?.getPeerCertificate?.(true);
+  const error = certificate && Object.keys(certificate).length > 0 ? checkServerIdentity(host, certificate) : new Error('no peer certificate on a TLS connection');
+  if (error) {
+    connection.destroy();
+    throw Object.assign(error, { code: (error as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID' });
   }
 }
 

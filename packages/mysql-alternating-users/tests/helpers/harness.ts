@@ -29,6 +29,7 @@ export interface ConnectRecord {
   tls: boolean;
   ok?: boolean;
   code?: string;
+  message?: string;
 }
 
 /** A PEM file with the CA the rotator should trust for this server (undefined: none known). */
@@ -61,6 +62,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
     } catch (error) {
       record.ok = false;
       record.code = (error as { code?: string }).code;
+      record.message = (error as Error).message;
       throw error;
     }
   };

@@ -1,0 +1,186 @@
+/**
+ * TLS and connection failures against a real MariaDB with a test-CA certificate for
+ * 127.0.0.1/localhost: `ssl: true` verifies the chain and the host name and never falls back to
+ * plaintext; an absent `ssl` falls back only with a WARN line naming the host; failures are
+ * reported by kind without the password; the connect timeout is applied.
+ */
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { classifyConnectionError, TargetConnectionError } from '@rotators/core';
+import { capturedOutput, freePort, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caFileFor, createUser, harness, logsIn, newPassword } from './helpers/harness.ts';
+
+type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
+
+// Against an external server (CI) the test CA is only known when MYSQL_TEST_CA_FILE is set.
+const NO_TEST_CA = !!process.env.MYSQL_TEST_HOST && !process.env.MYSQL_TEST_CA_FILE;
+const NEEDS_TEST_CA = '(needs the CA that signed the server certificate: MYSQL_TEST_CA_FILE)';
+
+let db: MariaDbServer;
+const servers: Server[] = [];
+const sockets: Socket[] = [];
+beforeAll(async () => {
+  db = await startMariaDb();
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await Promise.all(servers.map((server) => new Promise((r) => server.close(r))));
+  await db?.stop();
+});
+
+/** A TCP forwarder on another loopback address: same server, a host name its certificate does not list. */
+async function forwarder(listenHost: string, targetPort: number): Promise<number> {
+  const port = await freePort();
+  const server = createServer((client) => {
+    const upstream = tcpConnect(targetPort, '127.0.0.1');
+    sockets.push(client, upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(port, listenHost, r));
+  return port;
+}
+
+/** Accepts TCP connections and never says a word: a firewall that drops, or a hung server. */
+async function silentServer(): Promise<number> {
+  const port = await freePort();
+  const server = createServer((socket) => sockets.push(socket));
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return port;
+}
+
+async function failedSetSecret(h: Awaited<ReturnType<typeof harness>>, secretId: string) {
+  const token = await h.service.start(secretId);
+  await h.service.runStep(secretId, 'createSecret', token);
+  h.connects.length = 0;
+  return h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+}
+
+describe('ssl: true', () => {
+  it('a certificate from a CA the function does not trust: a TLS failure, and never a plaintext attempt', async () => {
+    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
+    const password = newPassword();
+    await createUser(db, 'tls_untrusted', password);
+    const secretId = await h.secretFor('tls_untrusted', password, { ssl: true });
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect((error as Error).message).toContain('AWSCURRENT credentials over TLS');
+    expect(h.connects.length).toBeGreaterThan(0);
+    expect(h.connects.every((c) => c.tls && c.ok === false)).toBe(true);
+    expect(h.connects.every((c) => classifyConnectionError(c) === 'tls')).toBe(true);
+    expect(await logsIn(db, 'tls_untrusted_clone', 'x'.repeat(12))).toBe(false);
+  });
+
+  it.skipIf(NO_TEST_CA)(`a trusted certificate that does not name the host: refused by the host-name check ${NEEDS_TEST_CA}`, async () => {
+    const port = await forwarder('127.0.0.2', db.port);
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'tls_wrongname', password);
+    const secretId = await h.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: true });
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    // Refused in the TLS handshake, before the server saw any credential (mysql2 reports
+    // HANDSHAKE_SSL_ERROR and keeps Node's reason in the message).
+    expect(h.connects.length).toBe(2);
+    for (const attempt of h.connects) {
+      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+      expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
+    }
+    // Control: the same path without TLS reaches the server and logs in, so only the name check failed.
+    const plain = await harness(db);
+    const plainSecret = await plain.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: false });
+    const token = await plain.service.start(plainSecret);
+    await plain.service.runStep(plainSecret, 'createSecret', token);
+    plain.connects.length = 0;
+    await plain.service.runStep(plainSecret, 'setSecret', token).catch(() => undefined); // the master secret names 127.0.0.1
+    expect(plain.connects.find((c) => c.user === 'tls_wrongname')).toMatchObject({ tls: false, ok: true });
+  });
+
+  it.skipIf(NO_TEST_CA)(`the right CA: every connection of a rotation is TLS ${NEEDS_TEST_CA}`, async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'tls_ok', password);
+    const secretId = await h.secretFor('tls_ok', password, { ssl: 'TRUE' });
+    await h.service.rotate(secretId);
+    expect(h.connects.length).toBeGreaterThanOrEqual(5);
+    expect(h.connects.every((c) => c.tls)).toBe(true);
+    // ssl is kept as written.
+    expect((await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!.ssl).toBe('TRUE');
+  });
+});
+
+describe('ssl absent', () => {
+  it('TLS that does not verify falls back to plaintext, with a WARN line naming the host', async () => {
+    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
+    const password = newPassword();
+    await createUser(db, 'tls_prefer', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+    const secretId = await h.secretFor('tls_prefer', password, { ssl: undefined });
+    const outputBefore = capturedOutput().length;
+    await h.service.rotate(secretId);
+    const warnings = capturedOutput()
+      .slice(outputBefore)
+      .split('\n')
+      .filter((line) => line.includes('falling back to plaintext'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const warning of warnings) expect(warning).toMatchObject({ level: 'WARN', host: db.host, rotator: 'mysql-alternating-users' });
+    // Every plaintext connection came right after a failed TLS attempt to the same user.
+    for (const [index, attempt] of h.connects.entries()) {
+      if (!attempt.tls) expect(h.connects[index - 1]).toMatchObject({ user: attempt.user, tls: true, ok: false });
+    }
+    expect(h.connects.some((c) => !c.tls && c.ok)).toBe(true);
+  });
+
+  it('REQUIRE_TLS=true overrides it: no plaintext attempt', async () => {
+    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')!, REQUIRE_TLS: 'true' });
+    const password = newPassword();
+    await createUser(db, 'tls_required', password);
+    const secretId = await h.secretFor('tls_required', password, { ssl: undefined });
+    const error = await failedSetSecret(h, secretId);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(h.connects.every((c) => c.tls)).toBe(true);
+  });
+});
+
+describe('connection failures by kind', () => {
+  it('nothing listening: network', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    const secretId = await h.secretFor('net_user', password, { port: await freePort(), ssl: false });
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('network');
+    expect((error as Error).message).not.toContain(password);
+  });
+
+  it('a server that never answers: timeout after CONNECT_TIMEOUT_SECONDS', async () => {
+    const h = await harness(db, { CONNECT_TIMEOUT_SECONDS: '1' });
+    const port = await silentServer();
+    const secretId = await h.secretFor('slow_user', newPassword(), { port, ssl: false });
+    const started = Date.now();
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('timeout');
+    // Two attempts (pending, current) of about a second each, not mysql2's default 10 s.
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
+
+  it('wrong password: authentication, and the log line says so without the password', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'auth_user', password);
+    const wrong = newPassword();
+    const secretId = await h.secretFor('auth_user', wrong);
+    const outputBefore = capturedOutput().length;
+    const error = await failedSetSecret(h, secretId);
+    expect((error as TargetConnectionError).kind).toBe('authentication');
+    const lines = capturedOutput().slice(outputBefore);
+    expect(lines).toContain('"failure":"authentication"');
+    expect(lines).not.toContain(wrong);
+  });
+});
