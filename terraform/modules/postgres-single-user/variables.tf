@@ -1,0 +1,56 @@
+variable "name" {
+  description = "Name of the rotation function (and prefix of its role, log group and alarms)."
+  type        = string
+}
+
+variable "zip_path" {
+  description = "Path of packages/postgres-single-user/dist/postgres-single-user.zip (npm run package)."
+  type        = string
+}
+
+variable "timeout" {
+  description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: up to three logins (AWSPENDING, AWSCURRENT, AWSPREVIOUS), each TLS then plaintext when the secret allows it, statements at three times the connect timeout, and the Secrets Manager calls."
+  type        = number
+  default     = 60
+}
+
+variable "connect_timeout_seconds" {
+  description = "Timeout of one connection attempt to PostgreSQL (CONNECT_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.connect_timeout_seconds >= 1 && var.connect_timeout_seconds <= 60 && floor(var.connect_timeout_seconds) == var.connect_timeout_seconds
+    error_message = "connect_timeout_seconds must be a whole number from 1 to 60."
+  }
+}
+
+variable "require_tls" {
+  description = "Verified TLS for every secret, whatever its \"ssl\" field says (REQUIRE_TLS). false: the secret decides (absent = TLS first, plaintext only after a TLS failure)."
+  type        = bool
+  default     = false
+}
+
+variable "tls_ca_bundle_path" {
+  description = "PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip (TLS_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for the default."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tls_ca_bundle_path == null || startswith(coalesce(var.tls_ca_bundle_path, "-"), "/")
+    error_message = "tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
+  }
+}
+
+variable "secrets" {
+  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine (postgres | aurora-postgresql), host, username, password, port, dbname, ssl (see the package README)."
+  type = map(object({
+    arn                      = string
+    kms_key_arn              = optional(string)
+    automatically_after_days = optional(number)
+    schedule_expression      = optional(string)
+    duration                 = optional(string)
+    rotate_immediately       = optional(bool, true)
+  }))
+  default = {}
+}
