@@ -12,7 +12,7 @@ export const ENGINES = ['mysql', 'aurora-mysql', 'mariadb'] as const;
 export const DEFAULT_PORT = 3306;
 
 // Control characters have no business in a user or host name and would only hide in logs.
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 const name = (what: string) =>
   z.string({ error: 'must be a string' }).min(1, { error: `must be a non-empty ${what}` }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });

@@ -1,0 +1,79 @@
+/** SHOW GRANTS parsing and the sync plan: pure logic, on lines copied from MariaDB 10.11 and MySQL 8.4. */
+import { describe, expect, it } from 'vitest';
+import { describeAtom, parseGrantLine, parseGrants } from '../../src/grants.ts';
+import { planSync } from '../../src/privileges.ts';
+
+describe('parseGrantLine', () => {
+  it('MariaDB: drops USAGE, the password hash and REQUIRE from the global line', () => {
+    const atoms = parseGrantLine("GRANT RELOAD, PROCESS ON *.* TO `o'ha``ra`@`%` IDENTIFIED BY PASSWORD '*60343BC91640688B13CCF8D04A63557C535E878C' REQUIRE SSL");
+    expect(atoms).toEqual([
+      { kind: 'privilege', object: '*.*', privilege: 'RELOAD' },
+      { kind: 'privilege', object: '*.*', privilege: 'PROCESS' },
+    ]);
+    expect(JSON.stringify(atoms)).not.toContain('60343BC9');
+    expect(parseGrantLine("GRANT USAGE ON *.* TO `lk`@`%` IDENTIFIED BY PASSWORD '*BB0A55'")).toEqual([]);
+  });
+
+  it('column privileges, quoted names with ? and backticks, WITH GRANT OPTION', () => {
+    expect(parseGrantLine('GRANT SELECT (`b c`, `a`), UPDATE (`a`) ON `sh?op`.`t` TO `u`@`%`').map(describeAtom)).toEqual([
+      'SELECT (`b c`) ON `sh?op`.`t`',
+      'SELECT (`a`) ON `sh?op`.`t`',
+      'UPDATE (`a`) ON `sh?op`.`t`',
+    ]);
+    expect(parseGrantLine('GRANT SELECT, INSERT ON `we?ird``db`.* TO `x`@`%` WITH GRANT OPTION').map(describeAtom)).toEqual([
+      'SELECT ON `we?ird``db`.*',
+      'INSERT ON `we?ird``db`.*',
+      'GRANT OPTION ON `we?ird``db`.*',
+    ]);
+  });
+
+  it('roles and default roles (MariaDB), role accounts and dynamic privileges (MySQL 8)', () => {
+    expect(parseGrantLine('GRANT `r1` TO `app`@`%` WITH ADMIN OPTION').map(describeAtom)).toEqual(['role `r1`', 'ADMIN OPTION for role `r1`']);
+    expect(parseGrantLine('SET DEFAULT ROLE `r1` FOR `app`@`%`').map(describeAtom)).toEqual(['default role `r1`']);
+    expect(parseGrantLine('GRANT `app_read`@`%`,`app_write`@`%` TO `app`@`10.0.%`').map(describeAtom)).toEqual(['role `app_read`@`%`', 'role `app_write`@`%`']);
+    expect(parseGrantLine('GRANT APPLICATION_PASSWORD_ADMIN,BACKUP_ADMIN ON *.* TO `app`@`%`').map(describeAtom)).toEqual([
+      'APPLICATION_PASSWORD_ADMIN ON *.*',
+      'BACKUP_ADMIN ON *.*',
+    ]);
+    expect(parseGrantLine('GRANT EXECUTE, ALTER ROUTINE ON PROCEDURE `shop`.`p` TO `app`@`%`').map(describeAtom)).toEqual([
+      'EXECUTE ON PROCEDURE `shop`.`p`',
+      'ALTER ROUTINE ON PROCEDURE `shop`.`p`',
+    ]);
+  });
+
+  it('a user or host named like a keyword stays a name', () => {
+    expect(parseGrantLine('GRANT SELECT ON `TO`.`ON` TO `TO`@`ON`').map(describeAtom)).toEqual(['SELECT ON `TO`.`ON`']);
+  });
+
+  it('refuses what it does not understand rather than guessing', () => {
+    expect(() => parseGrantLine('REVOKE SELECT ON *.* FROM x')).toThrow(/neither GRANT/);
+    expect(() => parseGrantLine('GRANT SELECT ON `unterminated TO x')).toThrow(/unterminated/);
+  });
+});
+
+describe('planSync', () => {
+  const target = "'app_clone'@'%'";
+  it('grants what is missing before revoking what is extra, privilege by privilege', () => {
+    const source = parseGrants(['GRANT SELECT, DELETE ON `shop`.* TO `app`@`%` WITH GRANT OPTION', 'GRANT `r1` TO `app`@`%`']);
+    const current = parseGrants(['GRANT SELECT, INSERT ON `shop`.* TO `app_clone`@`%`', 'GRANT `r2` TO `app_clone`@`%`']);
+    expect(planSync(source, current, target)).toEqual({
+      grants: ["GRANT SELECT, DELETE ON `shop`.* TO 'app_clone'@'%' WITH GRANT OPTION", "GRANT `r1` TO 'app_clone'@'%'"],
+      revokes: ["REVOKE INSERT ON `shop`.* FROM 'app_clone'@'%'", "REVOKE `r2` FROM 'app_clone'@'%'"],
+    });
+  });
+
+  it('equal grants: nothing to do', () => {
+    const lines = ['GRANT SELECT ON `shop`.* TO `u`@`%`'];
+    expect(planSync(parseGrants(lines), parseGrants(lines), target)).toEqual({ grants: [], revokes: [] });
+  });
+
+  it('grant option and admin option are revoked on their own, keeping the privilege or role', () => {
+    const source = parseGrants(['GRANT SELECT ON `shop`.* TO `app`@`%`', 'GRANT `r1` TO `app`@`%`']);
+    const current = parseGrants(['GRANT SELECT ON `shop`.* TO `c`@`%` WITH GRANT OPTION', 'GRANT `r1` TO `c`@`%` WITH ADMIN OPTION', 'SET DEFAULT ROLE `r1` FOR `c`@`%`']);
+    expect(planSync(source, current, target).revokes).toEqual([
+      "SET DEFAULT ROLE NONE FOR 'app_clone'@'%'",
+      "REVOKE GRANT OPTION ON `shop`.* FROM 'app_clone'@'%'",
+      "REVOKE ADMIN OPTION FOR `r1` FROM 'app_clone'@'%'",
+    ]);
+  });
+});
