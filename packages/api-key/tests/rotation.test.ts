@@ -66,6 +66,8 @@ describe('api-key rotation', () => {
     expect(await statusWith(api, k1.apiKey)).toBe(200); // should have been revoked, could not be
     const failureLog = capturedOutput().split('\n').find((l) => l.includes(third.token) && l.includes('post-promotion clean-up failed'));
     expect(failureLog).toContain(`Could not revoke 1 old key(s) (${k1.keyId})`);
+    const warning = capturedOutput().split('\n').find((l) => l.includes(third.token) && l.includes('Could not revoke an old API key'));
+    expect(JSON.parse(warning!).error.message).toContain(`DELETE /keys/${k1.keyId} answered HTTP 503 to a call with the current key; after 3 retries [server]`);
 
     // Four keys are active (bootstrap, K1, K2, K3) = the limit: the next rotation must revoke K1 before it can create.
     const fourth = await fx.service.rotate(fx.secretId);

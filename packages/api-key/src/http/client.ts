@@ -122,7 +122,9 @@ function headerValue(value: unknown): string | undefined {
 
 function toKeyApiError(error: unknown, { method, path, auth }: KeyApiCall, decision: RetryDecision | undefined, context: RotationErrorContext): KeyApiError {
   const cause = safeCause(error);
-  const gaveUp = decision && !decision.retry && decision.reason !== 'not retryable' ? `; ${decision.reason}` : '';
+  const retries = isAxiosError(error) ? (error.config?.['axios-retry']?.retryCount ?? 0) : 0;
+  const stopped = decision && !decision.retry && decision.reason !== 'not retryable' ? decision.reason : retries > 0 ? `after ${retries} retries` : '';
+  const gaveUp = stopped ? `; ${stopped}` : '';
   if (!isAxiosError(error)) return new KeyApiError('network', method, path, undefined, `failed (${cause.message})`, context, { cause });
   const status = error.response?.status;
   if (status !== undefined) {
