@@ -79,13 +79,20 @@ describe('provider faults during createSecret', () => {
     expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
   });
 
-  it('a slow answer past the request timeout is retried for an idempotent call', async () => {
+  it('a slow answer past the request timeout and a dropped connection are retried for idempotent calls', async () => {
     const fx = await setUp(api, { env: { API_REQUEST_TIMEOUT_SECONDS: '1' } });
     api.injectFault({ route: 'GET /keys', fault: { kind: 'slow', delayMs: 1500 } });
+    api.injectFault({ route: 'GET /whoami', fault: { kind: 'reset' } });
     const { attempts, token } = await fx.service.rotate(fx.secretId);
     expect(attempts).toBe(1);
-    const retried = capturedOutput().split('\n').find((l) => l.includes(token) && l.includes('retrying'));
-    expect(JSON.parse(retried!)).toMatchObject({ method: 'GET', path: '/keys', code: 'ETIMEDOUT' });
+    const retried = capturedOutput()
+      .split('\n')
+      .filter((l) => l.includes(token) && l.includes('retrying'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(retried).toEqual([
+      expect.objectContaining({ step: 'createSecret', method: 'GET', path: '/keys', code: 'ETIMEDOUT' }),
+      expect.objectContaining({ step: 'testSecret', method: 'GET', path: '/whoami', code: 'ECONNRESET' }),
+    ]);
   });
 
   it('a Retry-After longer than the step budget fails at once with a clear error instead of waiting', async () => {
