@@ -34,7 +34,7 @@ function withContext(detail: string, { secretId, step }: RotationErrorContext): 
 
 /** The invocation event is malformed. Raised before any AWS call. */
 export class InvalidEventError extends RotationError {
-  override readonly name = 'InvalidEventError';
+  override readonly name: string = 'InvalidEventError';
   constructor(
     readonly field: string,
     detail: string,
@@ -46,7 +46,7 @@ export class InvalidEventError extends RotationError {
 
 /** An environment variable has a value the function cannot use. Raised at cold start. */
 export class ConfigurationError extends RotationError {
-  override readonly name = 'ConfigurationError';
+  override readonly name: string = 'ConfigurationError';
   constructor(
     readonly variable: string,
     detail: string,
@@ -57,22 +57,22 @@ export class ConfigurationError extends RotationError {
 
 /** DescribeSecret says rotation is explicitly disabled. */
 export class RotationNotEnabledError extends RotationError {
-  override readonly name = 'RotationNotEnabledError';
+  override readonly name: string = 'RotationNotEnabledError';
 }
 
 /** The ClientRequestToken is not a version of this secret. */
 export class UnknownVersionError extends RotationError {
-  override readonly name = 'UnknownVersionError';
+  override readonly name: string = 'UnknownVersionError';
 }
 
 /** The version exists but is neither AWSCURRENT nor AWSPENDING. */
 export class VersionNotPendingError extends RotationError {
-  override readonly name = 'VersionNotPendingError';
+  override readonly name: string = 'VersionNotPendingError';
 }
 
 /** A secret version's SecretString is not JSON, or does not fit the rotator's schema. */
 export class SecretValueError extends RotationError {
-  override readonly name = 'SecretValueError';
+  override readonly name: string = 'SecretValueError';
   constructor(
     /** Dotted paths of the offending fields, e.g. ["username", "port"]. Never values. */
     readonly fields: string[],
@@ -88,7 +88,7 @@ export class SecretValueError extends RotationError {
  * version names (another user, host, provider): the confused-deputy guard.
  */
 export class ConfusedDeputyError extends RotationError {
-  override readonly name = 'ConfusedDeputyError';
+  override readonly name: string = 'ConfusedDeputyError';
   constructor(
     readonly field: string,
     detail: string,
@@ -100,7 +100,7 @@ export class ConfusedDeputyError extends RotationError {
 
 /** A Secrets Manager API call failed. `cause` is the SDK error, which never carries a SecretString. */
 export class SecretsManagerCallError extends RotationError {
-  override readonly name = 'SecretsManagerCallError';
+  override readonly name: string = 'SecretsManagerCallError';
   constructor(
     readonly operation: string,
     context: RotationErrorContext,
@@ -114,7 +114,7 @@ export type ConnectionFailureKind = 'network' | 'timeout' | 'tls' | 'authenticat
 
 /** Logging in to the rotation target (database, HTTP API) failed. */
 export class TargetConnectionError extends RotationError {
-  override readonly name = 'TargetConnectionError';
+  override readonly name: string = 'TargetConnectionError';
   constructor(
     readonly kind: ConnectionFailureKind,
     detail: string,
@@ -127,17 +127,17 @@ export class TargetConnectionError extends RotationError {
 
 /** A statement or API call on the rotation target failed after connecting. */
 export class TargetOperationError extends RotationError {
-  override readonly name = 'TargetOperationError';
+  override readonly name: string = 'TargetOperationError';
 }
 
 /** testSecret found the pending credentials do not work as required. */
 export class PendingTestFailedError extends RotationError {
-  override readonly name = 'PendingTestFailedError';
+  override readonly name: string = 'PendingTestFailedError';
 }
 
 /** A hook of a scaffolded rotator that nobody has written yet. */
 export class NotImplementedError extends RotationError {
-  override readonly name = 'NotImplementedError';
+  override readonly name: string = 'NotImplementedError';
 }
 
 function errorName(error: unknown): string {
