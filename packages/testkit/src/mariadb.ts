@@ -33,6 +33,8 @@ export interface MariaDbServer {
   version: string;
   /** True when the server was named by MYSQL_TEST_* variables rather than started here. */
   external: boolean;
+  /** The server's own folder (datadir, socket, error.log) for a local server; removed by stop(). */
+  directory: string | undefined;
   adminUser: string;
   adminPassword: string;
   /** Run one statement as the admin (TLS, verified when the CA is known); values bound by mysql2. */
@@ -62,6 +64,7 @@ async function useExternalServer(): Promise<MariaDbServer> {
     certificates: undefined,
     otherCaCert: unrelated.otherCaCert,
     external: true,
+    directory: undefined,
     stopServer: async () => rmSync(unrelated.directory, { recursive: true, force: true }),
   });
   return server;
@@ -72,7 +75,17 @@ async function startLocalServer(): Promise<MariaDbServer> {
   const datadir = join(directory, 'data');
   const socket = join(directory, 'mariadb.sock');
   const certificates = createTestCertificates(['localhost'], ['127.0.0.1']);
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { stdio: 'pipe' });
+  const removeFiles = () => {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(certificates.directory, { recursive: true, force: true });
+  };
+  try {
+    // --no-defaults: the machine's /etc/mysql/my.cnf (user = mysql, its own datadir) must not apply.
+    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { stdio: 'pipe' });
+  } catch (error) {
+    removeFiles();
+    throw error;
+  }
 
   const port = await freePort();
   const child = spawn(
@@ -99,8 +112,7 @@ async function startLocalServer(): Promise<MariaDbServer> {
   );
   const stopServer = async () => {
     await stopChild(child);
-    rmSync(directory, { recursive: true, force: true });
-    rmSync(certificates.directory, { recursive: true, force: true });
+    removeFiles();
   };
   try {
     await waitForSocket(socket, child, join(directory, 'error.log'));
@@ -121,6 +133,7 @@ async function startLocalServer(): Promise<MariaDbServer> {
       certificates,
       otherCaCert: certificates.otherCaCert,
       external: false,
+      directory,
       stopServer,
     });
   } catch (error) {
@@ -138,6 +151,7 @@ interface AdminOptions {
   certificates: TestCertificates | undefined;
   otherCaCert: string;
   external: boolean;
+  directory: string | undefined;
   stopServer: () => Promise<void>;
 }
 
@@ -168,6 +182,7 @@ async function connectAdmin(options: AdminOptions): Promise<MariaDbServer> {
     flavor: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
     version,
     external: options.external,
+    directory: options.directory,
     adminUser: options.adminUser,
     adminPassword: options.adminPassword,
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
