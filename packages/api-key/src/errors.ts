@@ -3,7 +3,7 @@
  * or network failure and which key was used; it never carries a key, a header or the response body.
  * The axios error is never kept: it holds the request headers, so only its name and code survive.
  */
-import { RotationError, type RotationErrorContext } from '@rotators/core';
+import { type RotationErrorContext, TargetOperationError } from '@rotators/core';
 
 export type KeyApiFailureKind =
   | 'authentication'
@@ -19,7 +19,7 @@ export type KeyApiFailureKind =
   | 'tls'
   | 'invalid-response';
 
-export class KeyApiError extends RotationError {
+export class KeyApiError extends TargetOperationError {
   override readonly name: string = 'KeyApiError';
   constructor(
     readonly kind: KeyApiFailureKind,
