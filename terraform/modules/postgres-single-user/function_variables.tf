@@ -40,21 +40,6 @@ variable "vpc" {
   default = null
 }
 
-variable "password_policy" {
-  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type."
-  type = object({
-    length                     = optional(number, 32)
-    exclude_characters         = optional(string)
-    exclude_numbers            = optional(bool, false)
-    exclude_punctuation        = optional(bool, false)
-    exclude_uppercase          = optional(bool, false)
-    exclude_lowercase          = optional(bool, false)
-    include_space              = optional(bool, false)
-    require_each_included_type = optional(bool, true)
-  })
-  default = {}
-}
-
 variable "secretsmanager_endpoint" {
   description = "Secrets Manager endpoint the function calls (a VPC endpoint, a local emulator); empty for the default."
   type        = string

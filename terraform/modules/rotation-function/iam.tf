@@ -58,8 +58,9 @@ locals {
       Resource  = "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:*"
       Condition = { StringEquals = { "secretsmanager:resource/AllowRotationLambdaArn" = local.function_arn } }
     }] : [],
-    # GetRandomPassword has no resource to scope to.
-    [{
+    # GetRandomPassword has no resource to scope to. Not granted to rotators that make no
+    # password (password_policy = null).
+    var.password_policy == null ? [] : [{
       Sid      = "GeneratePasswords"
       Effect   = "Allow"
       Action   = "secretsmanager:GetRandomPassword"

@@ -13,7 +13,7 @@ locals {
   policy = var.password_policy
 
   # The names AWS's own rotation templates read, so the functions are drop-in familiar.
-  password_environment = merge(
+  password_environment = local.policy == null ? {} : merge(
     {
       PASSWORD_LENGTH            = tostring(local.policy.length)
       EXCLUDE_NUMBERS            = tostring(local.policy.exclude_numbers)

@@ -134,7 +134,7 @@ variable "vpc" {
 # ---------------------------------------------------------------------------------------------
 
 variable "password_policy" {
-  description = "Passed to GetRandomPassword for every new password (the variables of AWS's own templates: PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). null keeps a field's default in the rotator."
+  description = "Passed to GetRandomPassword for every new password (the variables of AWS's own templates: PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). exclude_characters = null keeps the rotator's default. null leaves every password variable out (rotators that generate no password, such as api-key)."
   type = object({
     length                     = optional(number, 32)
     exclude_characters         = optional(string)
@@ -148,12 +148,12 @@ variable "password_policy" {
   default = {}
 
   validation {
-    condition     = var.password_policy.length >= 4 && var.password_policy.length <= 4096 && floor(var.password_policy.length) == var.password_policy.length
+    condition     = var.password_policy == null || try(var.password_policy.length >= 4 && var.password_policy.length <= 4096 && floor(var.password_policy.length) == var.password_policy.length, false)
     error_message = "password_policy.length must be a whole number between 4 and 4096."
   }
 
   validation {
-    condition     = !(var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation && var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase)
+    condition     = var.password_policy == null || !try(var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation && var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase, false)
     error_message = "password_policy excludes numbers, punctuation, upper and lower case: nothing is left to build a password from."
   }
 }

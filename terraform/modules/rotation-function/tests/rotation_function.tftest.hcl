@@ -306,3 +306,25 @@ run "master_secret_vpc_and_settings" {
     error_message = "Both alarms notify the topic."
   }
 }
+
+run "no_password_policy" {
+  command = apply
+
+  variables {
+    rotator         = "api-key"
+    password_policy = null
+    rotator_environment = {
+      API_PROVIDER = "generic"
+    }
+  }
+
+  assert {
+    condition     = length([for key in keys(aws_lambda_function.this.environment[0].variables) : key if startswith(key, "PASSWORD_") || startswith(key, "EXCLUDE_") || key == "INCLUDE_SPACE" || key == "REQUIRE_EACH_INCLUDED_TYPE"]) == 0 && aws_lambda_function.this.environment[0].variables.API_PROVIDER == "generic"
+    error_message = "Without a password policy no password variable is set."
+  }
+
+  assert {
+    condition     = length([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if contains(flatten([st.Action]), "secretsmanager:GetRandomPassword")]) == 0
+    error_message = "A rotator that makes no password gets no GetRandomPassword."
+  }
+}

@@ -1,0 +1,87 @@
+variable "endpoint" {
+  description = "URL of a local AWS emulator (e.g. moto at http://127.0.0.1:4566) for every service; empty for AWS."
+  type        = string
+  default     = ""
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Name of the rotation function and prefix of the secret's name."
+  type        = string
+  default     = "example-api-key"
+}
+
+variable "zip_path" {
+  description = "Built zip; null for ../../../packages/api-key/dist/api-key.zip (npm run package)."
+  type        = string
+  default     = null
+}
+
+variable "base_url" {
+  description = "Base URL of the provider's key API (https only), e.g. https://api.example.com/v1."
+  type        = string
+
+  validation {
+    condition     = startswith(var.base_url, "https://")
+    error_message = "base_url must be an https:// URL: the key travels in a header and TLS is always verified."
+  }
+}
+
+variable "key_id" {
+  description = "The provider's id of the current key."
+  type        = string
+}
+
+variable "initial_api_key" {
+  description = "The current key, the secret's first value; it must be allowed to list, create and revoke keys. Ephemeral: never stored in the plan or the state."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "provider_name" {
+  description = "Adapter: generic or sendgrid."
+  type        = string
+  default     = "generic"
+}
+
+variable "ca_bundle_path" {
+  description = "PEM file of extra CAs the function trusts for the key API (a private CA); null for Node's roots."
+  type        = string
+  default     = null
+}
+
+variable "revoke_initial_key" {
+  description = "Also revoke the initial key once it is older than AWSPREVIOUS."
+  type        = bool
+  default     = false
+}
+
+variable "automatically_after_days" {
+  description = "Days between rotations."
+  type        = number
+  default     = 30
+}
+
+variable "rotate_immediately" {
+  description = "Rotate once as soon as rotation is configured."
+  type        = bool
+  default     = true
+}
+
+variable "recovery_window_in_days" {
+  description = "Days a destroyed secret can still be restored (0 deletes it at once, 7-30 otherwise)."
+  type        = number
+  default     = 7
+}
+
+variable "secretsmanager_endpoint" {
+  description = "Secrets Manager endpoint the function itself calls; empty for AWS's (or `endpoint` when set)."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,130 @@
+variable "name" {
+  description = "Name of the rotation function (and prefix of its role, log group and alarms)."
+  type        = string
+}
+
+variable "zip_path" {
+  description = "Path of packages/api-key/dist/api-key.zip (npm run package)."
+  type        = string
+}
+
+variable "timeout" {
+  description = "Timeout of one rotation step in seconds; at least step_timeout_seconds + 5 (the key API calls of a step, then Secrets Manager)."
+  type        = number
+  default     = 30
+}
+
+variable "provider_name" {
+  description = "Adapter for secrets without a \"provider\" field (API_PROVIDER): generic (plain REST, set up by `http`) or sendgrid."
+  type        = string
+  default     = "generic"
+
+  validation {
+    condition     = contains(["generic", "sendgrid"], var.provider_name)
+    error_message = "provider_name must be \"generic\" or \"sendgrid\"."
+  }
+}
+
+variable "request_timeout_seconds" {
+  description = "Timeout of one attempt of one request to the key API (API_REQUEST_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.request_timeout_seconds >= 1 && var.request_timeout_seconds <= 60 && floor(var.request_timeout_seconds) == var.request_timeout_seconds
+    error_message = "request_timeout_seconds must be a whole number from 1 to 60."
+  }
+}
+
+variable "step_timeout_seconds" {
+  description = "Budget of all the key API calls of one step, retries and waits included (API_STEP_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.step_timeout_seconds >= 1 && var.step_timeout_seconds <= 840 && floor(var.step_timeout_seconds) == var.step_timeout_seconds
+    error_message = "step_timeout_seconds must be a whole number from 1 to 840."
+  }
+}
+
+variable "max_retries" {
+  description = "Retries of one request (API_MAX_RETRIES); a create that may have succeeded is never repeated."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_retries >= 0 && var.max_retries <= 10 && floor(var.max_retries) == var.max_retries
+    error_message = "max_retries must be a whole number from 0 to 10."
+  }
+}
+
+variable "retry_base_delay_ms" {
+  description = "First backoff delay in milliseconds (API_RETRY_BASE_DELAY_MS); doubles each retry, capped at 5 s."
+  type        = number
+  default     = 250
+
+  validation {
+    condition     = var.retry_base_delay_ms >= 10 && var.retry_base_delay_ms <= 10000 && floor(var.retry_base_delay_ms) == var.retry_base_delay_ms
+    error_message = "retry_base_delay_ms must be a whole number from 10 to 10000."
+  }
+}
+
+variable "ca_bundle_path" {
+  description = "PEM file of CA certificates added to Node's roots for the key API (API_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for Node's roots only. TLS is always verified."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ca_bundle_path == null || startswith(coalesce(var.ca_bundle_path, "-"), "/")
+    error_message = "ca_bundle_path must be an absolute path inside the function or null."
+  }
+}
+
+variable "revoke_initial_key" {
+  description = "Also revoke the key the secret held before the first rotation once it is older than AWSPREVIOUS (API_REVOKE_INITIAL_KEY). Leave false if that key is used elsewhere."
+  type        = bool
+  default     = false
+}
+
+variable "http" {
+  description = "Settings of the generic HTTP adapter (API_KEYS_PATH, API_KEY_PATH, API_TEST_PATH, API_TEST_METHOD, API_CREATE_METHOD, API_REVOKE_METHOD, API_AUTH_HEADER, API_AUTH_SCHEME, API_LABEL_FIELD, API_ID_FIELD, API_KEY_FIELD, API_LIST_ITEMS_FIELD, API_CREATED_ITEM_FIELD); null fields keep the adapter's defaults. A secret's own \"api\" object overrides them."
+  type = object({
+    keys_path          = optional(string)
+    key_path           = optional(string)
+    test_path          = optional(string)
+    test_method        = optional(string)
+    create_method      = optional(string)
+    revoke_method      = optional(string)
+    auth_header        = optional(string)
+    auth_scheme        = optional(string)
+    label_field        = optional(string)
+    id_field           = optional(string)
+    key_field          = optional(string)
+    list_items_field   = optional(string)
+    created_item_field = optional(string)
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["GET", "HEAD", "POST"], coalesce(var.http.test_method, "GET")) && contains(["POST", "PUT"], coalesce(var.http.create_method, "POST")) && contains(["DELETE", "POST"], coalesce(var.http.revoke_method, "DELETE"))
+    error_message = "http.test_method must be GET, HEAD or POST; http.create_method POST or PUT; http.revoke_method DELETE or POST."
+  }
+
+  validation {
+    condition     = alltrue([for path in compact([var.http.keys_path, var.http.key_path, var.http.test_path]) : startswith(path, "/")]) && (var.http.key_path == null || strcontains(coalesce(var.http.key_path, "{id}"), "{id}"))
+    error_message = "http paths must start with \"/\", and http.key_path must contain {id}."
+  }
+}
+
+variable "secrets" {
+  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: apiKey, keyId, baseUrl (https), optional provider and api (see the package README)."
+  type = map(object({
+    arn                      = string
+    kms_key_arn              = optional(string)
+    automatically_after_days = optional(number)
+    schedule_expression      = optional(string)
+    duration                 = optional(string)
+    rotate_immediately       = optional(bool, true)
+  }))
+  default = {}
+}
