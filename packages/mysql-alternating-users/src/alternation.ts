@@ -15,6 +15,7 @@
 import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
+import { identifiedBy, readPlugins, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
 import type { MysqlSecret } from './schema.ts';
 import { applyRequirement, describeRequirement, readAccounts, sameRequirement, type TlsRequirement } from './tlsRequirement.ts';
@@ -54,11 +55,14 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
 
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet.
+  const flavor = await serverFlavor(connection, ctx);
+  const pendingPlugins = await readPlugins(connection, pending.username, ctx);
   const newAccountPassword = target.name === pending.username ? pending.password : current.password;
   const created: string[] = [];
   for (const [host, requirement] of source.accounts) {
     if (!target.accounts.has(host)) {
-      await run(connection, `creating ${target.name}@${host}`, `CREATE USER ${account(target.name, host)} IDENTIFIED BY ? ACCOUNT LOCK`, [newAccountPassword], ctx);
+      const { clause, value } = identifiedBy(flavor, undefined, newAccountPassword);
+      await run(connection, `creating ${target.name}@${host}`, `CREATE USER ${account(target.name, host)} ${clause} ACCOUNT LOCK`, [value], ctx);
       created.push(host);
       ctx.logger.info('Created account', { account: `${target.name}@${host}` });
     }
@@ -70,8 +74,14 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
   }
 
   const pendingHosts = pending.username === target.name ? new Set([...target.accounts.keys(), ...created]) : new Set(source.accounts.keys());
-  const users = [...pendingHosts].map((host) => `${account(pending.username, host)} IDENTIFIED BY ?`);
-  await run(connection, `setting the password of ${pending.username}`, `ALTER USER ${users.join(', ')} ACCOUNT UNLOCK`, users.map(() => pending.password), ctx);
+  const identified = [...pendingHosts].map((host) => ({ host, ...identifiedBy(flavor, pendingPlugins.get(host), pending.password) }));
+  await run(
+    connection,
+    `setting the password of ${pending.username}`,
+    `ALTER USER ${identified.map(({ host, clause }) => `${account(pending.username, host)} ${clause}`).join(', ')} ACCOUNT UNLOCK`,
+    identified.map(({ value }) => value),
+    ctx,
+  );
   if (target.name !== pending.username && created.length > 0) {
     await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${created.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
   }

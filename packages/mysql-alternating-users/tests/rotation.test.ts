@@ -3,9 +3,15 @@
  * created with the base user's privileges, the two users take turns, AWSPREVIOUS keeps working,
  * privilege changes made to the base user reach the clone, retries change nothing.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativePasswordHash } from '../src/passwords.ts';
 import { accountHosts, createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+
+// The general log lives in the server's own folder: only for a MariaDB the kit starts.
+const LOCAL_MARIADB = !process.env.MYSQL_TEST_HOST;
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 
@@ -142,5 +148,37 @@ describe('three rotations of app / app_clone', () => {
     await h.service.runStep(secretId, 'setSecret', token);
     expect(await grantLines(db, 'crash_clone')).toEqual(await grantLines(db, 'crash'));
     expect(await logsIn(db, 'crash_clone', pending.password)).toBe(true);
+  });
+
+  it.skipIf(!LOCAL_MARIADB)('MariaDB’s general log of a whole rotation holds the new password’s hash, never the password (only for a MariaDB the kit starts)', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'logged', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('logged', password);
+    const logFile = join(db.directory!, 'general.log');
+    await db.query('SET GLOBAL general_log_file = ?', [logFile]);
+    await db.query('SET GLOBAL general_log = 1');
+    try {
+      await h.service.rotate(secretId); // creates the clone
+      await h.service.rotate(secretId); // sets the base user's password
+    } finally {
+      await db.query('SET GLOBAL general_log = 0');
+    }
+    const log = readFileSync(logFile, 'utf8');
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
+    expect(log).toContain(`CREATE USER 'logged_clone'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash(previous.password)}' ACCOUNT LOCK`);
+    expect(log).toContain(`IDENTIFIED BY PASSWORD '${nativePasswordHash(current.password)}' ACCOUNT UNLOCK`);
+    expect(log).not.toContain(current.password);
+    expect(log).not.toContain(previous.password);
+    expect(await logsIn(db, current.username, current.password)).toBe(true);
+    expect(await logsIn(db, previous.username, previous.password)).toBe(true);
+  });
+
+  it.skipIf(!LOCAL_MARIADB)('the client-side hash is MariaDB’s own PASSWORD() (only for a MariaDB the kit starts)', async () => {
+    for (const password of [newPassword(), 'päss wörd ✓ with ünïcode']) {
+      const [row] = await db.query<{ hash: string }>('SELECT PASSWORD(?) AS hash', [password]);
+      expect(nativePasswordHash(password)).toBe(row!.hash);
+    }
   });
 });
