@@ -113,6 +113,22 @@ describe('three rotations of app / app_clone', () => {
     expect(await logsIn(db, current.username, current.password)).toBe(true);
   });
 
+  it('a secret that starts as the clone creates the base user from it, and the base user leads from then on', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'solo_clone', password, '127.0.0.1', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('solo_clone', password);
+    await h.service.rotate(secretId);
+    expect((await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!.username).toBe('solo');
+    expect(await accountHosts(db, 'solo')).toEqual(['127.0.0.1']);
+    expect(await grantLines(db, 'solo', '127.0.0.1')).toEqual(await grantLines(db, 'solo_clone', '127.0.0.1'));
+    // Now `solo` is the source: a grant made to it reaches the clone.
+    await db.query("GRANT DELETE ON shop.* TO 'solo'@'127.0.0.1'");
+    await h.service.rotate(secretId);
+    expect(await grantLines(db, 'solo_clone', '127.0.0.1')).toEqual(await grantLines(db, 'solo', '127.0.0.1'));
+    expect((await grantLines(db, 'solo_clone', '127.0.0.1')).join('\n')).toContain('DELETE');
+  });
+
   it('a retried setSecret after the password was set changes nothing; testSecret and finishSecret complete the rotation', async () => {
     const h = await harness(db);
     const password = newPassword();
