@@ -1,0 +1,126 @@
+variable "endpoint" {
+  description = "URL of a local AWS emulator (e.g. moto at http://127.0.0.1:4566) for every service; empty for AWS."
+  type        = string
+  default     = ""
+}
+
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Name of the rotation function and prefix of the secret's name."
+  type        = string
+  default     = "example-mysql-alternating-users"
+}
+
+variable "zip_path" {
+  description = "Built zip; null for ../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip (npm run package)."
+  type        = string
+  default     = null
+}
+
+variable "db_engine" {
+  description = "The secret's \"engine\": mysql, aurora-mysql or mariadb."
+  type        = string
+  default     = "mysql"
+
+  validation {
+    condition     = contains(["mysql", "aurora-mysql", "mariadb"], var.db_engine)
+    error_message = "db_engine must be mysql, aurora-mysql or mariadb."
+  }
+}
+
+variable "db_host" {
+  description = "Host name of the MySQL/MariaDB server (the writer endpoint)."
+  type        = string
+}
+
+variable "db_port" {
+  description = "Port of the server."
+  type        = number
+  default     = 3306
+}
+
+variable "db_name" {
+  description = "Database the application logs in to; null for none."
+  type        = string
+  default     = null
+}
+
+variable "db_username" {
+  description = "The existing base user (e.g. app); the first rotation creates <name>_clone with the same privileges."
+  type        = string
+}
+
+variable "db_password" {
+  description = "The base user's current password, the secret's first value. Ephemeral: never stored in the plan or the state."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "master_username" {
+  description = "Admin user that creates the clone and sets passwords (CREATE USER, SELECT on mysql.user, the base user's privileges WITH GRANT OPTION)."
+  type        = string
+}
+
+variable "master_password" {
+  description = "The admin user's password, the master secret's value. Ephemeral: never stored in the plan or the state."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "username_character_limit" {
+  description = "Longest user name the server allows: 32 for MySQL >= 5.7.8, 16 for older MySQL, 80 for MariaDB."
+  type        = number
+  default     = 32
+}
+
+variable "db_ssl" {
+  description = "The secret's \"ssl\" field: true = verified TLS only, false = plaintext allowed, null = TLS first with a plaintext fallback."
+  type        = bool
+  default     = true
+}
+
+variable "tls_ca_bundle_path" {
+  description = "PEM file of the CAs the function trusts instead of Node's roots + the Amazon RDS bundle; null for those."
+  type        = string
+  default     = null
+}
+
+variable "vpc" {
+  description = "Subnets and security groups for the function when the database is private; null for none."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+}
+
+variable "automatically_after_days" {
+  description = "Days between rotations."
+  type        = number
+  default     = 30
+}
+
+variable "rotate_immediately" {
+  description = "Rotate once as soon as rotation is configured."
+  type        = bool
+  default     = true
+}
+
+variable "recovery_window_in_days" {
+  description = "Days a destroyed secret can still be restored (0 deletes it at once, 7-30 otherwise)."
+  type        = number
+  default     = 7
+}
+
+variable "secretsmanager_endpoint" {
+  description = "Secrets Manager endpoint the function itself calls; empty for AWS's (or `endpoint` when set)."
+  type        = string
+  default     = ""
+}

@@ -1,0 +1,89 @@
+variable "name" {
+  description = "Name of the rotation function (and prefix of its role, log group and alarms)."
+  type        = string
+}
+
+variable "zip_path" {
+  description = "Path of packages/mysql-alternating-users/dist/mysql-alternating-users.zip (npm run package)."
+  type        = string
+}
+
+variable "timeout" {
+  description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: up to three logins (pending, current, master), each TLS then plaintext when the secret allows it, statements, and the Secrets Manager calls."
+  type        = number
+  default     = 60
+}
+
+variable "connect_timeout_seconds" {
+  description = "Timeout of one connection attempt to MySQL (CONNECT_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.connect_timeout_seconds >= 1 && var.connect_timeout_seconds <= 60 && floor(var.connect_timeout_seconds) == var.connect_timeout_seconds
+    error_message = "connect_timeout_seconds must be a whole number from 1 to 60."
+  }
+}
+
+variable "require_tls" {
+  description = "Verified TLS for every secret, whatever its \"ssl\" field says (REQUIRE_TLS). false: the secret decides (absent = TLS first, plaintext only after a TLS failure)."
+  type        = bool
+  default     = false
+}
+
+variable "tls_ca_bundle_path" {
+  description = "PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip (TLS_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for the default."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tls_ca_bundle_path == null || startswith(coalesce(var.tls_ca_bundle_path, "-"), "/")
+    error_message = "tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
+  }
+}
+
+variable "username_character_limit" {
+  description = "Longest user name the server allows (USERNAME_CHARACTER_LIMIT): 16 for MySQL < 5.7.8 and Aurora MySQL 1.x, 32 for MySQL >= 5.7.8, 80 for MariaDB. Base user names may be 6 shorter (the \"_clone\" suffix)."
+  type        = number
+  default     = 32
+
+  validation {
+    condition     = var.username_character_limit >= 7 && var.username_character_limit <= 255 && floor(var.username_character_limit) == var.username_character_limit
+    error_message = "username_character_limit must be a whole number from 7 to 255."
+  }
+}
+
+variable "secrets" {
+  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ssl (see the package README)."
+  type = map(object({
+    arn                       = string
+    master_secret_arn         = string
+    kms_key_arn               = optional(string)
+    master_secret_kms_key_arn = optional(string)
+    automatically_after_days  = optional(number)
+    schedule_expression       = optional(string)
+    duration                  = optional(string)
+    rotate_immediately        = optional(bool, true)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn != s.arn])
+    error_message = "secrets[*].master_secret_arn must be the admin secret, not the rotated secret itself."
+  }
+}
+
+variable "password_policy" {
+  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type."
+  type = object({
+    length                     = optional(number, 32)
+    exclude_characters         = optional(string)
+    exclude_numbers            = optional(bool, false)
+    exclude_punctuation        = optional(bool, false)
+    exclude_uppercase          = optional(bool, false)
+    exclude_lowercase          = optional(bool, false)
+    include_space              = optional(bool, false)
+    require_each_included_type = optional(bool, true)
+  })
+  default = {}
+}
