@@ -3,6 +3,7 @@
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
 import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, tlsModeFor } from '@rotators/core';
+import type { Connection } from 'mysql2/promise';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
 import { type ConnectFunction, defaultConnect, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
@@ -36,6 +37,14 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     return master;
   }
 
+  /** A master session, always with an sql_mode our escaping is safe in. */
+  async function withMaster<T>(current: MysqlSecret, master: MasterSecret, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
+    return connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, async (connection) => {
+      await prepareSession(connection, ctx);
+      return work(connection);
+    });
+  }
+
   async function logsIn(secret: MysqlSecret, purpose: string, ctx: StepContext): Promise<boolean> {
     try {
       await connector.with(login(secret), modeOf(secret), purpose, ctx, async () => undefined);
@@ -64,17 +73,14 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // Proves the secret being rotated is genuine before the master is used on its behalf.
       await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
       const master = await readMaster(current, ctx);
-      await connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, async (connection) => {
-        await prepareSession(connection, ctx);
-        await makePendingUsable(connection, current, pending, ctx);
-      });
+      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, current, pending, ctx));
     },
 
     async testPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, contextOf(ctx));
       await connector.with(login(pending), modeOf(pending), 'AWSPENDING credentials', ctx, (connection) => run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
       const master = await readMaster(current, ctx);
-      const differences = await connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, (connection) => pairDifferences(connection, pending.username, ctx));
+      const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx));
       if (differences.length > 0) {
         throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, contextOf(ctx));
       }

@@ -21,9 +21,12 @@ const connectAs = (user: string, password: string, ca?: string) =>
   mysql.createConnection({ host: db.host, port: db.port, user, password, ssl: ca ? { ca, rejectUnauthorized: true, verifyIdentity: true } : undefined });
 
 describe('startMariaDb', () => {
-  it('the admin logs in with its password over TLS verified by the test CA, and holds GRANT OPTION', async () => {
+  it.skipIf(EXTERNAL && !process.env.MYSQL_TEST_CA_FILE)('the admin’s session runs over TLS verified by the test CA (needs MYSQL_TEST_CA_FILE for an external server)', async () => {
     const status = await db.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
-    expect(status[0]?.Value).not.toBe('');
+    expect(status[0]?.Value).toMatch(/\w/);
+  });
+
+  it('the admin logs in with its password only, and holds GRANT OPTION', async () => {
     const grants = (await db.query<Record<string, string>>('SHOW GRANTS FOR CURRENT_USER()')).map((r) => Object.values(r)[0]).join('\n');
     expect(grants).toContain('WITH GRANT OPTION');
     await expect(connectAs(db.adminUser, `${db.adminPassword}-wrong`, db.caCert)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
