@@ -12,6 +12,11 @@ variable "timeout" {
   description = "Timeout of one rotation step in seconds; at least step_timeout_seconds + 5 (the key API calls of a step, then Secrets Manager)."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.timeout >= var.step_timeout_seconds + 5 && var.timeout <= 900
+    error_message = "timeout (${var.timeout} s) must be at least step_timeout_seconds + 5 = ${var.step_timeout_seconds + 5} s (the key API budget of a step plus the Secrets Manager calls), and at most 900."
+  }
 }
 
 variable "provider_name" {

@@ -12,6 +12,11 @@ variable "timeout" {
   description = "Timeout of one rotation step in seconds (at least 10: the step only calls Secrets Manager)."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.timeout >= 10 && var.timeout <= 900
+    error_message = "timeout must be from 10 to 900 seconds."
+  }
 }
 
 variable "secrets" {

@@ -12,6 +12,11 @@ variable "timeout" {
   description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: up to three logins (pending, current, master), each TLS then plaintext when the secret allows it, statements, and the Secrets Manager calls."
   type        = number
   default     = 60
+
+  validation {
+    condition     = var.timeout >= 9 * var.connect_timeout_seconds + 5 && var.timeout <= 900
+    error_message = "timeout (${var.timeout} s) must be at least 9 x connect_timeout_seconds + 5 = ${9 * var.connect_timeout_seconds + 5} s, so that three logins with a TLS and a plaintext attempt each, and the statements, fit in one step (and at most 900)."
+  }
 }
 
 variable "connect_timeout_seconds" {

@@ -18,8 +18,9 @@ export interface DeployedFunction {
 export async function startDeployedFunction(endpoint: string, functionName: string, zipFile: string): Promise<DeployedFunction> {
   const configuration = await lambdaClient(endpoint).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   const environment = configuration.Environment?.Variables ?? {};
-  const { AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = localAwsEnv(endpoint);
-  const runtime = { AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_LAMBDA_FUNCTION_NAME: functionName };
+  // What the Lambda runtime sets (region, credentials); SECRETS_MANAGER_ENDPOINT must come from Terraform.
+  const { SECRETS_MANAGER_ENDPOINT: _fromTerraform, ...runtimeAws } = localAwsEnv(endpoint);
+  const runtime: Record<string, string> = { ...runtimeAws, AWS_LAMBDA_FUNCTION_NAME: functionName };
   const zip = await startZipFunction(zipFile, { ...runtime, ...environment });
   return { configuration, environment, zip };
 }

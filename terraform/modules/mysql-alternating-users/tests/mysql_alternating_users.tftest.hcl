@@ -1,0 +1,93 @@
+# Offline (mock provider): master secrets, the username limit and the timeout that must fit.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
+  }
+  mock_resource "aws_cloudwatch_metric_alarm" {
+    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
+  }
+}
+
+variables {
+  name     = "rotator"
+  zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
+  secrets = {
+    app = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 30
+    }
+    reports = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reports-GhIjKl"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 7
+    }
+  }
+}
+
+run "settings_and_wiring" {
+  command = apply
+
+  variables {
+    username_character_limit = 80
+  }
+
+  assert {
+    condition     = output.environment.USERNAME_CHARACTER_LIMIT == "80" && output.environment.CONNECT_TIMEOUT_SECONDS == "5" && output.environment.POWERTOOLS_SERVICE_NAME == "mysql-alternating-users"
+    error_message = "The MySQL settings reach the function."
+  }
+
+  assert {
+    condition     = length(output.rotated_secret_arns) == 2
+    error_message = "Both secrets are wired."
+  }
+}
+
+run "username_limit_too_small" {
+  command = plan
+  variables {
+    username_character_limit = 6
+  }
+  expect_failures = [var.username_character_limit]
+}
+
+run "master_is_the_secret_itself" {
+  command = plan
+  variables {
+    secrets = {
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        automatically_after_days = 30
+      }
+    }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "timeout_must_fit_the_connection_attempts" {
+  command = plan
+  variables {
+    timeout = 45
+  }
+  expect_failures = [var.timeout]
+}
