@@ -53,10 +53,11 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
     targetGrants.set(host, target.accounts.has(host) ? await readGrants(connection, target.name, host, ctx) : new Map());
   }
 
-  // New accounts start locked, with the password of the version that names them, so nobody can
-  // log in to one whose privileges are not synced yet.
   const flavor = await serverFlavor(connection, ctx);
   const pendingPlugins = await readPlugins(connection, pending.username, ctx);
+
+  // New accounts start locked, with the password of the version that names them, so nobody can
+  // log in to one whose privileges are not synced yet.
   const newAccountPassword = target.name === pending.username ? pending.password : current.password;
   const created: string[] = [];
   for (const [host, requirement] of source.accounts) {
