@@ -1,7 +1,7 @@
 /**
  * The alternating-users naming rule (AWS's get_alt_username) and the server's name-length limit.
  */
-import { ConfigurationError, RotationError, type RotationErrorContext, SecretValueError } from '@rotators/core';
+import { ConfigurationError, type RotationErrorContext, SecretValueError } from '@rotators/core';
 
 export const CLONE_SUFFIX = '_clone';
 /** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. */
@@ -33,20 +33,9 @@ export function readUsernameCharacterLimit(env: Record<string, string | undefine
   return limit;
 }
 
-/**
- * The pending user would not fit the server: refused in createSecret, before anything is written.
- * (Not a SecretValueError subclass only because that class types `name` as a literal.)
- */
-export class UsernameTooLongError extends RotationError {
-  override readonly name = 'UsernameTooLongError';
-  constructor(
-    /** Always ["username"], as SecretValueError.fields. */
-    readonly fields: string[],
-    detail: string,
-    context: RotationErrorContext = {},
-  ) {
-    super(detail, context);
-  }
+/** The pending user would not fit the server: refused in createSecret, before anything is written. */
+export class UsernameTooLongError extends SecretValueError {
+  override readonly name: string = 'UsernameTooLongError';
 }
 
 /** The pending user name for `current`, or a typed error when it cannot exist on the server. */

@@ -5,7 +5,7 @@
  * unchanged.
  */
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfusedDeputyError, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { createSecret, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsernameTooLongError } from '../src/usernames.ts';
@@ -50,6 +50,8 @@ describe('user name length (USERNAME_CHARACTER_LIMIT, default 32)', () => {
 
     const error = await h.service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsernameTooLongError);
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as UsernameTooLongError).name).toBe('UsernameTooLongError');
     expect((error as UsernameTooLongError).fields).toEqual(['username']);
     expect((error as Error).message).toContain('"username"');
     expect((error as Error).message).toContain('limit of 32');
