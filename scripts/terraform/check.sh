@@ -19,28 +19,51 @@ echo "terraform $(terraform version | head -1 | cut -d' ' -f2), provider from ${
 
 if terraform fmt -check -recursive -diff terraform >"$log/fmt" 2>&1; then pass "fmt"; else fail "fmt (run: terraform fmt -recursive terraform)" 1 "$log/fmt"; fi
 
+# One root: init, validate, and (modules with tests/) terraform test. Writes "<passed> <failed>"
+# and a report to files of its own, so two roots can run at once (2 cores).
+check_root() {
+  local root=$1 out="$log/$(echo "$1" | tr / _)"
+  local ok=0 ko=0
+  {
+    if ! terraform -chdir="$root" init -backend=false -input=false -no-color >"$out.init" 2>&1; then
+      echo "  FAIL  init $root"; sed 's/^/        /' "$out.init" | tail -40; ko=1
+    else
+      if terraform -chdir="$root" validate -no-color >"$out.validate" 2>&1; then
+        echo "  ok    validate $root"; ok=1
+      else
+        echo "  FAIL  validate $root"; sed 's/^/        /' "$out.validate" | tail -40; ko=1
+      fi
+      if [ -d "$root/tests" ]; then
+        terraform -chdir="$root" test -no-color >"$out.test" 2>&1
+        local rc=$? counts runs_ok runs_ko
+        # "Success! 16 passed, 0 failed." / "Failure! 15 passed, 1 failed."
+        counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$out.test" | tail -1)
+        runs_ok=$(echo "$counts" | cut -d' ' -f1)
+        runs_ko=$(echo "$counts" | cut -d' ' -f3)
+        ok=$((ok + ${runs_ok:-0}))
+        if [ "$rc" -eq 0 ] && [ -n "$runs_ok" ]; then
+          echo "  ok    test $root ($runs_ok runs)"
+        else
+          echo "  FAIL  test $root (${runs_ko:-?} runs failed)"; sed 's/^/        /' "$out.test" | tail -60
+          ko=$((ko + ${runs_ko:-1}))
+        fi
+      fi
+    fi
+  } >"$out.report"
+  echo "$ok $ko" >"$out.counts"
+}
+export -f check_root
+export log
+
 roots=$(ls -d terraform/modules/*/ terraform/examples/*/ | sed 's:/$::')
+# Terraform's own plugin cache is not safe for parallel inits; the mirror is read-only and fine.
+echo "$roots" | xargs -P 2 -I{} bash -c 'check_root {}'
 for root in $roots; do
   out="$log/$(echo "$root" | tr / _)"
-  if ! terraform -chdir="$root" init -backend=false -input=false -no-color >"$out" 2>&1; then
-    fail "init $root" 1 "$out"
-    continue
-  fi
-  if terraform -chdir="$root" validate -no-color >"$out" 2>&1; then pass "validate $root"; else fail "validate $root" 1 "$out"; fi
-  if [ -d "$root/tests" ]; then
-    terraform -chdir="$root" test -no-color >"$out" 2>&1
-    rc=$?
-    # "Success! 16 passed, 0 failed." / "Failure! 15 passed, 1 failed."
-    counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
-    ok=$(echo "$counts" | cut -d' ' -f1)
-    ko=$(echo "$counts" | cut -d' ' -f3)
-    if [ "$rc" -eq 0 ] && [ -n "$ok" ]; then
-      pass "test $root ($ok runs)" "$ok"
-    else
-      passed=$((passed + ${ok:-0}))
-      fail "test $root (${ko:-?} of $(( ${ok:-0} + ${ko:-0} )) runs failed)" "${ko:-1}" "$out"
-    fi
-  fi
+  cat "$out.report"
+  read -r ok ko <"$out.counts"
+  passed=$((passed + ok))
+  failed=$((failed + ko))
 done
 
 if npx tsx scripts/terraform/readme-tables.ts >"$log/readme" 2>&1; then
