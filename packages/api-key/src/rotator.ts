@@ -3,8 +3,8 @@
  * key; the current and previous keys both stay valid (a grace period of one rotation interval);
  * keys older than AWSPREVIOUS that this rotator created are revoked after the promotion.
  */
-import { PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
-import type { CreatedKey } from './adapters/types.ts';
+import { ConfusedDeputyError, PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
+import type { CreatedKey, ListedKey } from './adapters/types.ts';
 import { type ApiKeyConfig, readApiKeyConfig } from './config.ts';
 import { KeyApiError } from './errors.ts';
 import { labelFor } from './labels.ts';
@@ -67,16 +67,36 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
 
     async testPending({ current, pending }, ctx) {
       assertSameProvider(current, pending, { reference: 'AWSCURRENT', other: 'AWSPENDING' }, config, ctx);
+      // The guard above only proves the pending key is for the same base URL. Someone allowed to
+      // PutSecretValue could still plant a key of another account of the same provider, or ids that
+      // make a later finishSecret revoke a key no rotator made. So the pending value must be the one
+      // createSecret built: it follows AWSCURRENT, and its key lists itself under this rotation's label.
+      const refuse = (field: string, detail: string) =>
+        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, errorContext(ctx));
+      if (pending.previousKeyId !== current.keyId) {
+        throw refuse('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`);
+      }
       const { adapter } = session(pending, ctx);
+      const auth = { key: pending.apiKey, role: 'the pending key' };
+      let listed: ListedKey[];
       try {
-        await adapter.testKey({ key: pending.apiKey, role: 'the pending key' });
+        await adapter.testKey(auth);
+        // Listing also proves the new key can manage keys, which the next rotation needs.
+        listed = await adapter.listKeys(auth);
       } catch (error) {
         if (error instanceof KeyApiError && (error.kind === 'authentication' || error.kind === 'forbidden')) {
           throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, errorContext(ctx), { cause: safeCause(error) });
         }
         throw error;
       }
-      ctx.logger.info('testSecret: the pending key works', { keyId: pending.keyId });
+      const label = labelFor(ctx.secretId, ctx.token);
+      if (!listed.some((k) => k.id === pending.keyId && k.label === label)) {
+        throw refuse('keyId', `names keyId ${pending.keyId}, which the pending key's account does not list with this rotation's label ${label}`);
+      }
+      if (!listed.some((k) => k.id === current.keyId)) {
+        throw refuse('apiKey', `holds a key whose account does not list the key AWSCURRENT holds (${current.keyId}): a key of another account`);
+      }
+      ctx.logger.info('testSecret: the pending key works and belongs to this rotation', { keyId: pending.keyId });
     },
 
     async afterFinish({ current, previous }, ctx) {

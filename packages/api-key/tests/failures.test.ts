@@ -3,7 +3,8 @@ import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rot
 import { ConfusedDeputyError, PendingTestFailedError } from '@rotators/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyApiError } from '../src/errors.ts';
-import { expectNoKeyIn, putPending, setUp, statusWith } from './helpers.ts';
+import { labelFor } from '../src/labels.ts';
+import { createKeyDirectly, expectNoKeyIn, type Fixture, putPending, setUp, statusWith } from './helpers.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {
@@ -170,6 +171,44 @@ describe('bad input the rotator must refuse', () => {
     expect(requestsSince(start)).toEqual([]);
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
     expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+  });
+
+  describe('a planted pending value (someone with PutSecretValue): ConfusedDeputyError at testSecret, no promotion, nothing revoked', () => {
+    type Plant = (fx: Fixture, current: KeySecret, token: string) => Promise<Record<string, unknown>>;
+    const cases: Array<[string, string, Plant]> = [
+      ['the bootstrap key of a second account', 'keyId', async (_fx, current) => {
+        const other = api.createAccount();
+        return { apiKey: other.key, keyId: other.keyId, previousKeyId: current.keyId };
+      }],
+      ['a key of a second account that carries this rotation\'s label', 'apiKey', async (fx, current, token) => {
+        const other = api.createAccount();
+        const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
+        return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
+      }],
+      ['a previousKeyId that is not the key AWSCURRENT holds', 'previousKeyId', async (fx, current, token) => {
+        const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+        return { apiKey: made.key, keyId: made.id, previousKeyId: 'key_not_made_by_a_rotator' };
+      }],
+    ];
+    it.each(cases)('%s: names %s', async (_what, field, plant) => {
+      const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      const token = await fx.service.start(fx.secretId);
+      await putPending(fx, token, { ...(await plant(fx, current, token)), baseUrl: api.baseUrl });
+      const start = api.requests().length;
+      await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
+      await fx.service.runStep(fx.secretId, 'setSecret', token);
+      const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect(error).toMatchObject({ field });
+      expect((error as Error).message).toContain(`refusing to promote it (field "${field}")`);
+      expect((error as Error).message).toContain(fx.secretId);
+      expectNoKeyIn(error, [current.apiKey]);
+      expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.keyId).toBe(current.keyId);
+      expect(requestsSince(start).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
+    });
   });
 
   it('a pending key the provider refuses fails testSecret with PendingTestFailedError, without the key or the axios error', async () => {
