@@ -78,6 +78,19 @@ describe('api-key rotation', () => {
     expect(active.sort()).toEqual([fx.account.keyId, previous!.keyId, current!.keyId].sort());
   });
 
+  it('a wrong API_KEY_PATH (every revoke a 404) is not taken as "already revoked": the key is still listed, so the clean-up fails loudly', async () => {
+    const fx = await setUp(api, { env: { API_KEY_PATH: '/nokeys/{id}', API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+    await fx.service.rotate(fx.secretId);
+    const second = await fx.service.rotate(fx.secretId); // would revoke the bootstrap key
+    expect(second.attempts).toBe(1);
+    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(second.token); // the promotion stands
+    expect(api.requests().some((r) => r.method === 'DELETE' && r.path === `/nokeys/${fx.account.keyId}` && r.status === 404)).toBe(true);
+    expect(await statusWith(api, fx.account.key)).toBe(200); // still active
+    const lines = capturedOutput().split('\n').filter((l) => l.includes(second.token));
+    expect(lines.find((l) => l.includes('post-promotion clean-up failed'))).toContain(`Could not revoke 1 old key(s) (${fx.account.keyId})`);
+    expect(lines.find((l) => l.includes('still listed after its revocation'))).toContain(fx.account.keyId);
+  });
+
   it('rotates a key of a SendGrid-shaped API with the named adapter', async () => {
     // A restricted key: a new key asked for without scopes would want full access and be refused.
     const scopes = ['api_keys.create', 'api_keys.delete', 'api_keys.read'];

@@ -26,7 +26,7 @@ export interface KeyProviderAdapter {
   /** An authenticated call with `key`; throws KeyApiError when the provider refuses it. */
   testKey(key: ApiAuth): Promise<void>;
   listKeys(auth: ApiAuth): Promise<ListedKey[]>;
-  /** Revoke by id; a key that no longer exists (404) counts as revoked. */
+  /** Revoke by id; a 404 answers 'already-gone' (revokeAll then checks the list: a key still listed failed). */
   revokeKey(auth: ApiAuth, id: string): Promise<'revoked' | 'already-gone'>;
 }
 
