@@ -108,4 +108,13 @@ describe('api-key rotation', () => {
     expect(paths).toContain('POST /v3/api_keys');
     expect(paths).toContain('DELETE /v3/api_keys/{id}');
   });
+
+  it('SendGrid with another api.testPath still copies the scopes from /v3/scopes', async () => {
+    const scopes = ['api_keys.create', 'api_keys.delete', 'api_keys.read'];
+    const fx = await setUp(api, { secret: { provider: 'sendgrid', api: { testPath: '/v3/api_keys' } }, account: { bootstrapScopes: scopes } });
+    const { attempts } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(1);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    expect(api.keys(fx.account.accountId).find((k) => k.id === current.keyId)?.scopes).toEqual(scopes);
+  });
 });

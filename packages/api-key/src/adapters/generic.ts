@@ -38,9 +38,10 @@ export function createGenericAdapter({ settings, http, errorContext }: AdapterCo
     async findKeyByLabel(auth, label) {
       return (await listKeys(auth)).find((k) => k.label === label);
     },
-    async createKey(auth, label) {
+    async createKey(auth, label, extraBody = {}) {
       const call = { method: settings.createMethod, path: settings.keysPath } as const;
-      const { data } = await http.call({ ...call, auth, data: objectAt(settings.labelField, label), idempotent: false });
+      const body = { ...extraBody, ...objectAt(settings.labelField, label) };
+      const { data } = await http.call({ ...call, auth, data: body, idempotent: false });
       const item = readPath(data, settings.createdItemField);
       return { id: requireString(item, settings.idField, 'idField', call), key: requireString(item, settings.keyField, 'keyField', call) };
     },

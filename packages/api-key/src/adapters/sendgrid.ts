@@ -7,11 +7,14 @@ import { KeyApiError } from '../errors.ts';
 import { createGenericAdapter } from './generic.ts';
 import type { ProviderDefinition } from './types.ts';
 
+/** Fixed, not `testPath`: a secret may test with another call, but the scopes are only here. */
+const SCOPES_PATH = '/v3/scopes';
+
 export const sendgridProvider: ProviderDefinition = {
   preset: {
     keysPath: '/v3/api_keys',
     keyPath: '/v3/api_keys/{id}',
-    testPath: '/v3/scopes',
+    testPath: SCOPES_PATH,
     labelField: 'name',
     idField: 'api_key_id',
     keyField: 'api_key',
@@ -19,22 +22,16 @@ export const sendgridProvider: ProviderDefinition = {
   },
   create(context) {
     const generic = createGenericAdapter(context);
-    const { http, settings, errorContext } = context;
+    const { http, errorContext } = context;
     return {
       ...generic,
       async createKey(auth, label) {
-        const { data: scoped } = await http.call({ method: 'GET', path: settings.testPath, auth, idempotent: true });
-        const scopes = (scoped as { scopes?: unknown })?.scopes;
+        const { data } = await http.call({ method: 'GET', path: SCOPES_PATH, auth, idempotent: true });
+        const scopes = (data as { scopes?: unknown })?.scopes;
         if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
-          throw new KeyApiError('invalid-response', 'GET', settings.testPath, undefined, 'answered without a "scopes" array of strings', errorContext);
+          throw new KeyApiError('invalid-response', 'GET', SCOPES_PATH, undefined, 'answered without a "scopes" array of strings', errorContext);
         }
-        const { data } = await http.call({ method: 'POST', path: settings.keysPath, auth, data: { name: label, scopes }, idempotent: false });
-        const id = (data as Record<string, unknown>)?.api_key_id;
-        const key = (data as Record<string, unknown>)?.api_key;
-        if (typeof id !== 'string' || typeof key !== 'string' || !id || !key) {
-          throw new KeyApiError('invalid-response', 'POST', settings.keysPath, undefined, 'answered without "api_key_id" and "api_key" strings', errorContext);
-        }
-        return { id, key };
+        return generic.createKey(auth, label, { scopes });
       },
     };
   },

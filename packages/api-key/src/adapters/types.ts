@@ -19,8 +19,11 @@ export interface ListedKey {
 }
 
 export interface KeyProviderAdapter {
-  /** Create a key with this label; never retried on timeout (see retryPolicy.ts). */
-  createKey(auth: ApiAuth, label: string): Promise<CreatedKey>;
+  /**
+   * Create a key with this label; never retried on timeout (see retryPolicy.ts). `extraBody` holds
+   * other fields of the create request (a named adapter's, e.g. SendGrid's scopes).
+   */
+  createKey(auth: ApiAuth, label: string, extraBody?: Record<string, unknown>): Promise<CreatedKey>;
   /** The key with exactly this label, if any. */
   findKeyByLabel(auth: ApiAuth, label: string): Promise<ListedKey | undefined>;
   /** An authenticated call with `key`; throws KeyApiError when the provider refuses it. */
