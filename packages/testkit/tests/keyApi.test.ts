@@ -92,6 +92,23 @@ describe('fake key API', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it('carries out a request and then loses its answer (a 502, or a dropped connection)', async () => {
+    const account = api.createAccount({ maxActiveKeys: 5 });
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith: 502 } });
+    const lost = await call('POST', '/keys', account.key, { label: 'lost-502' });
+    expect(lost.status).toBe(502);
+    expect(JSON.stringify(lost.body)).not.toContain('sk_test_');
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith: 'reset' } });
+    await expect(call('POST', '/keys', account.key, { label: 'lost-reset' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    // Both keys exist and are active although no client saw them.
+    const labels = api.keys(account.accountId).filter((k) => !k.revoked).map((k) => k.label);
+    expect(labels).toEqual(['bootstrap', 'lost-502', 'lost-reset']);
+    expect(api.requests().slice(-2).map((r) => [r.path, r.status, r.fault])).toEqual([
+      ['/keys', 502, 'lost-reply'],
+      ['/keys', 0, 'lost-reply'],
+    ]);
+  });
+
   it('is verified TLS: a client trusting another CA is refused', async () => {
     const account = api.createAccount();
     await expect(call('GET', '/whoami', account.key, undefined, api.certificates!.otherCaCert)).rejects.toMatchObject({ code: expect.stringMatching(/CERT|SIGNATURE|ISSUER/) });

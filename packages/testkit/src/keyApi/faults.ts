@@ -1,6 +1,7 @@
 /**
  * Fault injection for the fake key API: the next N requests on a route answer with a status
- * (429 with Retry-After, 500, 401), arrive late, or lose their connection.
+ * (429 with Retry-After, 500, 401), arrive late, lose their connection, or are carried out and then
+ * lose their answer.
  */
 
 export type KeyApiFault =
@@ -8,7 +9,12 @@ export type KeyApiFault =
   /** Wait, then answer normally (a slow provider; longer than the client's timeout = a hang). */
   | { kind: 'slow'; delayMs: number }
   /** Destroy the socket without answering (a network error). */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * The request IS carried out (a key is created, revoked, ...), then its answer is lost: replaced
+   * by this status, or by a dropped connection ('reset'). The client cannot tell whether it worked.
+   */
+  | { kind: 'lost-reply'; replaceWith: number | 'reset' };
 
 export interface FaultRule {
   /** "METHOD /path", `*` matching one path segment or any method, e.g. "POST /keys", "DELETE /keys/*", "* *". */

@@ -83,6 +83,14 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
       if (caller) entry.keyId = caller.id;
       reply = caller ? route(store, caller, method, path, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
     }
+    if (fault?.kind === 'lost-reply') {
+      // The route ran (its effect stays); only the answer is lost.
+      if (fault.replaceWith === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      reply = { status: fault.replaceWith, body: { error: `injected ${fault.replaceWith} after the request was carried out` } };
+    }
     entry.status = reply.status;
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
