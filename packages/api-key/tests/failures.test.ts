@@ -48,6 +48,35 @@ describe('crash between key creation and PutSecretValue', () => {
   });
 });
 
+describe('the key is created but the answer is lost (a 502 or a dropped connection after the provider acted)', () => {
+  it.each([
+    [true, 502],
+    [true, 'reset'],
+    [false, 502],
+    [false, 'reset'],
+  ] as const)('revealKeysOnList %s, answer replaced by %s: the create is not repeated blindly; in the end exactly one active key has this token\'s label', async (revealKeysOnList, replaceWith) => {
+    const fx = await setUp(api, { account: { revealKeysOnList, maxActiveKeys: 5 } });
+    const start = api.requests().length;
+    api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith } });
+    const { token, attempts, failures } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(2);
+    expect(failures[0]).toMatchObject({ name: 'KeyApiError', method: 'POST', path: '/keys' });
+    expectNoKeyIn(failures[0], [fx.account.key]);
+    const ours = api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token));
+    const active = ours.filter((k) => !k.revoked);
+    expect(active).toHaveLength(1);
+    // Shown on list: the lost key is reused. Never shown again: it is revoked and replaced.
+    expect(ours).toHaveLength(revealKeysOnList ? 1 : 2);
+    const lost = `POST /keys ${replaceWith === 'reset' ? 0 : 502}`;
+    const writes = requestsSince(start).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
+    // The retry of createSecret finds the lost key by its label before it creates anything.
+    expect(writes).toEqual(revealKeysOnList ? [lost] : [lost, `DELETE /keys/${ours[0]!.id} 204`, 'POST /keys 201']);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    expect(current.keyId).toBe(active[0]!.id);
+    expect(await statusWith(api, current.apiKey)).toBe(200);
+  });
+});
+
 describe('provider faults during createSecret', () => {
   it('429 with Retry-After on the create and a transient 500 on the list: retried, the rotation completes in one attempt', async () => {
     const fx = await setUp(api);
