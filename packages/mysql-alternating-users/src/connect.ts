@@ -52,9 +52,9 @@ export class MysqlConnector {
   }
 
   /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication). */
-  open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext): Promise<Connection> {
+  open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<Connection> {
     return connectWithTlsPolicy(
-      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: { secretId: ctx.secretId, step: ctx.step }, authenticationCodes: AUTHENTICATION_CODES },
+      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: { secretId: ctx.secretId, step: ctx.step }, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
       async (useTls) => {
         const connection = await this.connect({
           host: login.host,
@@ -75,8 +75,8 @@ export class MysqlConnector {
   }
 
   /** Open, run `work`, always close. */
-  async with<T>(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = await this.open(login, mode, purpose, ctx);
+  async with<T>(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, work: (connection: Connection) => Promise<T>, options: { probe?: boolean } = {}): Promise<T> {
+    const connection = await this.open(login, mode, purpose, ctx, options);
     try {
       return await work(connection);
     } finally {

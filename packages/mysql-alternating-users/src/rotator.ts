@@ -47,7 +47,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
 
   async function logsIn(secret: MysqlSecret, purpose: string, ctx: StepContext): Promise<boolean> {
     try {
-      await connector.with(login(secret), modeOf(secret), purpose, ctx, async () => undefined);
+      await connector.with(login(secret), modeOf(secret), purpose, ctx, async () => undefined, { probe: true });
       return true;
     } catch (error) {
       if (error instanceof TargetConnectionError) return false;

@@ -43,6 +43,8 @@ export interface LoginOptions {
   errorContext: RotationErrorContext;
   /** For messages and logs: "AWSPENDING credentials". */
   purpose: string;
+  /** A login expected to fail (is the pending password set yet?): its failure is logged at INFO. */
+  probe?: boolean;
 }
 
 /** Log in as the secret's user; failures are TargetConnectionError by kind, never with a value. */
@@ -57,6 +59,7 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
       logger: options.logger,
       errorContext: options.errorContext,
       authenticationCodes: POSTGRES_AUTHENTICATION_CODES,
+      probe: options.probe,
     },
     (useTls) =>
       options.connect({

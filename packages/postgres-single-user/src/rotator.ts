@@ -40,8 +40,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
   const connect = options.connect ?? connectWithPg;
   const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
 
-  const loginAs = (secret: PostgresSecret, purpose: string, ctx: StepContext) =>
-    login(secret, { tls, connect, logger: ctx.logger, errorContext: contextOf(ctx), purpose });
+  const loginAs = (secret: PostgresSecret, purpose: string, ctx: StepContext, probe = false) =>
+    login(secret, { tls, connect, logger: ctx.logger, errorContext: contextOf(ctx), purpose, probe });
 
   return {
     name: 'postgres-single-user',
@@ -59,14 +59,13 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', contextOf(ctx));
       }
 
-      const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx));
+      const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true));
       if (already) {
         await already.end().catch(() => undefined);
         ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', { username: pending.username, host: pending.host });
         return;
       }
 
-      ctx.logger.info('setSecret: AWSPENDING does not log in yet (expected before its password is set); trying AWSCURRENT');
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx));
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.

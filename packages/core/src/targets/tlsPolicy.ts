@@ -73,6 +73,11 @@ export interface ConnectAttemptOptions {
   errorContext: RotationErrorContext;
   /** Driver error codes that mean "wrong user or password". */
   authenticationCodes?: readonly string[];
+  /**
+   * A login whose failure is an expected answer ("is the pending password set already?"): its
+   * failure is logged at INFO, so a normal setSecret does not page anyone with a WARN.
+   */
+  probe?: boolean;
 }
 
 /**
@@ -80,7 +85,7 @@ export interface ConnectAttemptOptions {
  * (network, timeout, tls, authentication, database), logged without any credential.
  */
 export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (useTls: boolean) => Promise<T>): Promise<T> {
-  const { mode, host, purpose, logger, errorContext, authenticationCodes = [] } = options;
+  const { mode, host, purpose, logger, errorContext, authenticationCodes = [], probe = false } = options;
   const attempt = async (useTls: boolean): Promise<T> => {
     try {
       const connection = await connect(useTls);
@@ -88,7 +93,7 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
       return connection;
     } catch (error) {
       const kind = classifyConnectionError(error, authenticationCodes);
-      logger.warn(`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code: (error as { code?: unknown })?.code });
+      logger[probe ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code: (error as { code?: unknown })?.code });
       throw new TargetConnectionError(kind, `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`, errorContext);
     }
   };

@@ -1,3 +1,4 @@
+import { capturedOutput } from '@rotators/testkit';
 import { classifyConnectionError, ConfigurationError, connectWithTlsPolicy, createRotationLogger, readTlsConfig, sslField, TargetConnectionError, tlsModeFor } from '@rotators/core';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +80,17 @@ describe('connectWithTlsPolicy', () => {
     expect((error as TargetConnectionError).kind).toBe('tls');
     expect((error as Error).message).toMatch(/db\.example.*over TLS.*arn:x/);
     expect(tries).toEqual([true]);
+  });
+
+  it('logs an expected failure (a probe) at INFO and an unexpected one at WARN', async () => {
+    const attempt = (probe: boolean, purpose: string) =>
+      connectWithTlsPolicy({ ...base, mode: 'disable', purpose, probe }, async () => {
+        throw fail('AUTH');
+      }).catch(() => undefined);
+    await attempt(true, 'probe-purpose-1');
+    await attempt(false, 'plain-purpose-2');
+    const line = (marker: string) => JSON.parse(capturedOutput().split('\n').find((l) => l.includes(marker))!) as { level: string };
+    expect(line('probe-purpose-1').level).toBe('INFO');
+    expect(line('plain-purpose-2').level).toBe('WARN');
   });
 });
