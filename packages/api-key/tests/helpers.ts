@@ -1,5 +1,6 @@
 /** Shared set-up for the api-key tests: the fake key API, moto, a rotation service, and a direct HTTPS probe. */
 import { request } from 'node:https';
+import { inspect } from 'node:util';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createRotationHandler } from '@rotators/core';
 import {
@@ -73,12 +74,15 @@ export async function putPending(fixture: Fixture, token: string, value: Record<
   await fixture.sm.send(new PutSecretValueCommand({ SecretId: fixture.secretId, ClientRequestToken: token, SecretString: JSON.stringify(value), VersionStages: ['AWSPENDING'] }));
 }
 
-/** Neither the message nor any cause of `error` (nor their own properties) contains one of `keys`. */
+/**
+ * Neither `error` nor any cause carries one of `keys`, at any depth, in any property (hidden ones
+ * included), and no error in the chain keeps a request config.
+ */
 export function expectNoKeyIn(error: unknown, keys: string[]): void {
   let node: unknown = error;
   let depth = 0;
   while (node && depth < 5) {
-    const text = JSON.stringify(node, Object.getOwnPropertyNames(node)) + String((node as Error).message) + String((node as Error).stack);
+    const text = inspect(node, { depth: Infinity, showHidden: true, maxStringLength: Infinity, maxArrayLength: Infinity, breakLength: Infinity }) + String((node as Error).stack);
     for (const key of keys) expect(text.includes(key), `error at depth ${depth} carries a key`).toBe(false);
     // An axios error keeps the request config (with the auth header): it must never be a cause.
     expect((node as { config?: unknown }).config, `error at depth ${depth} carries a request config`).toBeUndefined();
