@@ -118,7 +118,17 @@ describe('fake key API', () => {
     const account = api.createAccount();
     await call('GET', '/whoami?probe=1', account.key);
     const entries = api.requests();
-    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', status: 200, keyId: account.keyId });
+    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', status: 200, keyId: account.keyId, authHeader: 'authorization' });
+    const viaXApiKey = await new Promise<number>((resolve, reject) => {
+      const req = request(`${api.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { 'x-api-key': account.key } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(viaXApiKey).toBe(200);
+    expect(api.requests().at(-1)).toMatchObject({ keyId: account.keyId, authHeader: 'x-api-key' });
     const inspected = JSON.stringify([entries, api.keys(account.accountId)]);
     expect(inspected).not.toContain(account.key);
     expect(inspected).not.toContain('sk_test_');

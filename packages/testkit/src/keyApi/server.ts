@@ -31,6 +31,8 @@ export interface KeyApiRequest {
   status: number;
   /** Id of the key that authenticated the request, when one did. */
   keyId?: string;
+  /** The header that carried that key. */
+  authHeader?: 'authorization' | 'x-api-key';
   /** The injected fault's kind, when one was applied. */
   fault?: string;
 }
@@ -49,7 +51,7 @@ export interface KeyApiServer {
   stop(): Promise<void>;
 }
 
-type Authenticated = StoredKey & { secret: string };
+type Authenticated = StoredKey & { secret: string; header: 'authorization' | 'x-api-key' };
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiServer> {
@@ -80,7 +82,7 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
       if (fault.retryAfterSeconds !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfterSeconds) };
     } else {
       const caller = authenticate(req, store);
-      if (caller) entry.keyId = caller.id;
+      if (caller) Object.assign(entry, { keyId: caller.id, authHeader: caller.header });
       reply = caller ? route(store, caller, method, path, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
     }
     if (fault?.kind === 'lost-reply') {
@@ -127,7 +129,8 @@ function authenticate(req: IncomingMessage, store: KeyStore): Authenticated | un
   const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
   const header = req.headers['x-api-key'];
   const presented = bearer ?? (typeof header === 'string' ? header : undefined);
-  return presented ? store.authenticate(presented) : undefined;
+  const key = presented ? store.authenticate(presented) : undefined;
+  return key ? { ...key, header: bearer ? 'authorization' : 'x-api-key' } : undefined;
 }
 
 function route(store: KeyStore, caller: Authenticated, method: string, path: string, body: unknown): Reply {
