@@ -78,6 +78,23 @@ describe('api-key rotation', () => {
     expect(active.sort()).toEqual([fx.account.keyId, previous!.keyId, current!.keyId].sort());
   });
 
+  it('the generic adapter set up from the environment (X-Api-Key, no scheme) and the secret\'s api fields (which win)', async () => {
+    const fx = await setUp(api, {
+      env: { API_AUTH_HEADER: 'X-Api-Key', API_AUTH_SCHEME: 'none', API_TEST_PATH: '/nowhere' },
+      secret: { api: { testPath: '/whoami' } },
+    });
+    const start = api.requests().length;
+    const { attempts } = await fx.service.rotate(fx.secretId);
+    expect(attempts).toBe(1);
+    const seen = api.requests().slice(start);
+    expect(seen.map((r) => r.path)).toContain('/whoami');
+    expect(seen.map((r) => r.path)).not.toContain('/nowhere');
+    // The fake API accepts a bare key only in X-Api-Key, so every call proves header and scheme.
+    expect(seen.every((r) => r.status < 300 && r.authHeader === 'x-api-key')).toBe(true);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    expect(await statusWith(api, current.apiKey)).toBe(200);
+  });
+
   it('a wrong API_KEY_PATH (every revoke a 404) is not taken as "already revoked": the key is still listed, so the clean-up fails loudly', async () => {
     const fx = await setUp(api, { env: { API_KEY_PATH: '/nokeys/{id}', API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
     await fx.service.rotate(fx.secretId);
