@@ -1,13 +1,13 @@
 /**
- * Terraform driven from a test: a private copy of terraform/modules and one example (so parallel
- * files and a user's own runs never share state or .terraform), the CLI config from
- * scripts/terraform/env.sh (provider mirror when present), and every command's output kept for
- * the failure message.
+ * Terraform driven from the integration tests and the local demo: a private copy of
+ * terraform/modules and one example (so parallel runs and a user's own never share state or
+ * .terraform), the CLI config from scripts/terraform/env.sh (provider mirror when present), and
+ * every command's output kept for the error message.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '@rotators/testkit';
 
@@ -40,6 +40,11 @@ export class TerraformRoot {
     private readonly variables: Record<string, string>,
   ) {}
 
+  /** Sets (or replaces) a variable for every later command. */
+  setVariable(name: string, value: string): void {
+    this.variables[name] = value;
+  }
+
   /** Copies terraform/modules and terraform/examples/<example> into a temporary folder. */
   static prepare(example: string, variables: Record<string, string>): TerraformRoot {
     const copy = mkdtempSync(join(tmpdir(), `tf-${example}-`));
@@ -47,6 +52,16 @@ export class TerraformRoot {
     cpSync(join(repoRoot, 'terraform', 'modules'), join(copy, 'terraform', 'modules'), { recursive: true, filter: skip });
     cpSync(join(repoRoot, 'terraform', 'examples', example), join(copy, 'terraform', 'examples', example), { recursive: true, filter: skip });
     return new TerraformRoot(copy, join(copy, 'terraform', 'examples', example), variables);
+  }
+
+  /**
+   * A copy of `file` inside this root's folder: Terraform and the test then use the same bytes even
+   * if the package is rebuilt meanwhile (in a shared work tree, another build may replace dist/).
+   */
+  snapshot(file: string): string {
+    const copy = join(this.copy, basename(file));
+    copyFileSync(file, copy);
+    return copy;
   }
 
   /** Runs `terraform <args>`; resolves with the exit code (never throws on a non-zero one). */

@@ -8,15 +8,15 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { readSecret, rememberSecret, RotationService, secretsManagerClient, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from './support/deployedFunction.ts';
-import { TerraformRoot } from './support/terraform.ts';
+import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
-const zip = zipPath('generic-password');
 
 describe('examples/generic-password on moto', () => {
   const initialPassword = `initial-${randomUUID()}`;
   rememberSecret(initialPassword);
   let root: TerraformRoot;
+  let zip: string;
   let outputs: Record<string, string>;
   let fn: DeployedFunction | undefined;
   let destroyed = false;
@@ -26,13 +26,15 @@ describe('examples/generic-password on moto', () => {
     root = TerraformRoot.prepare('generic-password', {
       endpoint: motoEndpoint(),
       name: `tf-generic-${randomUUID().slice(0, 8)}`,
-      zip_path: zip,
       initial_password: initialPassword,
       // See clearStrayPending: either value leaves moto's stray AWSPENDING; false is what AWS
       // would do least with (it runs no rotation when turning rotation on).
       rotate_immediately: 'false',
       recovery_window_in_days: '0',
     });
+    // Terraform and the zip run below use the same bytes (see snapshot).
+    zip = root.snapshot(zipPath('generic-password'));
+    root.setVariable('zip_path', zip);
     await root.init();
   });
 

@@ -9,10 +9,9 @@ import { type MariaDbServer, readSecret, rememberSecret, RotationService, secret
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from './support/deployedFunction.ts';
-import { TerraformRoot } from './support/terraform.ts';
+import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
-const zip = zipPath('mysql-alternating-users');
 const user = 'tfapp';
 
 type DbSecret = { username: string; password: string; masterarn: string };
@@ -22,6 +21,7 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
   rememberSecret(initialPassword);
   let db: MariaDbServer;
   let root: TerraformRoot;
+  let zip: string;
   let outputs: Record<string, string>;
   let fn: DeployedFunction | undefined;
   let destroyed = false;
@@ -36,7 +36,6 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
     root = TerraformRoot.prepare('mysql-alternating-users', {
       endpoint: motoEndpoint(),
       name: `tf-mysql-${randomUUID().slice(0, 8)}`,
-      zip_path: zip,
       db_engine: db.flavor,
       db_host: db.host,
       db_port: String(db.port),
@@ -51,6 +50,9 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
       rotate_immediately: 'false',
       recovery_window_in_days: '0',
     });
+    // Terraform and the zip run below use the same bytes (see snapshot).
+    zip = root.snapshot(zipPath('mysql-alternating-users'));
+    root.setVariable('zip_path', zip);
     await root.init();
   });
 

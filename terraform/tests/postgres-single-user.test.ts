@@ -10,10 +10,9 @@ import { type PostgresServer, readSecret, rememberSecret, RotationService, secre
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import pg, { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from './support/deployedFunction.ts';
-import { TerraformRoot } from './support/terraform.ts';
+import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
-const zip = zipPath('postgres-single-user');
 const role = 'tf_app_user';
 
 describe('examples/postgres-single-user on moto and PostgreSQL', () => {
@@ -21,6 +20,7 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
   rememberSecret(initialPassword);
   let server: PostgresServer;
   let root: TerraformRoot;
+  let zip: string;
   let outputs: Record<string, string>;
   let fn: DeployedFunction | undefined;
   let destroyed = false;
@@ -35,7 +35,6 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
     root = TerraformRoot.prepare('postgres-single-user', {
       endpoint: motoEndpoint(),
       name: `tf-pg-${randomUUID().slice(0, 8)}`,
-      zip_path: zip,
       db_host: server.host,
       db_port: String(server.port),
       db_username: role,
@@ -46,6 +45,9 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
       rotate_immediately: 'false',
       recovery_window_in_days: '0',
     });
+    // Terraform and the zip run below use the same bytes (see snapshot).
+    zip = root.snapshot(zipPath('postgres-single-user'));
+    root.setVariable('zip_path', zip);
     await root.init();
   });
 
