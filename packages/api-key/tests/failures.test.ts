@@ -1,4 +1,6 @@
 /** Crashes, provider faults and bad input, against the fake key API (real HTTPS) and moto. */
+import { randomUUID } from 'node:crypto';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
 import { ConfusedDeputyError, PendingTestFailedError } from '@rotators/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.stop());
 
-type KeySecret = { apiKey: string; keyId: string; baseUrl: string };
+type KeySecret = { apiKey: string; keyId: string; baseUrl: string; versionId?: string };
 const crash = () => Object.assign(new Error('simulated crash before PutSecretValue'), { name: 'SimulatedCrash' });
 const requestsSince = (start: number) => api.requests().slice(start);
 
@@ -183,23 +185,52 @@ describe('bad input the rotator must refuse', () => {
     expectNoKeyIn(error, [fx.account.key]);
   });
 
-  it('a pending value pointing at another base URL: ConfusedDeputyError at setSecret and testSecret, no request sent there', async () => {
+  it.each([
+    ['baseUrl', (base: string) => ({ baseUrl: `${base}/elsewhere` }), (base: string) => `AWSPENDING names baseUrl ${base}/elsewhere, another base URL (${base}) than AWSCURRENT`],
+    ['provider', () => ({ provider: 'sendgrid' }), () => 'AWSPENDING names provider "sendgrid", another provider ("generic") than AWSCURRENT'],
+    ['api.keyPath', () => ({ api: { keyPath: '/admin/keys/{id}' } }), () => 'AWSPENDING has another api.keyPath setting than AWSCURRENT'],
+  ])('a pending value with another %s: ConfusedDeputyError at setSecret and testSecret, no request sent', async (field, override, message) => {
     const fx = await setUp(api);
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
     const token = await fx.service.start(fx.secretId);
-    await putPending(fx, token, { apiKey: current.apiKey, keyId: current.keyId, baseUrl: `${api.baseUrl}/elsewhere` });
+    await putPending(fx, token, { apiKey: current.apiKey, keyId: current.keyId, baseUrl: api.baseUrl, previousKeyId: current.keyId, ...override(api.baseUrl) });
     const start = api.requests().length;
     await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
     for (const step of ['setSecret', 'testSecret'] as const) {
       const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfusedDeputyError);
-      expect(error).toMatchObject({ field: 'baseUrl' });
-      expect((error as Error).message).toContain(`AWSPENDING names baseUrl ${api.baseUrl}/elsewhere, another base URL (${api.baseUrl}) than AWSCURRENT`);
+      expect(error).toMatchObject({ field });
+      expect((error as Error).message).toContain(message(api.baseUrl));
       expectNoKeyIn(error, [current.apiKey]);
     }
     expect(requestsSince(start)).toEqual([]);
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
     expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+  });
+
+  it('at finishSecret, an AWSCURRENT written by hand with another base URL is refused as AWSPREVIOUS: the promotion stands, nothing is revoked', async () => {
+    const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+    const victim = await createKeyDirectly(api, fx.account.key, 'made-by-a-person');
+    const token = await fx.service.start(fx.secretId);
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await fx.service.runStep(fx.secretId, step, token);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    // Someone rewrites AWSCURRENT between testSecret and finishSecret; its previousKeyId names a key no rotator made.
+    const handWritten = randomUUID();
+    await fx.sm.send(new PutSecretValueCommand({
+      SecretId: fx.secretId,
+      ClientRequestToken: handWritten,
+      SecretString: JSON.stringify({ apiKey: current.apiKey, keyId: current.keyId, baseUrl: `${api.baseUrl}/elsewhere`, previousKeyId: victim.id }),
+      VersionStages: ['HANDWRITTEN'],
+    }));
+    await fx.sm.send(new UpdateSecretVersionStageCommand({ SecretId: fx.secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: handWritten, RemoveFromVersionId: current.versionId }));
+    const start = api.requests().length;
+    await fx.service.runStep(fx.secretId, 'finishSecret', token);
+    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+    const failure = capturedOutput().split('\n').find((l) => l.includes(token) && l.includes('post-promotion clean-up failed'));
+    expect(failure).toContain('ConfusedDeputyError');
+    expect(failure).toContain(`AWSPREVIOUS names baseUrl ${api.baseUrl}/elsewhere, another base URL (${api.baseUrl}) than AWSCURRENT`);
+    expect(requestsSince(start)).toEqual([]);
+    expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
   });
 
   describe('a planted pending value (someone with PutSecretValue): ConfusedDeputyError at testSecret, no promotion, nothing revoked', () => {
