@@ -16,9 +16,15 @@ function configError(env: Record<string, string>): ConfigurationError {
 }
 
 describe('configuration (cold start)', () => {
-  it('has defaults that fit a 30 s Lambda timeout', () => {
+  it('has defaults whose step budget plus 5 s for Secrets Manager fits a 30 s Lambda timeout', () => {
     const config = readApiKeyConfig({});
-    expect(config).toMatchObject({ provider: 'generic', requestTimeoutMs: 5000, stepTimeoutMs: 20_000, maxRetries: 3, revokeInitialKey: false, adapterSettings: {} });
+    expect(config).toMatchObject({ provider: 'generic', maxRetries: 3, revokeInitialKey: false, adapterSettings: {} });
+    // The same rule as the Terraform module's minimum_timeout: step_timeout_seconds + 5.
+    const lambdaTimeoutMs = 30_000;
+    const secretsManagerMarginMs = 5_000;
+    expect(config.stepTimeoutMs + secretsManagerMarginMs).toBeLessThanOrEqual(lambdaTimeoutMs);
+    // One attempt must fit in the step budget, or the first slow answer uses up the whole step.
+    expect(config.requestTimeoutMs).toBeLessThan(config.stepTimeoutMs);
   });
 
   it.each([
