@@ -10,37 +10,37 @@ import { KeyApiError } from './errors.ts';
 import { labelFor } from './labels.ts';
 import { revokeAll, staleKeys } from './retire.ts';
 import { type ApiKeySecret, apiKeySecret } from './schema.ts';
-import { assertSameProvider, type HttpFactory, openSession } from './session.ts';
+import { assertSameProvider, errorContextOf, type HttpFactory, openSession } from './session.ts';
 
 export interface ApiKeyRotatorOptions {
   /** Environment to read configuration from, once. Default: process.env. */
   env?: Record<string, string | undefined>;
-  /** HTTP client factory. Default: axios with retries (http/client.ts). */
+  /** HTTP client factory, one client per step. Default: axios with retries (http/client.ts). Tests wrap it. */
   createHttp?: HttpFactory;
 }
 
 export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator<ApiKeySecret> {
   const config: ApiKeyConfig = readApiKeyConfig(options.env ?? process.env);
-  const session = (secret: ApiKeySecret, ctx: StepContext) => openSession(secret, config, ctx, options.createHttp);
-  const errorContext = (ctx: StepContext) => ({ secretId: ctx.secretId, step: ctx.step });
+  const adapterFor = (secret: ApiKeySecret, ctx: StepContext) => openSession(secret, config, ctx, options.createHttp);
 
   return {
     name: 'api-key',
     schema: apiKeySecret,
 
     async createPending(current, ctx) {
-      const { adapter } = session(current, ctx);
+      const adapter = adapterFor(current, ctx);
       const auth = { key: current.apiKey, role: 'the current key' };
       const label = labelFor(ctx.secretId, ctx.token);
+      const keys = await adapter.listKeys(auth);
 
       // A crash after the provider created the key but before PutSecretValue left a key with this label.
-      const earlier = await adapter.findKeyByLabel(auth, label);
+      const earlier = keys.find((k) => k.label === label);
 
       // Keys whose revocation failed at an earlier finishSecret still count against the provider's
       // key limit: retry them before creating. Only when we know which key AWSPREVIOUS holds.
       if (current.previousKeyId) {
         const keep = new Set([current.keyId, current.previousKeyId, ...(earlier ? [earlier.id] : [])]);
-        const stale = staleKeys(await adapter.listKeys(auth), ctx.secretId, keep);
+        const stale = staleKeys(keys, ctx.secretId, keep);
         if (stale.length > 0) await revokeAll(adapter, auth, stale, ctx.logger);
       }
 
@@ -72,11 +72,11 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // make a later finishSecret revoke a key no rotator made. So the pending value must be the one
       // createSecret built: it follows AWSCURRENT, and its key lists itself under this rotation's label.
       const refuse = (field: string, detail: string) =>
-        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, errorContext(ctx));
+        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, errorContextOf(ctx));
       if (pending.previousKeyId !== current.keyId) {
         throw refuse('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`);
       }
-      const { adapter } = session(pending, ctx);
+      const adapter = adapterFor(pending, ctx);
       const auth = { key: pending.apiKey, role: 'the pending key' };
       let listed: ListedKey[];
       try {
@@ -85,7 +85,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         listed = await adapter.listKeys(auth);
       } catch (error) {
         if (error instanceof KeyApiError && (error.kind === 'authentication' || error.kind === 'forbidden')) {
-          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, errorContext(ctx), { cause: safeCause(error) });
+          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, errorContextOf(ctx), { cause: safeCause(error) });
         }
         throw error;
       }
@@ -99,13 +99,11 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       ctx.logger.info('testSecret: the pending key works and belongs to this rotation', { keyId: pending.keyId });
     },
 
-    async afterFinish({ current, previous }, ctx) {
-      if (!previous) {
-        ctx.logger.info('finishSecret: no usable AWSPREVIOUS; no old keys to revoke');
-        return;
-      }
+    async afterFinish({ current, previous: beforeMove }, ctx) {
+      // The engine always passes the version AWSCURRENT held before the move (core steps/finishSecret.ts).
+      const previous = beforeMove!;
       assertSameProvider(current, previous, { reference: 'AWSCURRENT', other: 'AWSPREVIOUS' }, config, ctx);
-      const { adapter } = session(current, ctx);
+      const adapter = adapterFor(current, ctx);
       const auth = { key: current.apiKey, role: 'the current key' };
       const keep = new Set([current.keyId, previous.keyId]);
       const revoke = staleKeys(await adapter.listKeys(auth), ctx.secretId, keep);
@@ -114,7 +112,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
 
       const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
       if (failed.length > 0) {
-        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, errorContext(ctx));
+        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, errorContextOf(ctx));
       }
       ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
     },

@@ -1,5 +1,5 @@
 /** One step's view of a secret's provider: its resolved adapter settings, HTTP client and adapter. */
-import { ConfusedDeputyError, type StepContext } from '@rotators/core';
+import { ConfusedDeputyError, type RotationErrorContext, type StepContext } from '@rotators/core';
 import { GENERIC_DEFAULTS, type AdapterSettingName, type AdapterSettings } from './adapters/settings.ts';
 import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
 import type { KeyProviderAdapter } from './adapters/types.ts';
@@ -7,10 +7,9 @@ import type { ApiKeyConfig } from './config.ts';
 import { createKeyApiHttp, type KeyApiHttp, type KeyApiHttpOptions } from './http/client.ts';
 import { type ApiKeySecret, normalizeBaseUrl } from './schema.ts';
 
-export interface ProviderSession {
-  provider: ProviderName;
-  baseUrl: string;
-  adapter: KeyProviderAdapter;
+/** What every error of a step names: the secret and the step. */
+export function errorContextOf(ctx: StepContext): RotationErrorContext {
+  return { secretId: ctx.secretId, step: ctx.step };
 }
 
 function providerOf(secret: ApiKeySecret, config: ApiKeyConfig): ProviderName {
@@ -26,13 +25,12 @@ export function settingsFor(secret: ApiKeySecret, config: ApiKeyConfig): Adapter
 /** Builds the HTTP client for a step; injected so tests can count or fail calls. */
 export type HttpFactory = (options: KeyApiHttpOptions) => KeyApiHttp;
 
-export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): ProviderSession {
-  const provider = providerOf(secret, config);
+/** The adapter for one step: one HTTP client, so all the step's calls share one time budget. */
+export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): KeyProviderAdapter {
   const settings = settingsFor(secret, config);
-  const baseUrl = normalizeBaseUrl(secret.baseUrl);
-  const errorContext = { secretId: ctx.secretId, step: ctx.step };
-  const http = createHttp({ baseUrl, authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
-  return { provider, baseUrl, adapter: PROVIDERS[provider].create({ settings, http, errorContext }) };
+  const errorContext = errorContextOf(ctx);
+  const http = createHttp({ baseUrl: normalizeBaseUrl(secret.baseUrl), authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
+  return PROVIDERS[providerOf(secret, config)].create({ settings, http, errorContext });
 }
 
 /**
@@ -41,9 +39,8 @@ export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: Ste
  * a key to another server, or revoke keys of another account.
  */
 export function assertSameProvider(reference: ApiKeySecret, other: ApiKeySecret, labels: { reference: string; other: string }, config: ApiKeyConfig, ctx: StepContext): void {
-  const errorContext = { secretId: ctx.secretId, step: ctx.step };
   const mismatch = (field: string, detail: string) =>
-    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, errorContext);
+    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, errorContextOf(ctx));
   if (providerOf(other, config) !== providerOf(reference, config)) {
     throw mismatch('provider', `names provider "${providerOf(other, config)}", another provider ("${providerOf(reference, config)}")`);
   }

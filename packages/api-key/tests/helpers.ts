@@ -16,6 +16,7 @@ import {
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expect } from 'vitest';
 import { createApiKeyRotator } from '../src/rotator.ts';
+import type { HttpFactory } from '../src/session.ts';
 
 export interface Fixture {
   account: { accountId: string; keyId: string; key: string };
@@ -29,13 +30,13 @@ export interface Fixture {
 /** A provider account with its bootstrap key, a secret holding that key, and a handler built from the source. */
 export async function setUp(
   api: KeyApiServer,
-  { env = {}, account: accountOptions = {}, secret = {}, maxAttempts }: { env?: Record<string, string>; account?: AccountOptions; secret?: Record<string, unknown>; maxAttempts?: number } = {},
+  { env = {}, account: accountOptions = {}, secret = {}, maxAttempts, createHttp }: { env?: Record<string, string>; account?: AccountOptions; secret?: Record<string, unknown>; maxAttempts?: number; createHttp?: HttpFactory } = {},
 ): Promise<Fixture> {
   const endpoint = motoEndpoint();
   const sm = secretsManagerClient(endpoint);
   const functionClient = secretsManagerClient(endpoint);
   const probe = instrumentClient(functionClient);
-  const rotator = createApiKeyRotator({ env: { API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_RETRY_BASE_DELAY_MS: '20', ...env } });
+  const rotator = createApiKeyRotator({ env: { API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_RETRY_BASE_DELAY_MS: '20', ...env }, createHttp });
   const handler = createRotationHandler(rotator, { client: functionClient, env: {} });
   const service = new RotationService({ client: sm, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts });
   const account = api.createAccount(accountOptions);

@@ -1,6 +1,8 @@
 /** Full rotations of an API key against the fake key API (real HTTPS on loopback) and moto. */
 import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyApiHttp } from '../src/http/client.ts';
+import type { HttpFactory } from '../src/session.ts';
 import { createKeyDirectly, setUp, statusWith } from './helpers.ts';
 
 let api: KeyApiServer;
@@ -36,6 +38,27 @@ describe('api-key rotation', () => {
     const active = api.keys(fx.account.accountId).filter((k) => !k.revoked).map((k) => k.id);
     expect(active.sort()).toEqual([fx.account.keyId, foreign.id, held[2]!.keyId, held[3]!.keyId].sort());
     expect(api.keys(fx.account.accountId).find((k) => k.id === held[1]!.keyId)?.revoked).toBeInstanceOf(Date);
+  });
+
+  it('each step that calls the provider has one HTTP client (one time budget); createSecret lists once; setSecret sends nothing', async () => {
+    const opened: string[] = [];
+    const calls: string[] = [];
+    const createHttp: HttpFactory = (options) => {
+      opened.push(options.errorContext.step!);
+      const http = createKeyApiHttp(options);
+      return {
+        call: (request) => {
+          calls.push(`${options.errorContext.step} ${request.method} ${request.path}`);
+          return http.call(request);
+        },
+      };
+    };
+    const fx = await setUp(api, { createHttp });
+    await fx.service.rotate(fx.secretId);
+    await fx.service.rotate(fx.secretId); // now with previousKeyId: the stale-key retry uses the same list
+    const oneRotation = ['createSecret GET /keys', 'createSecret POST /keys', 'testSecret GET /whoami', 'testSecret GET /keys', 'finishSecret GET /keys'];
+    expect(calls).toEqual([...oneRotation, ...oneRotation]);
+    expect(opened).toEqual(['createSecret', 'testSecret', 'finishSecret', 'createSecret', 'testSecret', 'finishSecret']);
   });
 
   it('with API_REVOKE_INITIAL_KEY the bootstrap key is retired too: with a limit of 3 keys, the one before the previous is always revoked', async () => {

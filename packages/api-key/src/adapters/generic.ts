@@ -35,9 +35,6 @@ export function createGenericAdapter({ settings, http, errorContext }: AdapterCo
 
   return {
     listKeys,
-    async findKeyByLabel(auth, label) {
-      return (await listKeys(auth)).find((k) => k.label === label);
-    },
     async createKey(auth, label, extraBody = {}) {
       const call = { method: settings.createMethod, path: settings.keysPath } as const;
       const body = { ...extraBody, ...objectAt(settings.labelField, label) };

@@ -24,8 +24,6 @@ export interface KeyProviderAdapter {
    * other fields of the create request (a named adapter's, e.g. SendGrid's scopes).
    */
   createKey(auth: ApiAuth, label: string, extraBody?: Record<string, unknown>): Promise<CreatedKey>;
-  /** The key with exactly this label, if any. */
-  findKeyByLabel(auth: ApiAuth, label: string): Promise<ListedKey | undefined>;
   /** An authenticated call with `key`; throws KeyApiError when the provider refuses it. */
   testKey(key: ApiAuth): Promise<void>;
   listKeys(auth: ApiAuth): Promise<ListedKey[]>;
