@@ -119,10 +119,16 @@ export class TargetConnectionError extends RotationError {
     readonly kind: ConnectionFailureKind,
     detail: string,
     context: RotationErrorContext = {},
-    options?: ErrorOptions,
+    options?: ErrorOptions & {
+      /** The driver's error code (e.g. SQLSTATE 28P01, ER_ACCESS_DENIED_ERROR): safe, and lets a rotator tell "wrong password" from "no such role". */
+      code?: string;
+    },
   ) {
-    super(`${detail} [${kind}]`, context, options);
+    super(`${detail} [${kind}${options?.code ? ` ${options.code}` : ''}]`, context, options);
+    this.code = options?.code;
   }
+
+  readonly code?: string;
 }
 
 /** A statement or API call on the rotation target failed after connecting. */

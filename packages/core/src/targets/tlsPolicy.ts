@@ -94,7 +94,10 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
     } catch (error) {
       const kind = classifyConnectionError(error, authenticationCodes);
       logger[probe ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code: (error as { code?: unknown })?.code });
-      throw new TargetConnectionError(kind, `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`, errorContext);
+      const code = (error as { code?: unknown })?.code;
+      throw new TargetConnectionError(kind, `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`, errorContext, {
+        code: typeof code === 'string' ? code : undefined,
+      });
     }
   };
   if (mode === 'disable') return attempt(false);

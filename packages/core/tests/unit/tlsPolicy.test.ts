@@ -78,7 +78,8 @@ describe('connectWithTlsPolicy', () => {
       throw fail('SELF_SIGNED_CERT_IN_CHAIN');
     }).catch((e: unknown) => e);
     expect((error as TargetConnectionError).kind).toBe('tls');
-    expect((error as Error).message).toMatch(/db\.example.*over TLS.*arn:x/);
+    expect((error as TargetConnectionError).code).toBe('SELF_SIGNED_CERT_IN_CHAIN');
+    expect((error as Error).message).toMatch(/db\.example.*over TLS.*SELF_SIGNED_CERT_IN_CHAIN.*arn:x/);
     expect(tries).toEqual([true]);
   });
 
