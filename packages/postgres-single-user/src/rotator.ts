@@ -84,6 +84,10 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       }
 
       try {
+        // A role may carry a default `SET role` (ALTER ROLE app SET role TO owner): its sessions then
+        // run as another role, and ALTER ROLE on its own name would be refused or act with that role's
+        // rights. Back to the role we logged in as first.
+        await session.query('SET ROLE NONE');
         // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
         const verifier = scramSha256Verifier(pending.password);
         await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
@@ -98,7 +102,9 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
     async testPending({ pending }, ctx) {
       const session = await loginAs(pending, 'AWSPENDING credentials', ctx);
       try {
-        const { rows } = await session.query('SELECT current_user AS "user", now() AS "now"');
+        // session_user, the role we logged in as: current_user is another role when this one has a
+        // default `SET role`, and the check would fail after the password already changed.
+        const { rows } = await session.query('SELECT session_user AS "user", now() AS "now"');
         if (rows[0]?.user !== pending.username) {
           throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, contextOf(ctx));
         }

@@ -6,8 +6,9 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, SecretValueError, TargetConnectionError } from '@rotators/core';
 import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
+import { escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;
 let env: Record<string, string | undefined>;
@@ -85,6 +86,24 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, username, password)).toBe(false);
     const roles = await server.query('SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [username]);
     expect(roles.rows[0]!.n).toBe(1);
+  });
+
+  it('rotates a role whose sessions switch role (ALTER ROLE … SET role): testSecret checks session_user, not current_user', async () => {
+    const username = roleName('set_role_app');
+    const owner = roleName('owner_r');
+    const { admin, service, secretId, password } = await newRoleAndSecret(username);
+    await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(owner)}`);
+    await server.query(`CREATE ROLE ${escapeIdentifier(owner)} NOLOGIN`);
+    await server.query(`GRANT ${escapeIdentifier(owner)} TO ${escapeIdentifier(username)}`);
+    await server.query(`ALTER ROLE ${escapeIdentifier(username)} SET role TO ${escapeIdentifier(owner)}`);
+    // The premise: a session of this role runs as the owner role.
+    const { rows } = await server.query(`SELECT rolconfig FROM pg_roles WHERE rolname = $1`, [username]);
+    expect(rows[0]!.rolconfig).toEqual([`role=${owner}`]);
+
+    await service.rotate(secretId);
+    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+    expect(await canLogin(server, username, current.password as string)).toBe(true);
+    expect(await canLogin(server, username, password)).toBe(false);
   });
 
   it('refuses a 64-byte user name before writing anything', async () => {

@@ -13,6 +13,17 @@ import { scramSha256Verifier } from '../../src/scram.ts';
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
 export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log, its CA): skipped when PG_TEST_HOST names an external server]';
 
+/**
+ * A per-run prefix for role names. The suite can point at a server it did not start (PG_TEST_HOST)
+ * and drops the roles it creates: a fixed name like "app_user" could be someone else's role.
+ */
+export const RUN_ID = `rt${randomBytes(3).toString('hex')}`;
+
+/** `base` with this run's prefix: for roles whose name is not itself what a test is about. */
+export function roleName(base: string): string {
+  return `${RUN_ID}_${base}`;
+}
+
 /** A password the leak guards watch for (Lambda output and the server log). */
 export function testPassword(): string {
   const password = `T${randomBytes(18).toString('base64url')}`;
