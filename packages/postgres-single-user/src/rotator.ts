@@ -14,6 +14,8 @@ import {
   type StepContext,
   TargetConnectionError,
   TargetOperationError,
+  type TlsConfig,
+  tlsModeFor,
   safeCause,
 } from '@rotators/core';
 import { escapeIdentifier, escapeLiteral } from 'pg';
@@ -31,8 +33,13 @@ export interface PostgresSingleUserOptions {
   connect?: PostgresConnect;
 }
 
-/** The fields that say which role on which server a version is about. */
-const TARGET_FIELDS = ['username', 'host', 'port'] as const;
+/**
+ * The fields that say which role on which server a version is about, and how we reach it: a
+ * pending version with a weaker TLS mode would have its new password sent to the server in
+ * plaintext (node-postgres answers a cleartext-password request), so `ssl` counts as its TLS mode.
+ */
+const TARGET_FIELDS = ['username', 'host', 'port', 'dbname', 'ssl'] as const;
+type TargetField = (typeof TARGET_FIELDS)[number];
 
 export function createPostgresSingleUserRotator(options: PostgresSingleUserOptions = {}): Rotator<PostgresSecret> {
   // Read once, at cold start: a bad value fails the function before any rotation.
@@ -54,7 +61,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
 
     async setPending({ current, pending, previous }, ctx) {
       // Everything that can be checked without the server is checked before the first connection.
-      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', ctx);
+      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', TARGET_FIELDS, tls, ctx);
       if (!isScramSafePassword(pending.password)) {
         throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', contextOf(ctx));
       }
@@ -69,7 +76,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx));
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
-        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
+        // (`ssl` is not compared: AWSPREVIOUS is used with AWSCURRENT's, below.)
+        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ['username', 'host', 'port', 'dbname'], tls, ctx);
         // AWS PR #72: connect with AWSPREVIOUS's password but AWSCURRENT's TLS setting.
         // (An absent `ssl` and `ssl: undefined` mean the same here: prefer TLS.)
         const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl };
@@ -99,7 +107,9 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host });
     },
 
-    async testPending({ pending }, ctx) {
+    async testPending({ current, pending }, ctx) {
+      // Secrets Manager may call testSecret on its own: the same guard before the pending password is sent.
+      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', TARGET_FIELDS, tls, ctx);
       const session = await loginAs(pending, 'AWSPENDING credentials', ctx);
       try {
         // session_user, the role we logged in as: current_user is another role when this one has a
@@ -128,18 +138,32 @@ function contextOf(ctx: StepContext): RotationErrorContext {
  * same server as the version that authorises it, or a tampered secret could change another
  * user's password.
  */
-function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
-  const a = targetOf(candidate);
-  const b = targetOf(reference);
-  for (const field of TARGET_FIELDS) {
+function assertSameTarget(
+  candidate: PostgresSecret,
+  reference: PostgresSecret,
+  candidateLabel: string,
+  referenceLabel: string,
+  fields: readonly TargetField[],
+  tls: TlsConfig,
+  ctx: StepContext,
+): void {
+  const a = targetFieldsOf(candidate, tls);
+  const b = targetFieldsOf(reference, tls);
+  for (const field of fields) {
     if (a[field] !== b[field]) {
       throw new ConfusedDeputyError(
         field,
-        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to change the password of another user or server`,
+        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to send its password to another user, server, database or over a weaker TLS mode`,
         contextOf(ctx),
       );
     }
   }
+}
+
+/** The compared values, defaults applied; `ssl` as the TLS mode it gives (so `"true"` equals `true`). */
+function targetFieldsOf(secret: PostgresSecret, tls: TlsConfig): Record<TargetField, string | number> {
+  const target = targetOf(secret);
+  return { username: target.username, host: target.host, port: target.port, dbname: target.database, ssl: tlsModeFor(secret.ssl, tls) };
 }
 
 /**

@@ -245,14 +245,19 @@ describe('postgres-single-user rotation (source)', () => {
   });
 
   describe('an AWSPENDING for another user or server (confused deputy)', () => {
+    const victim = roleName('victim');
     it.each([
-      ['username', { username: 'victim' }],
+      ['username', { username: victim }],
       ['host', { host: '127.0.0.2' }],
       ['port', { port: 1 }],
+      ['dbname', { dbname: 'template1' }],
+      // AWSCURRENT has ssl: true (false against an external server without a CA); absent means "prefer".
+      ['ssl', { ssl: undefined }],
     ])('pending with another %s: a clear error before any connection, no password changed', async (field, change) => {
       const victimPassword = testPassword();
-      await createLoginRole(server, 'victim', victimPassword);
-      const { admin, service, secretId, recorder, password, probe } = await newRoleAndSecret('deputy');
+      await createLoginRole(server, victim, victimPassword);
+      const deputy = roleName('deputy');
+      const { admin, service, secretId, recorder, password, probe } = await newRoleAndSecret(deputy);
       const token = await service.start(secretId);
       // Someone with PutSecretValue but no database access plants a pending value.
       const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
@@ -271,8 +276,29 @@ describe('postgres-single-user rotation (source)', () => {
       expect((error as Error).message).toContain(secretId);
       expect(recorder.attempts).toEqual([]);
       expect(probe.count('PutSecretValueCommand')).toBe(0);
-      expect(await canLogin(server, 'victim', victimPassword)).toBe(true);
-      expect(await canLogin(server, 'deputy', password)).toBe(true);
+      expect(await canLogin(server, victim, victimPassword)).toBe(true);
+      expect(await canLogin(server, deputy, password)).toBe(true);
+    });
+
+    it.skipIf(EXTERNAL_SERVER)(`pending with ssl: false while AWSCURRENT has ssl: true: setSecret and testSecret refuse before sending the new password ${NEEDS_OWN_CLUSTER}`, async () => {
+      const username = roleName('ssl_downgrade');
+      const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
+      const token = await service.start(secretId);
+      const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(current.ssl).toBe(true);
+      const tampered = JSON.stringify({ ...current, password: testPassword(), ssl: false });
+      rememberSecretJson(tampered);
+      await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
+      recorder.reset();
+      // testSecret too: Secrets Manager may call it on its own, and it logs in with the pending password.
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConfusedDeputyError);
+        expect((error as ConfusedDeputyError).field).toBe('ssl');
+        expect((error as Error).message).toContain(`step ${step}`);
+      }
+      expect(recorder.attempts).toEqual([]);
+      expect(await canLogin(server, username, password)).toBe(true);
     });
   });
 
