@@ -20,8 +20,13 @@ export interface PostgresSession {
 /** Opens a session; injected so tests can count calls or make one fail. */
 export type PostgresConnect = (config: pg.ClientConfig) => Promise<PostgresSession>;
 
-/** SQLSTATEs for "wrong user or password" (invalid_password, invalid_authorization_specification). */
+/**
+ * SQLSTATEs of a refused login (kind "authentication"): invalid_password, and
+ * invalid_authorization_specification (no such role, role may not log in, pg_hba.conf rejects).
+ */
 export const POSTGRES_AUTHENTICATION_CODES = ['28P01', '28000'] as const;
+/** The one refusal that depends on the password: only it lets setSecret try the next version. */
+export const POSTGRES_WRONG_PASSWORD_CODE = '28P01';
 
 export const connectWithPg: PostgresConnect = async (config) => {
   const client = new pg.Client(config);

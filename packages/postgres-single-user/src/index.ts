@@ -1,7 +1,7 @@
 import { createRotationHandler } from '@rotators/core';
 import { createPostgresSingleUserRotator } from './rotator.ts';
 
-export { connectWithPg, POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from './connect.ts';
+export { connectWithPg, POSTGRES_AUTHENTICATION_CODES, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 export { createPostgresSingleUserRotator, POSTGRES_EXCLUDE_CHARACTERS, type PostgresSingleUserOptions } from './rotator.ts';
 export { DEFAULT_DATABASE, DEFAULT_PORT, MAX_ROLE_NAME_BYTES, postgresSecret, type PostgresSecret } from './schema.ts';
 export { scramSha256Verifier, SCRAM_ITERATIONS, SCRAM_SALT_BYTES } from './scram.ts';

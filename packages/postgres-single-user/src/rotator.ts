@@ -19,7 +19,7 @@ import {
   safeCause,
 } from '@rotators/core';
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { connectWithPg, login, type PostgresConnect, type PostgresSession } from './connect.ts';
+import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
 import { isScramSafePassword, scramSha256Verifier } from './scram.ts';
 
@@ -66,14 +66,14 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', contextOf(ctx));
       }
 
-      const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true));
+      const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true), pending, ctx);
       if (already) {
         await already.end().catch(() => undefined);
         ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', { username: pending.username, host: pending.host });
         return;
       }
 
-      let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx));
+      let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx), current, ctx);
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
         // (`ssl` is not compared: AWSPREVIOUS is used with AWSCURRENT's, below.)
@@ -81,13 +81,14 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         // AWS PR #72: connect with AWSPREVIOUS's password but AWSCURRENT's TLS setting.
         // (An absent `ssl` and `ssl: undefined` mean the same here: prefer TLS.)
         const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl };
-        session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx));
+        session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
       }
       if (!session) {
         throw new TargetConnectionError(
           'authentication',
           `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the AWSPENDING, AWSCURRENT${previous ? ' or AWSPREVIOUS' : ''} password`,
           contextOf(ctx),
+          { code: POSTGRES_WRONG_PASSWORD_CODE },
         );
       }
 
@@ -167,16 +168,22 @@ function targetFieldsOf(secret: PostgresSecret, tls: TlsConfig): Record<TargetFi
 }
 
 /**
- * A login whose failure means "not these credentials" returns undefined, so the next version can
- * be tried. Anything else (network, timeout, TLS, server trouble) would fail the same way for every
- * version, so it ends the step at once with its kind.
+ * A wrong password (28P01) returns undefined, so the next version can be tried. Anything else
+ * would fail the same way for every version, so it ends the step at once with its kind: network,
+ * timeout, TLS, server trouble, and 28000 (no such role, role may not log in, no pg_hba.conf rule
+ * for this connection): trying the other passwords would only hide that behind "authentication".
  */
-async function tryLogin(attempt: () => Promise<PostgresSession>): Promise<PostgresSession | undefined> {
+async function tryLogin(attempt: () => Promise<PostgresSession>, secret: PostgresSecret, ctx: StepContext): Promise<PostgresSession | undefined> {
   try {
     return await attempt();
   } catch (error) {
-    if (error instanceof TargetConnectionError && error.kind === 'authentication') return undefined;
-    throw error;
+    if (!(error instanceof TargetConnectionError) || error.kind !== 'authentication') throw error;
+    if (error.code === POSTGRES_WRONG_PASSWORD_CODE) return undefined;
+    throw new TargetConnectionError(
+      'authentication',
+      `${ctx.step}: ${secret.host} refused "${secret.username}" whatever the password: the role does not exist or may not log in, or no pg_hba.conf rule admits the connection (e.g. a hostssl rule refusing plaintext); no other version was tried`,
+      contextOf(ctx),
+      { code: error.code, cause: error },
+    );
   }
 }
-

@@ -14,8 +14,11 @@ let server: PostgresServer;
 let env: Record<string, string | undefined>;
 let rotations = 0;
 
+/** A role our cluster refuses in plaintext (pg_hba), whatever its password: its own name, as pg_hba needs one before PostgreSQL 16. */
+const HBA_TLS_ONLY_ROLE = 'hba_tls_only';
+
 beforeAll(async () => {
-  server = await startPostgres();
+  server = await startPostgres(process.env, { hbaRules: [`hostnossl all ${HBA_TLS_ONLY_ROLE} 127.0.0.1/32 reject`] });
   const caFile = caFileOf(server);
   env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {};
 });
@@ -197,6 +200,48 @@ describe('postgres-single-user rotation (source)', () => {
     expect(recorder.statements).toEqual([]);
     expect(await canLogin(server, 'nobody_knows', outOfBand)).toBe(true);
     expect(await canLogin(server, 'nobody_knows', password)).toBe(false);
+  });
+
+  it('a role that may not log in (SQLSTATE 28000) ends setSecret at the first refusal with that cause, not "wrong password"', async () => {
+    const username = roleName('no_login');
+    const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
+    // An earlier rotation, so that AWSPREVIOUS exists and could be tried.
+    await service.rotate(secretId);
+    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+    await server.query(`ALTER ROLE ${escapeIdentifier(username)} NOLOGIN`);
+    const token = await service.start(secretId);
+    await service.runStep(secretId, 'createSecret', token);
+    recorder.reset();
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).code).toBe('28000');
+    expect((error as Error).message).toContain(`refused "${username}" whatever the password`);
+    expect((error as Error).message).toContain(secretId);
+    // pending: wrong password (28P01, checked before the login right); current: right password, refused (28000); AWSPREVIOUS never tried.
+    expect(recorder.attempts.map((a) => a.password)).toEqual([expect.any(String), current]);
+    expect(recorder.attempts.some((a) => a.password === password)).toBe(false);
+    expect(recorder.statements).toEqual([]);
+    await server.query(`ALTER ROLE ${escapeIdentifier(username)} LOGIN`);
+    expect(await canLogin(server, username, current)).toBe(true);
+  });
+
+  it.skipIf(EXTERNAL_SERVER)(`a pg_hba hostssl-only rule refusing the plaintext fallback (28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`, async () => {
+    // No "ssl" field and a CA that does not verify the server: TLS fails, the plaintext fallback is rejected by pg_hba.
+    const password = testPassword();
+    await createLoginRole(server, HBA_TLS_ONLY_ROLE, password);
+    const setup = await rotationSetup({ TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+    const secretId = await createSecret(setup.admin, secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: undefined }), 'pg-single');
+    const token = await setup.service.start(secretId);
+    await setup.service.runStep(secretId, 'createSecret', token);
+    setup.recorder.reset();
+    const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).code).toBe('28000');
+    expect((error as Error).message).toContain('no pg_hba.conf rule admits the connection');
+    // AWSPENDING over TLS (refused: unknown CA), then in plaintext (pg_hba: reject); AWSCURRENT never tried.
+    expect(setup.recorder.attempts.map((a) => a.tls)).toEqual([true, false]);
+    expect(setup.recorder.attempts.some((a) => a.password === password)).toBe(false);
+    expect(setup.recorder.statements).toEqual([]);
   });
 
   it('an AWSPREVIOUS for another user is not used when AWSCURRENT fails: typed error, nothing changed', async () => {

@@ -44,8 +44,17 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(env: Record<string, string | undefined> = process.env): Promise<PostgresServer> {
-  return env.PG_TEST_HOST ? useExternalPostgres(env) : startOwnCluster();
+export interface StartPostgresOptions {
+  /**
+   * pg_hba.conf lines placed before the kit's own (own cluster only; an external server keeps its
+   * rules), e.g. `hostnossl all tls_only_role 127.0.0.1/32 reject` to stage a server that refuses
+   * one role in plaintext.
+   */
+  hbaRules?: string[];
+}
+
+export async function startPostgres(env: Record<string, string | undefined> = process.env, options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  return env.PG_TEST_HOST ? useExternalPostgres(env) : startOwnCluster(options);
 }
 
 function useExternalPostgres(env: Record<string, string | undefined>): PostgresServer {
@@ -115,7 +124,7 @@ function run(owner: OsUser, binary: string, args: string[]): void {
   execFileSync(command!, rest, { stdio: 'pipe', timeout: 120_000, cwd: tmpdir() });
 }
 
-async function startOwnCluster(): Promise<PostgresServer> {
+async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const owner = clusterOwner();
   const directory = mkdtempSync(join(tmpdir(), 'rotators-pg-'));
@@ -142,7 +151,7 @@ async function startOwnCluster(): Promise<PostgresServer> {
   // 127.0.0.2 is also loopback: tests reach the server by an address its certificate does not name.
   writeFileSync(
     join(dataDir, 'pg_hba.conf'),
-    ['local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.2/32 scram-sha-256', 'host all all ::1/128 scram-sha-256', ''].join('\n'),
+    [...(options.hbaRules ?? []), 'local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.2/32 scram-sha-256', 'host all all ::1/128 scram-sha-256', ''].join('\n'),
   );
 
   let port = 0;
