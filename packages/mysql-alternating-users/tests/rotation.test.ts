@@ -104,6 +104,47 @@ describe('three rotations of app / app_clone', () => {
     expect(await logsIn(db, previous.username, previous.password)).toBe(true);
   });
 
+  it('base user given ALL PRIVILEGES: the in-use clone gets GRANT ALL and never loses a privilege, even if the function stops right after', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'allbase', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('allbase', password);
+    await h.service.rotate(secretId); // AWSCURRENT = allbase_clone, with SELECT, INSERT on shop.*
+    await db.query("GRANT ALL PRIVILEGES ON shop.* TO 'allbase'@'%'");
+
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    // Stop at the first read-back after the clone got GRANT ALL: what it holds then is what a
+    // crash would leave it with until the retry.
+    h.failStatementWhen((sql, previous) => sql.startsWith('SHOW GRANTS FOR') && previous.some((p) => p.startsWith("GRANT ALL PRIVILEGES ON `shop`.* TO 'allbase_clone'")));
+    const statementsBefore = h.statements.length;
+    await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/reading the grants of allbase_clone@%/);
+    expect((await grantLines(db, 'allbase_clone')).join('\n')).toContain('GRANT ALL PRIVILEGES ON `shop`.* TO <grantee>');
+    expect(await grantLines(db, 'allbase_clone')).toEqual(await grantLines(db, 'allbase'));
+
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    expect(h.statements.slice(statementsBefore).filter((s) => s.sql.startsWith('REVOKE'))).toEqual([]);
+    expect(await grantLines(db, 'allbase_clone')).toEqual(await grantLines(db, 'allbase'));
+    const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
+    expect(previous.username).toBe('allbase_clone');
+    expect(await logsIn(db, previous.username, previous.password, 'shop')).toBe(true);
+  });
+
+  it('clone with ALL PRIVILEGES where the base user has less: revoked down to the base user’s list without REVOKE ALL', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'allclone', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('allclone', password);
+    await h.service.rotate(secretId);
+    await db.query("GRANT ALL PRIVILEGES ON shop.* TO 'allclone_clone'@'%'");
+    const statementsBefore = h.statements.length;
+    await h.service.rotate(secretId);
+    const revokes = h.statements.slice(statementsBefore).map((s) => s.sql).filter((sql) => sql.startsWith('REVOKE'));
+    expect(revokes[0]).toBe("REVOKE DROP ON `shop`.* FROM 'allclone_clone'@'%'");
+    expect(revokes.join('\n')).not.toMatch(/REVOKE ALL|REVOKE[^\n]*\b(SELECT|INSERT)\b/);
+    expect(await grantLines(db, 'allclone_clone')).toEqual(await grantLines(db, 'allclone'));
+  });
+
   it('creates the clone at the base user’s own account hosts, not at %', async () => {
     const h = await harness(db);
     const password = newPassword();

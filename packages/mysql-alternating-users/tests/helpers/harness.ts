@@ -27,6 +27,8 @@ export interface ConnectRecord {
   host: string;
   port: number;
   tls: boolean;
+  /** mysql2's connectTimeout, in milliseconds, as the rotator set it. */
+  connectTimeout: number | undefined;
   ok?: boolean;
   code?: string;
   message?: string;
@@ -47,24 +49,33 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   const functionClient = secretsManagerClient(endpoint);
   const probe = instrumentClient(functionClient);
   const connects: ConnectRecord[] = [];
-  let failConnects = 0;
+  /** Every statement the rotator sent, in order, with the user it was logged in as. */
+  const statements: { user: string; sql: string }[] = [];
+  let failStatement: ((sql: string, previous: string[]) => boolean) | undefined;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
-    const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined };
+    const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
     connects.push(record);
-    if (failConnects > 0) {
-      failConnects -= 1;
-      throw Object.assign(new Error('injected connection failure'), { code: 'ECONNREFUSED' });
-    }
+    let connection: Awaited<ReturnType<ConnectFunction>>;
     try {
-      const connection = await defaultConnect(options);
+      connection = await defaultConnect(options);
       record.ok = true;
-      return connection;
     } catch (error) {
       record.ok = false;
       record.code = (error as { code?: string }).code;
       record.message = (error as Error).message;
       throw error;
     }
+    const query = connection.query.bind(connection) as (sql: string, values?: unknown) => Promise<unknown>;
+    (connection as unknown as { query: typeof query }).query = async (sql: string, values?: unknown) => {
+      const previous = statements.map((s) => s.sql);
+      statements.push({ user: record.user, sql });
+      if (failStatement?.(sql, previous)) {
+        failStatement = undefined;
+        throw Object.assign(new Error('injected failure: the function stopped here'), { code: 'ECONNRESET' });
+      }
+      return query(sql, values);
+    };
+    return connection;
   };
   const caFile = caFileFor(db);
   const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}), ...env };
@@ -78,9 +89,13 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
     client,
     probe,
     connects,
-    /** The next `n` connections the rotator opens fail as if the server refused them. */
-    failNextConnects(n: number) {
-      failConnects = n;
+    statements,
+    /**
+     * The first statement for which `when(sql, statements sent before it)` is true fails as if
+     * the function had stopped there (a crash or a timeout); later statements run normally.
+     */
+    failStatementWhen(when: (sql: string, previous: string[]) => boolean) {
+      failStatement = when;
     },
     handler,
     service,

@@ -77,3 +77,31 @@ describe('planSync', () => {
     ]);
   });
 });
+
+describe('planSync with ALL PRIVILEGES', () => {
+  const target = "'app_clone'@'%'";
+  it('base holds ALL where the clone holds some: GRANT ALL, and no REVOKE of what ALL folds in (column grants still go)', () => {
+    const source = parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app`@`%`']);
+    const current = parseGrants(['GRANT SELECT, INSERT ON `shop`.* TO `app_clone`@`%`', 'GRANT SELECT (`id`) ON `shop`.`orders` TO `app_clone`@`%`']);
+    expect(planSync(source, current, target)).toEqual({
+      grants: ["GRANT ALL PRIVILEGES ON `shop`.* TO 'app_clone'@'%'"],
+      revokes: ["REVOKE SELECT (`id`) ON `shop`.`orders` FROM 'app_clone'@'%'"],
+    });
+    // Once the server shows ALL for the clone, nothing is left to do.
+    expect(planSync(source, parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%`']), target)).toEqual({ grants: [], revokes: [] });
+  });
+
+  it('clone holds ALL where the base holds less: first revoke one privilege the base lacks, never REVOKE ALL', () => {
+    const source = parseGrants(['GRANT SELECT, INSERT ON `shop`.* TO `app`@`%`', 'GRANT EXECUTE ON PROCEDURE `shop`.`p` TO `app`@`%`']);
+    const current = parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%`', 'GRANT ALL PRIVILEGES ON PROCEDURE `shop`.`p` TO `app_clone`@`%`']);
+    expect(planSync(source, current, target)).toEqual({
+      grants: [],
+      revokes: ["REVOKE DROP ON `shop`.* FROM 'app_clone'@'%'", "REVOKE ALTER ROUTINE ON PROCEDURE `shop`.`p` FROM 'app_clone'@'%'"],
+    });
+    // What the server shows after that revoke: an explicit list; the extras go by name.
+    const explicit = parseGrants(['GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON `shop`.* TO `app_clone`@`%`']);
+    expect(planSync(source, explicit, target).revokes).toEqual(["REVOKE UPDATE, DELETE, CREATE ON `shop`.* FROM 'app_clone'@'%'"]);
+    // A base with no privilege on the object: REVOKE ALL takes nothing it should keep.
+    expect(planSync(parseGrants([]), parseGrants(['GRANT ALL PRIVILEGES ON `x`.* TO `c`@`%`']), target).revokes).toEqual(["REVOKE ALL PRIVILEGES ON `x`.* FROM 'app_clone'@'%'"]);
+  });
+});
