@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the local default: set up, build the zips, start the local AWS, rotate real
-# secrets with the built zips on Node 22, show the staging labels before and after.
+# The main job on the local default: set up, build the zips, start the local AWS (moto) and local
+# targets, `terraform apply` every example against them, rotate the secrets Terraform created with
+# the built zips on Node 22, show the staging labels before and after, plan (no changes), destroy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
