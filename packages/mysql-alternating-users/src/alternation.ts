@@ -10,20 +10,27 @@
  *
  * Account hosts: the target gets one account per host of the source (`app`@`10.0.%` →
  * `app_clone`@`10.0.%`), each with that host's privileges and TLS requirement, all with the same
- * password. Target accounts at hosts the source lacks are left alone (logged as a warning).
+ * password. Target accounts at hosts the source lacks (a DBA dropped `app`@`10.9.%`) are locked
+ * and get no new password: they would otherwise keep privileges and fresh credentials that the
+ * base user no longer has at that host.
+ *
+ * Lock state: the pending user's accounts copy the lock state of the source's account at the same
+ * host when the pending user is the target (a DBA's ACCOUNT LOCK on `app`@`h` is not undone on
+ * `app_clone`@`h`); when the pending user is the source, its lock state is left as the DBA set it.
  */
 import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
-import { identifiedBy, readPlugins, serverFlavor } from './passwords.ts';
+import { type Account, readAccounts } from './accounts.ts';
+import { identifiedBy, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
 import type { MysqlSecret } from './schema.ts';
-import { applyRequirement, describeRequirement, readAccounts, sameRequirement, type TlsRequirement } from './tlsRequirement.ts';
+import { applyRequirement, describeRequirement, sameRequirement } from './tlsRequirement.ts';
 import { baseUsername, CLONE_SUFFIX } from './usernames.ts';
 
 interface User {
   name: string;
-  accounts: Map<string, TlsRequirement>;
+  accounts: Map<string, Account>;
 }
 
 async function readPair(connection: Connection, username: string, ctx: StepContext): Promise<{ source: User; target: User }> {
@@ -54,13 +61,12 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
   }
 
   const flavor = await serverFlavor(connection, ctx);
-  const pendingPlugins = await readPlugins(connection, pending.username, ctx);
 
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet.
   const newAccountPassword = target.name === pending.username ? pending.password : current.password;
   const created: string[] = [];
-  for (const [host, requirement] of source.accounts) {
+  for (const [host, sourceAccount] of source.accounts) {
     if (!target.accounts.has(host)) {
       const { clause, value } = identifiedBy(flavor, undefined, newAccountPassword);
       await run(connection, `creating ${target.name}@${host}`, `CREATE USER ${account(target.name, host)} ${clause} ACCOUNT LOCK`, [value], ctx);
@@ -68,32 +74,66 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
       ctx.logger.info('Created account', { account: `${target.name}@${host}` });
     }
     await syncGrants(connection, { user: source.name, host, grants: sourceGrants.get(host)! }, { user: target.name, host, grants: targetGrants.get(host)! }, ctx);
-    if (!sameRequirement(requirement, target.accounts.get(host))) await applyRequirement(connection, target.name, host, requirement, ctx);
+    if (!sameRequirement(sourceAccount.tls, target.accounts.get(host)?.tls)) await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
   }
-  for (const host of target.accounts.keys()) {
-    if (!source.accounts.has(host)) ctx.logger.warn('Account has no counterpart at this host; its privileges are not synced', { account: `${target.name}@${host}`, source: source.name });
+  // Accounts the base user no longer has at that host: locked, and left out of the password.
+  for (const [host, targetAccount] of target.accounts) {
+    if (source.accounts.has(host)) continue;
+    if (!targetAccount.locked) await run(connection, `locking ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT LOCK`, undefined, ctx);
+    ctx.logger.warn('Account has no counterpart at this host: locked, privileges not synced, no new password', { account: `${target.name}@${host}`, source: source.name });
+  }
+  // New accounts of a target that is not pending hold the current password and synced
+  // privileges: they take the source's lock state now, before the password statement, so a stop
+  // after it cannot leave them locked (the retry sees the pending user log in).
+  if (target.name !== pending.username) {
+    const unlock = created.filter((host) => !source.accounts.get(host)!.locked);
+    if (unlock.length > 0) await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
   }
 
-  const pendingHosts = pending.username === target.name ? new Set([...target.accounts.keys(), ...created]) : new Set(source.accounts.keys());
-  const identified = [...pendingHosts].map((host) => ({ host, ...identifiedBy(flavor, pendingPlugins.get(host), pending.password) }));
-  await run(
-    connection,
-    `setting the password of ${pending.username}`,
-    `ALTER USER ${identified.map(({ host, clause }) => `${account(pending.username, host)} ${clause}`).join(', ')} ACCOUNT UNLOCK`,
-    identified.map(({ value }) => value),
-    ctx,
-  );
-  if (target.name !== pending.username && created.length > 0) {
-    await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${created.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
+  await setPendingPassword(connection, { source, target, pending, flavor }, ctx);
+}
+
+/**
+ * The pending user's password on every account at the source's hosts. Last, so that once the
+ * pending user logs in everything else is in place. The target copies the source's lock state
+ * host by host: accounts to stay locked get their password first (with ACCOUNT LOCK; nobody can
+ * use them), the others in the final statement with ACCOUNT UNLOCK. The source keeps its own.
+ */
+async function setPendingPassword(
+  connection: Connection,
+  { source, target, pending, flavor }: { source: User; target: User; pending: MysqlSecret; flavor: ServerFlavor },
+  ctx: StepContext,
+): Promise<void> {
+  const pendingIsTarget = pending.username === target.name;
+  const pendingAccounts = pendingIsTarget ? target.accounts : source.accounts;
+  const hosts = [...source.accounts.keys()];
+  const statement = (group: string[], suffix: string) => {
+    const identified = group.map((host) => ({ host, ...identifiedBy(flavor, pendingAccounts.get(host)?.plugin, pending.password) }));
+    return run(
+      connection,
+      `setting the password of ${pending.username}`,
+      `ALTER USER ${identified.map(({ host, clause }) => `${account(pending.username, host)} ${clause}`).join(', ')}${suffix}`,
+      identified.map(({ value }) => value),
+      ctx,
+    );
+  };
+  if (pendingIsTarget) {
+    const locked = hosts.filter((host) => source.accounts.get(host)!.locked);
+    const unlocked = hosts.filter((host) => !source.accounts.get(host)!.locked);
+    if (locked.length > 0) await statement(locked, ' ACCOUNT LOCK');
+    if (unlocked.length > 0) await statement(unlocked, ' ACCOUNT UNLOCK');
+  } else {
+    await statement(hosts, '');
   }
-  ctx.logger.info('setSecret: password set', { user: pending.username, hosts: [...pendingHosts] });
+  ctx.logger.info('setSecret: password set', { user: pending.username, hosts });
 }
 
 /** What differs between the base user and its clone, host by host; empty when equal. */
 export async function pairDifferences(connection: Connection, username: string, ctx: StepContext): Promise<string[]> {
   const { source, target } = await readPair(connection, username, ctx);
   const differences: string[] = [];
-  for (const [host, requirement] of source.accounts) {
+  for (const [host, sourceAccount] of source.accounts) {
+    const requirement = sourceAccount.tls;
     const where = `${target.name}@${host}`;
     if (!target.accounts.has(host)) {
       differences.push(`${where} does not exist`);
@@ -101,8 +141,8 @@ export async function pairDifferences(connection: Connection, username: string, 
     }
     const lines = grantDifferences(await readGrants(connection, source.name, host, ctx), await readGrants(connection, target.name, host, ctx));
     differences.push(...lines.map((line) => `${where}: ${line}`));
-    if (!sameRequirement(requirement, target.accounts.get(host))) {
-      differences.push(`${where}: ${describeRequirement(target.accounts.get(host))} instead of ${describeRequirement(requirement)}`);
+    if (!sameRequirement(requirement, target.accounts.get(host)?.tls)) {
+      differences.push(`${where}: ${describeRequirement(target.accounts.get(host)?.tls)} instead of ${describeRequirement(requirement)}`);
     }
   }
   return differences;

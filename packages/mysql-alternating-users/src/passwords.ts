@@ -28,12 +28,6 @@ export function nativePasswordHash(password: string): string {
   return `*${createHash('sha1').update(once).digest('hex').toUpperCase()}`;
 }
 
-/** Authentication plugin of each account of `user` (host → plugin). */
-export async function readPlugins(connection: Connection, user: string, ctx: StepContext): Promise<Map<string, string>> {
-  const rows = await run<{ host: unknown; plugin: unknown }[]>(connection, `reading the authentication plugins of ${user}`, 'SELECT Host AS host, plugin FROM mysql.user WHERE User = ?', [user], ctx);
-  return new Map(rows.map((row) => [String(row.host), Buffer.isBuffer(row.plugin) ? row.plugin.toString('utf8') : String(row.plugin ?? '')]));
-}
-
 /**
  * The `IDENTIFIED BY …` clause and its bound value for an account. `plugin` undefined means an
  * account this statement creates.

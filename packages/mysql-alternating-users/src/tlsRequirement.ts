@@ -1,7 +1,7 @@
 /**
  * An account's TLS requirement (REQUIRE NONE / SSL / X509 / CIPHER … ISSUER … SUBJECT …), read
- * from mysql.user (a table in MySQL, a view in MariaDB ≥ 10.4, same columns) and copied to the
- * clone with ALTER USER, values bound.
+ * from mysql.user with the rest of the account (accounts.ts) and copied to the clone with ALTER
+ * USER, values bound.
  */
 import type { StepContext } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
@@ -12,20 +12,6 @@ export interface TlsRequirement {
   cipher: string;
   issuer: string;
   subject: string;
-}
-
-const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : value == null ? '' : String(value));
-
-/** Every account of `user`: host → its TLS requirement. Empty when the user does not exist. */
-export async function readAccounts(connection: Connection, user: string, ctx: StepContext): Promise<Map<string, TlsRequirement>> {
-  const rows = await run<Record<string, unknown>[]>(
-    connection,
-    `reading the accounts of user ${user} from mysql.user`,
-    'SELECT Host AS host, ssl_type AS type, ssl_cipher AS cipher, x509_issuer AS issuer, x509_subject AS subject FROM mysql.user WHERE User = ? ORDER BY Host',
-    [user],
-    ctx,
-  );
-  return new Map(rows.map((row) => [text(row.host), { type: text(row.type).toUpperCase(), cipher: text(row.cipher), issuer: text(row.issuer), subject: text(row.subject) }]));
 }
 
 export function sameRequirement(a: TlsRequirement | undefined, b: TlsRequirement | undefined): boolean {

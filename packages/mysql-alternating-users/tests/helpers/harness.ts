@@ -170,3 +170,15 @@ export async function snapshot(db: MariaDbServer, users: string[]): Promise<stri
 export async function accountHosts(db: MariaDbServer, user: string): Promise<string[]> {
   return (await db.query<{ Host: string }>('SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host', [user])).map((r) => r.Host);
 }
+
+/** Is `user`@`host` locked (ACCOUNT LOCK)? SHOW CREATE USER prints it on MySQL and MariaDB alike. */
+export async function isLocked(db: MariaDbServer, user: string, host: string): Promise<boolean> {
+  const [row] = await db.query<Record<string, string>>('SHOW CREATE USER ?@?', [user, host]);
+  return / ACCOUNT LOCK\b/.test(String(Object.values(row!)[0]).replace(/'(?:[^'\\]|\\.|'')*'/g, "''"));
+}
+
+/** mysql.user's stored hash of `user`@`host`: to prove a password was, or was not, changed. */
+export async function storedHash(db: MariaDbServer, user: string, host: string): Promise<string> {
+  const [row] = await db.query<{ hash: string }>('SELECT authentication_string AS hash FROM mysql.user WHERE User = ? AND Host = ?', [user, host]);
+  return String(row?.hash);
+}
