@@ -22,6 +22,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
+import { checkMasterRights } from './masterRights.ts';
 import { identifiedBy, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
 import type { MysqlSecret } from './schema.ts';
@@ -61,6 +62,7 @@ export async function makePendingUsable(connection: Connection, current: MysqlSe
   }
 
   const flavor = await serverFlavor(connection, ctx);
+  await checkMasterRights(connection, [...sourceGrants.values()].flatMap((grants) => [...grants.values()]), ctx);
 
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet.

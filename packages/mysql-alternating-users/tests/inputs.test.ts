@@ -8,6 +8,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { createSecret, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MasterRightsError } from '../src/masterRights.ts';
 import { UsernameTooLongError } from '../src/usernames.ts';
 import { accountHosts, createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
 
@@ -219,6 +220,31 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
     expect((error as Error).message).toMatch(/reading the accounts of user weakapp from mysql\.user failed: ER_TABLEACCESS_DENIED_ERROR/);
     expect((error as Error).message).toContain(secretId);
     expect(await snapshot(db, ['weakapp', 'weakapp_clone', 'weakmaster'])).toBe(before);
+  });
+
+  it('a master that can read mysql.user and create users but not grant: MasterRightsError naming the missing right, nothing written', async () => {
+    const h = await harness(db);
+    const masterPassword = newPassword();
+    await createUser(db, 'partmaster', masterPassword, '%', ['GRANT SELECT ON mysql.* TO ?@?', 'GRANT CREATE USER ON *.* TO ?@?']);
+    const partMaster = await createSecret(h.client, { username: 'partmaster', password: masterPassword, host: db.host, port: db.port }, 'mysql-master');
+    const password = newPassword();
+    await createUser(db, 'partapp', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('partapp', password, { masterarn: partMaster });
+    const before = await snapshot(db, ['partapp', 'partapp_clone', 'partmaster']);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MasterRightsError);
+    expect(error).toBeInstanceOf(TargetOperationError);
+    expect((error as MasterRightsError).missing).toEqual(['GRANT OPTION ON `shop`.*']);
+    expect((error as Error).message).toContain(secretId);
+    expect(await snapshot(db, ['partapp', 'partapp_clone', 'partmaster'])).toBe(before);
+    expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
+
+    // GRANT OPTION on that one object is enough: the same rotation then completes.
+    await db.query("GRANT SELECT ON shop.* TO 'partmaster'@'%' WITH GRANT OPTION");
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    expect(await grantLines(db, 'partapp_clone')).toEqual(await grantLines(db, 'partapp'));
   });
 
   it('a master with a wrong password: an authentication failure, nothing changed, no password in the message', async () => {

@@ -1,6 +1,7 @@
 /** SHOW GRANTS parsing and the sync plan: pure logic, on lines copied from MariaDB 10.11 and MySQL 8.4. */
 import { describe, expect, it } from 'vitest';
 import { describeAtom, parseGrantLine, parseGrants } from '../../src/grants.ts';
+import { missingMasterRights } from '../../src/masterRights.ts';
 import { planSync } from '../../src/privileges.ts';
 
 describe('parseGrantLine', () => {
@@ -103,5 +104,21 @@ describe('planSync with ALL PRIVILEGES', () => {
     expect(planSync(source, explicit, target).revokes).toEqual(["REVOKE UPDATE, DELETE, CREATE ON `shop`.* FROM 'app_clone'@'%'"]);
     // A base with no privilege on the object: REVOKE ALL takes nothing it should keep.
     expect(planSync(parseGrants([]), parseGrants(['GRANT ALL PRIVILEGES ON `x`.* TO `c`@`%`']), target).revokes).toEqual(["REVOKE ALL PRIVILEGES ON `x`.* FROM 'app_clone'@'%'"]);
+  });
+});
+
+describe('missingMasterRights', () => {
+  const needed = [...parseGrants(['GRANT SELECT ON `shop`.* TO `app`@`%`', 'GRANT UPDATE (`a`) ON `shop`.`t` TO `app`@`%`', 'GRANT `r1` TO `app`@`%`']).values()];
+  it('global CREATE USER and GRANT OPTION, and ADMIN OPTION on the role: nothing missing', () => {
+    const master = parseGrants(['GRANT ALL PRIVILEGES ON *.* TO `admin`@`%` WITH GRANT OPTION', 'GRANT `r1` TO `admin`@`%` WITH ADMIN OPTION']);
+    expect(missingMasterRights(master, needed)).toEqual([]);
+  });
+  it('per-object GRANT OPTION counts; a database-level one does not cover a table (conservative)', () => {
+    const master = parseGrants(['GRANT CREATE USER ON *.* TO `m`@`%`', 'GRANT SELECT ON `shop`.* TO `m`@`%` WITH GRANT OPTION', 'GRANT `r1` TO `m`@`%` WITH ADMIN OPTION']);
+    expect(missingMasterRights(master, needed)).toEqual(['GRANT OPTION ON `shop`.`t`']);
+  });
+  it('reading rights only: every missing right is named', () => {
+    const master = parseGrants(['GRANT SELECT ON `mysql`.* TO `m`@`%`', 'GRANT `r1` TO `m`@`%`']);
+    expect(missingMasterRights(master, needed)).toEqual(['CREATE USER ON *.*', 'GRANT OPTION ON `shop`.*', 'GRANT OPTION ON `shop`.`t`', 'ADMIN OPTION for role `r1`']);
   });
 });
