@@ -22,6 +22,7 @@ import { escapeIdentifier, escapeLiteral } from 'pg';
 import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
 import { isScramSafePassword, scramSha256Verifier } from './scram.ts';
+import { planVerifier, SERVER_FACTS_QUERY } from './serverFacts.ts';
 
 /** AWS's PostgreSQL default: also no `:`, which would break a .pgpass line. */
 export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';
@@ -92,20 +93,28 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         );
       }
 
+      let iterations: number;
       try {
         // A role may carry a default `SET role` (ALTER ROLE app SET role TO owner): its sessions then
         // run as another role, and ALTER ROLE on its own name would be refused or act with that role's
         // rights. Back to the role we logged in as first.
         await session.query('SET ROLE NONE');
+        // Old servers would store the verifier as if it were the password; PG 16+ may ask for more iterations.
+        const plan = planVerifier((await session.query(SERVER_FACTS_QUERY)).rows[0]);
+        if (!plan.ok) {
+          throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, contextOf(ctx));
+        }
+        iterations = plan.iterations;
         // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
-        const verifier = scramSha256Verifier(pending.password);
+        const verifier = scramSha256Verifier(pending.password, { iterations });
         await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
       } catch (error) {
+        if (error instanceof TargetOperationError) throw error;
         throw new TargetOperationError(`setSecret: ALTER ROLE for user "${pending.username}" on ${pending.host} failed`, contextOf(ctx), { cause: safeCause(error) });
       } finally {
         await session.end().catch(() => undefined);
       }
-      ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host });
+      ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host, iterations });
     },
 
     async testPending({ current, pending }, ctx) {

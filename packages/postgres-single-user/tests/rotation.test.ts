@@ -4,15 +4,15 @@
  * or half-done rotation resumes, odd role names are quoted, a tampered AWSPENDING changes nothing.
  */
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfusedDeputyError, SecretValueError, TargetConnectionError } from '@rotators/core';
+import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
 import { escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
+import { SERVER_FACTS_QUERY } from '../src/serverFacts.ts';
+import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;
 let env: Record<string, string | undefined>;
-let rotations = 0;
 
 /** A role our cluster refuses in plaintext (pg_hba), whatever its password: its own name, as pg_hba needs one before PostgreSQL 16. */
 const HBA_TLS_ONLY_ROLE = 'hba_tls_only';
@@ -42,21 +42,21 @@ async function newRoleAndSecret(username: string, extra: Record<string, unknown>
 
 describe('postgres-single-user rotation (source)', () => {
   it('rotates three times in a row: the new password logs in, the old one is refused, other fields kept', async () => {
-    const { admin, service, secretId, password, recorder, probe } = await newRoleAndSecret('app_user', { team: 'payments', replica: { host: 'r1' } });
+    const username = roleName('app_user');
+    const { admin, service, secretId, password, recorder, probe } = await newRoleAndSecret(username, { team: 'payments', replica: { host: 'r1' } });
     const seen = [password];
     for (let rotation = 1; rotation <= 3; rotation += 1) {
       const { token, attempts } = await service.rotate(secretId);
-      rotations += 1;
       const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
       expect(attempts).toBe(1);
       expect(current.versionId).toBe(token);
-      expect(current).toMatchObject({ engine: 'postgres', username: 'app_user', team: 'payments', replica: { host: 'r1' } });
+      expect(current).toMatchObject({ engine: 'postgres', username: username, team: 'payments', replica: { host: 'r1' } });
       expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.password).toBe(seen.at(-1));
       const newPassword = current.password as string;
       expect(newPassword).toHaveLength(32);
       expect(newPassword).not.toMatch(/[:/@"'\\]/);
-      expect(await canLogin(server, 'app_user', newPassword)).toBe(true);
-      expect(await canLogin(server, 'app_user', seen.at(-1)!)).toBe(false);
+      expect(await canLogin(server, username, newPassword)).toBe(true);
+      expect(await canLogin(server, username, seen.at(-1)!)).toBe(false);
       seen.push(newPassword);
     }
     expect(new Set(seen).size).toBe(4);
@@ -64,26 +64,41 @@ describe('postgres-single-user rotation (source)', () => {
     const requests = probe.inputs.filter((call) => call.command === 'GetRandomPasswordCommand');
     expect(requests).toHaveLength(3);
     for (const request of requests) expect(request.input).toMatchObject({ ExcludeCharacters: ':/@"\'\\', PasswordLength: 32 });
-    // Every password change went out as a verifier, never as the password.
-    const alters = recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'));
-    expect(alters).toHaveLength(3);
-    for (const sql of alters) {
-      expect(sql).toMatch(/^ALTER ROLE "app_user" PASSWORD 'SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$/);
-      for (const value of seen) expect(sql).not.toContain(value);
+    // Every password change went out as a verifier, never as the password, after the server check
+    // (PostgreSQL 10+; scram_iterations is NULL before 16, so 4096 iterations here on 15).
+    const setSecretStatements = recorder.statements.filter((sql) => !sql.startsWith('SELECT session_user'));
+    expect(setSecretStatements).toHaveLength(9);
+    for (let rotation = 0; rotation < 3; rotation += 1) {
+      const [setRole, facts, alter] = setSecretStatements.slice(rotation * 3, rotation * 3 + 3);
+      expect(setRole).toBe('SET ROLE NONE');
+      expect(facts).toBe(SERVER_FACTS_QUERY);
+      expect(alter).toMatch(new RegExp(`^ALTER ROLE "${username}" PASSWORD 'SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$`));
+      for (const value of seen) expect(alter).not.toContain(value);
     }
+    const { rows } = await server.query<{ v: number; it: string | null }>("SELECT current_setting('server_version_num')::int AS v, current_setting('scram_iterations', true) AS it");
+    expect(rows[0]!.v).toBeGreaterThanOrEqual(100000);
+    if (rows[0]!.v < 160000) expect(rows[0]!.it).toBeNull();
   });
 
+  /** `name` with this run's prefix, padded with `fill` to exactly 63 bytes (NAMEDATALEN - 1). */
+  const exactly63Bytes = (name: string, fill: string) => {
+    let padded = roleName(name);
+    while (Buffer.byteLength(padded + fill) <= 63) padded += fill;
+    return padded;
+  };
+
   it.each([
-    ['upper case', 'App'],
-    ['a double quote', 'a"b'],
-    ['a space', 'with space'],
-    ['63 bytes, the longest name PostgreSQL keeps', `Max_${'n'.repeat(59)}`],
-    ['quotes and a semicolon', `x"; DROP ROLE postgres; --'`],
-  ])('rotates a role whose name has %s', async (_what, username) => {
+    ['upper case', roleName('App')],
+    ['a double quote', roleName('a"b')],
+    ['a space', roleName('with space')],
+    ['63 bytes, the longest name PostgreSQL keeps', exactly63Bytes('Max_', 'n')],
+    ['63 bytes of non-ASCII (two-byte é)', exactly63Bytes('', 'é')],
+    ['quotes and a semicolon', roleName(`x"; DROP ROLE postgres; --'`)],
+  ])('rotates a role whose name has %s', async (what, username) => {
+    if (what.startsWith('63 bytes')) expect(Buffer.byteLength(username)).toBe(63);
     expect(Buffer.byteLength(username)).toBeLessThanOrEqual(63);
     const { admin, service, secretId, password } = await newRoleAndSecret(username);
     await service.rotate(secretId);
-    rotations += 1;
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
     expect(await canLogin(server, username, current.password as string)).toBe(true);
     expect(await canLogin(server, username, password)).toBe(false);
@@ -109,6 +124,40 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, username, password)).toBe(false);
   });
 
+  describe('the server check before ALTER ROLE (the real server, its answer to the check replaced)', () => {
+    async function stagedSetSecret(base: string, facts: Record<string, unknown>) {
+      const username = roleName(base);
+      const password = testPassword();
+      await createLoginRole(server, username, password);
+      const setup = await rotationSetup(env, { answer: (sql) => (sql === SERVER_FACTS_QUERY ? [facts] : undefined) });
+      const secretId = await createSecret(setup.admin, secretFor(username, password), 'pg-single');
+      const token = await setup.service.start(secretId);
+      await setup.service.runStep(secretId, 'createSecret', token);
+      setup.recorder.reset();
+      return { ...setup, username, password, secretId, token };
+    }
+
+    it('a server older than PostgreSQL 10 (it would hash the verifier as the password): TargetOperationError, no ALTER ROLE', async () => {
+      const { service, recorder, username, password, secretId, token } = await stagedSetSecret('old_server', { version_num: '90624', scram_iterations: null });
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetOperationError);
+      expect((error as Error).message).toContain(`not changing the password of "${username}"`);
+      expect((error as Error).message).toContain('PostgreSQL 90624');
+      expect((error as Error).message).toContain(secretId);
+      expect(recorder.statements).toEqual(['SET ROLE NONE', SERVER_FACTS_QUERY]);
+      expect(await canLogin(server, username, password)).toBe(true);
+    });
+
+    it('a PostgreSQL 16+ scram_iterations above 4096 is used for the verifier, and the new password logs in', async () => {
+      const { service, recorder, admin, username, password, secretId, token } = await stagedSetSecret('more_iterations', { version_num: '160004', scram_iterations: '8192' });
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
+      expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toEqual([expect.stringMatching(/ PASSWORD 'SCRAM-SHA-256\$8192:/)]);
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(await canLogin(server, username, current.password as string)).toBe(true);
+      expect(await canLogin(server, username, password)).toBe(false);
+    });
+  });
+
   it('refuses a 64-byte user name before writing anything', async () => {
     const username = 'u'.repeat(64);
     const { handler, service, probe, recorder, admin } = await rotationSetup(env);
@@ -124,11 +173,10 @@ describe('postgres-single-user rotation (source)', () => {
   });
 
   it('setSecret after a crash that followed the password change: pending already logs in, nothing is changed', async () => {
-    const { admin, service, secretId, recorder } = await newRoleAndSecret('crash_after_alter');
+    const { admin, service, secretId, recorder } = await newRoleAndSecret(roleName('crash_after_alter'));
     const token = await service.start(secretId);
     await service.runStep(secretId, 'createSecret', token);
     await service.runStep(secretId, 'setSecret', token);
-    rotations += 1;
     expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toHaveLength(1);
     const pending = (await readSecret(admin, secretId, 'AWSPENDING', token))!;
 
@@ -141,65 +189,62 @@ describe('postgres-single-user rotation (source)', () => {
     await service.runStep(secretId, 'testSecret', token);
     await service.runStep(secretId, 'finishSecret', token);
     expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
-    expect(await canLogin(server, 'crash_after_alter', pending.password as string)).toBe(true);
+    expect(await canLogin(server, roleName('crash_after_alter'), pending.password as string)).toBe(true);
   });
 
   it('setSecret when AWSCURRENT no longer logs in but AWSPREVIOUS does (a half-done earlier rotation) completes', async () => {
-    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret('half_done');
+    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('half_done'));
     await service.rotate(secretId);
-    rotations += 1;
     const second = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
     // The server still holds the older password: AWSCURRENT moved on, the role did not.
-    await setRolePassword(server, 'half_done', first);
-    expect(await canLogin(server, 'half_done', second)).toBe(false);
+    await setRolePassword(server, roleName('half_done'), first);
+    expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
 
     recorder.reset();
     await service.rotate(secretId);
-    rotations += 1;
     const third = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
     // pending (refused), current (refused), previous (works) → ALTER ROLE.
     expect(recorder.attempts.slice(0, 3).map((a) => a.password)).toEqual([third, second, first]);
-    expect(await canLogin(server, 'half_done', third)).toBe(true);
-    expect(await canLogin(server, 'half_done', first)).toBe(false);
-    expect(await canLogin(server, 'half_done', second)).toBe(false);
+    expect(await canLogin(server, roleName('half_done'), third)).toBe(true);
+    expect(await canLogin(server, roleName('half_done'), first)).toBe(false);
+    expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`logs in with AWSPREVIOUS under AWSCURRENT's ssl setting, never its own (AWS PR #72) ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret('prev_tls');
+    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('prev_tls'));
     await service.rotate(secretId);
-    rotations += 1;
     // AWSPREVIOUS (the first password) says ssl: false; AWSCURRENT says ssl: true; the role holds the first password.
     const { versionId: _v, ...previous } = (await readSecret(admin, secretId, 'AWSPREVIOUS'))!;
     await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...previous, ssl: false }), VersionStages: ['AWSPREVIOUS'] }));
-    await setRolePassword(server, 'prev_tls', first);
+    await setRolePassword(server, roleName('prev_tls'), first);
 
     recorder.reset();
     await service.rotate(secretId);
-    rotations += 1;
     expect(recorder.attempts.slice(0, 3).map((a) => [a.password === first, a.tls])).toEqual([
       [false, true],
       [false, true],
       [true, true],
     ]);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, 'prev_tls', current.password as string)).toBe(true);
+    expect(await canLogin(server, roleName('prev_tls'), current.password as string)).toBe(true);
   });
 
   it('fails with the kind "authentication" when no version logs in, and changes nothing', async () => {
-    const { service, secretId, recorder, password } = await newRoleAndSecret('nobody_knows');
+    const { service, secretId, recorder, password } = await newRoleAndSecret(roleName('nobody_knows'));
     const outOfBand = testPassword();
-    await setRolePassword(server, 'nobody_knows', outOfBand);
+    await setRolePassword(server, roleName('nobody_knows'), outOfBand);
     const token = await service.start(secretId);
     await service.runStep(secretId, 'createSecret', token);
     recorder.reset();
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('authentication');
-    expect((error as Error).message).toMatch(/unable to log in .* "nobody_knows"/);
+    expect((error as Error).message).toContain(`unable to log in to ${server.host} as "${roleName('nobody_knows')}"`);
+    expect((error as TargetConnectionError).code).toBe('28P01');
     expect((error as Error).message).toContain(secretId);
     expect(recorder.statements).toEqual([]);
-    expect(await canLogin(server, 'nobody_knows', outOfBand)).toBe(true);
-    expect(await canLogin(server, 'nobody_knows', password)).toBe(false);
+    expect(await canLogin(server, roleName('nobody_knows'), outOfBand)).toBe(true);
+    expect(await canLogin(server, roleName('nobody_knows'), password)).toBe(false);
   });
 
   it('a role that may not log in (SQLSTATE 28000) ends setSecret at the first refusal with that cause, not "wrong password"', async () => {
@@ -246,17 +291,16 @@ describe('postgres-single-user rotation (source)', () => {
 
   it('an AWSPREVIOUS for another user is not used when AWSCURRENT fails: typed error, nothing changed', async () => {
     const victimPassword = testPassword();
-    await createLoginRole(server, 'prev_victim', victimPassword);
-    const { admin, service, secretId, recorder } = await newRoleAndSecret('prev_deputy');
+    await createLoginRole(server, roleName('prev_victim'), victimPassword);
+    const { admin, service, secretId, recorder } = await newRoleAndSecret(roleName('prev_deputy'));
     await service.rotate(secretId);
-    rotations += 1;
     // AWSPREVIOUS now names another role (with that role's real password); AWSCURRENT no longer logs in.
     const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    const planted = JSON.stringify({ ...current, username: 'prev_victim', password: victimPassword });
+    const planted = JSON.stringify({ ...current, username: roleName('prev_victim'), password: victimPassword });
     await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: planted, VersionStages: ['AWSPREVIOUS'] }));
-    expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.username).toBe('prev_victim');
+    expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.username).toBe(roleName('prev_victim'));
     const outOfBand = testPassword();
-    await setRolePassword(server, 'prev_deputy', outOfBand);
+    await setRolePassword(server, roleName('prev_deputy'), outOfBand);
 
     const token = await service.start(secretId);
     await service.runStep(secretId, 'createSecret', token);
@@ -267,14 +311,14 @@ describe('postgres-single-user rotation (source)', () => {
     expect((error as Error).message).toContain('AWSPREVIOUS field "username"');
     expect((error as Error).message).toContain(secretId);
     // pending and current were tried (and refused); AWSPREVIOUS never was.
-    expect(recorder.attempts.map((a) => a.user)).toEqual(['prev_deputy', 'prev_deputy']);
+    expect(recorder.attempts.map((a) => a.user)).toEqual([roleName('prev_deputy'), roleName('prev_deputy')]);
     expect(recorder.statements).toEqual([]);
-    expect(await canLogin(server, 'prev_victim', victimPassword)).toBe(true);
-    expect(await canLogin(server, 'prev_deputy', outOfBand)).toBe(true);
+    expect(await canLogin(server, roleName('prev_victim'), victimPassword)).toBe(true);
+    expect(await canLogin(server, roleName('prev_deputy'), outOfBand)).toBe(true);
   });
 
   it('refuses a planted non-ASCII pending password before any connection (its verifier could differ from libpq’s)', async () => {
-    const { admin, service, secretId, recorder, password } = await newRoleAndSecret('non_ascii');
+    const { admin, service, secretId, recorder, password } = await newRoleAndSecret(roleName('non_ascii'));
     const token = await service.start(secretId);
     const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
     const planted = JSON.stringify({ ...current, password: `pässwörd-${testPassword()}` });
@@ -286,7 +330,7 @@ describe('postgres-single-user rotation (source)', () => {
     expect((error as SecretValueError).fields).toEqual(['password']);
     expect((error as Error).message).toContain(secretId);
     expect(recorder.attempts).toEqual([]);
-    expect(await canLogin(server, 'non_ascii', password)).toBe(true);
+    expect(await canLogin(server, roleName('non_ascii'), password)).toBe(true);
   });
 
   describe('an AWSPENDING for another user or server (confused deputy)', () => {
@@ -349,6 +393,6 @@ describe('postgres-single-user rotation (source)', () => {
 
   // Last in the file (tests run in order): covers every statement the tests above caused.
   it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, rotations);
+    assertServerLogHasNoPasswords(server, recordedAlterRoles());
   });
 });

@@ -6,10 +6,9 @@
 import { capturedOutput, createSecret, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { TargetConnectionError } from '@rotators/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, rotationSetup, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, roleName, rotationSetup, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;
-let rotations = 0;
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -32,42 +31,40 @@ async function prepare(username: string, secretFields: Record<string, unknown>, 
 
 describe('TLS policy', () => {
   it.skipIf(EXTERNAL_SERVER)(`ssl: true against a certificate our CA does not verify fails as "tls", never in plaintext ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, password } = await prepare('tls_wrong_ca', { ssl: true }, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+    const { service, secretId, token, recorder, password } = await prepare(roleName('tls_wrong_ca'), { ssl: true }, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('tls');
     expect(recorder.attempts.length).toBeGreaterThan(0);
     expect(recorder.attempts.every((a) => a.tls)).toBe(true);
     expect(recorder.statements).toEqual([]);
-    expect(await canLogin(server, 'tls_wrong_ca', password)).toBe(true);
+    expect(await canLogin(server, roleName('tls_wrong_ca'), password)).toBe(true);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`ssl: true checks the host name: the right CA but an address the certificate does not name fails as "tls" ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, password } = await prepare('tls_wrong_name', { ssl: true, host: '127.0.0.2' }, { TLS_CA_BUNDLE_PATH: server.certificates!.caCertFile });
+    const { service, secretId, token, recorder, password } = await prepare(roleName('tls_wrong_name'), { ssl: true, host: '127.0.0.2' }, { TLS_CA_BUNDLE_PATH: server.certificates!.caCertFile });
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect((error as TargetConnectionError).kind).toBe('tls');
     expect(recorder.attempts.every((a) => a.tls)).toBe(true);
-    expect(await canLogin(server, 'tls_wrong_name', password)).toBe(true);
+    expect(await canLogin(server, roleName('tls_wrong_name'), password)).toBe(true);
     // Node's checkServerIdentity refused the name (the same CA verifies 127.0.0.1 in the next test).
     expect(capturedOutput()).toMatch(/"host":"127\.0\.0\.2","tls":true,"failure":"tls","code":"ERR_TLS_CERT_ALTNAME_INVALID"/);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`ssl: true with the right CA (TLS_CA_BUNDLE_PATH): verify-full passes and every connection is TLS ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, admin, password } = await prepare('tls_ok', { ssl: true }, { TLS_CA_BUNDLE_PATH: server.certificates!.caCertFile });
+    const { service, secretId, token, recorder, admin, password } = await prepare(roleName('tls_ok'), { ssl: true }, { TLS_CA_BUNDLE_PATH: server.certificates!.caCertFile });
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-    rotations += 1;
     expect(recorder.attempts.length).toBeGreaterThanOrEqual(3);
     expect(recorder.attempts.every((a) => a.tls)).toBe(true);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, 'tls_ok', current.password as string)).toBe(true);
-    expect(await canLogin(server, 'tls_ok', password)).toBe(false);
+    expect(await canLogin(server, roleName('tls_ok'), current.password as string)).toBe(true);
+    expect(await canLogin(server, roleName('tls_ok'), password)).toBe(false);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`ssl absent and TLS does not verify: falls back to plaintext with a WARN naming the host ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, admin } = await prepare('tls_prefer', {}, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+    const { service, secretId, token, recorder, admin } = await prepare(roleName('tls_prefer'), {}, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
     const before = capturedOutput().length;
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-    rotations += 1;
     expect(recorder.attempts.slice(0, 2).map((a) => a.tls)).toEqual([true, false]);
     const warnings = capturedOutput()
       .slice(before)
@@ -76,30 +73,29 @@ describe('TLS policy', () => {
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings[0]).toContain(`TLS to ${server.host} failed`);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, 'tls_prefer', current.password as string)).toBe(true);
+    expect(await canLogin(server, roleName('tls_prefer'), current.password as string)).toBe(true);
   });
 
   it('ssl: false connects in plaintext only', async () => {
-    const { service, secretId, token, recorder, admin } = await prepare('tls_off', { ssl: false }, {});
+    const { service, secretId, token, recorder, admin } = await prepare(roleName('tls_off'), { ssl: false }, {});
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-    rotations += 1;
     expect(recorder.attempts.length).toBeGreaterThan(0);
     expect(recorder.attempts.every((a) => !a.tls)).toBe(true);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, 'tls_off', current.password as string)).toBe(true);
+    expect(await canLogin(server, roleName('tls_off'), current.password as string)).toBe(true);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`REQUIRE_TLS=true overrides ssl: false: TLS is required and verified ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, password } = await prepare('tls_required', { ssl: false }, { REQUIRE_TLS: 'true', TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+    const { service, secretId, token, recorder, password } = await prepare(roleName('tls_required'), { ssl: false }, { REQUIRE_TLS: 'true', TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect((error as TargetConnectionError).kind).toBe('tls');
     expect(recorder.attempts.every((a) => a.tls)).toBe(true);
-    expect(await canLogin(server, 'tls_required', password)).toBe(true);
+    expect(await canLogin(server, roleName('tls_required'), password)).toBe(true);
   });
 
   it('nothing listening on the port fails as "network" at the first attempt, without trying the other versions', async () => {
     const closedPort = await freePort();
-    const { service, secretId, token, recorder } = await prepare('net_down', { ssl: false, port: closedPort }, {});
+    const { service, secretId, token, recorder } = await prepare(roleName('net_down'), { ssl: false, port: closedPort }, {});
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('network');
@@ -107,6 +103,6 @@ describe('TLS policy', () => {
   });
 
   it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, rotations);
+    assertServerLogHasNoPasswords(server, recordedAlterRoles());
   });
 });

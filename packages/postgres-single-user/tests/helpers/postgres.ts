@@ -73,23 +73,47 @@ export async function canLogin(server: PostgresServer, user: string, password: s
 
 export interface RecordedConnect {
   connect: PostgresConnect;
-  /** One entry per connection attempt: who, which password (as a label the test gives), TLS or not. */
-  attempts: Array<{ user: string; password: string; tls: boolean }>;
-  /** Every statement sent on a session the rotator opened. */
+  /** One entry per connection attempt: who, which password, TLS or not, and the whole config handed to the driver. */
+  attempts: Array<{ user: string; password: string; tls: boolean; config: pg.ClientConfig }>;
+  /** Every statement the rotator issued on a session it opened (also those a fault answered). */
   statements: string[];
   reset(): void;
 }
 
-/** The production connection factory, wrapped to record what the rotator does. */
-export function recordingConnect(): RecordedConnect {
+/** Faults and answers a test injects into the sessions the rotator opens (the rest goes to the real server). */
+export interface SessionFaults {
+  /** An error to throw instead of running this statement (e.g. a pg error quoting the password). */
+  failWith?: (sql: string) => Error | undefined;
+  /** Rows to answer instead of the server's (e.g. an old server_version_num). */
+  answer?: (sql: string) => Record<string, unknown>[] | undefined;
+}
+
+/**
+ * Every statement any recorder of this test file saw, never reset: the server-log checks compare
+ * the log with what the rotator really sent, instead of a count each test keeps by hand.
+ */
+const statementsOfThisFile: string[] = [];
+
+/** The ALTER ROLE statements the rotator sent so far in this test file. */
+export function recordedAlterRoles(): string[] {
+  return statementsOfThisFile.filter((sql) => sql.startsWith('ALTER ROLE'));
+}
+
+/** The production connection factory, wrapped to record what the rotator does (and inject faults). */
+export function recordingConnect(faults: SessionFaults = {}): RecordedConnect {
   const attempts: RecordedConnect['attempts'] = [];
   const statements: string[] = [];
   const connect: PostgresConnect = async (config) => {
-    attempts.push({ user: String(config.user), password: String(config.password), tls: config.ssl !== false && config.ssl !== undefined });
+    attempts.push({ user: String(config.user), password: String(config.password), tls: config.ssl !== false && config.ssl !== undefined, config });
     const session = await connectWithPg(config);
     return {
-      query: (sql, params) => {
+      query: async (sql, params) => {
         statements.push(sql);
+        const failure = faults.failWith?.(sql);
+        if (failure) throw failure;
+        const rows = faults.answer?.(sql);
+        if (rows) return { rows };
+        statementsOfThisFile.push(sql);
         return session.query(sql, params);
       },
       end: () => session.end(),
@@ -107,11 +131,11 @@ export function recordingConnect(): RecordedConnect {
 }
 
 /** A handler from the source, its Secrets Manager probe, the rotation service and the recording connect. */
-export async function rotationSetup(env: Record<string, string | undefined>) {
+export async function rotationSetup(env: Record<string, string | undefined>, faults: SessionFaults = {}) {
   const endpoint = motoEndpoint();
   const client = secretsManagerClient(endpoint);
   const probe = instrumentClient(client);
-  const recorder = recordingConnect();
+  const recorder = recordingConnect(faults);
   const handler = createRotationHandler(createPostgresSingleUserRotator({ env, connect: recorder.connect }), { client, env });
   const admin = secretsManagerClient(endpoint);
   const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts: 1 });
@@ -121,12 +145,23 @@ export async function rotationSetup(env: Record<string, string | undefined>) {
 /**
  * The server-log check: none of the passwords this file remembered (initial ones, every generated
  * one) is in the server's log, and the log does hold the ALTER ROLE statements with verifiers, so
- * the check is not vacuous.
+ * the check is not vacuous: every statement in `expected` (what was really sent; see
+ * recordedAlterRoles), or, for a function whose statements the test cannot see (the zip), at least
+ * that many ALTER ROLE lines.
  */
-export function assertServerLogHasNoPasswords(server: PostgresServer, minimumAlterRoles: number): void {
+export function assertServerLogHasNoPasswords(server: PostgresServer, expected: string[] | number): void {
   const log = server.readLog();
   expect(rememberedSecretCount()).toBeGreaterThan(0);
   expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
-  const alters = log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/.test(line));
-  expect(alters.length).toBeGreaterThanOrEqual(minimumAlterRoles);
+  if (typeof expected === 'number') {
+    expect(expected).toBeGreaterThan(0);
+    const alters = log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line));
+    expect(alters.length).toBeGreaterThanOrEqual(expected);
+    return;
+  }
+  expect(expected.length).toBeGreaterThan(0);
+  for (const sql of expected) {
+    expect(sql).toMatch(/ PASSWORD 'SCRAM-SHA-256\$\d+:/);
+    expect(log).toContain(`statement: ${sql}`);
+  }
 }
