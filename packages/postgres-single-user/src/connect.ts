@@ -75,8 +75,12 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
         password: secret.password,
         ssl: useTls ? { ca: options.tls.ca, rejectUnauthorized: true } : false,
         connectionTimeoutMillis: timeoutMillis,
-        // A statement stuck behind a lock must not hold the Lambda until its own timeout.
+        // A statement stuck behind a lock must not hold the Lambda until its own timeout. The
+        // client's query_timeout only stops waiting: the server would go on running (or waiting
+        // for a lock), so the server is told the same limit for statements and lock waits.
         query_timeout: timeoutMillis * 3,
+        statement_timeout: timeoutMillis * 3,
+        lock_timeout: timeoutMillis * 3,
         application_name: 'rotators/postgres-single-user',
       }),
   );

@@ -4,9 +4,11 @@
  * plaintext only after a TLS failure, with a WARN naming the host. Failures are reported by kind.
  */
 import { capturedOutput, createSecret, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
-import { TargetConnectionError } from '@rotators/core';
+import { createRotationLogger, readTlsConfig, TargetConnectionError } from '@rotators/core';
+import { login } from '../src/connect.ts';
+import { postgresSecret } from '../src/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, roleName, rotationSetup, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, recordingConnect, roleName, rotationSetup, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;
 
@@ -100,6 +102,28 @@ describe('TLS policy', () => {
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('network');
     expect(recorder.attempts).toHaveLength(1);
+  });
+
+  it('the server itself stops statements and lock waits at three times CONNECT_TIMEOUT_SECONDS, as the client does', async () => {
+    const username = roleName('timeouts');
+    const password = testPassword();
+    await createLoginRole(server, username, password);
+    const secret = postgresSecret.parse({ engine: 'postgres', host: server.host, port: server.port, username, password, ssl: false });
+    const recorder = recordingConnect();
+    const session = await login(secret, {
+      tls: readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '2' }),
+      connect: recorder.connect,
+      logger: createRotationLogger('postgres-single-user'),
+      errorContext: {},
+      purpose: 'test credentials',
+    });
+    try {
+      const { rows } = await session.query("SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('lock_timeout') AS lock_timeout");
+      expect(rows[0]).toEqual({ statement_timeout: '6s', lock_timeout: '6s' });
+    } finally {
+      await session.end();
+    }
+    expect(recorder.attempts[0]!.config).toMatchObject({ query_timeout: 6000, statement_timeout: 6000, lock_timeout: 6000 });
   });
 
   it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
