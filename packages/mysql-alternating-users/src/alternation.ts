@@ -22,6 +22,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
+import { checkPendingOwnership } from './adoption.ts';
 import { checkMasterRights } from './masterRights.ts';
 import { identifiedBy, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
@@ -52,8 +53,15 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
  * the grant tables changes nothing. The password is set last: once the pending user logs in,
  * everything before it is in place (a retried setSecret relies on that).
  */
-export async function makePendingUsable(connection: Connection, current: MysqlSecret, pending: MysqlSecret, ctx: StepContext): Promise<void> {
+export async function makePendingUsable(
+  connection: Connection,
+  { current, pending, previous }: { current: MysqlSecret; pending: MysqlSecret; previous?: MysqlSecret },
+  options: { adoptExisting: boolean },
+  ctx: StepContext,
+): Promise<void> {
   const { source, target } = await readPair(connection, current.username, ctx);
+  const pendingAccounts = pending.username === target.name ? target.accounts : source.accounts;
+  checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, { secretId: ctx.secretId, step: ctx.step });
   const sourceGrants = new Map<string, Grants>();
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {

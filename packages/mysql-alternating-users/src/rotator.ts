@@ -4,6 +4,7 @@
  */
 import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, tlsModeFor } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
+import { readAdoptExisting } from './adoption.ts';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
 import { type ConnectFunction, defaultConnect, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
@@ -25,6 +26,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   const env = options.env ?? process.env;
   const tls = readTlsConfig(env);
   const usernameLimit = readUsernameCharacterLimit(env);
+  const adoptExisting = readAdoptExisting(env);
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
   // The master shares the secret's server, so it shares the secret's TLS policy.
   const modeOf = (secret: MysqlSecret) => tlsModeFor(sslOf(secret), tls);
@@ -64,7 +66,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       return { ...current, username, password: await ctx.randomPassword() };
     },
 
-    async setPending({ current, pending }, ctx) {
+    async setPending({ current, pending, previous }, ctx) {
       checkPendingTarget(current, pending, contextOf(ctx));
       if (await logsIn(pending, 'AWSPENDING credentials', ctx)) {
         ctx.logger.info('setSecret: AWSPENDING already logs in; nothing to change');
@@ -73,7 +75,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // Proves the secret being rotated is genuine before the master is used on its behalf.
       await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
       const master = await readMaster(current, ctx);
-      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, current, pending, ctx));
+      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending, previous }, { adoptExisting }, ctx));
     },
 
     async testPending({ current, pending }, ctx) {

@@ -136,6 +136,59 @@ describe('a server running with NO_BACKSLASH_ESCAPES', () => {
   });
 });
 
+describe('an existing pending user that is not this secret’s is never taken over', () => {
+  async function refused(h: Awaited<ReturnType<typeof harness>>, secretId: string, users: string[]) {
+    const before = await snapshot(db, users);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfusedDeputyError);
+    expect((error as ConfusedDeputyError).field).toBe('username');
+    expect((error as Error).message).toContain('ADOPT_EXISTING_CLONE');
+    expect((error as Error).message).toContain(secretId);
+    expect(await snapshot(db, users)).toBe(before);
+    expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
+  }
+
+  it('a secret for svc_clone does not use an unrelated existing svc as its source or reset its password', async () => {
+    const h = await harness(db);
+    const svcPassword = newPassword();
+    await createUser(db, 'svc', svcPassword, '%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+    const password = newPassword();
+    await createUser(db, 'svc_clone', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    await refused(h, await h.secretFor('svc_clone', password), ['svc', 'svc_clone']);
+    expect(await logsIn(db, 'svc', svcPassword)).toBe(true);
+  });
+
+  it('a locked app_clone is only taken as our own interrupted attempt when its hash is the pending password’s', async () => {
+    const h = await harness(db);
+    await createUser(db, 'lkd_clone', newPassword(), '%');
+    await db.query("ALTER USER 'lkd_clone'@'%' ACCOUNT LOCK");
+    const password = newPassword();
+    await createUser(db, 'lkd', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    await refused(h, await h.secretFor('lkd', password), ['lkd', 'lkd_clone']);
+  });
+
+  it('a pre-existing unrelated app_clone is refused when rotating app; ADOPT_EXISTING_CLONE=true adopts it', async () => {
+    const h = await harness(db);
+    const otherPassword = newPassword();
+    await createUser(db, 'pre_clone', otherPassword, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const password = newPassword();
+    await createUser(db, 'pre', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('pre', password);
+    await refused(h, secretId, ['pre', 'pre_clone']);
+    expect(await logsIn(db, 'pre_clone', otherPassword)).toBe(true);
+
+    const adopting = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
+    const adoptedSecret = await adopting.secretFor('pre', password);
+    await adopting.service.rotate(adoptedSecret);
+    const current = (await readSecret<Secret>(adopting.client, adoptedSecret, 'AWSCURRENT'))!;
+    expect(current.username).toBe('pre_clone');
+    expect(await logsIn(db, 'pre_clone', current.password)).toBe(true);
+    expect(await grantLines(db, 'pre_clone')).toEqual(await grantLines(db, 'pre'));
+  });
+});
+
 describe('confused-deputy checks: a clear error, the database unchanged', () => {
   async function rotatedOnce(user: string) {
     const h = await harness(db);

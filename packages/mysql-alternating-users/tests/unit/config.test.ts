@@ -1,6 +1,7 @@
 /** Pure logic: naming rule, name-length limit, secret schema, cold-start configuration. */
 import { ConfigurationError, SecretValueError, validateSecretValue } from '@rotators/core';
 import { describe, expect, it } from 'vitest';
+import { readAdoptExisting } from '../../src/adoption.ts';
 import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
 import { mysqlSecretSchema, portOf, sslOf } from '../../src/schema.ts';
 import { alternateUsername, pendingUsername, readUsernameCharacterLimit, UsernameTooLongError } from '../../src/usernames.ts';
@@ -29,6 +30,17 @@ describe('user names', () => {
     expect(readUsernameCharacterLimit({ USERNAME_CHARACTER_LIMIT: '80' })).toBe(80);
     for (const bad of ['abc', '0', '6', '-3', '1e3', '256']) {
       expect(() => createMysqlAlternatingUsersRotator({ env: { USERNAME_CHARACTER_LIMIT: bad } })).toThrow(ConfigurationError);
+    }
+  });
+});
+
+describe('ADOPT_EXISTING_CLONE', () => {
+  it('default false, "true"/"false" accepted, anything else refused at cold start naming the variable', () => {
+    expect(readAdoptExisting({})).toBe(false);
+    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'TRUE' })).toBe(true);
+    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'false' })).toBe(false);
+    for (const bad of ['yes', '1', 'on']) {
+      expect(() => createMysqlAlternatingUsersRotator({ env: { ADOPT_EXISTING_CLONE: bad } })).toThrow(/ADOPT_EXISTING_CLONE/);
     }
   });
 });
