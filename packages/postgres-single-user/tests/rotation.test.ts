@@ -4,9 +4,10 @@
  * or half-done rotation resumes, odd role names are quoted, a tampered AWSPENDING changes nothing.
  */
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import { inspect } from 'node:util';
+import { ConfusedDeputyError, PendingTestFailedError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
-import { escapeIdentifier } from 'pg';
+import { DatabaseError, escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_FACTS_QUERY } from '../src/serverFacts.ts';
 import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
@@ -155,6 +156,48 @@ describe('postgres-single-user rotation (source)', () => {
       const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
       expect(await canLogin(server, username, current.password as string)).toBe(true);
       expect(await canLogin(server, username, password)).toBe(false);
+    });
+  });
+
+  describe('a driver error quoting the password (message, detail, where, hint) never reaches the thrown error', () => {
+    /** A pg error as the server could send it, every text field quoting `password`. */
+    function pgErrorQuoting(password: string): Error {
+      const error = new DatabaseError(`password "${password}" rejected`, 0, 'error');
+      Object.assign(error, { code: '42501', detail: `Role detail: ${password}`, where: `SQL statement "ALTER ROLE x PASSWORD '${password}'"`, hint: `try ${password}` });
+      return error;
+    }
+
+    /** Everything an operator could read from the error: message, stack, cause chain, hidden properties. */
+    function everythingIn(error: unknown): string {
+      return inspect(error, { depth: Infinity, showHidden: true, maxStringLength: Infinity, breakLength: Infinity }) + String((error as Error).stack);
+    }
+
+    it.each([
+      ['setSecret', 'ALTER ROLE', TargetOperationError],
+      ['testSecret', 'SELECT session_user', PendingTestFailedError],
+    ] as const)('%s: the %s statement fails with the password in the error: typed error, no password in message or cause', async (step, statement, errorClass) => {
+      let pendingPassword = '';
+      const username = roleName(`leak_${step}`);
+      const password = testPassword();
+      await createLoginRole(server, username, password);
+      const setup = await rotationSetup(env, { failWith: (sql) => (sql.startsWith(statement) ? pgErrorQuoting(pendingPassword) : undefined) });
+      const secretId = await createSecret(setup.admin, secretFor(username, password), 'pg-single');
+      const token = await setup.service.start(secretId);
+      await setup.service.runStep(secretId, 'createSecret', token);
+      pendingPassword = (await readSecret(setup.admin, secretId, 'AWSPENDING', token))!.password as string;
+      // The premise: the injected error does carry the password.
+      expect(everythingIn(pgErrorQuoting(pendingPassword))).toContain(pendingPassword);
+
+      if (step === 'testSecret') await setup.service.runStep(secretId, 'setSecret', token);
+      const error = await setup.service.runStep(secretId, step, token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(errorClass);
+      expect((error as Error).message).toContain(secretId);
+      expect(((error as Error).cause as { code?: string }).code).toBe('42501');
+      const text = everythingIn(error);
+      expect(text).not.toContain(pendingPassword);
+      expect(text).not.toContain(password);
+      expect(text).not.toContain('Role detail');
+      expect(setup.recorder.statements.some((sql) => sql.startsWith(statement))).toBe(true);
     });
   });
 
