@@ -56,12 +56,13 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
 export async function makePendingUsable(
   connection: Connection,
   { current, pending, previous }: { current: MysqlSecret; pending: MysqlSecret; previous?: MysqlSecret },
-  options: { adoptExisting: boolean },
+  options: { adoptExisting: boolean; setPassword: boolean },
   ctx: StepContext,
 ): Promise<void> {
   const { source, target } = await readPair(connection, current.username, ctx);
   const pendingAccounts = pending.username === target.name ? target.accounts : source.accounts;
-  checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, { secretId: ctx.secretId, step: ctx.step });
+  // A pending user that logs in with the pending password is ours already.
+  if (options.setPassword) checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, { secretId: ctx.secretId, step: ctx.step });
   const sourceGrants = new Map<string, Grants>();
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {
@@ -100,7 +101,20 @@ export async function makePendingUsable(
     if (unlock.length > 0) await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
   }
 
-  await setPendingPassword(connection, { source, target, pending, flavor }, ctx);
+  if (options.setPassword) await setPendingPassword(connection, { source, target, pending, flavor }, ctx);
+  else await copyLockState(connection, { source, target, pending }, ctx);
+}
+
+/** When the password is already set: only bring the pending clone's lock state in line with the base user's. */
+async function copyLockState(connection: Connection, { source, target, pending }: { source: User; target: User; pending: MysqlSecret }, ctx: StepContext): Promise<void> {
+  if (pending.username !== target.name) return;
+  for (const [host, sourceAccount] of source.accounts) {
+    const targetAccount = target.accounts.get(host);
+    // Accounts created in this call are locked; the others as read.
+    const locked = targetAccount ? targetAccount.locked : true;
+    if (locked === sourceAccount.locked) continue;
+    await run(connection, `copying the lock state to ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT ${sourceAccount.locked ? 'LOCK' : 'UNLOCK'}`, undefined, ctx);
+  }
 }
 
 /**

@@ -68,14 +68,18 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
 
     async setPending({ current, pending, previous }, ctx) {
       checkPendingTarget(current, pending, contextOf(ctx));
-      if (await logsIn(pending, 'AWSPENDING credentials', ctx)) {
-        ctx.logger.info('setSecret: AWSPENDING already logs in; nothing to change');
-        return;
+      // A retried setSecret: the password is set last, so it is in place. Privileges may still
+      // differ (a DBA changed the base user since), so the sync runs anyway; only the password
+      // is skipped. Without this, every retry would skip the sync and testSecret fail again.
+      const pendingLogsIn = await logsIn(pending, 'AWSPENDING credentials', ctx);
+      if (pendingLogsIn) {
+        ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
+      } else {
+        // Proves the secret being rotated is genuine before the master is used on its behalf.
+        await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
       }
-      // Proves the secret being rotated is genuine before the master is used on its behalf.
-      await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
       const master = await readMaster(current, ctx);
-      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending, previous }, { adoptExisting }, ctx));
+      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending, previous }, { adoptExisting, setPassword: !pendingLogsIn }, ctx));
     },
 
     async testPending({ current, pending }, ctx) {

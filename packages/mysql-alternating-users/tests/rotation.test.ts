@@ -217,7 +217,7 @@ describe('three rotations of app / app_clone', () => {
     expect((await grantLines(db, 'solo_clone', '127.0.0.1')).join('\n')).toContain('DELETE');
   });
 
-  it('a retried setSecret after the password was set changes nothing; testSecret and finishSecret complete the rotation', async () => {
+  it('a retried setSecret after the password was set changes nothing when nothing differs; testSecret and finishSecret complete the rotation', async () => {
     const h = await harness(db);
     const password = newPassword();
     await createUser(db, 'retry', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
@@ -228,14 +228,38 @@ describe('three rotations of app / app_clone', () => {
     const before = await snapshot(db, ['retry', 'retry_clone']);
     const connectsBefore = h.connects.length;
 
+    const statementsBefore = h.statements.length;
     await h.service.runStep(secretId, 'setSecret', token);
     expect(await snapshot(db, ['retry', 'retry_clone'])).toBe(before);
-    // Only the pending login was tried: neither the current user nor the master connected.
-    expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone']);
+    // The pending user logged in, so the current user did not; the master only read.
+    expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone', db.adminUser]);
+    expect(h.statements.slice(statementsBefore).filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
 
     await h.service.runStep(secretId, 'testSecret', token);
     await h.service.runStep(secretId, 'finishSecret', token);
     expect((await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+  });
+
+  it('grants changed between setSecret and testSecret: the retried setSecret syncs them (keeping the password) and the rotation completes', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'stuck', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('stuck', password);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    await h.service.runStep(secretId, 'setSecret', token);
+    await db.query("GRANT DELETE ON shop.* TO 'stuck'@'%'");
+    await expect(h.service.runStep(secretId, 'testSecret', token)).rejects.toThrow(/differ[^]*missing DELETE ON `shop`\.\*/);
+    const hashBefore = await storedHash(db, 'stuck_clone', '%');
+
+    await h.service.runStep(secretId, 'setSecret', token);
+    expect(await storedHash(db, 'stuck_clone', '%')).toBe(hashBefore);
+    expect(await grantLines(db, 'stuck_clone')).toEqual(await grantLines(db, 'stuck'));
+    await h.service.runStep(secretId, 'testSecret', token);
+    await h.service.runStep(secretId, 'finishSecret', token);
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    expect(current.versionId).toBe(token);
+    expect(await logsIn(db, 'stuck_clone', current.password)).toBe(true);
   });
 
   it('a setSecret that died after creating the clone is finished by the retry (the clone cannot log in before that)', async () => {

@@ -50,7 +50,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   const probe = instrumentClient(functionClient);
   const connects: ConnectRecord[] = [];
   /** Every statement the rotator sent, in order, with the user it was logged in as. */
-  const statements: { user: string; sql: string }[] = [];
+  const statements: { user: string; connection: number; sql: string }[] = [];
   let failStatement: ((sql: string, previous: string[]) => boolean) | undefined;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
     const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
@@ -65,10 +65,11 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
       record.message = (error as Error).message;
       throw error;
     }
+    const connectionNumber = connects.length;
     const query = connection.query.bind(connection) as (sql: string, values?: unknown) => Promise<unknown>;
     (connection as unknown as { query: typeof query }).query = async (sql: string, values?: unknown) => {
-      const previous = statements.map((s) => s.sql);
-      statements.push({ user: record.user, sql });
+      const previous = statements.filter((s) => s.connection === connectionNumber).map((s) => s.sql);
+      statements.push({ user: record.user, connection: connectionNumber, sql });
       if (failStatement?.(sql, previous)) {
         failStatement = undefined;
         throw Object.assign(new Error('injected failure: the function stopped here'), { code: 'ECONNRESET' });
@@ -91,7 +92,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
     connects,
     statements,
     /**
-     * The first statement for which `when(sql, statements sent before it)` is true fails as if
+     * The first statement for which `when(sql, statements sent before it on the same connection)` is true fails as if
      * the function had stopped there (a crash or a timeout); later statements run normally.
      */
     failStatementWhen(when: (sql: string, previous: string[]) => boolean) {
