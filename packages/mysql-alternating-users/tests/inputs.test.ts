@@ -86,6 +86,7 @@ describe('names that need quoting', () => {
     // 26 characters, so the clone fits MySQL's 32 as well.
     ["x'@'%';DROP USER victim;--", 'an injection attempt'],
     ['back\\slash\\', 'backslashes'],
+    ['que?ry', 'a question mark (mysql2’s placeholder)'],
   ])('%s (%s): two rotations, exact clone name, equal privileges, nothing injected', async (name) => {
     const h = await harness(db, { USERNAME_CHARACTER_LIMIT: '80' });
     const victimPassword = newPassword();
