@@ -8,6 +8,11 @@
  *
  * initdb refuses to run as root, so when the tests run as root the cluster belongs to the
  * `postgres` OS user (`runuser -u postgres --`); its files live in a folder that user owns.
+ * Binaries: PG_BINDIR, else `pg_config --bindir`, else the newest /usr/lib/postgresql/<v>/bin.
+ *
+ * Clean-up: a start that fails removes its folders (cluster and certificates); a process that
+ * exits without stop() stops its servers (`pg_ctl stop -m immediate`) from an 'exit' listener.
+ * A process killed outright (SIGKILL, or a signal with no listener) runs no listener at all.
  *
  * With PG_TEST_HOST set, an existing server is used instead (e.g. a CI service container):
  * PG_TEST_HOST, PG_TEST_PORT (5432), PG_TEST_ADMIN_USER (postgres), PG_TEST_ADMIN_PASSWORD,
@@ -16,7 +21,7 @@
  * tests that need them check `canReadLog` / `certificates` and skip visibly.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -88,7 +93,7 @@ function useExternalPostgres(env: Record<string, string | undefined>): PostgresS
   };
 }
 
-/** The folder with initdb, pg_ctl and postgres: PG_BINDIR, else `pg_config --bindir`, else Debian's. */
+/** The folder with initdb, pg_ctl and postgres: PG_BINDIR, else `pg_config --bindir`, else the newest Debian/Ubuntu install. */
 function postgresBinDir(): string {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
   try {
@@ -97,11 +102,31 @@ function postgresBinDir(): string {
   } catch {
     // no pg_config on PATH
   }
-  for (const version of ['17', '16', '15', '14']) {
-    const dir = `/usr/lib/postgresql/${version}/bin`;
-    if (existsSync(join(dir, 'initdb'))) return dir;
-  }
+  const dir = newestPostgresBinDir();
+  if (dir) return dir;
   throw new Error('PostgreSQL server binaries not found: install them (e.g. apt-get install postgresql) or set PG_BINDIR');
+}
+
+/**
+ * The newest `<root>/<version>/bin` holding initdb (Debian/Ubuntu lay out every installed major
+ * version so), compared as version numbers: 16 is newer than 9.6.
+ */
+export function newestPostgresBinDir(root = '/usr/lib/postgresql'): string | undefined {
+  let versions: string[];
+  try {
+    versions = readdirSync(root);
+  } catch {
+    return undefined;
+  }
+  const numeric = (version: string) => version.split('.').map(Number);
+  const newestFirst = versions
+    .filter((version) => /^\d+(\.\d+)*$/.test(version))
+    .sort((a, b) => {
+      const [x, y] = [numeric(a), numeric(b)];
+      for (let i = 0; i < Math.max(x.length, y.length); i += 1) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
+      return 0;
+    });
+  return newestFirst.map((version) => join(root, version, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
 }
 
 interface OsUser {
@@ -111,12 +136,25 @@ interface OsUser {
   prefix: string[];
 }
 
-/** As root, the cluster belongs to `postgres`; otherwise to whoever runs the tests. */
-function clusterOwner(): OsUser {
-  if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, prefix: [] };
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid, prefix: ['runuser', '-u', 'postgres', '--'] };
+/**
+ * As root, the cluster belongs to the OS user `osUser` (initdb refuses to run as root); otherwise
+ * to whoever runs the tests. Exported for its test.
+ */
+export function clusterOwner(uid = process.getuid?.(), osUser = 'postgres'): OsUser {
+  if (uid !== 0) return { uid: uid ?? 0, gid: process.getgid?.() ?? 0, prefix: [] };
+  let ids: { uid: number; gid: number };
+  try {
+    ids = {
+      uid: Number(execFileSync('id', ['-u', osUser], { encoding: 'utf8', stdio: 'pipe' }).trim()),
+      gid: Number(execFileSync('id', ['-g', osUser], { encoding: 'utf8', stdio: 'pipe' }).trim()),
+    };
+  } catch {
+    throw new Error(
+      `The tests run as root, and initdb refuses to: the cluster must belong to the OS user "${osUser}", which does not exist. ` +
+        `Create it (installing the postgresql package does), run the tests as another user, or set PG_TEST_HOST to use an existing server.`,
+    );
+  }
+  return { ...ids, prefix: ['runuser', '-u', osUser, '--'] };
 }
 
 function run(owner: OsUser, binary: string, args: string[]): void {
@@ -124,70 +162,117 @@ function run(owner: OsUser, binary: string, args: string[]): void {
   execFileSync(command!, rest, { stdio: 'pipe', timeout: 120_000, cwd: tmpdir() });
 }
 
+/**
+ * Servers this process started and has not stopped: on exit (a test run ended early, a vitest
+ * worker told to quit) each is stopped at once and its folders removed, so nothing is left
+ * running. Synchronous, as an 'exit' listener must be.
+ */
+const running = new Map<string, () => void>();
+let exitHookInstalled = false;
+
+function stopOnExit(key: string, stopNow: () => void): void {
+  running.set(key, stopNow);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const stop of running.values()) {
+      try {
+        stop();
+      } catch {
+        // best effort: the process is ending
+      }
+    }
+  });
+}
+
 async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const owner = clusterOwner();
   const directory = mkdtempSync(join(tmpdir(), 'rotators-pg-'));
-  chownSync(directory, owner.uid, owner.gid);
+  let certificates: TestCertificates | undefined;
+  const removeFolders = () => {
+    rmSync(directory, { recursive: true, force: true });
+    if (certificates) rmSync(certificates.directory, { recursive: true, force: true });
+  };
   const dataDir = join(directory, 'data');
   const logFile = join(directory, 'server.log');
-  const certificates = createTestCertificates();
-
-  // The server reads its certificate and key as its own OS user; the key must be 0600 and its own.
-  const certFile = join(directory, 'server.crt');
-  const keyFile = join(directory, 'server.key');
-  copyFileSync(certificates.serverCertFile, certFile);
-  copyFileSync(certificates.serverKeyFile, keyFile);
-  chmodSync(keyFile, 0o600);
-  for (const file of [certFile, keyFile]) chownSync(file, owner.uid, owner.gid);
-
-  try {
-    run(owner, join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
-  } catch (error) {
-    rmSync(directory, { recursive: true, force: true });
-    throw new Error(`initdb failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
-  }
-  // Exactly the rules the tests rely on: no trust over TCP, passwords checked with SCRAM.
-  // 127.0.0.2 is also loopback: tests reach the server by an address its certificate does not name.
-  writeFileSync(
-    join(dataDir, 'pg_hba.conf'),
-    [...(options.hbaRules ?? []), 'local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.2/32 scram-sha-256', 'host all all ::1/128 scram-sha-256', ''].join('\n'),
-  );
-
   let port = 0;
-  for (let attempt = 1; ; attempt += 1) {
-    port = await freePort();
-    writeFileSync(
-      join(dataDir, 'postgresql.auto.conf'),
-      [
-        `port = ${port}`,
-        `listen_addresses = '127.0.0.1,127.0.0.2'`,
-        `unix_socket_directories = '${directory}'`,
-        `password_encryption = 'scram-sha-256'`,
-        `ssl = on`,
-        `ssl_cert_file = '${certFile}'`,
-        `ssl_key_file = '${keyFile}'`,
-        `log_statement = 'all'`,
-        `log_min_error_statement = 'error'`,
-        `logging_collector = off`,
-        `fsync = off`,
-        `max_connections = 50`,
-        '',
-      ].join('\n'),
-    );
-    chownSync(join(dataDir, 'postgresql.auto.conf'), owner.uid, owner.gid);
+  // Any failure from here on removes both folders: a failed start leaves nothing in the temp folder.
+  try {
+    chownSync(directory, owner.uid, owner.gid);
+    certificates = createTestCertificates();
+
+    // The server reads its certificate and key as its own OS user; the key must be 0600 and its own.
+    const certFile = join(directory, 'server.crt');
+    const keyFile = join(directory, 'server.key');
+    copyFileSync(certificates.serverCertFile, certFile);
+    copyFileSync(certificates.serverKeyFile, keyFile);
+    chmodSync(keyFile, 0o600);
+    for (const file of [certFile, keyFile]) chownSync(file, owner.uid, owner.gid);
+
     try {
-      run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start']);
-      break;
+      run(owner, join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
     } catch (error) {
-      // Another process may have taken the port between freePort() and the server's bind.
-      if (attempt >= 3) {
-        const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-        rmSync(directory, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}\n${log}`);
+      throw new Error(`initdb failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
+    }
+    // Exactly the rules the tests rely on: no trust over TCP, passwords checked with SCRAM.
+    // 127.0.0.2 is also loopback: tests reach the server by an address its certificate does not name.
+    writeFileSync(
+      join(dataDir, 'pg_hba.conf'),
+      [...(options.hbaRules ?? []), 'local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.2/32 scram-sha-256', 'host all all ::1/128 scram-sha-256', ''].join('\n'),
+    );
+
+    for (let attempt = 1; ; attempt += 1) {
+      port = await freePort();
+      writeFileSync(
+        join(dataDir, 'postgresql.auto.conf'),
+        [
+          `port = ${port}`,
+          `listen_addresses = '127.0.0.1,127.0.0.2'`,
+          `unix_socket_directories = '${directory}'`,
+          `password_encryption = 'scram-sha-256'`,
+          `ssl = on`,
+          `ssl_cert_file = '${certFile}'`,
+          `ssl_key_file = '${keyFile}'`,
+          `log_statement = 'all'`,
+          `log_min_error_statement = 'error'`,
+          `logging_collector = off`,
+          `fsync = off`,
+          `max_connections = 50`,
+          '',
+        ].join('\n'),
+      );
+      chownSync(join(dataDir, 'postgresql.auto.conf'), owner.uid, owner.gid);
+      try {
+        // -t 20: three attempts fit in a vitest hook timeout (the packages use 120 s).
+        run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '20', 'start']);
+        break;
+      } catch (error) {
+        // Another process may have taken the port between freePort() and the server's bind.
+        if (attempt >= 3) {
+          const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
+          throw new Error(`PostgreSQL did not start: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}\n${log}`);
+        }
       }
     }
+  } catch (error) {
+    // pg_ctl may have left a server up after a timeout: stop it before removing its folder.
+    if (existsSync(join(dataDir, 'postmaster.pid'))) {
+      try {
+        run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']);
+      } catch {
+        // not running after all
+      }
+    }
+    removeFolders();
+    throw error;
   }
+  const serverCertificates = certificates;
+
+  stopOnExit(dataDir, () => {
+    run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '20', 'stop']);
+    removeFolders();
+  });
 
   const pool = new pg.Pool({ host: directory, port, user: 'postgres', database: 'postgres', max: 2 });
   // pool.end() resolves before its clients' sockets close; the shutdown that follows then reaches an
@@ -198,8 +283,8 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     host: '127.0.0.1',
     port,
     external: false,
-    certificates,
-    caCert: certificates.caCert,
+    certificates: serverCertificates,
+    caCert: serverCertificates.caCert,
     logFile,
     canReadLog: true,
     query: (sql, params) => pool.query(sql, params),
@@ -207,12 +292,12 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     async stop() {
       if (stopped) return;
       stopped = true;
+      running.delete(dataDir);
       await pool.end();
       try {
-        run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+        run(owner, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '20', 'stop']);
       } finally {
-        rmSync(directory, { recursive: true, force: true });
-        rmSync(certificates.directory, { recursive: true, force: true });
+        removeFolders();
       }
     },
   };
