@@ -24,7 +24,7 @@ import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
 import { checkPendingOwnership } from './adoption.ts';
 import { checkMasterRights } from './masterRights.ts';
-import { identifiedBy, type ServerFlavor, serverFlavor } from './passwords.ts';
+import { checkHashAccepted, identifiedBy, sendsHash, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
 import type { MysqlSecret } from './schema.ts';
 import { applyRequirement, describeRequirement, sameRequirement } from './tlsRequirement.ts';
@@ -72,6 +72,9 @@ export async function makePendingUsable(
 
   const flavor = await serverFlavor(connection, ctx);
   await checkMasterRights(connection, [...sourceGrants.values()].flatMap((grants) => [...grants.values()]), ctx);
+  const creates = [...source.accounts.keys()].some((host) => !target.accounts.has(host));
+  const setsHash = options.setPassword && [...source.accounts.keys()].some((host) => sendsHash(flavor, pendingAccounts.get(host)?.plugin));
+  if ((creates && sendsHash(flavor, undefined)) || setsHash) await checkHashAccepted(connection, ctx);
 
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet.

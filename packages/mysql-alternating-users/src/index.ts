@@ -6,6 +6,7 @@ export { type MasterSecret, masterSecretSchema, type MysqlSecret, mysqlSecretSch
 export { AUTHENTICATION_CODES, type ConnectFunction, defaultConnect } from './connect.ts';
 export { UsernameTooLongError } from './usernames.ts';
 export { MasterRightsError } from './masterRights.ts';
+export { PasswordValidationPluginError } from './passwords.ts';
 
 /** The Lambda entry point (`index.handler` in the zip). Configuration is read here, at cold start. */
 export const handler = createRotationHandler(createMysqlAlternatingUsersRotator());

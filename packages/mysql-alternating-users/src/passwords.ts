@@ -11,7 +11,7 @@
  * unix_socket…), get `IDENTIFIED BY ?` as a bound value.
  */
 import { createHash } from 'node:crypto';
-import type { StepContext } from '@rotators/core';
+import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { run } from './connect.ts';
 
@@ -36,4 +36,39 @@ export function identifiedBy(flavor: ServerFlavor, plugin: string | undefined, p
   const native = plugin === undefined || plugin === '' || plugin === 'mysql_native_password';
   if (flavor === 'mariadb' && native) return { clause: 'IDENTIFIED BY PASSWORD ?', value: nativePasswordHash(password) };
   return { clause: 'IDENTIFIED BY ?', value: password };
+}
+
+/** True when `identifiedBy` sends the hash form for an account with this plugin. */
+export function sendsHash(flavor: ServerFlavor, plugin: string | undefined): boolean {
+  return identifiedBy(flavor, plugin, '').clause === 'IDENTIFIED BY PASSWORD ?';
+}
+
+/**
+ * MariaDB with a password-validation plugin (simple_password_check, cracklib_password_check…)
+ * and strict_password_validation (the default) refuses `IDENTIFIED BY PASSWORD '<hash>'`, since
+ * it cannot check a hash: ER_OPTION_PREVENTS_STATEMENT after CREATE USER … may already have run.
+ * We never fall back to the clear password (it would reach the general log), so this is found
+ * before any write and reported by name.
+ */
+export class PasswordValidationPluginError extends TargetOperationError {
+  override readonly name: string = 'PasswordValidationPluginError';
+}
+
+export async function checkHashAccepted(connection: Connection, ctx: StepContext): Promise<void> {
+  const plugins = await run<{ name: string }[]>(
+    connection,
+    'reading the password-validation plugins',
+    "SELECT PLUGIN_NAME AS name FROM information_schema.PLUGINS WHERE PLUGIN_TYPE = 'PASSWORD VALIDATION' AND PLUGIN_STATUS = 'ACTIVE' ORDER BY PLUGIN_NAME",
+    undefined,
+    ctx,
+  );
+  if (plugins.length === 0) return;
+  const [strict] = await run<{ strict: unknown }[]>(connection, 'reading strict_password_validation', 'SELECT @@GLOBAL.strict_password_validation AS strict', undefined, ctx);
+  if (!Number(strict?.strict)) return;
+  throw new PasswordValidationPluginError(
+    `MariaDB has the password-validation plugin ${plugins.map((p) => String(p.name)).join(', ')} with strict_password_validation on, which refuses the ` +
+      "IDENTIFIED BY PASSWORD '<hash>' form this rotator uses so that the password never reaches the server's logs in clear. Nothing was changed. " +
+      'Set strict_password_validation=OFF, or uninstall the plugin; the rotator does not fall back to sending the password',
+    { secretId: ctx.secretId, step: ctx.step },
+  );
 }

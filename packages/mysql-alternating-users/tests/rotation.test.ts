@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedOutput, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativePasswordHash } from '../src/passwords.ts';
+import { nativePasswordHash, PasswordValidationPluginError } from '../src/passwords.ts';
 import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot, storedHash } from './helpers/harness.ts';
 
 // The general log lives in the server's own folder: only for a MariaDB the kit starts.
@@ -320,6 +320,27 @@ describe('three rotations of app / app_clone', () => {
     expect(log).not.toContain(previous.password);
     expect(await logsIn(db, current.username, current.password)).toBe(true);
     expect(await logsIn(db, previous.username, previous.password)).toBe(true);
+  });
+
+  it.skipIf(!LOCAL_MARIADB)('a password-validation plugin: PasswordValidationPluginError naming it, nothing written, never the clear password (only for a MariaDB the kit starts)', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'validated', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('validated', password);
+    const before = await snapshot(db, ['validated', 'validated_clone']);
+    await db.query("INSTALL SONAME 'simple_password_check'");
+    try {
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PasswordValidationPluginError);
+      expect((error as Error).message).toContain('simple_password_check');
+      expect((error as Error).message).toContain(secretId);
+    } finally {
+      await db.query("UNINSTALL SONAME 'simple_password_check'");
+    }
+    expect(await snapshot(db, ['validated', 'validated_clone'])).toBe(before);
+    expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
   });
 
   it.skipIf(!LOCAL_MARIADB)('the client-side hash is MariaDB’s own PASSWORD() (only for a MariaDB the kit starts)', async () => {
