@@ -11,8 +11,8 @@
  * Binaries: PG_BINDIR, else `pg_config --bindir`, else the newest /usr/lib/postgresql/<v>/bin.
  *
  * Clean-up: a start that fails removes its folders (cluster and certificates); a process that
- * exits without stop() stops its servers (`pg_ctl stop -m immediate`) from an 'exit' listener.
- * A process killed outright (SIGKILL, or a signal with no listener) runs no listener at all.
+ * exits without stop(), or is ended by SIGINT/SIGTERM/SIGHUP, stops its servers (`pg_ctl stop -m
+ * immediate`) from an 'exit' / signal listener. Only SIGKILL leaves a server running.
  *
  * With PG_TEST_HOST set, an existing server is used instead (e.g. a CI service container):
  * PG_TEST_HOST, PG_TEST_PORT (5432), PG_TEST_ADMIN_USER (postgres), PG_TEST_ADMIN_PASSWORD,
@@ -174,15 +174,27 @@ function stopOnExit(key: string, stopNow: () => void): void {
   running.set(key, stopNow);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const stop of running.values()) {
+  const stopAll = () => {
+    for (const [dataDir, stop] of running) {
+      running.delete(dataDir);
       try {
         stop();
       } catch {
         // best effort: the process is ending
       }
     }
-  });
+  };
+  process.on('exit', stopAll);
+  // A signal with no listener ends the process without 'exit' (a test run stopped with Ctrl-C or
+  // kill): stop the servers, then let the signal do what it would have done.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      stopAll();
+      process.removeListener(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresServer> {

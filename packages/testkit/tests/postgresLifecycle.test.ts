@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,9 @@ import { clusterOwner, newestPostgresBinDir } from '../src/postgres.ts';
 const EXTERNAL = Boolean(process.env.PG_TEST_HOST);
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtureSource = resolve(here, '../src/postgres.ts');
-const tsx = resolve(here, '../../../node_modules/.bin/tsx');
+// tsx's loader inside a plain `node`: the tsx command would run the script in a child of its own
+// whose signal relay turns SIGTERM into process.exit(), hiding what a bare signal does.
+const tsxLoader = pathToFileURL(resolve(here, '../../../node_modules/tsx/dist/esm/index.mjs')).href;
 const scratch = mkdtempSync(join(tmpdir(), 'rotators-pg-lifecycle-'));
 // The cluster's OS user (postgres, when the tests run as root) must reach folders made in here.
 chmodSync(scratch, 0o755);
@@ -26,7 +28,7 @@ afterAll(() => {
 });
 
 /** Run startPostgres in a child process (its own 'exit'), with `env` added to ours. */
-async function inChild(mode: 'exit-without-stop' | 'start', env: Record<string, string>): Promise<Record<string, string>> {
+async function inChild(mode: 'exit-without-stop' | 'sigterm' | 'start', env: Record<string, string>): Promise<Record<string, string>> {
   const script = join(scratch, `child-${mode}.mts`);
   writeFileSync(
     script,
@@ -35,15 +37,18 @@ async function inChild(mode: 'exit-without-stop' | 'start', env: Record<string, 
       `try {`,
       `  const server = await startPostgres({});`,
       `  console.log(JSON.stringify({ port: String(server.port), logFile: server.logFile, certDir: server.certificates.directory }));`,
-      // Ends without stop(), as a test run cut short does.
-      `  process.exit(0);`,
+      // Ends without stop(), as a test run cut short does: process.exit(), or killed by a signal.
+      mode === 'sigterm' ? `  process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 30_000));` : `  process.exit(0);`,
       `} catch (error) {`,
       `  console.log(JSON.stringify({ error: String(error.message) }));`,
       `}`,
     ].join('\n'),
   );
-  const { stdout } = await promisify(execFile)(tsx, [script], { env: { ...process.env, ...env, PG_TEST_HOST: '' }, timeout: 90_000 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, string>;
+  const result = await promisify(execFile)(process.execPath, ['--import', tsxLoader, script], { env: { ...process.env, ...env, PG_TEST_HOST: '' }, timeout: 90_000 }).then(
+    ({ stdout }) => ({ stdout, signal: '' }),
+    (error: { stdout: string; signal?: string | null; code?: number }) => ({ stdout: error.stdout, signal: String(error.signal ?? error.code) }),
+  );
+  return { ...(JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, string>), ...(result.signal ? { ended: result.signal } : {}) };
 }
 
 function folderHolding(files: Record<string, string>): string {
@@ -62,9 +67,15 @@ function folderHolding(files: Record<string, string>): string {
 }
 
 describe.skipIf(EXTERNAL)('startPostgres life cycle (own cluster) [skipped when PG_TEST_HOST names an external server]', () => {
-  it('a process that ends without stop() leaves no server running and no folder behind (exit hook)', async () => {
-    const { port, logFile, certDir, error } = await inChild('exit-without-stop', {});
+  it.each([
+    ['exits', 'exit-without-stop', undefined],
+    ['is killed by SIGTERM', 'sigterm', 'SIGTERM'],
+  ] as const)('a process that %s without stop() leaves no server running and no folder behind', async (_what, mode, ended) => {
+    const { port, logFile, certDir, error, ended: how } = await inChild(mode, {});
     expect(error).toBeUndefined();
+    // A signal still ends the process as it would have.
+    if (ended) expect(how).toBe(ended);
+    else expect(how).toBeUndefined();
     expect(Number(port)).toBeGreaterThan(0);
     expect(existsSync(logFile!)).toBe(false);
     expect(existsSync(certDir!)).toBe(false);
