@@ -117,11 +117,14 @@ async function startLocalServer(): Promise<MariaDbServer> {
   try {
     await waitForSocket(socket, child, join(directory, 'error.log'));
     const adminUser = 'rotators_admin';
-    const adminPassword = randomBytes(18).toString('base64url');
+    // Random, plus characters that need escaping, so every consumer is tested with them.
+    const adminPassword = `${randomBytes(18).toString('base64url')}'"\\`;
     rememberSecret(adminPassword);
-    // Over root's socket, through stdin, so the password is on no command line.
+    // Over root's socket, through stdin, so the password is on no command line; values escaped by
+    // mysql2 (the server runs with its default sql_mode, where backslash escapes apply).
+    const admin = `${mysql.escape(adminUser)}@'%'`;
     execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-u', 'root'], {
-      input: `CREATE USER '${adminUser}'@'%' IDENTIFIED BY '${adminPassword}'; GRANT ALL PRIVILEGES ON *.* TO '${adminUser}'@'%' WITH GRANT OPTION;`,
+      input: `CREATE USER ${admin} IDENTIFIED BY ${mysql.escape(adminPassword)}; GRANT ALL PRIVILEGES ON *.* TO ${admin} WITH GRANT OPTION;`,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     return await connectAdmin({

@@ -26,6 +26,14 @@ describe('startMariaDb', () => {
     expect(status[0]?.Value).toMatch(/\w/);
   });
 
+  it.skipIf(EXTERNAL)(`the admin's password holds a quote, a double quote and a backslash, and logs in as generated ${LOCAL_ONLY}`, async () => {
+    expect(db.adminPassword).toMatch(/'"\\$/);
+    const connection = await connectAs(db.adminUser, db.adminPassword, db.caCert);
+    const [rows] = await connection.query('SELECT CURRENT_USER() AS user');
+    await connection.end();
+    expect((rows as { user: string }[])[0]!.user).toBe(`${db.adminUser}@%`);
+  });
+
   it('the admin logs in with its password only, and holds GRANT OPTION', async () => {
     const grants = (await db.query<Record<string, string>>('SHOW GRANTS FOR CURRENT_USER()')).map((r) => Object.values(r)[0]).join('\n');
     expect(grants).toContain('WITH GRANT OPTION');
