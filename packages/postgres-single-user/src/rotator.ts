@@ -110,7 +110,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
       } catch (error) {
         if (error instanceof TargetOperationError) throw error;
-        throw new TargetOperationError(`setSecret: ALTER ROLE for user "${pending.username}" on ${pending.host} failed`, contextOf(ctx), { cause: safeCause(error) });
+        throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, contextOf(ctx), { cause: safeCause(error) });
       } finally {
         await session.end().catch(() => undefined);
       }
