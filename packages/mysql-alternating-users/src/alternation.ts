@@ -49,9 +49,11 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
 
 /**
  * Make the pending user log in with the pending password, with privileges and TLS requirement
- * equal to the source's. All reads happen before the first write, so a master that cannot read
- * the grant tables changes nothing. The password is set last: once the pending user logs in,
- * everything before it is in place (a retried setSecret relies on that).
+ * equal to the source's. All reads and checks happen before the first write — the pending user is
+ * ours to take (adoption.ts), the master may grant what it must (masterRights.ts), the server
+ * accepts the hash form (passwords.ts) — so a refusal changes nothing. The password is set last:
+ * once the pending user logs in, everything before it is in place; a retry then passes
+ * `setPassword: false` and only syncs what differs.
  */
 export async function makePendingUsable(
   connection: Connection,
