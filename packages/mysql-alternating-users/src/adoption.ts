@@ -21,7 +21,8 @@ export function readAdoptExisting(env: Record<string, string | undefined>): bool
   throw new ConfigurationError('ADOPT_EXISTING_CLONE', `Environment variable ADOPT_EXISTING_CLONE must be "true" or "false" (got "${env.ADOPT_EXISTING_CLONE}")`);
 }
 
-function leftByOurAttempt(accounts: Map<string, Account>, pendingPassword: string): boolean {
+/** Every account locked and, where we can tell, holding the pending password: as an interrupted setSecret leaves it. */
+export function leftByOurAttempt(accounts: Map<string, Account>, pendingPassword: string): boolean {
   const hash = nativePasswordHash(pendingPassword);
   return [...accounts.values()].every((a) => a.locked && (a.plugin !== 'mysql_native_password' || a.storedHash === hash));
 }

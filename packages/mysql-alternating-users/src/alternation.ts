@@ -22,7 +22,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
-import { checkPendingOwnership } from './adoption.ts';
+import { checkPendingOwnership, leftByOurAttempt } from './adoption.ts';
 import { checkMasterRights } from './masterRights.ts';
 import { checkHashAccepted, identifiedBy, sendsHash, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
@@ -35,12 +35,20 @@ interface User {
   accounts: Map<string, Account>;
 }
 
-async function readPair(connection: Connection, username: string, ctx: StepContext): Promise<{ source: User; target: User }> {
+/**
+ * The base user is the source when it exists. Exception: a secret that started as the clone, whose
+ * first setSecret created the base user (locked, pending password) and stopped before finishing —
+ * that base user has none of the clone's privileges yet, and taking it as the source would strip
+ * the in-use clone of everything. While it is the pending user and still as we left it, the clone
+ * stays the source.
+ */
+async function readPair(connection: Connection, username: string, ctx: StepContext, pending?: MysqlSecret): Promise<{ source: User; target: User }> {
   const base = baseUsername(username);
   const clone = base + CLONE_SUFFIX;
   const baseUser = { name: base, accounts: await readAccounts(connection, base, ctx) };
   const cloneUser = { name: clone, accounts: await readAccounts(connection, clone, ctx) };
-  const pair = baseUser.accounts.size > 0 ? { source: baseUser, target: cloneUser } : { source: cloneUser, target: baseUser };
+  const baseIsOurUnfinishedCopy = pending?.username === base && cloneUser.accounts.size > 0 && leftByOurAttempt(baseUser.accounts, pending.password);
+  const pair = baseUser.accounts.size > 0 && !baseIsOurUnfinishedCopy ? { source: baseUser, target: cloneUser } : { source: cloneUser, target: baseUser };
   if (pair.source.accounts.size === 0) {
     throw new TargetOperationError(`neither ${base} nor ${clone} exists in mysql.user`, { secretId: ctx.secretId, step: ctx.step });
   }
@@ -61,7 +69,7 @@ export async function makePendingUsable(
   options: { adoptExisting: boolean; setPassword: boolean },
   ctx: StepContext,
 ): Promise<void> {
-  const { source, target } = await readPair(connection, current.username, ctx);
+  const { source, target } = await readPair(connection, current.username, ctx, pending);
   const pendingAccounts = pending.username === target.name ? target.accounts : source.accounts;
   // A pending user that logs in with the pending password is ours already.
   if (options.setPassword) checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, { secretId: ctx.secretId, step: ctx.step });

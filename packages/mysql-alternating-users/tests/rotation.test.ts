@@ -262,6 +262,25 @@ describe('three rotations of app / app_clone', () => {
     expect(await logsIn(db, 'stuck_clone', current.password)).toBe(true);
   });
 
+  it('a secret that started as the clone, whose first setSecret died after creating the base user: the retry copies from the clone and never strips it', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'half_clone', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+    const cloneGrants = await grantLines(db, 'half_clone');
+    const secretId = await h.secretFor('half_clone', password);
+    const token = await h.service.start(secretId);
+    await h.service.runStep(secretId, 'createSecret', token);
+    const pending = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING', token))!;
+    expect(pending.username).toBe('half');
+    // As if the first setSecret stopped right after CREATE USER of the base user.
+    await db.query('CREATE USER ?@? IDENTIFIED BY ? ACCOUNT LOCK', ['half', '%', pending.password]);
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    expect(await grantLines(db, 'half_clone')).toEqual(cloneGrants);
+    expect(await grantLines(db, 'half')).toEqual(cloneGrants);
+    expect(await logsIn(db, 'half', pending.password)).toBe(true);
+    expect(await logsIn(db, 'half_clone', password)).toBe(true);
+  });
+
   it('a setSecret that died after creating the clone is finished by the retry (the clone cannot log in before that)', async () => {
     const h = await harness(db);
     const password = newPassword();
