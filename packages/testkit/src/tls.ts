@@ -4,7 +4,7 @@
  * verify that server (for "ssl: true never falls back" tests).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,6 +19,12 @@ export interface TestCertificates {
   otherCaCert: string;
 }
 
+// Key material of throwaway CAs must not pile up in /tmp: every folder goes when the process ends.
+const folders = new Set<string>();
+process.once('exit', () => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 }
@@ -29,6 +35,7 @@ function makeCa(dir: string, name: string): void {
 
 export function createTestCertificates(hostnames: string[] = ['localhost'], ips: string[] = ['127.0.0.1']): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'rotators-tls-'));
+  folders.add(dir);
   makeCa(dir, 'test-ca');
   makeCa(dir, 'other-ca');
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=rotators-test-server', '-keyout', 'server.key', '-out', 'server.csr'], dir);

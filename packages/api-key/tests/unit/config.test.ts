@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { ConfigurationError } from '@rotators/core';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,7 @@ describe('configuration (cold start)', () => {
   it('adds a PEM bundle to the trusted roots', () => {
     const certs = createTestCertificates();
     expect(readApiKeyConfig({ API_CA_BUNDLE_PATH: certs.caCertFile }).httpsAgent.options.ca).toContain(certs.caCert);
+    rmSync(certs.directory, { recursive: true, force: true });
   });
 });
 

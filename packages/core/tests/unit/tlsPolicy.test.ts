@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { capturedOutput } from '@rotators/testkit';
 import { classifyConnectionError, ConfigurationError, connectWithTlsPolicy, createRotationLogger, readTlsConfig, sslField, TargetConnectionError, tlsModeFor } from '@rotators/core';
 import { createTestCertificates } from '@rotators/testkit';
@@ -27,6 +28,7 @@ describe('TLS mode', () => {
     expect(() => readTlsConfig({ TLS_CA_BUNDLE_PATH: '/nonexistent/ca.pem' })).toThrow(ConfigurationError);
     expect(() => readTlsConfig({ REQUIRE_TLS: 'sometimes' })).toThrow(/REQUIRE_TLS/);
     expect(() => readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '0' })).toThrow(/CONNECT_TIMEOUT_SECONDS/);
+    rmSync(certs.directory, { recursive: true, force: true });
   });
 });
 

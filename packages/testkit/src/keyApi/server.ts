@@ -12,7 +12,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createTestCertificates, type TestCertificates } from '../tls.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
@@ -120,7 +120,10 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          if (certificates) rmSync(certificates.directory, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }
