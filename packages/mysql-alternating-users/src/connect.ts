@@ -120,7 +120,10 @@ export async function run<T = unknown>(connection: Connection, what: string, sql
 }
 
 /** Our session must not run with NO_BACKSLASH_ESCAPES: mysql2's escaping relies on backslashes. */
-export async function prepareSession(connection: Connection, ctx: StepContext): Promise<void> {
+export async function prepareSession(connection: Connection, ctx: StepContext, lockWaitSeconds: number): Promise<void> {
+  // A GRANT or ALTER USER queued behind a metadata lock must give up on the server, not run on
+  // after the Lambda has timed out and reported failure.
+  await run(connection, 'setting lock_wait_timeout', 'SET SESSION lock_wait_timeout = ?', [lockWaitSeconds], ctx);
   const rows = await run<{ mode: string }[]>(connection, 'reading sql_mode', 'SELECT @@SESSION.sql_mode AS mode', undefined, ctx);
   const modes = String(rows[0]?.mode ?? '').split(',');
   if (modes.includes('NO_BACKSLASH_ESCAPES')) {

@@ -42,7 +42,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   /** A master session, always with an sql_mode our escaping is safe in. */
   async function withMaster<T>(current: MysqlSecret, master: MasterSecret, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
     return connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, async (connection) => {
-      await prepareSession(connection, ctx);
+      await prepareSession(connection, ctx, tls.connectTimeoutSeconds * 3);
       return work(connection);
     });
   }

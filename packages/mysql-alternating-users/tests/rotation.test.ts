@@ -24,6 +24,22 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
+describe('master sessions', () => {
+  it('bound the metadata-lock wait on the server before any other statement', async () => {
+    const h = await harness(db, { CONNECT_TIMEOUT_SECONDS: '2' });
+    const password = newPassword();
+    await createUser(db, 'lockwait_app', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('lockwait_app', password);
+    await h.service.rotate(secretId);
+
+    const masterConnections = [...new Set(h.statements.filter((s) => s.user === db.adminUser).map((s) => s.connection))];
+    expect(masterConnections.length).toBeGreaterThan(0);
+    for (const connection of masterConnections) {
+      expect(h.statements.find((s) => s.connection === connection)?.sql).toBe('SET SESSION lock_wait_timeout = ?');
+    }
+  });
+});
+
 describe('three rotations of app / app_clone', () => {
   it('creates app_clone with app’s privileges, alternates, and AWSCURRENT and AWSPREVIOUS both log in after each rotation', async () => {
     const h = await harness(db);
