@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { GetFunctionConfigurationCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, GetPolicyCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { lambdaClient, localAwsEnv, startZipFunction, type ZipFunction } from '@rotators/testkit';
+import { iamClient, lambdaClient, localAwsEnv, startZipFunction, type ZipFunction } from '@rotators/testkit';
 
 export interface DeployedFunction {
   configuration: FunctionConfiguration;
@@ -52,3 +53,26 @@ export async function stagesOf(client: SecretsManagerClient, secretId: string): 
   const described = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
   return described.VersionIdsToStages ?? {};
 }
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** The inline policy Terraform attached to the function's role, as IAM stores it. */
+export async function deployedRolePolicy(endpoint: string, roleName: string, policyName = 'rotation'): Promise<PolicyStatement[]> {
+  const out = await iamClient(endpoint).send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+  return (JSON.parse(decodeURIComponent(out.PolicyDocument ?? '{}')) as { Statement: PolicyStatement[] }).Statement;
+}
+
+/** The function's resource policy (who may invoke it), as Lambda stores it. */
+export async function deployedInvokePolicy(endpoint: string, functionName: string): Promise<PolicyStatement[]> {
+  const out = await lambdaClient(endpoint).send(new GetPolicyCommand({ FunctionName: functionName }));
+  return (JSON.parse(out.Policy ?? '{}') as { Statement: PolicyStatement[] }).Statement;
+}
+
+export const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

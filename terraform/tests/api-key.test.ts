@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type KeyApiServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startKeyApi, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { asList, clearStrayPending, codeSha256, type DeployedFunction, deployedRolePolicy, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
 import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
 
@@ -71,6 +71,9 @@ describe('examples/api-key on moto and a key API', () => {
       POWERTOOLS_SERVICE_NAME: 'api-key',
     });
     expect(fn.environment.PASSWORD_LENGTH).toBeUndefined();
+    const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
+    expect(statements.flatMap((s) => asList(s.Action))).not.toContain('secretsmanager:GetRandomPassword');
+    expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
   });
 
   it('rotates the key Terraform\'s secret holds: new and previous keys work, older ones are revoked', async () => {

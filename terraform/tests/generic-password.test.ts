@@ -8,7 +8,7 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { readSecret, rememberSecret, RotationService, secretsManagerClient, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { asList, clearStrayPending, codeSha256, type DeployedFunction, deployedInvokePolicy, deployedRolePolicy, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
 import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
 
@@ -68,6 +68,18 @@ describe('examples/generic-password on moto', () => {
     expect(described.RotationEnabled).toBe(true);
     expect(described.RotationLambdaARN).toBe(outputs.function_arn);
     expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
+  });
+
+  it('gave the role the rotation actions on this secret only, and Secrets Manager of this account the invoke right', async () => {
+    const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
+    const writers = statements.filter((s) => asList(s.Action).some((a) => a === 'secretsmanager:PutSecretValue' || a === 'secretsmanager:UpdateSecretVersionStage'));
+    expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
+    for (const s of statements.filter((st) => asList(st.Resource).includes('*'))) expect(asList(s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
+    const [invoke, ...others] = await deployedInvokePolicy(motoEndpoint(), outputs.function_name!);
+    expect(others).toEqual([]);
+    expect(invoke).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Principal: { Service: 'secretsmanager.amazonaws.com' } });
+    expect(JSON.stringify(invoke!.Condition)).toContain('"123456789012"');
+    expect(JSON.stringify(invoke!.Condition)).toContain(JSON.stringify(outputs.secret_arn));
   });
 
   it('rotates the secret Terraform created, with the function Terraform created', async () => {

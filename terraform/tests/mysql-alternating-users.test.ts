@@ -9,7 +9,7 @@ import { type MariaDbServer, readSecret, rememberSecret, RotationService, secret
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
+import { asList, clearStrayPending, codeSha256, type DeployedFunction, deployedRolePolicy, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
 import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
 
 const user = 'tfapp';
@@ -77,6 +77,14 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
     expect(fn.environment).toMatchObject({ USERNAME_CHARACTER_LIMIT: '32', CONNECT_TIMEOUT_SECONDS: '5', REQUIRE_TLS: 'false', POWERTOOLS_SERVICE_NAME: 'mysql-alternating-users' });
     const initial = (await readSecret<DbSecret>(client(), outputs.secret_arn!, 'AWSCURRENT'))!;
     expect(initial.masterarn).toBe(outputs.master_secret_arn);
+  });
+
+  it('lets the role read the master secret, and write only the rotated one', async () => {
+    const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
+    const onMaster = statements.filter((s) => asList(s.Resource).includes(outputs.master_secret_arn!));
+    expect(onMaster.map((s) => asList(s.Action))).toEqual([['secretsmanager:GetSecretValue']]);
+    const writers = statements.filter((s) => asList(s.Action).includes('secretsmanager:PutSecretValue'));
+    expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
   });
 
   it('alternates the users of Terraform\'s secret on the server: AWSCURRENT and AWSPREVIOUS both log in', async () => {
