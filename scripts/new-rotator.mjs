@@ -40,6 +40,7 @@ const replacements = {
   __DESCRIPTION__: values.description ?? `Rotator for ${name} (scaffolded; describe what it rotates)`,
 };
 
+const REFERENCE = 'generic-password';
 const targets = [
   ['package', join('packages', name)],
   ['terraform-module', join('terraform', 'modules', name)],
@@ -50,10 +51,12 @@ for (const [, target] of targets) {
 }
 
 const written = [];
-for (const [template, target] of targets) {
-  const source = join(here, 'templates', 'rotator', template);
-  if (!existsSync(source)) continue;
-  copyTree(source, join(root, target));
+copyTree(join(here, 'templates', 'rotator', 'package'), join(root, 'packages', name));
+// The Terraform module and example are the generic-password ones, renamed: the scaffold's secret
+// has the same {"password"} shape, and cloning the reference keeps the scaffold from drifting
+// from it (function_variables.tf must stay identical in every module; scripts/terraform/check.sh).
+for (const kind of ['modules', 'examples']) {
+  cloneRenamed(join(root, 'terraform', kind, REFERENCE), join(root, 'terraform', kind, name));
 }
 addToCiMatrix();
 
@@ -78,6 +81,29 @@ function copyTree(source, target) {
     writeFileSync(to, render(readFileSync(from, 'utf8')));
     written.push(relative(root, to));
   }
+}
+
+function cloneRenamed(source, target) {
+  for (const entry of readdirSync(source).sort()) {
+    const from = join(source, entry);
+    if (['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup'].includes(entry)) continue;
+    const to = join(target, entry.replaceAll('generic_password', replacements.__SNAKE__));
+    if (statSync(from).isDirectory()) {
+      cloneRenamed(from, to);
+      continue;
+    }
+    let text = readFileSync(from, 'utf8').replaceAll(REFERENCE, name).replaceAll('generic_password', replacements.__SNAKE__);
+    if (entry === 'README.md') text = describeInReadme(text);
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, text);
+    written.push(relative(root, to));
+  }
+}
+
+// The reference README's opening paragraph describes generic-password; say what this one is.
+function describeInReadme(text) {
+  const [title, , ...rest] = text.split('\n\n');
+  return [title, `${replacements.__DESCRIPTION__}\n\n> Scaffolded from the generic-password module by \`npm run new-rotator\`: add this rotator's own\n> settings (typed variables → environment) and say what its function needs to reach.`, ...rest].join('\n\n');
 }
 
 function render(text) {

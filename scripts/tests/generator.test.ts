@@ -80,4 +80,22 @@ describe('npm run new-rotator', () => {
     expect(output).toMatch(/Tests\s+2 failed/);
     expect(output).not.toMatch(/ENOENT/);
   });
+
+  it('its Terraform module and example pass fmt, validate, and the module its mock-provider tests', () => {
+    const script = [
+      'source scripts/terraform/env.sh',
+      `terraform fmt -check -recursive terraform/modules/${NAME} terraform/examples/${NAME}`,
+      ...['modules', 'examples'].flatMap((kind) => [
+        `terraform -chdir=terraform/${kind}/${NAME} init -backend=false -input=false -no-color >/dev/null`,
+        `terraform -chdir=terraform/${kind}/${NAME} validate -no-color`,
+      ]),
+      `terraform -chdir=terraform/modules/${NAME} test -no-color`,
+    ].join(' && ');
+    const result = run('bash', ['-c', script]);
+    const output = result.stdout + result.stderr;
+    expect(result.status, output).toBe(0);
+    expect(output.match(/Success! The configuration is valid/g)).toHaveLength(2);
+    expect(output).toMatch(/Success! \d+ passed, 0 failed/);
+    expect(readFileSync(join(copy, 'terraform/modules', NAME, 'main.tf'), 'utf8')).toContain(`rotator         = "${NAME}"`);
+  });
 });
