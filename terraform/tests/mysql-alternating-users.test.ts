@@ -2,15 +2,16 @@
  * examples/mysql-alternating-users against moto and a real MariaDB server (password auth, TLS
  * with the kit's throwaway CA): apply (the master secret and the app secret), a second plan with
  * no changes, rotations app → app_clone → app by the built zip with the environment Terraform
- * gave the function, logins checked on the server, a plan with no changes, destroy.
+ * gave the function, logins checked on the server, a plan with no changes, destroy (the
+ * lifecycle: scripts/terraform/exampleUnderTest.ts).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { type MariaDbServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startMariaDb, zipPath } from '@rotators/testkit';
+import { randomBytes } from 'node:crypto';
+import { type MariaDbServer, readSecret, rememberSecret, startMariaDb } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asList, clearStrayPending, codeSha256, type DeployedFunction, deployedRolePolicy, stagesOf, startDeployedFunction } from '../../scripts/terraform/deployedFunction.ts';
-import { TerraformRoot } from '../../scripts/terraform/terraformRoot.ts';
+import { describe, expect, it } from 'vitest';
+import { asList, deployedRolePolicy } from '../../scripts/terraform/deployedFunction.ts';
+import { useExample } from '../../scripts/terraform/exampleUnderTest.ts';
 
 const user = 'tfapp';
 
@@ -20,66 +21,43 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
   const initialPassword = `M${randomBytes(18).toString('base64url')}`;
   rememberSecret(initialPassword);
   let db: MariaDbServer;
-  let root: TerraformRoot;
-  let zip: string;
-  let outputs: Record<string, string>;
-  let fn: DeployedFunction | undefined;
-  let destroyed = false;
-  const client = () => secretsManagerClient(motoEndpoint());
-
-  beforeAll(async () => {
-    db = await startMariaDb();
-    await db.query('CREATE DATABASE IF NOT EXISTS shop');
-    await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', initialPassword]);
-    await db.query('GRANT SELECT, INSERT ON shop.* TO ?@?', [user, '%']);
-    const caFile = db.certificates?.caCertFile ?? process.env.MYSQL_TEST_CA_FILE;
-    root = TerraformRoot.prepare('mysql-alternating-users', {
-      endpoint: motoEndpoint(),
-      name: `tf-mysql-${randomUUID().slice(0, 8)}`,
-      db_engine: db.flavor,
-      db_host: db.host,
-      db_port: String(db.port),
-      db_name: 'shop',
-      db_username: user,
-      db_password: initialPassword,
-      master_username: db.adminUser,
-      master_password: db.adminPassword,
-      db_ssl: caFile ? 'true' : 'false',
-      // The zip runs on this machine, so a local path is what the function can read.
-      ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
-      rotate_immediately: 'false',
-      recovery_window_in_days: '0',
-    });
-    // Terraform and the zip run below use the same bytes (see snapshot).
-    zip = root.snapshot(zipPath('mysql-alternating-users'));
-    root.setVariable('zip_path', zip);
-    await root.init();
+  const example = useExample('mysql-alternating-users', {
+    namePrefix: 'tf-mysql',
+    async start() {
+      db = await startMariaDb();
+      await db.query('CREATE DATABASE IF NOT EXISTS shop');
+      await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', initialPassword]);
+      await db.query('GRANT SELECT, INSERT ON shop.* TO ?@?', [user, '%']);
+      const caFile = db.certificates?.caCertFile ?? process.env.MYSQL_TEST_CA_FILE;
+      return {
+        db_engine: db.flavor,
+        db_host: db.host,
+        db_port: String(db.port),
+        db_name: 'shop',
+        db_username: user,
+        db_password: initialPassword,
+        master_username: db.adminUser,
+        master_password: db.adminPassword,
+        db_ssl: caFile ? 'true' : 'false',
+        // The zip runs on this machine, so a local path is what the function can read.
+        ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
+      };
+    },
+    stop: async () => db?.stop(),
   });
+  const { client } = example;
 
-  afterAll(async () => {
-    await fn?.zip.stop();
-    if (root && !destroyed) await root.destroy().catch(() => undefined);
-    root?.remove();
-    await db?.stop();
-  });
+  example.itApplies();
 
-  it('applies, and a second plan has no changes', async () => {
-    await root.apply();
-    outputs = await root.outputs();
-    const second = await root.plan();
-    expect(second.code, second.stdout).toBe(0);
-  });
-
-  it('deployed the built zip with the database settings, and the secret names the master Terraform made', async () => {
-    fn = await startDeployedFunction(motoEndpoint(), outputs.function_name!, zip);
-    expect(fn.configuration).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 60 });
-    expect(fn.configuration.CodeSha256).toBe(codeSha256(zip));
+  example.itDeployed('deployed the built zip with the database settings, and the secret names the master Terraform made', { Timeout: 60 }, async (fn) => {
+    const { outputs } = example;
     expect(fn.environment).toMatchObject({ USERNAME_CHARACTER_LIMIT: '32', CONNECT_TIMEOUT_SECONDS: '5', REQUIRE_TLS: 'false', POWERTOOLS_SERVICE_NAME: 'mysql-alternating-users' });
     const initial = (await readSecret<DbSecret>(client(), outputs.secret_arn!, 'AWSCURRENT'))!;
     expect(initial.masterarn).toBe(outputs.master_secret_arn);
   });
 
   it('lets the role read the master secret, and write only the rotated one', async () => {
+    const { outputs } = example;
     const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
     const onMaster = statements.filter((s) => asList(s.Resource).includes(outputs.master_secret_arn!));
     expect(onMaster.map((s) => asList(s.Action))).toEqual([['secretsmanager:GetSecretValue']]);
@@ -88,9 +66,7 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
   });
 
   it('alternates the users of Terraform\'s secret on the server: AWSCURRENT and AWSPREVIOUS both log in', async () => {
-    const secretId = outputs.secret_arn!;
-    await clearStrayPending(client(), secretId);
-    const service = new RotationService({ client: client(), invoke: fn!.zip.invoke, rotationLambdaArn: outputs.function_arn!, maxAttempts: 1 });
+    const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     for (const expected of [`${user}_clone`, user]) {
       const { token } = await service.rotate(secretId);
       const current = (await readSecret<DbSecret>(client(), secretId, 'AWSCURRENT'))!;
@@ -102,17 +78,10 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
     }
     // After two rotations the base user has a new password: the initial one is refused.
     expect(await logsIn(db, user, initialPassword)).toBe(false);
-    const stages = await stagesOf(client(), secretId);
-    expect(Object.values(stages).filter((labels) => labels.includes('TERRAFORM_MANAGED'))).toEqual([['TERRAFORM_MANAGED']]);
+    await example.expectTerraformVersionKept();
   });
 
-  it('plans no changes after the rotations, then destroys everything', async () => {
-    const afterRotation = await root.plan();
-    expect(afterRotation.code, afterRotation.stdout).toBe(0);
-    await root.destroy();
-    destroyed = true;
-    expect(await root.stateResources()).toEqual([]);
-  });
+  example.itPlansNoChangesThenDestroys();
 });
 
 /** Can `name` log in with `password` (verified TLS when the CA is known)? false when the server refuses the password. */
