@@ -22,4 +22,4 @@ export {
   type TlsConfig,
   type TlsMode,
 } from './targets/tlsPolicy.ts';
-export { classifyConnectionError } from './targets/connectionErrors.ts';
+export { classifyConnectionError, serverOffersNoTls } from './targets/connectionErrors.ts';

@@ -30,3 +30,13 @@ export function classifyConnectionError(error: unknown, authenticationCodes: rea
   if (NETWORK.has(code)) return 'network';
   return code ? 'database' : 'unknown';
 }
+
+/**
+ * The server answered but does not speak TLS at all (as opposed to a certificate that does not
+ * verify). Only this lets a secret without an "ssl" field continue in plaintext.
+ */
+export function serverOffersNoTls(error: unknown): boolean {
+  const source = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (source.code === 'HANDSHAKE_NO_SSL_SUPPORT') return true;
+  return typeof source.message === 'string' && /server does not support SSL/i.test(source.message);
+}

