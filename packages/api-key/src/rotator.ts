@@ -99,6 +99,19 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       ctx.logger.info('testSecret: the pending key works and belongs to this rotation', { keyId: pending.keyId });
     },
 
+    async testConfiguration(current, ctx) {
+      // RotateImmediately=false: no new key exists. The function must be able to reach the provider
+      // and manage keys with the current one, which is what the next real rotation will do.
+      const adapter = adapterFor(current, ctx);
+      const auth = { key: current.apiKey, role: 'the current key' };
+      await adapter.testKey(auth);
+      const listed = await adapter.listKeys(auth);
+      if (!listed.some((k) => k.id === current.keyId)) {
+        throw new ConfusedDeputyError('keyId', `AWSCURRENT names keyId ${current.keyId}, which the current key's account does not list (field "keyId")`, errorContextOf(ctx));
+      }
+      ctx.logger.info('testSecret: configuration test passed: the current key works and can list keys', { keyId: current.keyId });
+    },
+
     async afterFinish({ current, previous: beforeMove }, ctx) {
       // The engine always passes the version AWSCURRENT held before the move (core steps/finishSecret.ts).
       const previous = beforeMove!;

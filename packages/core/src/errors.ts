@@ -101,12 +101,21 @@ export class ConfusedDeputyError extends RotationError {
 /** A Secrets Manager API call failed. `cause` is the SDK error, which never carries a SecretString. */
 export class SecretsManagerCallError extends RotationError {
   override readonly name: string = 'SecretsManagerCallError';
+  /** The SDK error's name, e.g. ResourceNotFoundException, ThrottlingException. */
+  readonly errorName: string;
   constructor(
     readonly operation: string,
     context: RotationErrorContext,
     cause: unknown,
   ) {
-    super(`${operation} failed: ${errorName(cause)}: ${errorMessage(cause)}`, context, { cause });
+    // A modelled service error's message is the service's own text and never carries the request.
+    // Anything else (a deserialization failure quotes the response body, which can be a
+    // SecretString) keeps only its class name.
+    const fault = (cause ?? {}) as { $fault?: unknown; $metadata?: { httpStatusCode?: number } };
+    const modelled = typeof fault.$fault === 'string';
+    const status = fault.$metadata?.httpStatusCode;
+    super(`${operation} failed: ${errorName(cause)}${modelled ? `: ${errorMessage(cause)}` : ''}${status ? ` (HTTP ${status})` : ''}`, context, { cause: safeCause(cause) });
+    this.errorName = errorName(cause);
   }
 }
 
@@ -167,4 +176,14 @@ export function safeCause(error: unknown): Error {
   safe.name = name;
   Object.assign(safe, { code, errno });
   return safe;
+}
+
+/**
+ * Our own errors are safe by construction. Anything else (a bug, a library error a rotator did not
+ * wrap) may quote a value in its message, so only its class name and code leave.
+ */
+export function toRotationError(error: unknown, context: RotationErrorContext = {}): RotationError {
+  if (error instanceof RotationError) return error;
+  const cause = safeCause(error);
+  return new RotationError(`Unexpected ${cause.message}`, { ...context }, { cause });
 }

@@ -26,7 +26,12 @@ const eventSchema = z.object({
   Step: field('Step').pipe(z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' })),
   SecretId: field('SecretId'),
   ClientRequestToken: field('ClientRequestToken'),
-  RotationToken: field('RotationToken').optional(),
+  // Only forwarded to PutSecretValue, which validates it; like AWS's templates, do not judge it here
+  // (an empty or null token means none).
+  RotationToken: z
+    .string({ error: '"RotationToken" must be a string' })
+    .nullish()
+    .transform((token) => token || undefined),
 });
 
 /** Returns a typed event, or throws InvalidEventError naming the first bad field. No value is echoed. */
@@ -35,7 +40,10 @@ export function parseRotationEvent(input: unknown): RotationEvent {
     throw new InvalidEventError('event', 'Rotation event must be a JSON object');
   }
   const result = eventSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { RotationToken, ...event } = result.data;
+    return RotationToken ? { ...event, RotationToken } : event;
+  }
 
   const issue = result.error.issues[0]!;
   const fieldName = String(issue.path[0] ?? 'event');

@@ -7,7 +7,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readEngineConfig } from './config.ts';
-import { RotationError, type RotationErrorContext, safeCause } from './errors.ts';
+import { type RotationErrorContext, toRotationError } from './errors.ts';
 import { parseRotationEvent, type RotationStep } from './event.ts';
 import { createRotationLogger, type RotationLogger } from './logger.ts';
 import { checkPreamble } from './preamble.ts';
@@ -28,7 +28,14 @@ export interface HandlerOptions {
   logger?: RotationLogger;
 }
 
-export type RotationHandler = (event: unknown) => Promise<void>;
+/** The parts of Lambda's context the logger reads (request id, function name, cold start). */
+export interface LambdaContextLike {
+  awsRequestId?: string;
+  functionName?: string;
+  [key: string]: unknown;
+}
+
+export type RotationHandler = (event: unknown, context?: LambdaContextLike) => Promise<void>;
 
 const STEPS: Record<RotationStep, <S extends SecretRecord>(run: StepRun<S>) => Promise<void>> = {
   createSecret,
@@ -45,13 +52,16 @@ export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S
     options.client ??
     new SecretsManagerClient({
       endpoint: config.secretsManagerEndpoint,
-      // The SDK's standard retry strategy: backoff with jitter on throttling and 5xx.
-      retryMode: 'standard',
-      maxAttempts: 3,
+      // The SDK's standard retry strategy (3 attempts, backoff with jitter on throttling, 5xx and
+      // timeouts). Without these limits an unreachable endpoint (a VPC with no route to Secrets
+      // Manager) ends as a bare "Task timed out" instead of a typed error naming the call; 3 × 7 s
+      // fits the modules' minimum timeouts.
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     });
 
-  return async function handler(rawEvent: unknown): Promise<void> {
+  return async function handler(rawEvent: unknown, context?: LambdaContextLike): Promise<void> {
     const errorContext: RotationErrorContext = {};
+    if (context?.awsRequestId) logger.addContext(context as Parameters<RotationLogger['addContext']>[0]);
     try {
       const event = parseRotationEvent(rawEvent);
       Object.assign(errorContext, { secretId: event.SecretId, step: event.Step });
@@ -76,14 +86,4 @@ export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S
       logger.resetKeys();
     }
   };
-}
-
-/**
- * Our own errors are safe by construction. Anything else (a bug, a library error a rotator did not
- * wrap) may quote a value in its message, so only its class name and code leave the function.
- */
-function toRotationError(error: unknown, context: RotationErrorContext): RotationError {
-  if (error instanceof RotationError) return error;
-  const cause = safeCause(error);
-  return new RotationError(`Unexpected ${cause.message}`, { ...context }, { cause });
 }

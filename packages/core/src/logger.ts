@@ -10,15 +10,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 
 export type RotationLogger = Logger;
 
-const SENSITIVE_KEY = /pass(word)?|secret_?string|rotation_?token|api_?key|^key$|private|verifier|credential/i;
+const SENSITIVE_KEY = /pass(word)?|pwd|secret|token|api[-_]?key|^key$|private|verifier|credential|authorization|cookie/i;
+// Identifiers the logs must keep: they name things, they do not unlock them.
+const KEPT_KEYS = new Set(['secretId', 'clientRequestToken', 'masterSecretId']);
 
 export const REDACTED = '[redacted]';
 
 export function redactSensitive(key: string, value: unknown): unknown {
-  if (key !== '' && SENSITIVE_KEY.test(key) && value !== undefined && value !== null && typeof value !== 'object') {
-    return REDACTED;
-  }
-  return value;
+  if (key === '' || KEPT_KEYS.has(key) || value === undefined || value === null) return value;
+  return SENSITIVE_KEY.test(key) ? REDACTED : value;
 }
 
 export function createRotationLogger(rotator: string): RotationLogger {

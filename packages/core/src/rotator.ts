@@ -42,6 +42,12 @@ export interface Rotator<S extends SecretRecord> {
   /** testSecret: prove the pending value works on the target. Throw to fail the rotation. */
   testPending(versions: { current: S; pending: S }, ctx: StepContext): Promise<void>;
   /**
+   * testSecret when there is no new pending value: RotateSecret with RotateImmediately=false only
+   * tests the configuration, and createSecret never ran. Prove the function can use the current
+   * value (reach the target, log in). Default: testPending with the current value as pending.
+   */
+  testConfiguration?(current: S, ctx: StepContext): Promise<void>;
+  /**
    * After AWSCURRENT has moved (e.g. retire keys older than AWSPREVIOUS). A failure is logged
    * and never undoes the promotion; the next rotation runs it again.
    */

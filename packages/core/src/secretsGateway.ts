@@ -8,7 +8,6 @@ import {
   GetRandomPasswordCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  ResourceNotFoundException,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -50,7 +49,8 @@ export class SecretsGateway {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      // By name, not class: a fault injected by a test (or a second SDK copy) is recognised too.
+      if ((error as Error)?.name === 'ResourceNotFoundException') return undefined;
       throw new SecretsManagerCallError('GetSecretValue', this.context, error);
     }
   }

@@ -4,6 +4,8 @@
  * remembered; at the end of the file no remembered value may appear in what was captured.
  */
 
+import { format } from 'node:util';
+
 const SENSITIVE_KEY = /pass(word)?|api_?key|^key$|secret|token|private/i;
 const MIN_SECRET_LENGTH = 8;
 
@@ -52,7 +54,8 @@ export function findLeaks(text: string = capturedOutput()): string[] {
   let index = 0;
   for (const secret of remembered) {
     index += 1;
-    if (text.includes(secret)) leaks.push(`remembered secret #${index} (${secret.length} characters) appears in captured output`);
+    // Also as it appears inside JSON (a quote or backslash in the value is escaped there).
+    if (text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1))) leaks.push(`remembered secret #${index} (${secret.length} characters) appears in captured output`);
   }
   return leaks;
 }
@@ -64,6 +67,14 @@ export function findLeaks(text: string = capturedOutput()): string[] {
 export function installLogCapture(): void {
   if (installed) return;
   installed = true;
+  // The test runner routes console.* around process.stdout, so those calls are captured here.
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      captured.push(`${format(...args)}\n`);
+      original(...args);
+    };
+  }
   const show = process.env.ROTATORS_SHOW_LOGS === '1';
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);

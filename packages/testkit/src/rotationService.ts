@@ -9,11 +9,12 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   RotateSecretCommand,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { rememberSecretJson } from './logCapture.ts';
+import { rememberSecret, rememberSecretJson } from './logCapture.ts';
 
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type Step = (typeof STEPS)[number];
@@ -36,8 +37,11 @@ export interface RotationServiceOptions {
   rotationLambdaArn: string;
   /** Whole-rotation attempts before giving up (Secrets Manager retries several times). */
   maxAttempts?: number;
-  /** Sent in every event, as Secrets Manager does for cross-account rotation. */
-  rotationToken?: string;
+  /**
+   * Sent in every event, as Secrets Manager does. Default: a fresh random one per service, which
+   * the leak guard remembers; null sends none.
+   */
+  rotationToken?: string | null;
 }
 
 export interface RotationResult {
@@ -59,7 +63,12 @@ export class RotationFailedError extends Error {
 }
 
 export class RotationService {
-  constructor(private readonly options: RotationServiceOptions) {}
+  private readonly rotationToken: string | undefined;
+
+  constructor(private readonly options: RotationServiceOptions) {
+    this.rotationToken = options.rotationToken === null ? undefined : (options.rotationToken ?? `rt-${randomUUID()}`);
+    rememberSecret(this.rotationToken);
+  }
 
   /** A whole rotation, with retries; resolves when AWSCURRENT holds the new version. */
   async rotate(secretId: string): Promise<RotationResult> {
@@ -76,12 +85,12 @@ export class RotationService {
         failures.push(error);
       }
     }
-    await this.rememberVersions(secretId, token);
+    await this.rememberVersions(secretId);
     throw new RotationFailedError(token, failures);
   }
 
   /** RotateSecret with a fresh token: moto creates the empty AWSPENDING version, as AWS does. */
-  async start(secretId: string): Promise<string> {
+  async start(secretId: string, rotateImmediately = true): Promise<string> {
     await this.assertNoRotationInProgress(secretId);
     const token = randomUUID();
     await this.options.client.send(
@@ -90,17 +99,32 @@ export class RotationService {
         ClientRequestToken: token,
         RotationLambdaARN: this.options.rotationLambdaArn,
         RotationRules: { AutomaticallyAfterDays: 30 },
-        RotateImmediately: true,
+        RotateImmediately: rotateImmediately,
       }),
     );
     return token;
+  }
+
+  /**
+   * RotateSecret with RotateImmediately=false: Secrets Manager only tests the configuration. It
+   * creates an AWSPENDING version, invokes testSecret alone, then removes the version's label.
+   * (moto leaves the label, and fills the version with the value the secret was created with, or
+   * nothing when it was created without one, as Terraform does.)
+   */
+  async testOnly(secretId: string): Promise<void> {
+    const token = await this.start(secretId, false);
+    try {
+      await this.runStep(secretId, 'testSecret', token);
+    } finally {
+      await this.cleanUpPending(secretId, token);
+    }
   }
 
   /** One invocation, as Secrets Manager sends it (SecretId is the ARN). */
   async runStep(secretId: string, step: Step, token: string): Promise<unknown> {
     const arn = await this.arnOf(secretId);
     const event: RotationInvocation = { Step: step, SecretId: arn, ClientRequestToken: token };
-    if (this.options.rotationToken) event.RotationToken = this.options.rotationToken;
+    if (this.rotationToken) event.RotationToken = this.rotationToken;
     return this.options.invoke(event);
   }
 
@@ -129,15 +153,12 @@ export class RotationService {
     }
   }
 
-  /** Whatever the rotation generated goes into the log-leak guard's list. */
-  private async rememberVersions(secretId: string, pendingToken?: string): Promise<void> {
-    const reads: GetSecretValueCommand[] = [
-      new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }),
-      new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS' }),
-    ];
-    if (pendingToken) reads.push(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', VersionId: pendingToken }));
-    for (const read of reads) {
-      const out = await this.options.client.send(read).catch(() => undefined);
+  /** Whatever the rotation generated, in every version (labelled or not), goes into the log-leak guard's list. */
+  private async rememberVersions(secretId: string): Promise<void> {
+    const listed = await this.options.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true })).catch(() => undefined);
+    for (const version of listed?.Versions ?? []) {
+      if (!version.VersionId) continue;
+      const out = await this.options.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId })).catch(() => undefined);
       rememberSecretJson(out?.SecretString);
     }
   }

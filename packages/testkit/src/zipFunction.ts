@@ -34,6 +34,8 @@ export class ZipInvocationError extends Error {
   }
 }
 
+const INVOKE_TIMEOUT_MS = 120_000;
+
 const DRIVER = `
 const { handler } = require(process.env.ROTATOR_ZIP_DIR + '/index.js');
 process.on('message', async ({ id, event }) => {
@@ -57,6 +59,8 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
   let output = '';
   const child: ChildProcess = fork(driver, [], {
     execPath: node22Binary(),
+    // Not the test runner's flags (vitest adds --require and --conditions): Lambda starts bare.
+    execArgv: [],
     cwd: directory,
     // Only what Lambda would set, plus the caller's configuration: nothing leaks in from the test runner.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ROTATOR_ZIP_DIR: directory, AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test', ...env },
@@ -96,15 +100,24 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
     invoke(event) {
       const id = nextId++;
       return new Promise((resolveInvoke, reject) => {
-        pending.set(id, { resolve: resolveInvoke, reject });
+        // Like Lambda's own timeout: a handler that never answers fails the invocation.
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new ZipInvocationError('TimeoutError', `invocation did not finish within ${INVOKE_TIMEOUT_MS} ms`));
+        }, INVOKE_TIMEOUT_MS);
+        pending.set(id, {
+          resolve: (value) => (clearTimeout(timer), resolveInvoke(value)),
+          reject: (error) => (clearTimeout(timer), reject(error)),
+        });
         child.send({ id, event });
       });
     },
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
+        // 'close' (not 'exit'): the child's last output is read before the leak guard looks at it.
         await new Promise<void>((r) => {
-          child.once('exit', () => r());
+          child.once('close', () => r());
           child.kill('SIGTERM');
         });
       }

@@ -22,3 +22,15 @@ describe('log-leak guard', () => {
     expect(findLeaks('app-user-name')).toEqual([]);
   });
 });
+
+describe('log-leak guard and console', () => {
+  it('captures console output too, which the test runner routes around process.stdout', () => {
+    console.warn('console-marker-19ab');
+    expect(capturedOutput()).toContain('console-marker-19ab');
+  });
+
+  it('finds a secret as it appears inside JSON, escaped', () => {
+    rememberSecret('quote"and\\backslash-secret');
+    expect(findLeaks(JSON.stringify({ message: 'quote"and\\backslash-secret' }))).toHaveLength(1);
+  });
+});

@@ -1,3 +1,4 @@
+import { toRotationError } from '../errors.ts';
 import type { SecretRecord } from '../secretValue.ts';
 import type { StepRun } from './stepRun.ts';
 
@@ -7,11 +8,8 @@ import type { StepRun } from './stepRun.ts';
  */
 export async function finishSecret<S extends SecretRecord>(run: StepRun<S>): Promise<void> {
   const { secrets, secretId, token, logger, metadata, rotator } = run;
+  // The preamble already returned if the token holds AWSCURRENT, so this is another version (or none).
   const currentVersionId = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-  if (currentVersionId === token) {
-    logger.info('finishSecret: version already AWSCURRENT');
-    return;
-  }
 
   // Read what afterFinish needs before the labels move, so a read failure cannot strand the promotion.
   const versions = rotator.afterFinish ? await run.readCurrentAndPending() : undefined;
@@ -23,8 +21,9 @@ export async function finishSecret<S extends SecretRecord>(run: StepRun<S>): Pro
     try {
       await rotator.afterFinish({ current: versions.pending, previous: versions.current }, run.stepContext());
     } catch (error) {
+      const safe = toRotationError(error, run.errorContext);
       logger.error('finishSecret: post-promotion clean-up failed; it runs again at the next rotation', {
-        error: { name: (error as Error)?.name, message: (error as Error)?.message },
+        error: { name: safe.name, message: safe.message },
       });
     }
   }
