@@ -7,6 +7,27 @@ locals {
   # Only secrets wired here; with secret_access = "rotation_lambda_arn" secrets wired elsewhere
   # need a rule of their own.
   watch_rotation_failures = var.create_alarms && length(var.secrets) > 0
+
+  # Chunked by the map's keys, not by the ARNs: keys are known at plan time even when the secrets
+  # are created in the same apply, and for_each needs known keys. Sorted, so adding a secret
+  # moves as few ARNs between rules as possible.
+  rotation_failed_chunks = local.watch_rotation_failures ? {
+    for i, chunk in chunklist(sort(keys(var.secrets)), local.rotation_failed_arns_per_rule) :
+    tostring(i) => [for key in chunk : var.secrets[key].arn]
+  } : {}
+  # The pattern with no ARN is 211 characters; each ARN adds its length + 3 (quotes, comma).
+  # 15 ARNs of up to 119 characters (secret names up to 59 in us-east-1) stay within 2048.
+  rotation_failed_arns_per_rule = 15
+  event_pattern_limit           = 2048
+  rotation_failed_patterns = { for i, arns in local.rotation_failed_chunks : i => jsonencode({
+    source        = ["aws.secretsmanager"]
+    "detail-type" = ["AWS Service Event via CloudTrail"]
+    detail = {
+      eventSource         = ["secretsmanager.amazonaws.com"]
+      eventName           = ["RotationFailed"]
+      additionalEventData = { SecretId = arns }
+    }
+  }) }
 }
 
 resource "aws_cloudwatch_metric_alarm" "errors" {
@@ -28,27 +49,28 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   tags                = var.tags
 }
 
+# An event pattern holds at most 2048 characters (EventBridge's default quota), so the wired ARNs
+# are spread over several rules, 15 to a rule.
 resource "aws_cloudwatch_event_rule" "rotation_failed" {
-  count = local.watch_rotation_failures ? 1 : 0
+  for_each = local.rotation_failed_patterns
 
-  name        = "${var.name}-rotation-failed"
-  description = "Secrets Manager reported RotationFailed for a secret rotated by ${var.name}."
-  event_pattern = jsonencode({
-    source        = ["aws.secretsmanager"]
-    "detail-type" = ["AWS Service Event via CloudTrail"]
-    detail = {
-      eventSource         = ["secretsmanager.amazonaws.com"]
-      eventName           = ["RotationFailed"]
-      additionalEventData = { SecretId = local.secret_arns }
+  name          = "${var.name}-rotation-failed-${each.key}"
+  description   = "Secrets Manager reported RotationFailed for a secret rotated by ${var.name} (rule ${each.key} of ${length(local.rotation_failed_patterns)})."
+  event_pattern = each.value
+  tags          = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(each.value) <= local.event_pattern_limit
+      error_message = "The RotationFailed pattern of rule ${each.key} would exceed EventBridge's ${local.event_pattern_limit} characters: 15 secret ARNs per rule fit when each is at most 119 characters (secret names up to 59 in us-east-1). Use shorter secret names, or set create_alarms = false and watch RotationFailed with a rule of your own."
     }
-  })
-  tags = var.tags
+  }
 }
 
 resource "aws_cloudwatch_event_target" "rotation_failed" {
-  count = local.watch_rotation_failures && var.alarm_sns_topic_arn != null ? 1 : 0
+  for_each = var.alarm_sns_topic_arn == null ? {} : local.rotation_failed_patterns
 
-  rule      = aws_cloudwatch_event_rule.rotation_failed[0].name
+  rule      = aws_cloudwatch_event_rule.rotation_failed[each.key].name
   target_id = "notify"
   arn       = var.alarm_sns_topic_arn
 }

@@ -38,7 +38,7 @@ output "errors_alarm_arn" {
   value       = try(aws_cloudwatch_metric_alarm.errors[0].arn, null)
 }
 
-output "rotation_failed_rule_arn" {
-  description = "ARN of the EventBridge rule matching RotationFailed for the wired secrets (null when there is none)."
-  value       = try(aws_cloudwatch_event_rule.rotation_failed[0].arn, null)
+output "rotation_failed_rule_arns" {
+  description = "ARNs of the EventBridge rules matching RotationFailed for the wired secrets (15 secrets to a rule, in the order of the sorted keys of secrets; empty when there is none)."
+  value       = [for i in range(length(aws_cloudwatch_event_rule.rotation_failed)) : aws_cloudwatch_event_rule.rotation_failed[tostring(i)].arn]
 }
