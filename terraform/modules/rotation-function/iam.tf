@@ -36,9 +36,15 @@ locals {
     "secretsmanager:UpdateSecretVersionStage",
   ]
   ec2_arn = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
+  # Subnets and security groups may belong to another account (a VPC shared through AWS RAM), so
+  # their ARNs carry no account.
+  ec2_any_account_arn = "arn:${local.partition}:ec2:${local.region}:*"
   # Built from its parts: the function depends on this policy, so it cannot refer back to it.
   # It is the unqualified ARN, the one every wired secret stores as its rotation function.
   function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}"
+  # Also built from its parts (equal to aws_cloudwatch_log_group.this.arn), so the whole policy,
+  # and its length check, is known at plan time whenever the secrets' ARNs are.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}"
 }
 
 locals {
@@ -79,44 +85,63 @@ locals {
       Effect    = "Allow"
       Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
       Resource  = local.kms_key_arns
-      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.amazonaws.com" } }
+      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}" } }
     }] : [],
     [{
       Sid      = "WriteOwnLogs"
       Effect   = "Allow"
       Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      Resource = "${aws_cloudwatch_log_group.this.arn}:*"
+      Resource = "${local.log_group_arn}:*"
     }],
     # In a VPC, Lambda creates network interfaces as this role: only in the given subnets and
-    # security groups. The Describe calls have no resource-level permissions.
+    # security groups (scoping not yet proven on real AWS, see the README). The Describe calls have
+    # no resource-level permissions.
     var.vpc == null ? [] : [{
       Sid    = "CreateNetworkInterfacesInGivenSubnets"
       Effect = "Allow"
       Action = "ec2:CreateNetworkInterface"
       Resource = concat(
         ["${local.ec2_arn}:network-interface/*"],
-        [for id in var.vpc.subnet_ids : "${local.ec2_arn}:subnet/${id}"],
-        [for id in var.vpc.security_group_ids : "${local.ec2_arn}:security-group/${id}"],
+        [for id in var.vpc.subnet_ids : "${local.ec2_any_account_arn}:subnet/${id}"],
+        [for id in var.vpc.security_group_ids : "${local.ec2_any_account_arn}:security-group/${id}"],
       )
     }],
+    # Every network interface of the account and region, not only the function's: Lambda's
+    # documentation warns that a narrower DeleteNetworkInterface can cut the function off its VPC.
     var.vpc == null ? [] : [{
-      Sid      = "ManageOwnNetworkInterfaces"
+      Sid      = "ManageNetworkInterfacesInAccount"
       Effect   = "Allow"
       Action   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
       Resource = "${local.ec2_arn}:network-interface/*"
     }],
     var.vpc == null ? [] : [{
-      Sid      = "DescribeNetworkInterfaces"
-      Effect   = "Allow"
-      Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+      Sid    = "DescribeNetworkInterfaces"
+      Effect = "Allow"
+      # What AWSLambdaVPCAccessExecutionRole grants, no more.
+      Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
       Resource = "*"
     }],
   )
+}
+
+locals {
+  policy_document = jsonencode({ Version = "2012-10-17", Statement = local.statements })
+  # IAM's limit on all inline policies of a role together, counted without whitespace (jsonencode
+  # writes none).
+  inline_policy_limit = 10240
 }
 
 # Inline, attached to this role only: several functions never share one managed policy.
 resource "aws_iam_role_policy" "this" {
   name   = "rotation"
   role   = aws_iam_role.this.id
-  policy = jsonencode({ Version = "2012-10-17", Statement = local.statements })
+  policy = local.policy_document
+
+  lifecycle {
+    # Checked at plan when the ARNs are known, else at apply before the policy is written.
+    precondition {
+      condition     = length(local.policy_document) <= local.inline_policy_limit
+      error_message = "The role's policy would be ${length(local.policy_document)} characters, over IAM's ${local.inline_policy_limit} for a role's inline policies: it lists every wired secret ARN. Use secret_access = \"rotation_lambda_arn\" (one statement whatever the number of secrets), or split the secrets over several functions (see the README's limit)."
+    }
+  }
 }
