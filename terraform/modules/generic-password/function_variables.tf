@@ -2,7 +2,7 @@
 # This file is the same in every rotator module (scripts/terraform/check.sh keeps it so).
 
 variable "runtime" {
-  description = "Lambda runtime: nodejs22.x or nodejs24.x (the zips are built for Node 22)."
+  description = "Lambda runtime: nodejs22.x (the zips are built for Node 22; nodejs24.x needs hashicorp/aws >= 6.19, untested here)."
   type        = string
   default     = "nodejs22.x"
 }

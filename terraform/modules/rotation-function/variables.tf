@@ -7,8 +7,10 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,56}$", var.name))
-    error_message = "name must be 1-56 letters, digits, hyphens or underscores (the role and alarm names add a suffix to it)."
+    # The longest derived name is the EventBridge rule "<name>-rotation-failed-<n>" (64 at most):
+    # 44 + 17 + three digits of n (up to 1000 rules of 15 secrets).
+    condition     = can(regex("^[A-Za-z0-9_-]{1,44}$", var.name))
+    error_message = "name must be 1-44 letters, digits, hyphens or underscores: the module derives names of at most 64 characters from it, the longest being the EventBridge rules \"<name>-rotation-failed-<n>\"."
   }
 }
 
@@ -39,13 +41,13 @@ variable "handler" {
 }
 
 variable "runtime" {
-  description = "Lambda runtime. The zips are built for Node 22 and run on any later Node."
+  description = "Lambda runtime. The zips are built for Node 22 (esbuild target node22). nodejs24.x is not offered: hashicorp/aws accepts it only from 6.19, and 6.x is not tested here."
   type        = string
   default     = "nodejs22.x"
 
   validation {
-    condition     = contains(["nodejs22.x", "nodejs24.x"], var.runtime)
-    error_message = "runtime must be \"nodejs22.x\" or \"nodejs24.x\": the zips are built for Node 22 (esbuild target node22)."
+    condition     = contains(["nodejs22.x"], var.runtime)
+    error_message = "runtime must be \"nodejs22.x\": the zips are built for Node 22, and nodejs24.x needs hashicorp/aws >= 6.19, which these modules are not tested with."
   }
 }
 
@@ -282,8 +284,10 @@ variable "secrets" {
   default = {}
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+", s.arn))])
-    error_message = "secrets[*].arn must be a full secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-xxxxxx)."
+    # The full ARN ends with the six random characters Secrets Manager adds; without them the
+    # policy's Resource and the permission's source_arn never match the secret.
+    condition     = alltrue([for s in values(var.secrets) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", s.arn))])
+    error_message = "secrets[*].arn must be a full secret ARN, ending with the six-character suffix Secrets Manager adds (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf): a partial ARN never matches in IAM or source_arn."
   }
 
   validation {
@@ -312,14 +316,14 @@ variable "secrets" {
 
   validation {
     condition = alltrue(flatten([for s in values(var.secrets) : [
-      for arn in [s.kms_key_arn, s.master_secret_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:", arn))
+      for arn in [s.kms_key_arn, s.master_secret_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
     ]]))
-    error_message = "secrets[*].kms_key_arn and master_secret_kms_key_arn must be KMS key ARNs (arn:aws:kms:...)."
+    error_message = "secrets[*].kms_key_arn and master_secret_kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn == null || can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+", s.master_secret_arn))])
-    error_message = "secrets[*].master_secret_arn must be a full secret ARN."
+    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn == null || can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", s.master_secret_arn))])
+    error_message = "secrets[*].master_secret_arn must be a full secret ARN, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
   }
 }
 
@@ -346,8 +350,8 @@ variable "extra_kms_key_arns" {
   default     = []
 
   validation {
-    condition     = alltrue([for arn in var.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:", arn))])
-    error_message = "extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:...)."
+    condition     = alltrue([for arn in var.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))])
+    error_message = "extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not alias ARNs: IAM matches against the key's ARN."
   }
 }
 
