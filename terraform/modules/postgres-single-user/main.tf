@@ -1,9 +1,11 @@
 # One PostgreSQL role changes its own password (sent as a SCRAM-SHA-256 verifier). The function
 # reaches the database and Secrets Manager: give it `vpc` when the database is private.
 locals {
-  # Three logins at most, each TLS then (if the secret allows it) plaintext, statements at three
-  # times the connect timeout, plus the Secrets Manager calls.
-  minimum_timeout = 9 * var.connect_timeout_seconds + 5
+  # setSecret's worst case: six connection attempts (three logins, each TLS then plaintext when
+  # the secret allows it), then three statements after login, each allowed three times the connect
+  # timeout (statement_timeout = query_timeout = 3 x c), plus the Secrets Manager calls:
+  # 6c + 9c + 5.
+  minimum_timeout = 15 * var.connect_timeout_seconds + 5
 
   rotator_environment = merge(
     {

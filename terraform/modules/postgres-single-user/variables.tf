@@ -9,13 +9,13 @@ variable "zip_path" {
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: up to three logins (AWSPENDING, AWSCURRENT, AWSPREVIOUS), each TLS then plaintext when the secret allows it, statements at three times the connect timeout, and the Secrets Manager calls."
+  description = "Timeout of one rotation step in seconds. At least 15 x connect_timeout_seconds + 5: up to six connection attempts (three logins, each TLS then plaintext when the secret allows it), three statements after login each allowed 3 x connect_timeout_seconds, and the Secrets Manager calls. The default 80 fits the default connect timeout of 5."
   type        = number
-  default     = 60
+  default     = 80
 
   validation {
-    condition     = var.timeout >= 9 * var.connect_timeout_seconds + 5 && var.timeout <= 900
-    error_message = "timeout (${var.timeout} s) must be at least 9 x connect_timeout_seconds + 5 = ${9 * var.connect_timeout_seconds + 5} s, so that three logins with a TLS and a plaintext attempt each, and the statements, fit in one step (and at most 900)."
+    condition     = var.timeout >= 15 * var.connect_timeout_seconds + 5 && var.timeout <= 900
+    error_message = "timeout (${var.timeout} s) must be at least 15 x connect_timeout_seconds + 5 = ${15 * var.connect_timeout_seconds + 5} s, so that six connection attempts and three statements (each allowed 3 x connect_timeout_seconds) fit in one step (and at most 900)."
   }
 }
 

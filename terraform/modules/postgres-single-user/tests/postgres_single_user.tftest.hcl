@@ -67,6 +67,26 @@ run "timeout_must_fit_the_connection_attempts" {
   expect_failures = [var.timeout]
 }
 
+# setSecret's worst case is 15 x connect_timeout_seconds + 5 (six attempts, three statements of
+# 3 x connect timeout each): 79 s is one short for the default 5 s, 80 (the default) fits.
+run "timeout_one_below_the_worst_case" {
+  command = plan
+  variables {
+    connect_timeout_seconds = 5
+    timeout                 = 79
+  }
+  expect_failures = [var.timeout]
+}
+
+run "default_timeout_fits_the_default_connect_timeout" {
+  command = plan
+
+  assert {
+    condition     = var.timeout == 80 && var.connect_timeout_seconds == 5
+    error_message = "The default timeout (80 s) must fit the default connect timeout (15 x 5 + 5)."
+  }
+}
+
 run "connect_timeout_out_of_range" {
   command = plan
   variables {

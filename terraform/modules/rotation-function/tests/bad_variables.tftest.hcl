@@ -104,3 +104,60 @@ run "vpc_without_security_groups" {
   }
   expect_failures = [var.vpc]
 }
+
+run "nodejs24_needs_an_untested_provider" {
+  command = plan
+  variables {
+    runtime = "nodejs24.x"
+  }
+  expect_failures = [var.runtime]
+}
+
+run "name_too_long_for_the_derived_names" {
+  command = plan
+  variables {
+    # 45 characters: "<name>-rotation-failed-<n>" could reach 65.
+    name = "a23456789012345678901234567890123456789012345"
+  }
+  expect_failures = [var.name]
+}
+
+run "secret_arn_without_suffix" {
+  command = plan
+  variables {
+    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s", automatically_after_days = 30 } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "master_secret_arn_without_suffix" {
+  command = plan
+  variables {
+    secrets = { s = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
+      automatically_after_days = 30
+    } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "kms_alias_arn_for_a_secret" {
+  command = plan
+  variables {
+    secrets = { s = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+      kms_key_arn              = "arn:aws:kms:us-east-1:123456789012:alias/secrets"
+      automatically_after_days = 30
+    } }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "kms_alias_arn_in_extra_keys" {
+  command = plan
+  variables {
+    extra_kms_key_arns = ["arn:aws:kms:us-east-1:123456789012:alias/secrets"]
+  }
+  expect_failures = [var.extra_kms_key_arns]
+}

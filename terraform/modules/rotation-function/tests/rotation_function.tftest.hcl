@@ -173,8 +173,8 @@ run "several_secrets_explicit_arns" {
   }
 
   assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.rotation_failed[0].event_pattern).detail.eventName == ["RotationFailed"] && (
-      sort(jsondecode(aws_cloudwatch_event_rule.rotation_failed[0].event_pattern).detail.additionalEventData.SecretId) == sort([for s in values(var.secrets) : s.arn])
+    condition = jsondecode(aws_cloudwatch_event_rule.rotation_failed["0"].event_pattern).detail.eventName == ["RotationFailed"] && (
+      sort(jsondecode(aws_cloudwatch_event_rule.rotation_failed["0"].event_pattern).detail.additionalEventData.SecretId) == sort([for s in values(var.secrets) : s.arn])
     )
     error_message = "The RotationFailed rule must match the wired secrets."
   }
@@ -230,6 +230,15 @@ run "rotation_lambda_arn_scoping" {
   }
 
   assert {
+    condition = alltrue(flatten([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : [
+        for action in flatten([st.Action]) : action == "secretsmanager:GetRandomPassword" || startswith(action, "ec2:Describe")
+      ] if contains(flatten([st.Resource]), "*")
+    ]))
+    error_message = "In rotation_lambda_arn mode, still no action other than GetRandomPassword or ec2:Describe* on \"*\"."
+  }
+
+  assert {
     condition     = aws_lambda_permission.secretsmanager.source_arn == null && aws_lambda_permission.secretsmanager.source_account == "123456789012"
     error_message = "A shared function's permission is limited by account, not by one secret."
   }
@@ -278,11 +287,34 @@ run "master_secret_vpc_and_settings" {
       for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "CreateNetworkInterfacesInGivenSubnets"
       ]).Resource) == sort([
       "arn:aws:ec2:us-east-1:123456789012:network-interface/*",
-      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1",
-      "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-2",
-      "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1",
+      "arn:aws:ec2:us-east-1:*:subnet/subnet-1",
+      "arn:aws:ec2:us-east-1:*:subnet/subnet-2",
+      "arn:aws:ec2:us-east-1:*:security-group/sg-1",
     ])
-    error_message = "Network interfaces only in the given subnets and security groups."
+    error_message = "Network interfaces only in the given subnets and security groups, whichever account owns them (shared VPCs)."
+  }
+
+  assert {
+    condition = one([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "DescribeNetworkInterfaces"
+    ]).Action == ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+    error_message = "Describe actions: only those of AWSLambdaVPCAccessExecutionRole."
+  }
+
+  assert {
+    condition = one([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "ManageNetworkInterfacesInAccount"
+    ]).Resource == "arn:aws:ec2:us-east-1:123456789012:network-interface/*"
+    error_message = "Deleting and re-addressing network interfaces covers the account's interfaces in the region."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : [
+        for action in flatten([st.Action]) : action == "secretsmanager:GetRandomPassword" || startswith(action, "ec2:Describe")
+      ] if contains(flatten([st.Resource]), "*")
+    ]))
+    error_message = "With a VPC and a master secret, still no action other than GetRandomPassword or ec2:Describe* on \"*\"."
   }
 
   assert {
@@ -302,7 +334,7 @@ run "master_secret_vpc_and_settings" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.errors[0].alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:pager"]) && aws_cloudwatch_event_target.rotation_failed[0].arn == "arn:aws:sns:us-east-1:123456789012:pager"
+    condition     = aws_cloudwatch_metric_alarm.errors[0].alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:pager"]) && aws_cloudwatch_event_target.rotation_failed["0"].arn == "arn:aws:sns:us-east-1:123456789012:pager"
     error_message = "Both alarms notify the topic."
   }
 }
@@ -326,5 +358,103 @@ run "no_password_policy" {
   assert {
     condition     = length([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if contains(flatten([st.Action]), "secretsmanager:GetRandomPassword")]) == 0
     error_message = "A rotator that makes no password gets no GetRandomPassword."
+  }
+}
+
+run "many_secrets_spread_over_rules" {
+  command = apply
+
+  variables {
+    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
+    # 30 secrets with 59-character names (ARNs of 119 characters, the longest that fit 15 to a rule).
+    secrets = {
+      for i in range(30) : format("s%02d", i) => {
+        arn                      = format("arn:aws:secretsmanager:us-east-1:123456789012:secret:%s-AbCdEf", format("%s%02d", join("", [for n in range(57) : "x"]), i))
+        automatically_after_days = 30
+      }
+    }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.rotation_failed) == 2 && length(aws_cloudwatch_event_target.rotation_failed) == 2
+    error_message = "30 secrets need two RotationFailed rules (15 each), each with a target."
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_cloudwatch_event_rule.rotation_failed : length(r.event_pattern) <= 2048])
+    error_message = "Every RotationFailed pattern must stay within EventBridge's 2048 characters."
+  }
+
+  assert {
+    condition     = sort(flatten([for r in aws_cloudwatch_event_rule.rotation_failed : jsondecode(r.event_pattern).detail.additionalEventData.SecretId])) == sort([for s in values(var.secrets) : s.arn])
+    error_message = "Together the rules match every wired secret, each once."
+  }
+
+  assert {
+    condition     = sort([for r in aws_cloudwatch_event_rule.rotation_failed : r.name]) == tolist(["rotator-rotation-failed-0", "rotator-rotation-failed-1"]) && alltrue([for k, t in aws_cloudwatch_event_target.rotation_failed : t.rule == aws_cloudwatch_event_rule.rotation_failed[k].name])
+    error_message = "Rules named <name>-rotation-failed-<n>, each with its own target."
+  }
+}
+
+run "pattern_too_long_is_refused" {
+  command = plan
+
+  variables {
+    # 15 ARNs of 130 characters: over 2048 in one rule.
+    secrets = {
+      for i in range(15) : format("s%02d", i) => {
+        arn                      = format("arn:aws:secretsmanager:us-east-1:123456789012:secret:%s-AbCdEf", format("%s%02d", join("", [for n in range(69) : "x"]), i))
+        automatically_after_days = 30
+      }
+    }
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.rotation_failed["0"]]
+}
+
+run "policy_over_the_inline_limit_is_refused" {
+  command = plan
+
+  variables {
+    # 90 secrets of 119-character ARNs: over 10,000 characters of ARNs alone.
+    create_alarms = false
+    secrets = {
+      for i in range(90) : format("s%02d", i) => {
+        arn                      = format("arn:aws:secretsmanager:us-east-1:123456789012:secret:%s-AbCdEf", format("%s%02d", join("", [for n in range(57) : "x"]), i))
+        automatically_after_days = 30
+      }
+    }
+  }
+
+  expect_failures = [aws_iam_role_policy.this]
+}
+
+run "kms_via_service_follows_the_partition" {
+  command = apply
+
+  override_data {
+    target = data.aws_partition.current
+    values = { partition = "aws-cn", dns_suffix = "amazonaws.com.cn" }
+  }
+  override_data {
+    target = data.aws_region.current
+    values = { name = "cn-north-1" }
+  }
+
+  variables {
+    secrets = {
+      app = {
+        arn                      = "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:app-AbCdEf"
+        kms_key_arn              = "arn:aws-cn:kms:cn-north-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+        automatically_after_days = 30
+      }
+    }
+  }
+
+  assert {
+    condition = one([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "DecryptSecretsViaSecretsManager"
+    ]).Condition.StringEquals["kms:ViaService"] == "secretsmanager.cn-north-1.amazonaws.com.cn"
+    error_message = "kms:ViaService must use the partition's DNS suffix (amazonaws.com.cn in China)."
   }
 }
