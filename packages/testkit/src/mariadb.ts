@@ -4,6 +4,11 @@
  * createTestCertificates. root logs in over that socket only (unix_socket); the tests use a
  * password-authenticated admin WITH GRANT OPTION, as a master secret would.
  *
+ * `startMariaDb({ tls: false })` starts a server that offers no TLS at all (no certificate,
+ * `--skip-ssl`): the one case where a secret without `ssl` may fall back to plaintext. Its
+ * `certificates` and `caCert` are undefined; `otherCaCert` is still a CA to distrust. Only a local
+ * server can be started so: with MYSQL_TEST_HOST set it throws, and such tests skip.
+ *
  * When MYSQL_TEST_HOST is set, nothing is started: the same interface points at that server
  * (the GitHub Actions workflow runs the suite against a MySQL 8.4 service container this way).
  *   MYSQL_TEST_HOST, MYSQL_TEST_PORT (3306), MYSQL_TEST_ADMIN_USER, MYSQL_TEST_ADMIN_PASSWORD,
@@ -42,9 +47,18 @@ export interface MariaDbServer {
   stop(): Promise<void>;
 }
 
-export async function startMariaDb(): Promise<MariaDbServer> {
-  if (process.env.MYSQL_TEST_HOST) return useExternalServer();
-  return startLocalServer();
+export interface StartMariaDbOptions {
+  /** false: a server without TLS (no certificate, --skip-ssl). Default true. Local servers only. */
+  tls?: boolean;
+}
+
+export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<MariaDbServer> {
+  const tls = options.tls ?? true;
+  if (process.env.MYSQL_TEST_HOST) {
+    if (!tls) throw new Error('startMariaDb({ tls: false }) needs a local server: MYSQL_TEST_HOST names one whose TLS the tests cannot turn off');
+    return useExternalServer();
+  }
+  return startLocalServer(tls);
 }
 
 async function useExternalServer(): Promise<MariaDbServer> {
@@ -70,7 +84,7 @@ async function useExternalServer(): Promise<MariaDbServer> {
   return server;
 }
 
-async function startLocalServer(): Promise<MariaDbServer> {
+async function startLocalServer(tls: boolean): Promise<MariaDbServer> {
   const directory = mkdtempSync(join(tmpdir(), 'rotators-mariadb-'));
   const datadir = join(directory, 'data');
   const socket = join(directory, 'mariadb.sock');
@@ -104,9 +118,8 @@ async function startLocalServer(): Promise<MariaDbServer> {
       '--skip-name-resolve',
       '--innodb-buffer-pool-size=32M',
       '--performance-schema=OFF',
-      `--ssl-ca=${certificates.caCertFile}`,
-      `--ssl-cert=${certificates.serverCertFile}`,
-      `--ssl-key=${certificates.serverKeyFile}`,
+      // --skip-ssl also for servers (MariaDB 11.4+) that would make a certificate of their own.
+      ...(tls ? [`--ssl-ca=${certificates.caCertFile}`, `--ssl-cert=${certificates.serverCertFile}`, `--ssl-key=${certificates.serverKeyFile}`] : ['--skip-ssl']),
     ],
     { stdio: 'ignore' },
   );
@@ -132,8 +145,8 @@ async function startLocalServer(): Promise<MariaDbServer> {
       port,
       adminUser,
       adminPassword,
-      caCert: certificates.caCert,
-      certificates,
+      caCert: tls ? certificates.caCert : undefined,
+      certificates: tls ? certificates : undefined,
       otherCaCert: certificates.otherCaCert,
       external: false,
       directory,

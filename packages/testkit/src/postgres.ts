@@ -10,6 +10,11 @@
  * `postgres` OS user (`runuser -u postgres --`); its files live in a folder that user owns.
  * Binaries: PG_BINDIR, else `pg_config --bindir`, else the newest /usr/lib/postgresql/<v>/bin.
  *
+ * `startPostgres(env, { tls: false })` makes a cluster with `ssl = off`: a server that offers no
+ * TLS at all, the one case where a secret without `ssl` may fall back to plaintext. Its
+ * `certificates` and `caCert` are undefined. An external server (PG_TEST_HOST) keeps its own TLS
+ * setting, so tests that need a server without TLS skip there.
+ *
  * Clean-up: a start that fails removes its folders (cluster and certificates); a process that
  * exits without stop(), or is ended by SIGINT/SIGTERM/SIGHUP, stops its servers (`pg_ctl stop -m
  * immediate`) from an 'exit' / signal listener. Only SIGKILL leaves a server running.
@@ -56,6 +61,8 @@ export interface StartPostgresOptions {
    * one role in plaintext.
    */
   hbaRules?: string[];
+  /** false: `ssl = off`, no certificate (own cluster only). Default true. */
+  tls?: boolean;
 }
 
 export async function startPostgres(env: Record<string, string | undefined> = process.env, options: StartPostgresOptions = {}): Promise<PostgresServer> {
@@ -198,6 +205,7 @@ function stopOnExit(key: string, stopNow: () => void): void {
 }
 
 async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresServer> {
+  const tls = options.tls ?? true;
   const bin = postgresBinDir();
   const owner = clusterOwner();
   const directory = mkdtempSync(join(tmpdir(), 'rotators-pg-'));
@@ -243,9 +251,7 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
           `listen_addresses = '127.0.0.1,127.0.0.2'`,
           `unix_socket_directories = '${directory}'`,
           `password_encryption = 'scram-sha-256'`,
-          `ssl = on`,
-          `ssl_cert_file = '${certFile}'`,
-          `ssl_key_file = '${keyFile}'`,
+          ...(tls ? [`ssl = on`, `ssl_cert_file = '${certFile}'`, `ssl_key_file = '${keyFile}'`] : [`ssl = off`]),
           `log_statement = 'all'`,
           `log_min_error_statement = 'error'`,
           `logging_collector = off`,
@@ -295,8 +301,8 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     host: '127.0.0.1',
     port,
     external: false,
-    certificates: serverCertificates,
-    caCert: serverCertificates.caCert,
+    certificates: tls ? serverCertificates : undefined,
+    caCert: tls ? serverCertificates.caCert : undefined,
     logFile,
     canReadLog: true,
     query: (sql, params) => pool.query(sql, params),

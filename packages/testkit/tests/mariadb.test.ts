@@ -65,3 +65,19 @@ describe('startMariaDb', () => {
     expect(refused).toBe('ECONNREFUSED');
   });
 });
+
+describe.skipIf(EXTERNAL)(`startMariaDb({ tls: false }) ${LOCAL_ONLY}`, () => {
+  it('offers no TLS at all (mysql2: HANDSHAKE_NO_SSL_SUPPORT), and the admin logs in without it', async () => {
+    const plain = await startMariaDb({ tls: false });
+    try {
+      expect(plain.certificates).toBeUndefined();
+      expect(plain.caCert).toBeUndefined();
+      const status = await plain.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+      expect(status[0]?.Value).toBe('');
+      const tls = mysql.createConnection({ host: plain.host, port: plain.port, user: plain.adminUser, password: plain.adminPassword, ssl: { rejectUnauthorized: false } });
+      await expect(tls).rejects.toMatchObject({ code: 'HANDSHAKE_NO_SSL_SUPPORT' });
+    } finally {
+      await plain.stop();
+    }
+  });
+});

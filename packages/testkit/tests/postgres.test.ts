@@ -54,8 +54,15 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
     expect(server.readLog()).toContain('statement: SELECT ssl FROM pg_stat_ssl');
   });
 
-  it('stop() ends the server and removes its folder', async () => {
-    const other = await startPostgres();
+  it('{ tls: false } starts a server that offers no TLS; stop() ends it and removes its folder', async () => {
+    const other = await startPostgres(process.env, { tls: false });
+    expect(other.certificates).toBeUndefined();
+    expect(other.caCert).toBeUndefined();
+    const tlsClient = new pg.Client({ host: other.host, port: other.port, user: 'postgres', password: 'x', ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 2000 });
+    tlsClient.on('error', () => undefined);
+    await expect(tlsClient.connect()).rejects.toThrow('The server does not support SSL connections');
+    const { rows } = await other.query<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
+    expect(rows[0]!.ssl).toBe('off');
     const logFile = other.logFile!;
     expect(existsSync(logFile)).toBe(true);
     await other.stop();
