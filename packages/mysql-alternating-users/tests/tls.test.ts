@@ -1,31 +1,38 @@
 /**
  * TLS and connection failures against a real MariaDB with a test-CA certificate for
- * 127.0.0.1/localhost: `ssl: true` verifies the chain and the host name and never falls back to
- * plaintext; an absent `ssl` falls back only with a WARN line naming the host; failures are
- * reported by kind without the password; the connect timeout is applied.
+ * 127.0.0.1/localhost, and a second one that offers no TLS: `ssl: true` verifies the chain and the
+ * host name and never falls back to plaintext; an absent `ssl` falls back only when the server
+ * offers no TLS at all, with a WARN line naming the host; a certificate that does not verify is
+ * final either way (that is what a man-in-the-middle looks like); failures are reported by kind
+ * without the password; the connect timeout is applied.
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { classifyConnectionError, TargetConnectionError } from '@rotators/core';
 import { capturedOutput, freePort, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountHosts, caFileFor, createUser, harness, newPassword } from './helpers/harness.ts';
+import { accountHosts, caFileFor, createUser, harness, newPassword, snapshot } from './helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 
 // Against an external server (CI) the test CA is only known when MYSQL_TEST_CA_FILE is set.
 const NO_TEST_CA = !!process.env.MYSQL_TEST_HOST && !process.env.MYSQL_TEST_CA_FILE;
 const NEEDS_TEST_CA = '(needs the CA that signed the server certificate: MYSQL_TEST_CA_FILE)';
+// A server without TLS can only be started here, not asked of an external one.
+const EXTERNAL = !!process.env.MYSQL_TEST_HOST;
+const LOCAL_ONLY = '(needs a server without TLS, which only the kit can start: skipped with MYSQL_TEST_HOST)';
 
 let db: MariaDbServer;
+/** The same kind of server, offering no TLS at all (local runs only). */
+let plain: MariaDbServer;
 const servers: Server[] = [];
 const sockets: Socket[] = [];
 beforeAll(async () => {
-  db = await startMariaDb();
+  [db, plain] = await Promise.all([startMariaDb(), EXTERNAL ? (undefined as unknown as MariaDbServer) : startMariaDb({ tls: false })]);
 });
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await Promise.all(servers.map((server) => new Promise((r) => server.close(r))));
-  await db?.stop();
+  await Promise.all([db?.stop(), plain?.stop()]);
 });
 
 /** A TCP forwarder on another loopback address: same server, a host name its certificate does not list. */
@@ -101,6 +108,20 @@ describe('ssl: true', () => {
     expect(plain.connects.find((c) => c.user === 'tls_wrongname')).toMatchObject({ tls: false, ok: true });
   });
 
+  it.skipIf(EXTERNAL)(`a server that offers no TLS: a TLS failure, and never a plaintext attempt ${LOCAL_ONLY}`, async () => {
+    const h = await harness(plain);
+    const password = newPassword();
+    await createUser(plain, 'tls_required_plain', password);
+    const before = await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone']);
+    const secretId = await h.secretFor('tls_required_plain', password, { ssl: true });
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(h.connects.length).toBeGreaterThan(0);
+    for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
+    expect(await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone'])).toBe(before);
+  });
+
   it.skipIf(NO_TEST_CA)(`the right CA: every connection of a rotation is TLS ${NEEDS_TEST_CA}`, async () => {
     const h = await harness(db);
     const password = newPassword();
@@ -115,25 +136,62 @@ describe('ssl: true', () => {
 });
 
 describe('ssl absent', () => {
-  it('TLS that does not verify falls back to plaintext, with a WARN line naming the host', async () => {
-    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
+  it.skipIf(EXTERNAL)(`a server that offers no TLS: plaintext after the TLS attempt, with a WARN line naming the host ${LOCAL_ONLY}`, async () => {
+    const h = await harness(plain);
     const password = newPassword();
-    await createUser(db, 'tls_prefer', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+    await createUser(plain, 'tls_prefer', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
     const secretId = await h.secretFor('tls_prefer', password, { ssl: undefined });
     const outputBefore = capturedOutput().length;
     await h.service.rotate(secretId);
     const warnings = capturedOutput()
       .slice(outputBefore)
       .split('\n')
-      .filter((line) => line.includes('falling back to plaintext'))
+      .filter((line) => line.includes('offers no TLS'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(warnings.length).toBeGreaterThan(0);
-    for (const warning of warnings) expect(warning).toMatchObject({ level: 'WARN', host: db.host, rotator: 'mysql-alternating-users' });
-    // Every plaintext connection came right after a failed TLS attempt to the same user.
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({ level: 'WARN', host: plain.host, rotator: 'mysql-alternating-users' });
+      expect(warning.message).toContain(`${plain.host} offers no TLS`);
+    }
+    // Every plaintext connection came right after a TLS attempt to the same user that the server refused for want of TLS.
     for (const [index, attempt] of h.connects.entries()) {
-      if (!attempt.tls) expect(h.connects[index - 1]).toMatchObject({ user: attempt.user, tls: true, ok: false });
+      if (!attempt.tls) expect(h.connects[index - 1]).toMatchObject({ user: attempt.user, tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
     }
     expect(h.connects.some((c) => !c.tls && c.ok)).toBe(true);
+    expect(await accountHosts(plain, 'tls_prefer_clone')).toEqual(['%']);
+  });
+
+  it('a certificate from a CA the function does not trust is final: a TLS failure, no plaintext attempt, nothing changed', async () => {
+    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
+    const password = newPassword();
+    await createUser(db, 'prefer_wrong_ca', password);
+    const before = await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone']);
+    const secretId = await h.secretFor('prefer_wrong_ca', password, { ssl: undefined });
+    const outputBefore = capturedOutput().length;
+    const error = await failedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(h.connects.length).toBeGreaterThan(0);
+    for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+    expect(capturedOutput().slice(outputBefore)).not.toContain('offers no TLS');
+    expect(await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone'])).toBe(before);
+  });
+
+  it.skipIf(NO_TEST_CA)(`a trusted certificate that does not name the host is final: a TLS failure, no plaintext attempt, nothing changed ${NEEDS_TEST_CA}`, async () => {
+    const port = await forwarder('127.0.0.2', db.port);
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'prefer_wrongname', password);
+    const before = await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone']);
+    const secretId = await h.secretFor('prefer_wrongname', password, { host: '127.0.0.2', port, ssl: undefined });
+    const error = await failedSetSecret(h, secretId);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(h.connects.length).toBeGreaterThan(0);
+    for (const attempt of h.connects) {
+      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+      expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
+    }
+    expect(await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone'])).toBe(before);
   });
 
   it('REQUIRE_TLS=true overrides it: no plaintext attempt', async () => {
