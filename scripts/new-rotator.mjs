@@ -115,12 +115,15 @@ function addToCiMatrix() {
   const workflow = join(root, '.github', 'workflows', 'ci.yml');
   if (!existsSync(workflow)) return;
   const text = readFileSync(workflow, 'utf8');
-  const match = text.match(/^(\s*)# BEGIN rotator packages.*\n([\s\S]*?)^\s*# END rotator packages/m);
+  const match = text.match(/^([ \t]*)(# BEGIN rotator packages.*\n)([\s\S]*?)^[ \t]*# END rotator packages/m);
   if (!match) fail(`${relative(root, workflow)} has no "# BEGIN rotator packages" / "# END rotator packages" markers`);
-  const indent = match[1];
-  const items = match[2].split('\n').map((l) => l.trim()).filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+  const [, indent, beginLine, body] = match;
+  const items = body.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
   const sorted = [...new Set([...items, name])].sort();
   const block = sorted.map((item) => `${indent}- ${item}`).join('\n') + '\n';
-  writeFileSync(workflow, text.replace(match[2], block));
+  // Splice at the block's own position: replacing by its text would hit the top of the file when
+  // the block is empty (the empty string is found at index 0).
+  const start = match.index + indent.length + beginLine.length;
+  writeFileSync(workflow, text.slice(0, start) + block + text.slice(start + body.length));
   written.push(`${relative(root, workflow)} (matrix)`);
 }
