@@ -1,7 +1,9 @@
 /**
  * TLS by the secret's `ssl` field and the environment, against the kit's cluster and its
- * throwaway CA: `ssl: true` is verify-full and never falls back; an absent `ssl` falls back to
- * plaintext only after a TLS failure, with a WARN naming the host. Failures are reported by kind.
+ * throwaway CA, and a second cluster with `ssl = off`: `ssl: true` is verify-full and never falls
+ * back; an absent `ssl` falls back to plaintext only when the server offers no TLS at all, with a
+ * WARN naming the host; a certificate that does not verify (wrong CA, wrong host name) is final
+ * either way, as a man-in-the-middle would present one. Failures are reported by kind.
  */
 import { capturedOutput, createSecret, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { createRotationLogger, readTlsConfig, TargetConnectionError } from '@rotators/core';
@@ -11,20 +13,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, recordingConnect, roleName, rotationSetup, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;
+/** A cluster that offers no TLS at all (ssl = off); only the kit's own, so undefined with PG_TEST_HOST. */
+let plainServer: PostgresServer | undefined;
+/** Roles rotated on plainServer: their ALTER ROLE statements are in its log, not server's. */
+const PLAIN_ROLES = [roleName('tls_prefer_plain'), roleName('tls_true_plain')];
 
 beforeAll(async () => {
-  server = await startPostgres();
+  [server, plainServer] = await Promise.all([startPostgres(), EXTERNAL_SERVER ? undefined : startPostgres(process.env, { tls: false })]);
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), plainServer?.stop()]);
 });
 
-async function prepare(username: string, secretFields: Record<string, unknown>, env: Record<string, string | undefined>) {
+async function prepare(username: string, secretFields: Record<string, unknown>, env: Record<string, string | undefined>, target: PostgresServer = server) {
   const password = testPassword();
-  await createLoginRole(server, username, password);
+  await createLoginRole(target, username, password);
   const setup = await rotationSetup(env);
-  const secretId = await createSecret(setup.admin, { engine: 'postgres', host: server.host, port: server.port, username, password, ...secretFields }, 'pg-tls');
+  const secretId = await createSecret(setup.admin, { engine: 'postgres', host: target.host, port: target.port, username, password, ...secretFields }, 'pg-tls');
   const token = await setup.service.start(secretId);
   await setup.service.runStep(secretId, 'createSecret', token);
   setup.recorder.reset();
@@ -63,19 +69,70 @@ describe('TLS policy', () => {
     expect(await canLogin(server, roleName('tls_ok'), password)).toBe(false);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`ssl absent and TLS does not verify: falls back to plaintext with a WARN naming the host ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, admin } = await prepare(roleName('tls_prefer'), {}, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+  it.skipIf(EXTERNAL_SERVER)(`ssl: true against a server that offers no TLS fails as "tls", never in plaintext ${NEEDS_OWN_CLUSTER}`, async () => {
+    const username = roleName('tls_true_plain');
+    const { service, secretId, token, recorder, password } = await prepare(username, { ssl: true }, {}, plainServer);
+    const before = capturedOutput().length;
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(recorder.attempts.length).toBeGreaterThan(0);
+    expect(recorder.attempts.every((a) => a.tls)).toBe(true);
+    expect(recorder.statements).toEqual([]);
+    expect(capturedOutput().slice(before)).not.toContain('offers no TLS');
+    expect(await canLogin(plainServer!, username, password)).toBe(true);
+  });
+
+  it.skipIf(EXTERNAL_SERVER)(`ssl absent and a server that offers no TLS: plaintext after the TLS attempt, with a WARN naming the host ${NEEDS_OWN_CLUSTER}`, async () => {
+    const username = roleName('tls_prefer_plain');
+    const { service, secretId, token, recorder, admin, password } = await prepare(username, {}, {}, plainServer);
     const before = capturedOutput().length;
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
+    // Each login: TLS first (the server says it has none), then plaintext.
     expect(recorder.attempts.slice(0, 2).map((a) => a.tls)).toEqual([true, false]);
+    for (const [index, attempt] of recorder.attempts.entries()) if (!attempt.tls) expect(recorder.attempts[index - 1]).toMatchObject({ user: attempt.user, tls: true });
     const warnings = capturedOutput()
       .slice(before)
       .split('\n')
-      .filter((line) => line.includes('"level":"WARN"') && line.includes('falling back to plaintext'));
+      .filter((line) => line.includes('"level":"WARN"') && line.includes('offers no TLS'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(warnings.length).toBeGreaterThan(0);
-    expect(warnings[0]).toContain(`TLS to ${server.host} failed`);
+    for (const warning of warnings) {
+      expect(warning).toMatchObject({ host: plainServer!.host });
+      expect(warning.message).toContain(`${plainServer!.host} offers no TLS`);
+    }
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, roleName('tls_prefer'), current.password as string)).toBe(true);
+    expect(await canLogin(plainServer!, username, current.password as string)).toBe(true);
+    expect(await canLogin(plainServer!, username, password)).toBe(false);
+  });
+
+  it.skipIf(EXTERNAL_SERVER)(`ssl absent and a certificate from a CA the function does not trust: "tls", final, no plaintext attempt, nothing changed ${NEEDS_OWN_CLUSTER}`, async () => {
+    const username = roleName('prefer_wrong_ca');
+    const { service, secretId, token, recorder, password } = await prepare(username, {}, { TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
+    const before = capturedOutput().length;
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetConnectionError);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(recorder.attempts.length).toBeGreaterThan(0);
+    expect(recorder.attempts.every((a) => a.tls)).toBe(true);
+    expect(recorder.statements).toEqual([]);
+    expect(capturedOutput().slice(before)).not.toContain('offers no TLS');
+    expect(await canLogin(server, username, password)).toBe(true);
+  });
+
+  it.skipIf(EXTERNAL_SERVER)(`ssl absent and a trusted certificate that does not name the host (127.0.0.2): "tls", final, no plaintext attempt, nothing changed ${NEEDS_OWN_CLUSTER}`, async () => {
+    const username = roleName('prefer_wrong_name');
+    const { service, secretId, token, recorder, password } = await prepare(username, { host: '127.0.0.2' }, { TLS_CA_BUNDLE_PATH: server.certificates!.caCertFile });
+    const before = capturedOutput().length;
+    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+    expect((error as TargetConnectionError).kind).toBe('tls');
+    expect(recorder.attempts.length).toBeGreaterThan(0);
+    expect(recorder.attempts.every((a) => a.tls)).toBe(true);
+    expect(recorder.statements).toEqual([]);
+    const output = capturedOutput().slice(before);
+    expect(output).toMatch(/"host":"127\.0\.0\.2","tls":true,"failure":"tls","code":"ERR_TLS_CERT_ALTNAME_INVALID"/);
+    expect(output).not.toContain('offers no TLS');
+    expect(await canLogin(server, username, password)).toBe(true);
   });
 
   it('ssl: false connects in plaintext only', async () => {
@@ -126,7 +183,9 @@ describe('TLS policy', () => {
     expect(recorder.attempts[0]!.config).toMatchObject({ query_timeout: 6000, statement_timeout: 6000, lock_timeout: 6000 });
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, recordedAlterRoles());
+  it.skipIf(EXTERNAL_SERVER)(`the server logs of this file hold no password, and do hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
+    const onPlainServer = (sql: string) => PLAIN_ROLES.some((role) => sql.includes(`"${role}"`));
+    assertServerLogHasNoPasswords(server, recordedAlterRoles().filter((sql) => !onPlainServer(sql)));
+    assertServerLogHasNoPasswords(plainServer!, recordedAlterRoles().filter(onPlainServer));
   });
 });
