@@ -313,23 +313,28 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, username, current)).toBe(true);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`a pg_hba hostssl-only rule refusing the plaintext fallback (28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`, async () => {
-    // No "ssl" field and a CA that does not verify the server: TLS fails, the plaintext fallback is rejected by pg_hba.
+  it.skipIf(EXTERNAL_SERVER)(`a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`, async () => {
+    // "ssl": false asks for plaintext, and pg_hba rejects this role without TLS. (An absent "ssl" no
+    // longer reaches plaintext on a server that offers TLS: prefer mode falls back only when it offers none.)
     const password = testPassword();
     await createLoginRole(server, HBA_TLS_ONLY_ROLE, password);
-    const setup = await rotationSetup({ TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
-    const secretId = await createSecret(setup.admin, secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: undefined }), 'pg-single');
+    const setup = await rotationSetup(env);
+    const secretId = await createSecret(setup.admin, secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: false }), 'pg-single');
     const token = await setup.service.start(secretId);
     await setup.service.runStep(secretId, 'createSecret', token);
     setup.recorder.reset();
+    const logBefore = server.readLog().length;
     const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).code).toBe('28000');
     expect((error as Error).message).toContain('no pg_hba.conf rule admits the connection');
-    // AWSPENDING over TLS (refused: unknown CA), then in plaintext (pg_hba: reject); AWSCURRENT never tried.
-    expect(setup.recorder.attempts.map((a) => a.tls)).toEqual([true, false]);
+    // The refusal came from pg_hba (not a missing role or NOLOGIN).
+    expect(server.readLog().slice(logBefore)).toMatch(new RegExp(`pg_hba\\.conf rejects connection for host "127\\.0\\.0\\.1", user "${HBA_TLS_ONLY_ROLE}"`));
+    // AWSPENDING in plaintext (pg_hba: reject), and nothing more: AWSCURRENT never tried.
+    expect(setup.recorder.attempts.map((a) => a.tls)).toEqual([false]);
     expect(setup.recorder.attempts.some((a) => a.password === password)).toBe(false);
     expect(setup.recorder.statements).toEqual([]);
+    expect(await canLogin(server, HBA_TLS_ONLY_ROLE, password)).toBe(true);
   });
 
   it('an AWSPREVIOUS for another user is not used when AWSCURRENT fails: typed error, nothing changed', async () => {
