@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Zip dist/index.js into dist/<rotator>.zip, byte-identical for identical input: entries in a
-// fixed order with a fixed timestamp and mode, so Terraform's source_code_hash only changes when
-// the code does. yazl writes exactly the metadata it is given, which is why it is used here.
+// Zip dist/index.js and its licence notices (dist/index.js.LEGAL.txt, when esbuild wrote one) into
+// dist/<rotator>.zip, byte-identical for identical input: entries in a fixed order with a fixed
+// timestamp and mode, so Terraform's source_code_hash only changes when the code does. yazl
+// writes exactly the metadata it is given, which is why it is used here.
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -19,7 +20,8 @@ const FILE_MODE = 0o100644;
 const packageDir = process.cwd();
 const dist = resolve(packageDir, args.out);
 const rotator = basename(packageDir);
-const entries = ['index.js']; // the source map stays out of the zip (dist/index.js.map)
+// The source map stays out of the zip (dist/index.js.map).
+const entries = ['index.js', 'index.js.LEGAL.txt'].filter((name) => name === 'index.js' || existsSync(join(dist, name)));
 
 const zip = new yazl.ZipFile();
 for (const name of [...entries].sort()) {

@@ -2,14 +2,16 @@
  * Every rotator's zip is reproducible: two builds of the same sources, each into a folder of its
  * own, give byte-identical zips, and those equal the package's dist/ zip (so what Terraform
  * deploys is what the sources say). Packages build one after the other: each build is CPU-bound.
+ * The zip holds the bundle and the bundled packages' licence notices, and not the source map.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot, zipPath } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { rotatorPackages } from './rotatorPackages.ts';
 
 const packages = rotatorPackages(repoRoot);
@@ -26,7 +28,50 @@ describe('reproducible build', () => {
     expect(second).toBe(first);
     expect(sha256(zipPath(name))).toBe(first);
   });
+
+  it.each(packages)('%s: the zip holds index.js and its licence notices (index.js.LEGAL.txt), fixed-dated, and no source map', async (name) => {
+    const dist = dirname(zipPath(name));
+    const entries = await readZip(zipPath(name));
+    expect(entries.map((entry) => entry.name)).toEqual(['index.js', 'index.js.LEGAL.txt']);
+    for (const entry of entries) {
+      expect(entry.content.equals(readFileSync(join(dist, entry.name))), entry.name).toBe(true);
+      expect(entry.dosDate, entry.name).toBe(DOS_DATE_2000_01_01);
+    }
+    // Every rotator bundles the AWS SDK and Powertools, whose sources carry licence comments.
+    expect(entries[1]!.content.toString('utf8')).toMatch(/^Bundled license information:/);
+  });
 });
+
+/** 2000-01-01 as a DOS date (the fixed timestamp scripts/zip-rotator.mjs writes). */
+const DOS_DATE_2000_01_01 = ((2000 - 1980) << 9) | (1 << 5) | 1;
+
+interface ZipEntry {
+  name: string;
+  dosDate: number;
+  content: Buffer;
+}
+
+/** Every entry of a zip, in the order it was written. */
+function readZip(file: string): Promise<ZipEntry[]> {
+  return new Promise((resolveEntries, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (openError, zip) => {
+      if (openError || !zip) return reject(openError);
+      const entries: ZipEntry[] = [];
+      zip.on('error', reject);
+      zip.on('end', () => resolveEntries(entries));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, async (streamError, stream) => {
+          if (streamError || !stream) return reject(streamError);
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          entries.push({ name: entry.fileName, dosDate: entry.lastModFileDate, content: Buffer.concat(chunks) });
+          zip.readEntry();
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
 
 /** Builds `name` with the same scripts `turbo run package` runs, into a temporary folder; the zip's SHA-256. */
 function buildZipSha256(name: string): string {
