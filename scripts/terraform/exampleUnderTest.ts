@@ -43,6 +43,12 @@ export interface ExampleUnderTest {
    * index.handler on nodejs22.x (plus `configuration`), then the file's own `check`.
    */
   itDeployed(title: string, configuration: Partial<FunctionConfiguration>, check?: (fn: DeployedFunction) => void | Promise<void>): void;
+  /**
+   * Registers the configuration test Secrets Manager runs when rotation is turned on with
+   * rotate_immediately = false (as these examples are applied): testSecret alone, on the real
+   * target, through the deployed function. It must pass and change nothing.
+   */
+  itPassesConfigurationTest(): void;
   /** Clears moto's stray AWSPENDING on the example's secret and gives a RotationService that invokes the deployed function. */
   rotation(options?: { maxAttempts?: number }): Promise<{ secretId: string; service: RotationService }>;
   /** Asserts the version Terraform tracks kept its own label alone, so Secrets Manager never deletes it. */
@@ -68,8 +74,8 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
     root = TerraformRoot.prepare(example, {
       endpoint: motoEndpoint(),
       name: `${options.namePrefix}-${randomUUID().slice(0, 8)}`,
-      // See clearStrayPending: either value leaves moto's stray AWSPENDING; false is what AWS
-      // would do least with (it runs no rotation when turning rotation on).
+      // With false, Secrets Manager only runs a configuration test (testSecret alone) when rotation
+      // is turned on; moto runs nothing but leaves a stray AWSPENDING either way (clearStrayPending).
       rotate_immediately: 'false',
       recovery_window_in_days: '0',
       ...own,
@@ -118,6 +124,18 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
         expect(fn.configuration).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', ...configuration });
         expect(fn.configuration.CodeSha256).toBe(codeSha256(underTest.zip));
         await check?.(fn);
+      });
+    },
+
+    itPassesConfigurationTest() {
+      it('passes the configuration test Secrets Manager runs with rotate_immediately = false (testSecret alone), changing nothing', async () => {
+        const { secretId, service } = await underTest.rotation();
+        // Versions that still carry a label: moto keeps the test's version, label-less, once it is removed.
+        const labelled = async () => Object.fromEntries(Object.entries(await stagesOf(client(), secretId)).filter(([, labels]) => labels.length > 0));
+        const before = await labelled();
+        await service.testOnly(secretId);
+        expect(await labelled()).toEqual(before);
+        expect(underTest.fn.zip.output()).toContain('configuration test');
       });
     },
 

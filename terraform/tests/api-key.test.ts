@@ -49,6 +49,8 @@ describe('examples/api-key on moto and a key API', () => {
     expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
   });
 
+  example.itPassesConfigurationTest();
+
   it('rotates the key Terraform\'s secret holds: new and previous keys work, older ones are revoked', async () => {
     const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     const held = [account.key];

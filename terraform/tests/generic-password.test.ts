@@ -40,6 +40,8 @@ describe('examples/generic-password on moto', () => {
     expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
   });
 
+  example.itPassesConfigurationTest();
+
   it('gave the role the rotation actions on this secret only, and Secrets Manager of this account the invoke right', async () => {
     const { outputs } = example;
     const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);

@@ -56,6 +56,8 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
     expect(initial.masterarn).toBe(outputs.master_secret_arn);
   });
 
+  example.itPassesConfigurationTest();
+
   it('lets the role read the master secret, and write only the rotated one', async () => {
     const { outputs } = example;
     const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);

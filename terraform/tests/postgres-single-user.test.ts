@@ -49,6 +49,8 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
     expect(fn.environment.EXCLUDE_CHARACTERS).toBeUndefined();
   });
 
+  example.itPassesConfigurationTest();
+
   it('rotates the role Terraform\'s secret names, on the server', async () => {
     const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     let old = initialPassword;

@@ -91,5 +91,14 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
         throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, contextOf(ctx));
       }
     },
+
+    async testConfiguration(current, ctx) {
+      // RotateImmediately=false: no pending user exists. Prove what the next rotation needs: the
+      // current credentials log in, and the master secret is readable, on this host, and logs in.
+      await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, (connection) => run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
+      const master = await readMaster(current, ctx);
+      await withMaster(current, master, ctx, (connection) => run(connection, 'test query as the master', 'SELECT CURRENT_USER() AS user', undefined, ctx));
+      ctx.logger.info('testSecret: configuration test passed: AWSCURRENT and the master secret log in', { host: current.host });
+    },
   };
 }
