@@ -36,12 +36,20 @@ export interface ConnectRecord {
 
 /** A PEM file with the CA the rotator should trust for this server (undefined: none known). */
 export function caFileFor(db: MariaDbServer, which: 'server' | 'other' = 'server'): string | undefined {
+  // A server the kit started has its CA files in its own folder, removed by stop().
+  if (db.certificates) return which === 'server' ? db.certificates.caCertFile : db.certificates.otherCaCertFile;
   const pem = which === 'server' ? db.caCert : db.otherCaCert;
   if (!pem) return undefined;
-  const file = join(tmpdir(), `rotators-ca-${randomBytes(6).toString('hex')}.pem`);
-  writeFileSync(file, pem);
+  // An external server: one file per CA for the whole run, not one per call.
+  let file = caFiles.get(pem);
+  if (!file) {
+    file = join(tmpdir(), `rotators-ca-${randomBytes(6).toString('hex')}.pem`);
+    writeFileSync(file, pem);
+    caFiles.set(pem, file);
+  }
   return file;
 }
+const caFiles = new Map<string, string>();
 
 export async function harness(db: MariaDbServer, env: Record<string, string> = {}) {
   const endpoint = motoEndpoint();
