@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { scramSha256Verifier } from '@rotators/postgres-single-user';
-import { type PostgresServer, readSecret, rememberSecret, startPostgres } from '@rotators/testkit';
+import { canLogin, type PostgresServer, readSecret, rememberSecret, startPostgres } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
-import pg, { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useExample } from '../../scripts/terraform/exampleUnderTest.ts';
 
@@ -70,27 +70,3 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
 
   example.itPlansNoChangesThenDestroys();
 });
-
-/** True when `user` logs in over TCP with `password`; false when the server refuses the password. */
-async function canLogin(server: PostgresServer, user: string, password: string): Promise<boolean> {
-  const connection = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-    ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
-    connectionTimeoutMillis: 5000,
-  });
-  connection.on('error', () => undefined);
-  try {
-    await connection.connect();
-    await connection.query('SELECT 1');
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await connection.end().catch(() => undefined);
-  }
-}

@@ -27,5 +27,5 @@ export { createSecret, readSecret } from './secrets.ts';
 export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';
 export { createTestCertificates, type TestCertificates } from './tls.ts';
 export { startKeyApi, type AccountOptions, type FaultRule, type KeyApiFault, type KeyApiOptions, type KeyApiRequest, type KeyApiServer, type KeyRecord } from './keyApi.ts';
-export { startPostgres, type PostgresServer } from './postgres.ts';
+export { canLogin, startPostgres, type PostgresServer } from './postgres.ts';
 export { startMariaDb, type MariaDbServer } from './mariadb.ts';

@@ -320,3 +320,30 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     },
   };
 }
+
+/**
+ * True when `user` logs in over TCP with `password` (verified TLS when the CA is known); false when
+ * the server says the password is wrong (28P01). Any other failure is thrown.
+ */
+export async function canLogin(server: Pick<PostgresServer, 'host' | 'port' | 'caCert'>, user: string, password: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user,
+    password,
+    database: 'postgres',
+    ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '28P01') return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

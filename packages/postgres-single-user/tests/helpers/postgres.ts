@@ -47,29 +47,7 @@ export async function setRolePassword(server: PostgresServer, name: string, pass
   await server.query(`ALTER ROLE ${escapeIdentifier(name)} PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
 }
 
-/** True when `user` logs in over TCP with `password`; false when the server says the password is wrong. */
-export async function canLogin(server: PostgresServer, user: string, password: string): Promise<boolean> {
-  const client = new pg.Client({
-    host: server.host,
-    port: server.port,
-    user,
-    password,
-    database: 'postgres',
-    ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
-    connectionTimeoutMillis: 5000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch (error) {
-    if ((error as { code?: string }).code === '28P01') return false;
-    throw error;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export { canLogin } from '@rotators/testkit';
 
 export interface RecordedConnect {
   connect: PostgresConnect;
