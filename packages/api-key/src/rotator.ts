@@ -10,7 +10,7 @@ import { KeyApiError } from './errors.ts';
 import { labelFor } from './labels.ts';
 import { revokeAll, staleKeys } from './retire.ts';
 import { type ApiKeySecret, apiKeySecret } from './schema.ts';
-import { assertSameProvider, errorContextOf, type HttpFactory, openSession } from './session.ts';
+import { assertSameProvider, type HttpFactory, openSession } from './session.ts';
 
 export interface ApiKeyRotatorOptions {
   /** Environment to read configuration from, once. Default: process.env. */
@@ -72,7 +72,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // make a later finishSecret revoke a key no rotator made. So the pending value must be the one
       // createSecret built: it follows AWSCURRENT, and its key lists itself under this rotation's label.
       const refuse = (field: string, detail: string) =>
-        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, errorContextOf(ctx));
+        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, ctx);
       if (pending.previousKeyId !== current.keyId) {
         throw refuse('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`);
       }
@@ -85,7 +85,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         listed = await adapter.listKeys(auth);
       } catch (error) {
         if (error instanceof KeyApiError && (error.kind === 'authentication' || error.kind === 'forbidden')) {
-          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, errorContextOf(ctx), { cause: safeCause(error) });
+          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, ctx, { cause: safeCause(error) });
         }
         throw error;
       }
@@ -107,7 +107,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       await adapter.testKey(auth);
       const listed = await adapter.listKeys(auth);
       if (!listed.some((k) => k.id === current.keyId)) {
-        throw new ConfusedDeputyError('keyId', `AWSCURRENT names keyId ${current.keyId}, which the current key's account does not list (field "keyId")`, errorContextOf(ctx));
+        throw new ConfusedDeputyError('keyId', `AWSCURRENT names keyId ${current.keyId}, which the current key's account does not list (field "keyId")`, ctx);
       }
       ctx.logger.info('testSecret: configuration test passed: the current key works and can list keys', { keyId: current.keyId });
     },
@@ -125,7 +125,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
 
       const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
       if (failed.length > 0) {
-        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, errorContextOf(ctx));
+        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, ctx);
       }
       ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
     },

@@ -1,16 +1,11 @@
 /** One step's view of a secret's provider: its resolved adapter settings, HTTP client and adapter. */
-import { ConfusedDeputyError, type RotationErrorContext, type StepContext } from '@rotators/core';
+import { ConfusedDeputyError, type StepContext } from '@rotators/core';
 import { GENERIC_DEFAULTS, type AdapterSettingName, type AdapterSettings } from './adapters/settings.ts';
 import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
 import type { KeyProviderAdapter } from './adapters/types.ts';
 import type { ApiKeyConfig } from './config.ts';
 import { createKeyApiHttp, type KeyApiHttp, type KeyApiHttpOptions } from './http/client.ts';
 import { type ApiKeySecret, normalizeBaseUrl } from './schema.ts';
-
-/** What every error of a step names: the secret and the step. */
-export function errorContextOf(ctx: StepContext): RotationErrorContext {
-  return { secretId: ctx.secretId, step: ctx.step };
-}
 
 function providerOf(secret: ApiKeySecret, config: ApiKeyConfig): ProviderName {
   return (secret.provider as ProviderName | undefined) ?? config.provider;
@@ -28,7 +23,7 @@ export type HttpFactory = (options: KeyApiHttpOptions) => KeyApiHttp;
 /** The adapter for one step: one HTTP client, so all the step's calls share one time budget. */
 export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): KeyProviderAdapter {
   const settings = settingsFor(secret, config);
-  const errorContext = errorContextOf(ctx);
+  const errorContext = ctx;
   const http = createHttp({ baseUrl: normalizeBaseUrl(secret.baseUrl), authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
   return PROVIDERS[providerOf(secret, config)].create({ settings, http, errorContext });
 }
@@ -40,7 +35,7 @@ export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: Ste
  */
 export function assertSameProvider(reference: ApiKeySecret, other: ApiKeySecret, labels: { reference: string; other: string }, config: ApiKeyConfig, ctx: StepContext): void {
   const mismatch = (field: string, detail: string) =>
-    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, errorContextOf(ctx));
+    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, ctx);
   if (providerOf(other, config) !== providerOf(reference, config)) {
     throw mismatch('provider', `names provider "${providerOf(other, config)}", another provider ("${providerOf(reference, config)}")`);
   }

@@ -3,12 +3,14 @@
  * only turns the current value into a pending one and applies / checks it on its target.
  */
 import type { ZodType } from 'zod';
+import type { RotationErrorContext } from './errors.ts';
 import type { RotationStep } from './event.ts';
 import type { RotationLogger } from './logger.ts';
 import type { PasswordPolicy, PasswordPolicyDefaults } from './passwordPolicy.ts';
 import type { SecretRecord } from './secretValue.ts';
 
-export interface StepContext {
+/** Also a RotationErrorContext: pass `ctx` itself to any RotationError to name the secret and step. */
+export interface StepContext extends RotationErrorContext {
   /** The secret's ARN. */
   readonly secretId: string;
   readonly step: RotationStep;

@@ -50,7 +50,7 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
   const baseIsOurUnfinishedCopy = pending?.username === base && cloneUser.accounts.size > 0 && leftByOurAttempt(baseUser.accounts, pending.password);
   const pair = baseUser.accounts.size > 0 && !baseIsOurUnfinishedCopy ? { source: baseUser, target: cloneUser } : { source: cloneUser, target: baseUser };
   if (pair.source.accounts.size === 0) {
-    throw new TargetOperationError(`neither ${base} nor ${clone} exists in mysql.user`, { secretId: ctx.secretId, step: ctx.step });
+    throw new TargetOperationError(`neither ${base} nor ${clone} exists in mysql.user`, ctx);
   }
   return pair;
 }
@@ -72,7 +72,7 @@ export async function makePendingUsable(
   const { source, target } = await readPair(connection, current.username, ctx, pending);
   const pendingAccounts = pending.username === target.name ? target.accounts : source.accounts;
   // A pending user that logs in with the pending password is ours already.
-  if (options.setPassword) checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, { secretId: ctx.secretId, step: ctx.step });
+  if (options.setPassword) checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, ctx);
   const sourceGrants = new Map<string, Grants>();
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {

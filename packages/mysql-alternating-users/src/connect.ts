@@ -54,7 +54,7 @@ export class MysqlConnector {
   /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication). */
   open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<Connection> {
     return connectWithTlsPolicy(
-      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: { secretId: ctx.secretId, step: ctx.step }, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
+      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
       async (useTls) => {
         const connection = await this.connect({
           host: login.host,
@@ -115,7 +115,7 @@ export async function run<T = unknown>(connection: Connection, what: string, sql
     return result as T;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, { secretId: ctx.secretId, step: ctx.step }, { cause: safeCause(error) });
+    throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, { cause: safeCause(error) });
   }
 }
 

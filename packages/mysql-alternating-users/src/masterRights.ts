@@ -48,8 +48,8 @@ export async function checkMasterRights(connection: Connection, needed: Iterable
     master = parseGrants(rows.map((row) => String(Object.values(row)[0])));
   } catch (error) {
     const reason = error instanceof GrantParseError ? error.message : 'unreadable output';
-    throw new TargetOperationError(`could not read the master user's own grants: ${reason}`, { secretId: ctx.secretId, step: ctx.step });
+    throw new TargetOperationError(`could not read the master user's own grants: ${reason}`, ctx);
   }
   const missing = missingMasterRights(master, needed);
-  if (missing.length > 0) throw new MasterRightsError(missing, { secretId: ctx.secretId, step: ctx.step });
+  if (missing.length > 0) throw new MasterRightsError(missing, ctx);
 }

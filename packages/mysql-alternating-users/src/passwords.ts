@@ -69,6 +69,6 @@ export async function checkHashAccepted(connection: Connection, ctx: StepContext
     `MariaDB has the password-validation plugin ${plugins.map((p) => String(p.name)).join(', ')} with strict_password_validation on, which refuses the ` +
       "IDENTIFIED BY PASSWORD '<hash>' form this rotator uses so that the password never reaches the server's logs in clear. Nothing was changed. " +
       'Set strict_password_validation=OFF, or uninstall the plugin; the rotator does not fall back to sending the password',
-    { secretId: ctx.secretId, step: ctx.step },
+    ctx,
   );
 }

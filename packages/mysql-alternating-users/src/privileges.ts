@@ -17,7 +17,7 @@ export async function readGrants(connection: Connection, user: string, host: str
     return parseGrants(rows.map((row) => String(Object.values(row)[0])));
   } catch (error) {
     const reason = error instanceof GrantParseError ? error.message : 'unreadable output';
-    throw new TargetOperationError(`could not read the grants of ${user}@${host}: ${reason}`, { secretId: ctx.secretId, step: ctx.step });
+    throw new TargetOperationError(`could not read the grants of ${user}@${host}: ${reason}`, ctx);
   }
 }
 
@@ -149,7 +149,7 @@ export async function syncGrants(
   if (granted + revoked === 0) return;
   const differences = grantDifferences(source.grants, now);
   if (differences.length > 0) {
-    throw new TargetOperationError(`privileges of ${where} still differ from ${source.user}@${source.host} after syncing: ${differences.join('; ')}`, { secretId: ctx.secretId, step: ctx.step });
+    throw new TargetOperationError(`privileges of ${where} still differ from ${source.user}@${source.host} after syncing: ${differences.join('; ')}`, ctx);
   }
   ctx.logger.info('Synced privileges', { account: where, from: `${source.user}@${source.host}`, granted, revoked });
 }

@@ -30,12 +30,11 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
   // The master shares the secret's server, so it shares the secret's TLS policy.
   const modeOf = (secret: MysqlSecret) => tlsModeFor(sslOf(secret), tls);
-  const contextOf = (ctx: StepContext) => ({ secretId: ctx.secretId, step: ctx.step });
 
   async function readMaster(current: MysqlSecret, ctx: StepContext): Promise<MasterSecret> {
     // Always the AWSCURRENT version's masterarn: a pending value cannot redirect the master.
     const master = await ctx.readSecret(current.masterarn, masterSecretSchema);
-    checkMasterTarget(current, master, contextOf(ctx));
+    checkMasterTarget(current, master, ctx);
     return master;
   }
 
@@ -62,12 +61,12 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     schema: mysqlSecretSchema,
 
     async createPending(current, ctx) {
-      const username = pendingUsername(current.username, usernameLimit, contextOf(ctx));
+      const username = pendingUsername(current.username, usernameLimit, ctx);
       return { ...current, username, password: await ctx.randomPassword() };
     },
 
     async setPending({ current, pending, previous }, ctx) {
-      checkPendingTarget(current, pending, contextOf(ctx));
+      checkPendingTarget(current, pending, ctx);
       // A retried setSecret: the password is set last, so it is in place. Privileges may still
       // differ (a DBA changed the base user since), so the sync runs anyway; only the password
       // is skipped. Without this, every retry would skip the sync and testSecret fail again.
@@ -83,12 +82,12 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     },
 
     async testPending({ current, pending }, ctx) {
-      checkPendingTarget(current, pending, contextOf(ctx));
+      checkPendingTarget(current, pending, ctx);
       await connector.with(login(pending), modeOf(pending), 'AWSPENDING credentials', ctx, (connection) => run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
       const master = await readMaster(current, ctx);
       const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx));
       if (differences.length > 0) {
-        throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, contextOf(ctx));
+        throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, ctx);
       }
     },
 

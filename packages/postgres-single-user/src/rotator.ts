@@ -8,7 +8,6 @@ import {
   PendingTestFailedError,
   type PasswordPolicyDefaults,
   readTlsConfig,
-  type RotationErrorContext,
   type Rotator,
   SecretValueError,
   type StepContext,
@@ -49,7 +48,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
   const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
 
   const loginAs = (secret: PostgresSecret, purpose: string, ctx: StepContext, probe = false) =>
-    login(secret, { tls, connect, logger: ctx.logger, errorContext: contextOf(ctx), purpose, probe });
+    login(secret, { tls, connect, logger: ctx.logger, errorContext: ctx, purpose, probe });
 
   return {
     name: 'postgres-single-user',
@@ -64,7 +63,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       // Everything that can be checked without the server is checked before the first connection.
       assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', TARGET_FIELDS, tls, ctx);
       if (!isScramSafePassword(pending.password)) {
-        throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', contextOf(ctx));
+        throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', ctx);
       }
 
       const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true), pending, ctx);
@@ -88,7 +87,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         throw new TargetConnectionError(
           'authentication',
           `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the AWSPENDING, AWSCURRENT${previous ? ' or AWSPREVIOUS' : ''} password`,
-          contextOf(ctx),
+          ctx,
           { code: POSTGRES_WRONG_PASSWORD_CODE },
         );
       }
@@ -102,7 +101,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         // Old servers would store the verifier as if it were the password; PG 16+ may ask for more iterations.
         const plan = planVerifier((await session.query(SERVER_FACTS_QUERY)).rows[0]);
         if (!plan.ok) {
-          throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, contextOf(ctx));
+          throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, ctx);
         }
         iterations = plan.iterations;
         // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
@@ -110,7 +109,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
       } catch (error) {
         if (error instanceof TargetOperationError) throw error;
-        throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, contextOf(ctx), { cause: safeCause(error) });
+        throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, ctx, { cause: safeCause(error) });
       } finally {
         await session.end().catch(() => undefined);
       }
@@ -126,21 +125,17 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         // default `SET role`, and the check would fail after the password already changed.
         const { rows } = await session.query('SELECT session_user AS "user", now() AS "now"');
         if (rows[0]?.user !== pending.username) {
-          throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, contextOf(ctx));
+          throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, ctx);
         }
       } catch (error) {
         if (error instanceof PendingTestFailedError) throw error;
-        throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, contextOf(ctx), { cause: safeCause(error) });
+        throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, ctx, { cause: safeCause(error) });
       } finally {
         await session.end().catch(() => undefined);
       }
       ctx.logger.info('testSecret: AWSPENDING logs in and runs a query', { username: pending.username, host: pending.host });
     },
   };
-}
-
-function contextOf(ctx: StepContext): RotationErrorContext {
-  return { secretId: ctx.secretId, step: ctx.step };
 }
 
 /**
@@ -164,7 +159,7 @@ function assertSameTarget(
       throw new ConfusedDeputyError(
         field,
         `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to send its password to another user, server, database or over a weaker TLS mode`,
-        contextOf(ctx),
+        ctx,
       );
     }
   }
@@ -191,7 +186,7 @@ async function tryLogin(attempt: () => Promise<PostgresSession>, secret: Postgre
     throw new TargetConnectionError(
       'authentication',
       `${ctx.step}: ${secret.host} refused "${secret.username}" whatever the password: the role does not exist or may not log in, or no pg_hba.conf rule admits the connection (e.g. a hostssl rule refusing plaintext); no other version was tried`,
-      contextOf(ctx),
+      ctx,
       { code: error.code, cause: error },
     );
   }
