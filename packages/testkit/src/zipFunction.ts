@@ -74,9 +74,18 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
+  const removeFolders = () => {
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(driverDir, { recursive: true, force: true });
+  };
   const nodeVersion = await new Promise<string>((resolveReady, reject) => {
     child.once('message', (message: { ready?: boolean; version?: string }) => (message.ready ? resolveReady(message.version ?? '') : reject(new Error('unexpected first message'))));
     child.once('exit', (code) => reject(new Error(`zip function exited during start (code ${code}): ${output}`)));
+  }).catch((error: unknown) => {
+    // A cold start that fails (bad configuration) must not leave the unpacked zip behind.
+    child.kill('SIGKILL');
+    removeFolders();
+    throw error;
   });
 
   let nextId = 0;
@@ -121,8 +130,7 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
           child.kill('SIGTERM');
         });
       }
-      rmSync(directory, { recursive: true, force: true });
-      rmSync(driverDir, { recursive: true, force: true });
+      removeFolders();
     },
   };
 }
