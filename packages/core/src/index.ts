@@ -18,6 +18,7 @@ export {
   readTlsConfig,
   sslField,
   tlsModeFor,
+  TlsRequiredError,
   type ConnectAttemptOptions,
   type TlsConfig,
   type TlsMode,

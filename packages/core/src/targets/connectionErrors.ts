@@ -32,8 +32,8 @@ export function classifyConnectionError(error: unknown, authenticationCodes: rea
 }
 
 /**
- * The server answered but does not speak TLS at all (as opposed to a certificate that does not
- * verify). Only this lets a secret without an "ssl" field continue in plaintext.
+ * The server answered but says it does not speak TLS at all (as opposed to a certificate that does
+ * not verify). Never a reason to continue in plaintext: it only makes the error say what happened.
  */
 export function serverOffersNoTls(error: unknown): boolean {
   const source = (error ?? {}) as { code?: unknown; message?: unknown };

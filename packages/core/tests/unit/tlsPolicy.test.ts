@@ -1,15 +1,49 @@
 import { rmSync } from 'node:fs';
 import { capturedOutput } from '@rotators/testkit';
-import { classifyConnectionError, ConfigurationError, connectWithTlsPolicy, createRotationLogger, readTlsConfig, sslField, TargetConnectionError, tlsModeFor } from '@rotators/core';
+import {
+  classifyConnectionError,
+  ConfigurationError,
+  connectWithTlsPolicy,
+  createRotationLogger,
+  readTlsConfig,
+  SecretValueError,
+  sslField,
+  TargetConnectionError,
+  TlsRequiredError,
+  tlsModeFor,
+} from '@rotators/core';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 
 describe('TLS mode', () => {
-  it('follows the secret, unless REQUIRE_TLS forces verification', () => {
+  it('verifies TLS unless the operator allows plaintext and the secret asks for it', () => {
     expect(tlsModeFor(true, { requireTls: false })).toBe('verify');
+    expect(tlsModeFor(undefined, { requireTls: false })).toBe('verify');
     expect(tlsModeFor(false, { requireTls: false })).toBe('disable');
-    expect(tlsModeFor(undefined, { requireTls: false })).toBe('prefer');
-    expect(tlsModeFor(false, { requireTls: true })).toBe('verify');
+    expect(tlsModeFor(true, { requireTls: true })).toBe('verify');
+    expect(tlsModeFor(undefined, { requireTls: true })).toBe('verify');
+  });
+
+  it('refuses a secret that says "ssl": false while TLS is required, naming the field and the secret', () => {
+    const error = (() => {
+      try {
+        return tlsModeFor(false, { requireTls: true }, { secretId: 'arn:secret:x', step: 'setSecret' }, 'AWSPENDING');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TlsRequiredError);
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as TlsRequiredError).fields).toEqual(['ssl']);
+    expect((error as Error).message).toMatch(/AWSPENDING says "ssl": false.*REQUIRE_TLS.*arn:secret:x/);
+  });
+
+  it('reads REQUIRE_TLS as true when unset or empty, false only when set so', () => {
+    expect(readTlsConfig({}).requireTls).toBe(true);
+    expect(readTlsConfig({ REQUIRE_TLS: '' }).requireTls).toBe(true);
+    expect(readTlsConfig({ REQUIRE_TLS: 'yes' }).requireTls).toBe(true);
+    expect(readTlsConfig({ REQUIRE_TLS: 'false' }).requireTls).toBe(false);
+    expect(readTlsConfig({ REQUIRE_TLS: 'off' }).requireTls).toBe(false);
   });
 
   it('reads ssl as a boolean or "true"/"false" and nothing else', () => {
@@ -51,49 +85,42 @@ describe('connectWithTlsPolicy', () => {
   const base = { host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: { secretId: 'arn:x' }, authenticationCodes: ['AUTH'] };
   const fail = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
 
-  it('prefer: a certificate that does not verify is final, never plaintext', async () => {
-    for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED']) {
+  it('verify: a server that offers no TLS is a tls error, never a plaintext retry', async () => {
+    for (const failure of [fail('HANDSHAKE_NO_SSL_SUPPORT'), new Error('The server does not support SSL connections')]) {
       const tries: boolean[] = [];
-      const error = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
+      const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
         tries.push(tls);
-        throw fail(code);
+        throw failure;
       }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
       expect((error as TargetConnectionError).kind).toBe('tls');
-      expect(tries, code).toEqual([true]);
+      expect((error as Error).message).toMatch(/db\.example offers no TLS.*not sent.*arn:x/);
+      expect(tries).toEqual([true]);
     }
   });
 
-  it('prefer: PostgreSQL saying it does not support SSL also allows plaintext', async () => {
+  it('verify: an authentication failure is final too', async () => {
     const tries: boolean[] = [];
-    const result = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
-      tries.push(tls);
-      if (tls) throw new Error('The server does not support SSL connections');
-      return 'plain-connection';
-    });
-    expect(result).toBe('plain-connection');
-    expect(tries).toEqual([true, false]);
-  });
-
-  it('prefer: falls back to plaintext only when the server offers no TLS', async () => {
-    const tries: boolean[] = [];
-    const result = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
-      tries.push(tls);
-      if (tls) throw fail('HANDSHAKE_NO_SSL_SUPPORT');
-      return 'plain-connection';
-    });
-    expect(result).toBe('plain-connection');
-    expect(tries).toEqual([true, false]);
-  });
-
-  it('prefer: an authentication failure over TLS does not retry in plaintext', async () => {
-    const tries: boolean[] = [];
-    const error = await connectWithTlsPolicy({ ...base, mode: 'prefer' }, async (tls) => {
+    const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
       tries.push(tls);
       throw fail('AUTH');
     }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('authentication');
     expect(tries).toEqual([true]);
+  });
+
+  it('disable: one plaintext attempt, with a WARN naming the host', async () => {
+    const tries: boolean[] = [];
+    const result = await connectWithTlsPolicy({ ...base, host: 'plain-host.example', mode: 'disable' }, async (tls) => {
+      tries.push(tls);
+      return 'plain-connection';
+    });
+    expect(result).toBe('plain-connection');
+    expect(tries).toEqual([false]);
+    const warn = capturedOutput()
+      .split('\n')
+      .find((l) => l.includes('plain-host.example') && l.includes('WITHOUT TLS'));
+    expect(warn && (JSON.parse(warn) as { level: string }).level).toBe('WARN');
   });
 
   it('verify: a TLS failure is final', async () => {
@@ -110,7 +137,7 @@ describe('connectWithTlsPolicy', () => {
 
   it('logs an expected failure (a probe) at INFO and an unexpected one at WARN', async () => {
     const attempt = (probe: boolean, purpose: string) =>
-      connectWithTlsPolicy({ ...base, mode: 'disable', purpose, probe }, async () => {
+      connectWithTlsPolicy({ ...base, mode: 'verify', purpose, probe }, async () => {
         throw fail('AUTH');
       }).catch(() => undefined);
     await attempt(true, 'probe-purpose-1');
