@@ -34,6 +34,13 @@ export interface Rotator<S extends SecretRecord> {
   readonly name: string;
   /** Parses SecretString JSON. Keep unknown keys (z.looseObject) so users' extra fields survive. */
   readonly schema: ZodType<S>;
+  /**
+   * Top-level fields a rotation changes (e.g. ["password"], or ["username", "password"] for
+   * alternating users). The engine refuses an AWSPENDING whose other fields differ from AWSCURRENT
+   * (ConfusedDeputyError naming the field) before any hook runs, in setSecret, testSecret and
+   * finishSecret. Fields the rotator reads but must not change stay out of this list.
+   */
+  readonly rotatedFields: readonly (keyof S & string)[];
   /** Defaults for the password policy when the environment does not set them. */
   readonly passwordDefaults?: PasswordPolicyDefaults;
 

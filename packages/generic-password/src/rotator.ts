@@ -14,6 +14,7 @@ export type GenericPasswordSecret = z.infer<typeof genericPasswordSecret>;
 export const genericPasswordRotator: Rotator<GenericPasswordSecret> = {
   name: 'generic-password',
   schema: genericPasswordSecret,
+  rotatedFields: ['password'],
   async createPending(current, ctx) {
     return { ...current, password: await ctx.randomPassword() };
   },

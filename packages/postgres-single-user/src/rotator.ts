@@ -53,6 +53,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
   return {
     name: 'postgres-single-user',
     schema: postgresSecret,
+    rotatedFields: ['password'],
     passwordDefaults,
 
     async createPending(current, ctx) {

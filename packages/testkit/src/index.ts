@@ -29,3 +29,5 @@ export { createTestCertificates, type TestCertificates } from './tls.ts';
 export { startKeyApi, type AccountOptions, type FaultRule, type KeyApiFault, type KeyApiOptions, type KeyApiRequest, type KeyApiServer, type KeyRecord } from './keyApi.ts';
 export { canLogin, startPostgres, type PostgresServer } from './postgres.ts';
 export { startMariaDb, type MariaDbServer } from './mariadb.ts';
+export { pendingFieldCases, plantPending, UNKNOWN_FIELD, type ObjectSchemaLike, type PendingFieldCase } from './pendingFields.ts';
+export { startFakeMysqlServer, type FakeMysqlConnection, type FakeMysqlServer } from './fakeMysqlServer.ts';

@@ -11,13 +11,15 @@ export async function finishSecret<S extends SecretRecord>(run: StepRun<S>): Pro
   // The preamble already returned if the token holds AWSCURRENT, so this is another version (or none).
   const currentVersionId = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
 
-  // Read what afterFinish needs before the labels move, so a read failure cannot strand the promotion.
-  const versions = rotator.afterFinish ? await run.readCurrentAndPending() : undefined;
+  // Only a pending value that fits the schema and follows AWSCURRENT is promoted: a stray value put
+  // by hand, then a direct invoke of finishSecret, must not become what clients read. Read before
+  // the labels move, so a read failure cannot strand a promotion half-done; afterFinish uses it too.
+  const versions = await run.readCurrentAndPending();
 
   await secrets.promote(secretId, token, currentVersionId);
   logger.info('finishSecret: moved AWSCURRENT to the pending version', { previousVersionId: currentVersionId });
 
-  if (rotator.afterFinish && versions) {
+  if (rotator.afterFinish) {
     try {
       await rotator.afterFinish({ current: versions.pending, previous: versions.current }, run.stepContext());
     } catch (error) {

@@ -7,6 +7,7 @@ import type { PasswordPolicy } from '../passwordPolicy.ts';
 import type { CreateContext, Rotator, StepContext } from '../rotator.ts';
 import type { SecretMetadata, SecretsGateway } from '../secretsGateway.ts';
 import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
+import { assertPendingFollowsCurrent } from './pendingGuard.ts';
 
 export class StepRun<S extends SecretRecord> {
   constructor(
@@ -25,15 +26,16 @@ export class StepRun<S extends SecretRecord> {
     return this.metadata.arn;
   }
 
+  /** Both versions, parsed, and the pending one checked to follow the current one (pendingGuard.ts). */
   async readCurrentAndPending(): Promise<{ current: S; pending: S }> {
-    const [current, pending] = await Promise.all([
+    const [currentVersion, pendingVersion] = await Promise.all([
       this.secrets.getVersion(this.secretId, 'AWSCURRENT'),
       this.secrets.getVersion(this.secretId, 'AWSPENDING', this.token),
     ]);
-    return {
-      current: parseSecretValue(this.rotator.schema, current.secretString, 'AWSCURRENT', this.errorContext),
-      pending: parseSecretValue(this.rotator.schema, pending.secretString, 'AWSPENDING', this.errorContext),
-    };
+    const current = parseSecretValue(this.rotator.schema, currentVersion.secretString, 'AWSCURRENT', this.errorContext);
+    const pending = parseSecretValue(this.rotator.schema, pendingVersion.secretString, 'AWSPENDING', this.errorContext);
+    assertPendingFollowsCurrent(current, pending, this.rotator.rotatedFields, this.errorContext);
+    return { current, pending };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
+import { assertPendingFollowsCurrent } from './pendingGuard.ts';
 import type { StepRun } from './stepRun.ts';
 
 /**
@@ -20,6 +21,7 @@ export async function testSecret<S extends SecretRecord>(run: StepRun<S>): Promi
     logger.info('testSecret: the current value works');
     return;
   }
+  assertPendingFollowsCurrent(current, pending, rotator.rotatedFields, errorContext);
   await rotator.testPending({ current, pending }, run.stepContext());
   logger.info('testSecret: pending version works');
 }

@@ -17,6 +17,7 @@ export function recordingRotator(overrides: Partial<Rotator<TestSecret>> = {}): 
   return {
     name: 'test-rotator',
     schema: testSecretSchema,
+    rotatedFields: ['password'],
     calls,
     async createPending(current, ctx) {
       calls.push('createPending');

@@ -1,7 +1,7 @@
 /** Each step's idempotency and its "nothing is written on bad input" rule, against moto. */
 import { ListSecretVersionIdsCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { RotationError, SecretValueError } from '@rotators/core';
-import { readSecret, rememberSecret } from '@rotators/testkit';
+import { plantPending, readSecret, rememberSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { harness, recordingRotator } from '../helpers/harness.ts';
 
@@ -162,6 +162,22 @@ describe('finishSecret', () => {
     expect(rotator.calls.length).toBe(callsBefore);
     expect(await readSecret(admin, secretId, 'AWSCURRENT')).toEqual(after);
     expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.versionId).toBe(before!.versionId);
+  });
+
+  it('promotes only a pending value that fits the schema: a stray value invoked straight into finishSecret stays unpromoted', async () => {
+    const { handler, admin, service, probe, newSecret } = await harness();
+    const secretId = await newSecret();
+    const before = await readSecret(admin, secretId, 'AWSCURRENT');
+    const token = await service.start(secretId);
+    // Someone with PutSecretValue puts a value the rotator never made, then invokes finishSecret.
+    await plantPending(admin, secretId, token, { password: 42, label: 'kept' });
+    probe.reset();
+    const error = await handler({ Step: 'finishSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as SecretValueError).fields).toEqual(['password']);
+    expect((error as Error).message).toMatch(/AWSPENDING/);
+    expect(probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+    expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(before!.versionId);
   });
 
   it('runs afterFinish with the new current and previous values, and a failure there never undoes the promotion', async () => {
