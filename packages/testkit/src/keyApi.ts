@@ -2,3 +2,4 @@
 export { startKeyApi, type KeyApiOptions, type KeyApiRequest, type KeyApiServer } from './keyApi/server.ts';
 export type { FaultRule, KeyApiFault } from './keyApi/faults.ts';
 export type { AccountOptions, KeyRecord } from './keyApi/store.ts';
+export type { ListPages } from './keyApi/pages.ts';

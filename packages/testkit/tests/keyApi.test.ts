@@ -1,4 +1,5 @@
 /** The fake SaaS key API itself: real HTTPS on loopback, keys, limits, faults, and no key in its records. */
+import { existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyApiServer, startKeyApi } from '../src/keyApi.ts';
@@ -118,7 +119,7 @@ describe('fake key API', () => {
     const account = api.createAccount();
     await call('GET', '/whoami?probe=1', account.key);
     const entries = api.requests();
-    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', status: 200, keyId: account.keyId, authHeader: 'authorization' });
+    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', query: 'probe=1', status: 200, keyId: account.keyId, authHeader: 'authorization' });
     const viaXApiKey = await new Promise<number>((resolve, reject) => {
       const req = request(`${api.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { 'x-api-key': account.key } }, (res) => {
         res.resume();
@@ -132,5 +133,81 @@ describe('fake key API', () => {
     const inspected = JSON.stringify([entries, api.keys(account.accountId)]);
     expect(inspected).not.toContain(account.key);
     expect(inspected).not.toContain('sk_test_');
+  });
+
+  it('serves key lists in pages: a Link header, a next URL or a cursor; limit honoured up to the page size', async () => {
+    const labels = (items: Array<{ label?: string; name?: string }>) => items.map((k) => k.label ?? k.name);
+    const filled = async (listPages: { size: number; style: 'link' | 'url' | 'cursor'; endless?: boolean }) => {
+      const account = api.createAccount({ maxActiveKeys: 10, listPages });
+      for (const label of ['a', 'b', 'c', 'd']) await call('POST', '/keys', account.key, { label });
+      return account;
+    };
+
+    const link = await filled({ size: 2, style: 'link' });
+    const first = await call('GET', '/keys?limit=100', link.key);
+    expect(labels(first.body)).toEqual(['bootstrap', 'a']);
+    expect(first.headers.link).toBe(`<${api.baseUrl}/keys?page=2&limit=2>; rel="next"`);
+    const third = await call('GET', '/keys?page=3&limit=2', link.key);
+    expect(labels(third.body)).toEqual(['d']);
+    expect(third.headers.link).toBeUndefined();
+    expect(labels((await call('GET', '/keys?limit=1&page=2', link.key)).body)).toEqual(['a']);
+
+    const url = await filled({ size: 3, style: 'url' });
+    const urlFirst = await call('GET', '/keys', url.key);
+    expect(urlFirst.body).toMatchObject({ links: { next: '/keys?page=2&limit=3' } });
+    expect(labels((await call('GET', urlFirst.body.links.next, url.key)).body.data)).toEqual(['c', 'd']);
+    expect((await call('GET', urlFirst.body.links.next, url.key)).body.links.next).toBeNull();
+
+    const cursor = await filled({ size: 4, style: 'cursor' });
+    const cursorFirst = await call('GET', '/keys', cursor.key);
+    expect(labels(cursorFirst.body.data)).toEqual(['bootstrap', 'a', 'b', 'c']);
+    const cursorLast = await call('GET', `/keys?cursor=${cursorFirst.body.next_cursor}`, cursor.key);
+    expect(cursorLast.body).toEqual({ data: [expect.objectContaining({ label: 'd' })], next_cursor: null });
+
+    // A misbehaving API: a next page for ever, empty past the last key.
+    const endless = await filled({ size: 5, style: 'cursor', endless: true });
+    let page = await call('GET', '/keys', endless.key);
+    for (let i = 0; i < 3; i += 1) page = await call('GET', `/keys?cursor=${page.body.next_cursor}`, endless.key);
+    expect(page.body).toEqual({ data: [], next_cursor: expect.any(String) });
+
+    // SendGrid: `_metadata.next` is an absolute URL with limit and offset.
+    const sendgrid = api.createAccount({ maxActiveKeys: 10, listPages: { size: 2, style: 'url' } });
+    await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-a' });
+    await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-b' });
+    const sgFirst = await call('GET', '/v3/api_keys?limit=100', sendgrid.key);
+    expect(labels(sgFirst.body.result)).toEqual(['bootstrap', 'sg-a']);
+    expect(sgFirst.body._metadata.next).toBe(`${api.baseUrl}/v3/api_keys?limit=2&offset=2`);
+    const sgLast = await call('GET', '/v3/api_keys?limit=2&offset=2', sendgrid.key);
+    expect(labels(sgLast.body.result)).toEqual(['sg-b']);
+    expect(sgLast.body._metadata.next).toBeUndefined();
+    expect(api.requests().at(-1)).toMatchObject({ path: '/v3/api_keys', query: 'limit=2&offset=2' });
+  });
+
+  it('redirects on request, and a second server can share the first one\'s CA', async () => {
+    const other = await startKeyApi({ certificates: api.certificates });
+    try {
+      const account = api.createAccount();
+      api.injectFault({ route: 'GET /keys', fault: { kind: 'redirect', location: `${other.baseUrl}/keys` } });
+      const redirected = await call('GET', '/keys', account.key);
+      expect(redirected.status).toBe(302);
+      expect(redirected.headers.location).toBe(`${other.baseUrl}/keys`);
+      expect(api.requests().at(-1)).toMatchObject({ path: '/keys', status: 302, fault: 'redirect' });
+      // The same CA verifies the second server.
+      const otherAccount = other.createAccount();
+      expect(other.certificates).toBe(api.certificates);
+      await expect(new Promise((resolve, reject) => {
+        const req = request(`${other.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${otherAccount.key}` } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+        req.end();
+      })).resolves.toBe(200);
+    } finally {
+      await other.stop();
+    }
+    // Stopping the second server left the shared certificates in place.
+    expect((await call('GET', '/whoami', api.createAccount().key)).status).toBe(200);
+    expect(existsSync(api.certificates!.caCertFile)).toBe(true);
   });
 });

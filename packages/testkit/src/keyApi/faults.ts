@@ -1,7 +1,7 @@
 /**
  * Fault injection for the fake key API: the next N requests on a route answer with a status
- * (429 with Retry-After, 500, 401), arrive late, lose their connection, or are carried out and then
- * lose their answer.
+ * (429 with Retry-After, 500, 401) or a redirect, arrive late, lose their connection, or are
+ * carried out and then lose their answer.
  */
 
 export type KeyApiFault =
@@ -14,7 +14,9 @@ export type KeyApiFault =
    * The request IS carried out (a key is created, revoked, ...), then its answer is lost: replaced
    * by this status, or by a dropped connection ('reset'). The client cannot tell whether it worked.
    */
-  | { kind: 'lost-reply'; replaceWith: number | 'reset' };
+  | { kind: 'lost-reply'; replaceWith: number | 'reset' }
+  /** Answer with a redirect to `location` (status 302 unless given), e.g. to another server. */
+  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 };
 
 export interface FaultRule {
   /** "METHOD /path", `*` matching one path segment or any method, e.g. "POST /keys", "DELETE /keys/*", "* *". */

@@ -7,8 +7,10 @@
  *   sendgrid   GET /v3/scopes, GET /v3/api_keys, POST /v3/api_keys {name}, DELETE /v3/api_keys/{id}
  *              (the shape of SendGrid's v3 API keys API)
  *
+ * Key lists can come in pages (keyApi/pages.ts), and a fault can redirect to another server.
+ *
  * A key is accepted in `Authorization: Bearer <key>` or `X-Api-Key: <key>`. The request log keeps
- * method, path (no query), status and the id of the key used — never a key.
+ * method, path, query, status and the id of the key used — never a key.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -16,6 +18,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createTestCertificates, type TestCertificates } from '../tls.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
+import { cursorFor, type ListPages, pageOf, pageQuery } from './pages.ts';
 import { type AccountOptions, ALL_SCOPES, KeyStore, type KeyRecord, type StoredKey } from './store.ts';
 
 export interface KeyApiOptions {
@@ -23,11 +26,18 @@ export interface KeyApiOptions {
   tls?: boolean;
   /** Default active-key limit of new accounts. Default 3. */
   maxActiveKeys?: number;
+  /**
+   * Serve with these certificates instead of a new CA (e.g. a second server that clients of the
+   * first would trust). They are left in place at stop(): whoever made them removes them.
+   */
+  certificates?: TestCertificates;
 }
 
 export interface KeyApiRequest {
   method: string;
   path: string;
+  /** The query string without "?", when there was one (page size, page, cursor). */
+  query?: string;
   status: number;
   /** Id of the key that authenticated the request, when one did. */
   keyId?: string;
@@ -58,12 +68,15 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
   const store = new KeyStore(options.maxActiveKeys ?? 3);
   const faults = new FaultPlan();
   const log: KeyApiRequest[] = [];
-  const certificates = options.tls === false ? undefined : createTestCertificates();
+  const ownCertificates = options.tls !== false && !options.certificates;
+  const certificates = options.tls === false ? undefined : (options.certificates ?? createTestCertificates());
+  let origin = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const entry: KeyApiRequest = { method, path, status: 0 };
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    const entry: KeyApiRequest = { method, path, ...(url.search ? { query: url.search.slice(1) } : {}), status: 0 };
     log.push(entry);
     const body = await readBody(req);
 
@@ -80,10 +93,12 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     if (fault?.kind === 'status') {
       reply = { status: fault.status, body: { error: `injected ${fault.status}` } };
       if (fault.retryAfterSeconds !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfterSeconds) };
+    } else if (fault?.kind === 'redirect') {
+      reply = { status: fault.status ?? 302, headers: { Location: fault.location } };
     } else {
       const caller = authenticate(req, store);
       if (caller) Object.assign(entry, { keyId: caller.id, authHeader: caller.header });
-      reply = caller ? route(store, caller, method, path, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
+      reply = caller ? route(store, caller, { method, path, query: url.searchParams, origin }, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
     }
     if (fault?.kind === 'lost-reply') {
       // The route ran (its effect stays); only the answer is lost.
@@ -108,9 +123,10 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `${certificates ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   return {
-    baseUrl: `${certificates ? 'https' : 'http'}://127.0.0.1:${port}`,
+    baseUrl: origin,
     certificates,
     createAccount: (accountOptions) => store.createAccount(accountOptions),
     keys: (accountId) => store.inspect(accountId),
@@ -121,7 +137,7 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {
-          if (certificates) rmSync(certificates.directory, { recursive: true, force: true });
+          if (certificates && ownCertificates) rmSync(certificates.directory, { recursive: true, force: true });
           resolve();
         });
       }),
@@ -136,7 +152,15 @@ function authenticate(req: IncomingMessage, store: KeyStore): Authenticated | un
   return key ? { ...key, header: bearer ? 'authorization' : 'x-api-key' } : undefined;
 }
 
-function route(store: KeyStore, caller: Authenticated, method: string, path: string, body: unknown): Reply {
+interface Request {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** This server's https://127.0.0.1:port, for absolute next-page links. */
+  origin: string;
+}
+
+function route(store: KeyStore, caller: Authenticated, { method, path, query, origin }: Request, body: unknown): Reply {
   const account = caller.accountId;
   const label = (field: string) => (body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined);
   const limitReached: Reply = { status: 409, body: { error: 'active key limit reached' } };
@@ -146,7 +170,8 @@ function route(store: KeyStore, caller: Authenticated, method: string, path: str
   if (method === 'GET' && path === '/whoami') return { status: 200, body: { accountId: account, keyId: caller.id } };
   if (method === 'GET' && path === '/keys') {
     const reveal = store.reveals(account);
-    return { status: 200, body: store.active(account).map((k) => ({ id: k.id, label: k.label, created: k.created.toISOString(), ...(reveal ? { key: k.secret } : {}) })) };
+    const items = store.active(account).map((k) => ({ id: k.id, label: k.label, created: k.created.toISOString(), ...(reveal ? { key: k.secret } : {}) }));
+    return genericList(items, query, store.listPages(account), origin);
   }
   if (method === 'POST' && path === '/keys') {
     const wanted = label('label');
@@ -159,7 +184,14 @@ function route(store: KeyStore, caller: Authenticated, method: string, path: str
 
   // sendgrid dialect
   if (method === 'GET' && path === '/v3/scopes') return { status: 200, body: { scopes: caller.scopes } };
-  if (method === 'GET' && path === '/v3/api_keys') return { status: 200, body: { result: store.active(account).map((k) => ({ api_key_id: k.id, name: k.label })) } };
+  if (method === 'GET' && path === '/v3/api_keys') {
+    const items = store.active(account).map((k) => ({ api_key_id: k.id, name: k.label }));
+    const pages = store.listPages(account);
+    if (!pages) return { status: 200, body: { result: items } };
+    const page = pageOf(items, query, pages);
+    const next = page.next === undefined ? {} : { next: `${origin}/v3/api_keys?limit=${page.limit}&offset=${page.next}` };
+    return { status: 200, body: { result: page.items, _metadata: { self: `${origin}/v3/api_keys?${query}`, ...next } } };
+  }
   if (method === 'POST' && path === '/v3/api_keys') {
     const wanted = label('name');
     if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { errors: [{ field: 'name', message: 'required' }] } };
@@ -174,6 +206,20 @@ function route(store: KeyStore, caller: Authenticated, method: string, path: str
   if (method === 'DELETE' && sendgridId) return store.revoke(account, sendgridId) ? { status: 204 } : { status: 404, body: { errors: [{ message: 'not found' }] } };
 
   return { status: 404, body: { error: 'no such route' } };
+}
+
+/** GET /keys of the generic dialect: one array, or a page in the account's style (keyApi/pages.ts). */
+function genericList(items: unknown[], query: URLSearchParams, pages: ListPages | undefined, origin: string): Reply {
+  if (!pages) return { status: 200, body: items };
+  const page = pageOf(items, query, pages);
+  if (pages.style === 'link') {
+    const headers: Record<string, string> = page.next === undefined ? {} : { Link: `<${origin}/keys?${pageQuery(page.next, page.limit)}>; rel="next"` };
+    return { status: 200, body: page.items, headers };
+  }
+  if (pages.style === 'url') {
+    return { status: 200, body: { data: page.items, links: { next: page.next === undefined ? null : `/keys?${pageQuery(page.next, page.limit)}` } } };
+  }
+  return { status: 200, body: { data: page.items, next_cursor: page.next === undefined ? null : cursorFor(page.next) } };
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

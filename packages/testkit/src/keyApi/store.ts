@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rememberSecret } from '../logCapture.ts';
+import type { ListPages } from './pages.ts';
 
 export interface AccountOptions {
   /** Active keys an account may hold; creating one more answers 409. Default: the server's. */
@@ -16,6 +17,8 @@ export interface AccountOptions {
   revealKeysOnList?: boolean;
   /** Scopes of the bootstrap key (SendGrid dialect). Default: all of them. */
   bootstrapScopes?: string[];
+  /** Serve key lists in pages (see keyApi/pages.ts). Default: one answer with every key. */
+  listPages?: ListPages;
 }
 
 export interface StoredKey {
@@ -37,6 +40,7 @@ interface Account {
   id: string;
   maxActiveKeys: number;
   revealKeysOnList: boolean;
+  listPages?: ListPages;
 }
 
 export class KeyStore {
@@ -50,6 +54,7 @@ export class KeyStore {
       id: `acct_${randomBytes(4).toString('hex')}`,
       maxActiveKeys: options.maxActiveKeys ?? this.defaultMaxActiveKeys,
       revealKeysOnList: options.revealKeysOnList ?? false,
+      listPages: options.listPages,
     };
     this.accounts.set(account.id, account);
     const { id, secret } = this.mint(account.id, 'bootstrap', options.bootstrapScopes ?? [...ALL_SCOPES]);
@@ -67,6 +72,10 @@ export class KeyStore {
 
   reveals(accountId: string): boolean {
     return this.accounts.get(accountId)?.revealKeysOnList ?? false;
+  }
+
+  listPages(accountId: string): ListPages | undefined {
+    return this.accounts.get(accountId)?.listPages;
   }
 
   /** Create a key, or undefined when the account is at its active-key limit. */
