@@ -4,7 +4,8 @@
  * node-postgres TLS: `ssl: { ca, rejectUnauthorized: true }` is libpq's verify-full: the chain
  * must lead to one of our CAs, and Node's tls.checkServerIdentity compares the certificate with
  * the host we dialled (pg passes `host` to tls.connect, and `servername` for names), so a
- * certificate for another host fails with ERR_TLS_CERT_ALTNAME_INVALID. `ssl: false` is plaintext.
+ * certificate for another host fails with ERR_TLS_CERT_ALTNAME_INVALID. `ssl: false` is plaintext,
+ * and only when the operator set REQUIRE_TLS=false (core's tlsPolicy.ts).
  */
 import { connectWithTlsPolicy, type RotationErrorContext, type RotationLogger, type TlsConfig, tlsModeFor } from '@rotators/core';
 import pg from 'pg';
@@ -58,7 +59,7 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
   const timeoutMillis = options.tls.connectTimeoutSeconds * 1000;
   return connectWithTlsPolicy(
     {
-      mode: tlsModeFor(secret.ssl, options.tls),
+      mode: tlsModeFor(secret.ssl, options.tls, options.errorContext, `the version used for the ${options.purpose}`),
       host: target.host,
       purpose: options.purpose,
       logger: options.logger,

@@ -13,8 +13,6 @@ import {
   type StepContext,
   TargetConnectionError,
   TargetOperationError,
-  type TlsConfig,
-  tlsModeFor,
   safeCause,
 } from '@rotators/core';
 import { escapeIdentifier, escapeLiteral } from 'pg';
@@ -34,11 +32,12 @@ export interface PostgresSingleUserOptions {
 }
 
 /**
- * The fields that say which role on which server a version is about, and how we reach it: a
- * pending version with a weaker TLS mode would have its new password sent to the server in
- * plaintext (node-postgres answers a cleartext-password request), so `ssl` counts as its TLS mode.
+ * The fields that say which role on which server a version is about. AWSPENDING is held to
+ * AWSCURRENT by the engine (every field but `password`); these are what AWSPREVIOUS must share with
+ * AWSPENDING before its password is tried. (`ssl` is not compared: AWSPREVIOUS is used with
+ * AWSCURRENT's.)
  */
-const TARGET_FIELDS = ['username', 'host', 'port', 'dbname', 'ssl'] as const;
+const TARGET_FIELDS = ['username', 'host', 'port', 'dbname'] as const;
 type TargetField = (typeof TARGET_FIELDS)[number];
 
 export function createPostgresSingleUserRotator(options: PostgresSingleUserOptions = {}): Rotator<PostgresSecret> {
@@ -61,8 +60,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
     },
 
     async setPending({ current, pending, previous }, ctx) {
-      // Everything that can be checked without the server is checked before the first connection.
-      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', TARGET_FIELDS, tls, ctx);
+      // Everything that can be checked without the server is checked before the first connection
+      // (the engine has already held every field of AWSPENDING but the password to AWSCURRENT's).
       if (!isScramSafePassword(pending.password)) {
         throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', ctx);
       }
@@ -77,10 +76,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx), current, ctx);
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
-        // (`ssl` is not compared: AWSPREVIOUS is used with AWSCURRENT's, below.)
-        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ['username', 'host', 'port', 'dbname'], tls, ctx);
+        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
         // AWS PR #72: connect with AWSPREVIOUS's password but AWSCURRENT's TLS setting.
-        // (An absent `ssl` and `ssl: undefined` mean the same here: prefer TLS.)
         const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl };
         session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
       }
@@ -117,9 +114,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host, iterations });
     },
 
-    async testPending({ current, pending }, ctx) {
-      // Secrets Manager may call testSecret on its own: the same guard before the pending password is sent.
-      assertSameTarget(pending, current, 'AWSPENDING', 'AWSCURRENT', TARGET_FIELDS, tls, ctx);
+    async testPending({ pending }, ctx) {
       const session = await loginAs(pending, 'AWSPENDING credentials', ctx);
       try {
         // session_user, the role we logged in as: current_user is another role when this one has a
@@ -140,36 +135,27 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
 }
 
 /**
- * The confused-deputy guard: the version we are about to act for must name the same role on the
- * same server as the version that authorises it, or a tampered secret could change another
- * user's password.
+ * The confused-deputy guard for AWSPREVIOUS: its password is tried only for the role, server and
+ * database AWSPENDING names, or a tampered AWSPREVIOUS could have another user's password changed.
  */
-function assertSameTarget(
-  candidate: PostgresSecret,
-  reference: PostgresSecret,
-  candidateLabel: string,
-  referenceLabel: string,
-  fields: readonly TargetField[],
-  tls: TlsConfig,
-  ctx: StepContext,
-): void {
-  const a = targetFieldsOf(candidate, tls);
-  const b = targetFieldsOf(reference, tls);
-  for (const field of fields) {
+function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
+  const a = targetFieldsOf(candidate);
+  const b = targetFieldsOf(reference);
+  for (const field of TARGET_FIELDS) {
     if (a[field] !== b[field]) {
       throw new ConfusedDeputyError(
         field,
-        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to send its password to another user, server, database or over a weaker TLS mode`,
+        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to send its password to another user, server or database`,
         ctx,
       );
     }
   }
 }
 
-/** The compared values, defaults applied; `ssl` as the TLS mode it gives (so `"true"` equals `true`). */
-function targetFieldsOf(secret: PostgresSecret, tls: TlsConfig): Record<TargetField, string | number> {
+/** The compared values, defaults applied. */
+function targetFieldsOf(secret: PostgresSecret): Record<TargetField, string | number> {
   const target = targetOf(secret);
-  return { username: target.username, host: target.host, port: target.port, dbname: target.database, ssl: tlsModeFor(secret.ssl, tls) };
+  return { username: target.username, host: target.host, port: target.port, dbname: target.database };
 }
 
 /**

@@ -21,7 +21,9 @@ const HBA_TLS_ONLY_ROLE = 'hba_tls_only';
 beforeAll(async () => {
   server = await startPostgres(process.env, { hbaRules: [`hostnossl all ${HBA_TLS_ONLY_ROLE} 127.0.0.1/32 reject`] });
   const caFile = caFileOf(server);
-  env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {};
+  // Against an external server without a CA file the secrets say "ssl": false, which only an
+  // operator's REQUIRE_TLS=false allows.
+  env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' };
 });
 
 afterAll(async () => {
@@ -314,11 +316,11 @@ describe('postgres-single-user rotation (source)', () => {
   });
 
   it.skipIf(EXTERNAL_SERVER)(`a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`, async () => {
-    // "ssl": false asks for plaintext, and pg_hba rejects this role without TLS. (An absent "ssl" no
-    // longer reaches plaintext on a server that offers TLS: prefer mode falls back only when it offers none.)
+    // "ssl": false asks for plaintext (allowed by the operator's REQUIRE_TLS=false), and pg_hba
+    // rejects this role without TLS.
     const password = testPassword();
     await createLoginRole(server, HBA_TLS_ONLY_ROLE, password);
-    const setup = await rotationSetup(env);
+    const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
     const secretId = await createSecret(setup.admin, secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: false }), 'pg-single');
     const token = await setup.service.start(secretId);
     await setup.service.runStep(secretId, 'createSecret', token);
@@ -388,9 +390,13 @@ describe('postgres-single-user rotation (source)', () => {
       ['host', { host: '127.0.0.2' }],
       ['port', { port: 1 }],
       ['dbname', { dbname: 'template1' }],
-      // AWSCURRENT has ssl: true (false against an external server without a CA); absent means "prefer".
+      // Issue 18: the engine was not compared, and the relabelled version was promoted.
+      ['engine', { engine: 'aurora-postgresql' }],
+      // AWSCURRENT has ssl: true (false against an external server without a CA); here it is left out.
       ['ssl', { ssl: undefined }],
-    ])('pending with another %s: a clear error before any connection, no password changed', async (field, change) => {
+      // A field the schema does not name: clients read it after promotion.
+      ['connectionHint', { connectionHint: 'host=evil.example' }],
+    ])('pending with another %s: refused at setSecret, testSecret and finishSecret before any connection, nothing changed or promoted', async (field, change) => {
       const victimPassword = testPassword();
       await createLoginRole(server, victim, victimPassword);
       const deputy = roleName('deputy');
@@ -406,13 +412,16 @@ describe('postgres-single-user rotation (source)', () => {
       probe.reset();
       recorder.reset();
 
-      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ConfusedDeputyError);
-      expect((error as ConfusedDeputyError).field).toBe(field);
-      expect((error as Error).message).toContain(`AWSPENDING field "${field}"`);
-      expect((error as Error).message).toContain(secretId);
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
+        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error, step).toBeInstanceOf(ConfusedDeputyError);
+        expect((error as ConfusedDeputyError).field).toBe(field);
+        expect((error as Error).message).toContain(`field "${field}"`);
+        expect((error as Error).message).toContain(secretId);
+      }
       expect(recorder.attempts).toEqual([]);
-      expect(probe.count('PutSecretValueCommand')).toBe(0);
+      expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
       expect(await canLogin(server, victim, victimPassword)).toBe(true);
       expect(await canLogin(server, deputy, password)).toBe(true);
     });

@@ -1,12 +1,12 @@
 /**
  * TLS by the secret's `ssl` field and the environment, against the kit's cluster and its
- * throwaway CA, and a second cluster with `ssl = off`: `ssl: true` is verify-full and never falls
- * back; an absent `ssl` falls back to plaintext only when the server offers no TLS at all, with a
- * WARN naming the host; a certificate that does not verify (wrong CA, wrong host name) is final
- * either way, as a man-in-the-middle would present one. Failures are reported by kind.
+ * throwaway CA, and a second cluster with `ssl = off`: verify-full unless the operator set
+ * REQUIRE_TLS=false and the secret says `"ssl": false`; a server that offers no TLS, or a
+ * certificate that does not verify (wrong CA, wrong host name), is final, as a man-in-the-middle
+ * would present one. Failures are reported by kind.
  */
-import { capturedOutput, createSecret, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
-import { createRotationLogger, readTlsConfig, TargetConnectionError } from '@rotators/core';
+import { capturedOutput, createSecret, findLeaks, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
+import { createRotationLogger, readTlsConfig, TargetConnectionError, TlsRequiredError } from '@rotators/core';
 import { login } from '../src/connect.ts';
 import { postgresSecret } from '../src/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,31 +79,27 @@ describe('TLS policy', () => {
     expect(recorder.attempts.length).toBeGreaterThan(0);
     expect(recorder.attempts.every((a) => a.tls)).toBe(true);
     expect(recorder.statements).toEqual([]);
-    expect(capturedOutput().slice(before)).not.toContain('offers no TLS');
+    expect((error as Error).message).toContain(`${plainServer!.host} offers no TLS`);
     expect(await canLogin(plainServer!, username, password)).toBe(true);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`ssl absent and a server that offers no TLS: plaintext after the TLS attempt, with a WARN naming the host ${NEEDS_OWN_CLUSTER}`, async () => {
+  it.skipIf(EXTERNAL_SERVER)(`ssl absent and a server that offers no TLS: "tls", no plaintext attempt, nothing changed, by default and with REQUIRE_TLS=false ${NEEDS_OWN_CLUSTER}`, async () => {
     const username = roleName('tls_prefer_plain');
-    const { service, secretId, token, recorder, admin, password } = await prepare(username, {}, {}, plainServer);
-    const before = capturedOutput().length;
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-    // Each login: TLS first (the server says it has none), then plaintext.
-    expect(recorder.attempts.slice(0, 2).map((a) => a.tls)).toEqual([true, false]);
-    for (const [index, attempt] of recorder.attempts.entries()) if (!attempt.tls) expect(recorder.attempts[index - 1]).toMatchObject({ user: attempt.user, tls: true });
-    const warnings = capturedOutput()
-      .slice(before)
-      .split('\n')
-      .filter((line) => line.includes('"level":"WARN"') && line.includes('offers no TLS'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(warnings.length).toBeGreaterThan(0);
-    for (const warning of warnings) {
-      expect(warning).toMatchObject({ host: plainServer!.host });
-      expect(warning.message).toContain(`${plainServer!.host} offers no TLS`);
+    for (const env of [{}, { REQUIRE_TLS: 'false' }]) {
+      const { service, secretId, token, recorder, admin, password } = await prepare(username, {}, env, plainServer);
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error, step).toBeInstanceOf(TargetConnectionError);
+        expect((error as TargetConnectionError).kind).toBe('tls');
+        expect((error as Error).message).toContain(`${plainServer!.host} offers no TLS`);
+        expect((error as Error).message).toContain(secretId);
+      }
+      expect(recorder.attempts.length).toBeGreaterThan(0);
+      expect(recorder.attempts.every((a) => a.tls)).toBe(true);
+      expect(recorder.statements).toEqual([]);
+      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.password).toBe(password);
+      expect(await canLogin(plainServer!, username, password)).toBe(true);
     }
-    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(plainServer!, username, current.password as string)).toBe(true);
-    expect(await canLogin(plainServer!, username, password)).toBe(false);
   });
 
   it.skipIf(EXTERNAL_SERVER)(`ssl absent and a certificate from a CA the function does not trust: "tls", final, no plaintext attempt, nothing changed ${NEEDS_OWN_CLUSTER}`, async () => {
@@ -135,26 +131,37 @@ describe('TLS policy', () => {
     expect(await canLogin(server, username, password)).toBe(true);
   });
 
-  it('ssl: false connects in plaintext only', async () => {
-    const { service, secretId, token, recorder, admin } = await prepare(roleName('tls_off'), { ssl: false }, {});
+  it('ssl: false connects in plaintext only, when the operator set REQUIRE_TLS=false, with a WARN naming the host', async () => {
+    const { service, secretId, token, recorder, admin } = await prepare(roleName('tls_off'), { ssl: false }, { REQUIRE_TLS: 'false' });
+    const before = capturedOutput().length;
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
     expect(recorder.attempts.length).toBeGreaterThan(0);
     expect(recorder.attempts.every((a) => !a.tls)).toBe(true);
+    expect(capturedOutput().slice(before)).toMatch(/"level":"WARN","message":"Connecting to 127\.0\.0\.1 with [^"]* WITHOUT TLS/);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
     expect(await canLogin(server, roleName('tls_off'), current.password as string)).toBe(true);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`REQUIRE_TLS=true overrides ssl: false: TLS is required and verified ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { service, secretId, token, recorder, password } = await prepare(roleName('tls_required'), { ssl: false }, { REQUIRE_TLS: 'true', TLS_CA_BUNDLE_PATH: server.certificates!.otherCaCertFile });
-    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect(recorder.attempts.every((a) => a.tls)).toBe(true);
-    expect(await canLogin(server, roleName('tls_required'), password)).toBe(true);
+  it('ssl: false while TLS is required (REQUIRE_TLS unset, or true): TlsRequiredError naming "ssl" and the secret, before any connection, nothing written', async () => {
+    for (const env of [{}, { REQUIRE_TLS: 'true' }]) {
+      const { service, secretId, token, recorder, admin, password, probe } = await prepare(roleName('tls_required'), { ssl: false }, env);
+      probe.reset();
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error, step).toBeInstanceOf(TlsRequiredError);
+        expect((error as TlsRequiredError).fields).toEqual(['ssl']);
+        expect((error as Error).message).toContain(secretId);
+      }
+      expect(recorder.attempts).toEqual([]);
+      expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.password).toBe(password);
+      expect(await canLogin(server, roleName('tls_required'), password)).toBe(true);
+    }
   });
 
   it('nothing listening on the port fails as "network" at the first attempt, without trying the other versions', async () => {
     const closedPort = await freePort();
-    const { service, secretId, token, recorder } = await prepare(roleName('net_down'), { ssl: false, port: closedPort }, {});
+    const { service, secretId, token, recorder } = await prepare(roleName('net_down'), { ssl: false, port: closedPort }, { REQUIRE_TLS: 'false' });
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('network');
@@ -168,7 +175,7 @@ describe('TLS policy', () => {
     const secret = postgresSecret.parse({ engine: 'postgres', host: server.host, port: server.port, username, password, ssl: false });
     const recorder = recordingConnect();
     const session = await login(secret, {
-      tls: readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '2' }),
+      tls: readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '2', REQUIRE_TLS: 'false' }),
       connect: recorder.connect,
       logger: createRotationLogger('postgres-single-user'),
       errorContext: {},
@@ -183,9 +190,11 @@ describe('TLS policy', () => {
     expect(recorder.attempts[0]!.config).toMatchObject({ query_timeout: 6000, statement_timeout: 6000, lock_timeout: 6000 });
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`the server logs of this file hold no password, and do hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
+  it.skipIf(EXTERNAL_SERVER)(`the server logs of this file hold no password; the server with TLS holds the ALTER ROLE statements, the one without none ${NEEDS_OWN_CLUSTER}`, () => {
     const onPlainServer = (sql: string) => PLAIN_ROLES.some((role) => sql.includes(`"${role}"`));
     assertServerLogHasNoPasswords(server, recordedAlterRoles().filter((sql) => !onPlainServer(sql)));
-    assertServerLogHasNoPasswords(plainServer!, recordedAlterRoles().filter(onPlainServer));
+    // The server that offers no TLS never got a statement or a password from the rotator.
+    expect(recordedAlterRoles().filter(onPlainServer)).toEqual([]);
+    expect(findLeaks(plainServer!.readLog()), 'passwords in the log of the server without TLS').toEqual([]);
   });
 });

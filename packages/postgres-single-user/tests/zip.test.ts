@@ -77,7 +77,7 @@ describe('postgres-single-user.zip on Node 22', () => {
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZipInvocationError);
     expect((error as Error).name).toBe('ConfusedDeputyError');
-    expect((error as Error).message).toContain('AWSPENDING field "username"');
+    expect((error as Error).message).toContain('field "username" differs between AWSPENDING and AWSCURRENT');
     expect(await canLogin(server, roleName('zip_victim'), victimPassword)).toBe(true);
     expect(await canLogin(server, roleName('zip_deputy'), password)).toBe(true);
   });

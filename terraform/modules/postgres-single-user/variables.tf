@@ -9,13 +9,13 @@ variable "zip_path" {
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds. At least 15 x connect_timeout_seconds + 5: up to six connection attempts (three logins, each TLS then plaintext when the secret allows it), three statements after login each allowed 3 x connect_timeout_seconds, and the Secrets Manager calls. The default 80 fits the default connect timeout of 5."
+  description = "Timeout of one rotation step in seconds. At least 15 x connect_timeout_seconds + 5: three logins (one attempt each) and three statements after login, each allowed 3 x connect_timeout_seconds, take at most 12 x connect_timeout_seconds; the rest is for the Secrets Manager calls. The default 80 fits the default connect timeout of 5."
   type        = number
   default     = 80
 
   validation {
     condition     = var.timeout >= 15 * var.connect_timeout_seconds + 5 && var.timeout <= 900
-    error_message = "timeout (${var.timeout} s) must be at least 15 x connect_timeout_seconds + 5 = ${15 * var.connect_timeout_seconds + 5} s, so that six connection attempts and three statements (each allowed 3 x connect_timeout_seconds) fit in one step (and at most 900)."
+    error_message = "timeout (${var.timeout} s) must be at least 15 x connect_timeout_seconds + 5 = ${15 * var.connect_timeout_seconds + 5} s, so that three logins, three statements (each allowed 3 x connect_timeout_seconds) and the Secrets Manager calls fit in one step (and at most 900)."
   }
 }
 
@@ -31,9 +31,9 @@ variable "connect_timeout_seconds" {
 }
 
 variable "require_tls" {
-  description = "Verified TLS for every secret, whatever its \"ssl\" field says (REQUIRE_TLS). false: the secret decides (absent = TLS first, plaintext only after a TLS failure)."
+  description = "REQUIRE_TLS. true (default): every connection uses verified TLS, and a secret that says \"ssl\": false is refused. false: a secret that says \"ssl\": false connects in plaintext (with a WARN); all others still use verified TLS. A server that offers no TLS is an error either way."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "tls_ca_bundle_path" {

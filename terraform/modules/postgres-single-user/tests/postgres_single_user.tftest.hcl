@@ -67,8 +67,8 @@ run "timeout_must_fit_the_connection_attempts" {
   expect_failures = [var.timeout]
 }
 
-# setSecret's worst case is 15 x connect_timeout_seconds + 5 (six attempts, three statements of
-# 3 x connect timeout each): 79 s is one short for the default 5 s, 80 (the default) fits.
+# The minimum is 15 x connect_timeout_seconds + 5 (three logins, three statements of 3 x connect
+# timeout each, and the Secrets Manager calls): 79 s is one short for the default 5 s, 80 (the default) fits.
 run "timeout_one_below_the_worst_case" {
   command = plan
   variables {
