@@ -31,3 +31,4 @@ export { canLogin, startPostgres, type PostgresServer } from './postgres.ts';
 export { startMariaDb, type MariaDbServer } from './mariadb.ts';
 export { pendingFieldCases, plantPending, UNKNOWN_FIELD, type ObjectSchemaLike, type PendingFieldCase } from './pendingFields.ts';
 export { startFakeMysqlServer, type FakeMysqlConnection, type FakeMysqlServer } from './fakeMysqlServer.ts';
+export { startFakePostgresWithoutTls, type FakePostgresServer } from './fakePostgresServer.ts';
