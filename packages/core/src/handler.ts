@@ -18,6 +18,7 @@ import { createSecret } from './steps/createSecret.ts';
 import { finishSecret } from './steps/finishSecret.ts';
 import { setSecret } from './steps/setSecret.ts';
 import { StepRun } from './steps/stepRun.ts';
+import { invocationBudget } from './timeBudget.ts';
 import { testSecret } from './steps/testSecret.ts';
 
 export interface HandlerOptions {
@@ -28,10 +29,12 @@ export interface HandlerOptions {
   logger?: RotationLogger;
 }
 
-/** The parts of Lambda's context the logger reads (request id, function name, cold start). */
+/** The parts of Lambda's context the engine reads (request id, function name, time left). */
 export interface LambdaContextLike {
   awsRequestId?: string;
   functionName?: string;
+  /** Lambda's clock for this invocation; the engine stops its own calls before it runs out. */
+  getRemainingTimeInMillis?: () => number;
   [key: string]: unknown;
 }
 
@@ -61,13 +64,14 @@ export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S
 
   return async function handler(rawEvent: unknown, context?: LambdaContextLike): Promise<void> {
     const errorContext: RotationErrorContext = {};
+    const budget = invocationBudget(context);
     if (context?.awsRequestId) logger.addContext(context as Parameters<RotationLogger['addContext']>[0]);
     try {
       const event = parseRotationEvent(rawEvent);
       Object.assign(errorContext, { secretId: event.SecretId, step: event.Step });
       logger.appendKeys({ secretId: event.SecretId, step: event.Step, clientRequestToken: event.ClientRequestToken });
 
-      const secrets = new SecretsGateway(client, errorContext);
+      const secrets = new SecretsGateway(client, errorContext, budget.signal);
       const metadata = await secrets.describe(event.SecretId);
       errorContext.secretId = metadata.arn;
       logger.appendKeys({ secretId: metadata.arn });
@@ -83,6 +87,7 @@ export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S
       logger.error(`${errorContext.step ?? 'rotation'} failed`, { error: { name: safe.name, message: safe.message } });
       throw safe;
     } finally {
+      budget.dispose();
       logger.resetKeys();
     }
   };

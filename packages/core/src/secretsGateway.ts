@@ -32,10 +32,12 @@ export class SecretsGateway {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly context: RotationErrorContext,
+    /** The invocation's time budget (timeBudget.ts): every call stops when it fires. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   async describe(secretId: string): Promise<SecretMetadata> {
-    const out = await this.call('DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: secretId })));
+    const out = await this.call('DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: secretId }), this.options()));
     return {
       arn: out.ARN ?? secretId,
       rotationEnabled: out.RotationEnabled,
@@ -46,9 +48,10 @@ export class SecretsGateway {
   /** The version holding `stage` (and, when given, with id `versionId`); undefined only on ResourceNotFound. */
   async findVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion | undefined> {
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }), this.options());
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     } catch (error) {
+      if (this.signal?.aborted) throw new SecretsManagerCallError('GetSecretValue', this.context, this.signal.reason);
       // By name, not class: a fault injected by a test (or a second SDK copy) is recognised too.
       if ((error as Error)?.name === 'ResourceNotFoundException') return undefined;
       throw new SecretsManagerCallError('GetSecretValue', this.context, error);
@@ -58,7 +61,7 @@ export class SecretsGateway {
   /** Like findVersion, but a missing version is an error. */
   async getVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion> {
     return this.call('GetSecretValue', async () => {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }));
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }), this.options());
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     });
   }
@@ -73,6 +76,7 @@ export class SecretsGateway {
           VersionStages: ['AWSPENDING'],
           RotationToken: rotationToken,
         }),
+        this.options(),
       ),
     );
   }
@@ -88,21 +92,27 @@ export class SecretsGateway {
           // Omitted when no version holds AWSCURRENT: the API rejects a null RemoveFromVersionId.
           RemoveFromVersionId: currentVersionId,
         }),
+        this.options(),
       ),
     );
   }
 
   async randomPassword(policy: PasswordPolicy): Promise<string> {
-    const out = await this.call('GetRandomPassword', () => this.client.send(new GetRandomPasswordCommand(toGetRandomPasswordRequest(policy))));
+    const out = await this.call('GetRandomPassword', () => this.client.send(new GetRandomPasswordCommand(toGetRandomPasswordRequest(policy)), this.options()));
     if (!out.RandomPassword) throw new SecretsManagerCallError('GetRandomPassword', this.context, new Error('empty RandomPassword'));
     return out.RandomPassword;
+  }
+
+  private options(): { abortSignal?: AbortSignal } {
+    return this.signal ? { abortSignal: this.signal } : {};
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      throw new SecretsManagerCallError(operation, this.context, error);
+      // An aborted call fails with the SDK's AbortError; the reason says why it was aborted.
+      throw new SecretsManagerCallError(operation, this.context, this.signal?.aborted ? this.signal.reason : error);
     }
   }
 }
