@@ -26,6 +26,8 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
   return {
     name: 'api-key',
     schema: apiKeySecret,
+    // The engine refuses an AWSPENDING that differs from AWSCURRENT in any other field.
+    rotatedFields: ['apiKey', 'keyId', 'previousKeyId'],
 
     async createPending(current, ctx) {
       const adapter = adapterFor(current, ctx);
