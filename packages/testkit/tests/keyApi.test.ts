@@ -169,6 +169,8 @@ describe('fake key API', () => {
     let page = await call('GET', '/keys', endless.key);
     for (let i = 0; i < 3; i += 1) page = await call('GET', `/keys?cursor=${page.body.next_cursor}`, endless.key);
     expect(page.body).toEqual({ data: [], next_cursor: expect.any(String) });
+    api.setListPages(endless.accountId, undefined);
+    expect(labels((await call('GET', '/keys', endless.key)).body)).toEqual(['bootstrap', 'a', 'b', 'c', 'd']);
 
     // SendGrid: `_metadata.next` is an absolute URL with limit and offset.
     const sendgrid = api.createAccount({ maxActiveKeys: 10, listPages: { size: 2, style: 'url' } });

@@ -53,6 +53,8 @@ export interface KeyApiServer {
   /** The CA that signed the server certificate (HTTPS only), and one that did not. */
   readonly certificates?: TestCertificates;
   createAccount(options?: AccountOptions): { accountId: string; keyId: string; key: string };
+  /** Change how an account's key lists are paged (undefined: one answer with every key). */
+  setListPages(accountId: string, listPages: ListPages | undefined): void;
   /** Every key of an account, revoked ones included (never the secret values). */
   keys(accountId: string): KeyRecord[];
   injectFault(rule: FaultRule): void;
@@ -129,6 +131,7 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     baseUrl: origin,
     certificates,
     createAccount: (accountOptions) => store.createAccount(accountOptions),
+    setListPages: (accountId, listPages) => store.setListPages(accountId, listPages),
     keys: (accountId) => store.inspect(accountId),
     injectFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),

@@ -78,6 +78,12 @@ export class KeyStore {
     return this.accounts.get(accountId)?.listPages;
   }
 
+  setListPages(accountId: string, listPages: ListPages | undefined): void {
+    const account = this.accounts.get(accountId);
+    if (!account) throw new Error(`no account ${accountId}`);
+    account.listPages = listPages;
+  }
+
   /** Create a key, or undefined when the account is at its active-key limit. */
   create(accountId: string, label: string, scopes: string[] = [...ALL_SCOPES]): (StoredKey & { secret: string }) | undefined {
     const account = this.accounts.get(accountId);
