@@ -44,7 +44,7 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
   example.itApplies();
 
   example.itDeployed('deployed the built zip with the database settings as environment', { Timeout: 80 }, (fn) => {
-    expect(fn.environment).toMatchObject({ CONNECT_TIMEOUT_SECONDS: '5', REQUIRE_TLS: 'false', POWERTOOLS_SERVICE_NAME: 'postgres-single-user', SECRETS_MANAGER_ENDPOINT: motoEndpoint() });
+    expect(fn.environment).toMatchObject({ CONNECT_TIMEOUT_SECONDS: '5', REQUIRE_TLS: 'true', POWERTOOLS_SERVICE_NAME: 'postgres-single-user', SECRETS_MANAGER_ENDPOINT: motoEndpoint() });
     // Not set: the rotator's own default (which also excludes ":") applies.
     expect(fn.environment.EXCLUDE_CHARACTERS).toBeUndefined();
   });

@@ -52,7 +52,7 @@ variable "db_password" {
 }
 
 variable "db_ssl" {
-  description = "The secret's \"ssl\" field: true = verified TLS only, false = plaintext allowed, null = TLS first with a plaintext fallback."
+  description = "The secret's \"ssl\" field: true or null = verified TLS; false = plaintext, which the function refuses while its require_tls is true (the module's default)."
   type        = bool
   default     = true
 }

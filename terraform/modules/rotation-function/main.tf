@@ -37,9 +37,10 @@ locals {
     var.rotator_environment,
   )
 
-  # A permission limited to one secret's ARN is the tightest, but only while the function serves
-  # exactly that secret; otherwise the account alone (AWS's recommendation for shared functions).
-  single_secret_arn = var.secret_access == "explicit_arns" && length(var.secrets) == 1 ? one(values(var.secrets)).arn : null
+  # Secrets Manager may invoke the function for the secrets wired here, each named by source_arn
+  # (with source_account against the confused deputy). Only in rotation_lambda_arn mode, where other
+  # roots wire secrets this module never sees, is the permission the account's.
+  invoke_per_secret = var.secret_access == "explicit_arns"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -93,13 +94,26 @@ resource "aws_lambda_function" "this" {
   depends_on = [aws_iam_role_policy.this]
 }
 
-resource "aws_lambda_permission" "secretsmanager" {
+resource "aws_lambda_permission" "secret" {
+  for_each = local.invoke_per_secret ? var.secrets : {}
+
+  # Statement ids allow [A-Za-z0-9_-]; the key's hash keeps them valid and stable for any key.
+  statement_id   = "SecretsManager-${substr(sha256(each.key), 0, 16)}"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this.function_name
+  principal      = "secretsmanager.amazonaws.com"
+  source_account = local.account_id
+  source_arn     = each.value.arn
+}
+
+resource "aws_lambda_permission" "account" {
+  count = local.invoke_per_secret ? 0 : 1
+
   statement_id   = "AllowSecretsManagerInvoke"
   action         = "lambda:InvokeFunction"
   function_name  = aws_lambda_function.this.function_name
   principal      = "secretsmanager.amazonaws.com"
   source_account = local.account_id
-  source_arn     = local.single_secret_arn
 }
 
 resource "aws_secretsmanager_secret_rotation" "this" {
@@ -117,5 +131,5 @@ resource "aws_secretsmanager_secret_rotation" "this" {
 
   # Secrets Manager checks, when rotation is turned on, that it may invoke the function, and the
   # first rotation may start at once: the permission and the role's policy must exist before.
-  depends_on = [aws_lambda_permission.secretsmanager, aws_iam_role_policy.this]
+  depends_on = [aws_lambda_permission.secret, aws_lambda_permission.account, aws_iam_role_policy.this]
 }

@@ -107,13 +107,13 @@ run "several_secrets_explicit_arns" {
   }
 
   assert {
-    condition     = aws_lambda_permission.secretsmanager.principal == "secretsmanager.amazonaws.com" && aws_lambda_permission.secretsmanager.source_account == "123456789012"
-    error_message = "Secrets Manager's invoke permission must carry source_account."
+    condition     = length(aws_lambda_permission.secret) == 3 && alltrue([for key, p in aws_lambda_permission.secret : p.principal == "secretsmanager.amazonaws.com" && p.source_account == "123456789012" && p.source_arn == var.secrets[key].arn])
+    error_message = "Each secret gets its own invoke permission, with source_arn (that secret) and source_account."
   }
 
   assert {
-    condition     = aws_lambda_permission.secretsmanager.source_arn == null
-    error_message = "A function serving several secrets cannot be limited to one source_arn."
+    condition     = length(distinct([for p in aws_lambda_permission.secret : p.statement_id])) == 3 && length(aws_lambda_permission.account) == 0
+    error_message = "Distinct statement ids, and no account-wide permission while the secrets are explicit."
   }
 
   assert {
@@ -195,7 +195,7 @@ run "one_secret_gets_source_arn" {
   }
 
   assert {
-    condition     = aws_lambda_permission.secretsmanager.source_arn == "arn:aws:secretsmanager:us-east-1:123456789012:secret:only-StUvWx" && aws_lambda_permission.secretsmanager.source_account == "123456789012"
+    condition     = aws_lambda_permission.secret["only"].source_arn == "arn:aws:secretsmanager:us-east-1:123456789012:secret:only-StUvWx" && aws_lambda_permission.secret["only"].source_account == "123456789012"
     error_message = "A function dedicated to one secret is invocable for that secret only."
   }
 }
@@ -239,8 +239,8 @@ run "rotation_lambda_arn_scoping" {
   }
 
   assert {
-    condition     = aws_lambda_permission.secretsmanager.source_arn == null && aws_lambda_permission.secretsmanager.source_account == "123456789012"
-    error_message = "A shared function's permission is limited by account, not by one secret."
+    condition     = length(aws_lambda_permission.secret) == 0 && aws_lambda_permission.account[0].source_arn == null && aws_lambda_permission.account[0].source_account == "123456789012"
+    error_message = "In rotation_lambda_arn mode (secrets wired in other roots) the permission is limited by account."
   }
 }
 
