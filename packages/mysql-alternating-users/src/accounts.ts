@@ -18,6 +18,8 @@ export interface Account {
   /** mysql.user.authentication_string: compared with a hash we compute, nothing else. */
   storedHash: string;
   locked: boolean;
+  /** Created by this setSecret call (its TLS requirement has not been set yet). */
+  created?: boolean;
 }
 
 const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : value == null ? '' : String(value));

@@ -22,8 +22,8 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
-import { checkPendingOwnership, leftByOurAttempt } from './adoption.ts';
 import { checkMasterRights } from './masterRights.ts';
+import { checkPairOwnership, Ownership } from './ownership.ts';
 import { checkHashAccepted, identifiedBy, sendsHash, type ServerFlavor, serverFlavor } from './passwords.ts';
 import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
 import type { MysqlSecret } from './schema.ts';
@@ -39,40 +39,50 @@ interface User {
  * The base user is the source when it exists. Exception: a secret that started as the clone, whose
  * first setSecret created the base user (locked, pending password) and stopped before finishing —
  * that base user has none of the clone's privileges yet, and taking it as the source would strip
- * the in-use clone of everything. While it is the pending user and still as we left it, the clone
- * stays the source.
+ * the in-use clone of everything. The server's record says so: every account of the base user was
+ * created and locked by this rotator for this secret, and is still locked. (A lock a DBA set is no
+ * such evidence: it must not turn the base user into a copy whose lock state follows the clone.)
  */
-async function readPair(connection: Connection, username: string, ctx: StepContext, pending?: MysqlSecret): Promise<{ source: User; target: User }> {
+async function readPair(connection: Connection, username: string, ctx: StepContext, pending?: MysqlSecret): Promise<{ source: User; target: User; ownership: Ownership }> {
   const base = baseUsername(username);
   const clone = base + CLONE_SUFFIX;
   const baseUser = { name: base, accounts: await readAccounts(connection, base, ctx) };
   const cloneUser = { name: clone, accounts: await readAccounts(connection, clone, ctx) };
-  const baseIsOurUnfinishedCopy = pending?.username === base && cloneUser.accounts.size > 0 && leftByOurAttempt(baseUser.accounts, pending.password);
+  const ownership = pending ? await Ownership.read(connection, [base, clone], ctx) : Ownership.none();
+  const baseIsOurUnfinishedCopy =
+    pending?.username === base &&
+    cloneUser.accounts.size > 0 &&
+    baseUser.accounts.size > 0 &&
+    [...baseUser.accounts].every(([host, a]) => a.locked && ownership.lockedByRotator(base, host, ctx.secretId));
   const pair = baseUser.accounts.size > 0 && !baseIsOurUnfinishedCopy ? { source: baseUser, target: cloneUser } : { source: cloneUser, target: baseUser };
   if (pair.source.accounts.size === 0) {
     throw new TargetOperationError(`neither ${base} nor ${clone} exists in mysql.user`, ctx);
   }
-  return pair;
+  return { ...pair, ownership };
 }
 
 /**
  * Make the pending user log in with the pending password, with privileges and TLS requirement
- * equal to the source's. All reads and checks happen before the first write — the pending user is
- * ours to take (adoption.ts), the master may grant what it must (masterRights.ts), the server
- * accepts the hash form (passwords.ts) — so a refusal changes nothing. The password is set last:
- * once the pending user logs in, everything before it is in place; a retry then passes
- * `setPassword: false` and only syncs what differs.
+ * equal to the source's. All reads and checks happen before the first write — the pair is this
+ * secret's (ownership.ts), no account a DBA locked would be unlocked, the master may grant what it
+ * must (masterRights.ts), the server accepts the hash form (passwords.ts) — so a refusal changes
+ * nothing. The password is set last: once the pending user logs in, everything before it is in
+ * place; a retry then passes `setPassword: false` and only syncs what differs.
  */
 export async function makePendingUsable(
   connection: Connection,
-  { current, pending, previous }: { current: MysqlSecret; pending: MysqlSecret; previous?: MysqlSecret },
+  { current, pending }: { current: MysqlSecret; pending: MysqlSecret },
   options: { adoptExisting: boolean; setPassword: boolean },
   ctx: StepContext,
 ): Promise<void> {
-  const { source, target } = await readPair(connection, current.username, ctx, pending);
-  const pendingAccounts = pending.username === target.name ? target.accounts : source.accounts;
-  // A pending user that logs in with the pending password is ours already.
-  if (options.setPassword) checkPendingOwnership(pending, pendingAccounts, previous?.username, options.adoptExisting, ctx);
+  const base = baseUsername(current.username);
+  const { source, target, ownership } = await readPair(connection, current.username, ctx, pending);
+  const pendingIsTarget = pending.username === target.name;
+  const pendingAccounts = pendingIsTarget ? target.accounts : source.accounts;
+  // Checked on every call, also when the pending password already works: that proves only that
+  // whoever wrote AWSPENDING knows it, not that the account is this secret's.
+  checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting, ctx);
+  if (pendingIsTarget) checkNoForeignLock(source, target, ownership, ctx);
   const sourceGrants = new Map<string, Grants>();
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {
@@ -86,47 +96,96 @@ export async function makePendingUsable(
   const setsHash = options.setPassword && [...source.accounts.keys()].some((host) => sendsHash(flavor, pendingAccounts.get(host)?.plugin));
   if ((creates && sendsHash(flavor, undefined)) || setsHash) await checkHashAccepted(connection, ctx);
 
+  // Writes from here on.
+  const secretArn = ctx.secretId;
+  if (options.adoptExisting) await adopt(connection, ownership, [source, target], secretArn, ctx);
   // New accounts start locked, with the password of the version that names them, so nobody can
-  // log in to one whose privileges are not synced yet.
-  const newAccountPassword = target.name === pending.username ? pending.password : current.password;
-  const created: string[] = [];
+  // log in to one whose privileges are not synced yet. The record comes first: there is never an
+  // account this rotator made that the server does not show as ours.
+  const newAccountPassword = pendingIsTarget ? pending.password : current.password;
   for (const [host, sourceAccount] of source.accounts) {
     if (!target.accounts.has(host)) {
+      await ownership.record(connection, { user: target.name, host, secretArn, lockedByRotator: true }, ctx);
       const { clause, value } = identifiedBy(flavor, undefined, newAccountPassword);
       await run(connection, `creating ${target.name}@${host}`, `CREATE USER ${account(target.name, host)} ${clause} ACCOUNT LOCK`, [value], ctx);
-      created.push(host);
+      target.accounts.set(host, { tls: { type: '', cipher: '', issuer: '', subject: '' }, plugin: '', storedHash: '', locked: true, created: true });
       ctx.logger.info('Created account', { account: `${target.name}@${host}` });
     }
     await syncGrants(connection, { user: source.name, host, grants: sourceGrants.get(host)! }, { user: target.name, host, grants: targetGrants.get(host)! }, ctx);
-    if (!sameRequirement(sourceAccount.tls, target.accounts.get(host)?.tls)) await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
+    const targetAccount = target.accounts.get(host)!;
+    if (targetAccount.created || !sameRequirement(sourceAccount.tls, targetAccount.tls)) await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
   }
   // Accounts the base user no longer has at that host: locked, and left out of the password.
   for (const [host, targetAccount] of target.accounts) {
     if (source.accounts.has(host)) continue;
-    if (!targetAccount.locked) await run(connection, `locking ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT LOCK`, undefined, ctx);
+    if (!targetAccount.locked) await lock(connection, ownership, target.name, host, secretArn, ctx);
     ctx.logger.warn('Account has no counterpart at this host: locked, privileges not synced, no new password', { account: `${target.name}@${host}`, source: source.name });
   }
-  // New accounts of a target that is not pending hold the current password and synced
-  // privileges: they take the source's lock state now, before the password statement, so a stop
-  // after it cannot leave them locked (the retry sees the pending user log in).
-  if (target.name !== pending.username) {
-    const unlock = created.filter((host) => !source.accounts.get(host)!.locked);
-    if (unlock.length > 0) await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
+  // Accounts of a target that is not pending hold the current password and synced privileges:
+  // those this rotator locked (new ones, or left locked by an interrupted call) take the source's
+  // lock state now, before the password statement, so a stop after it cannot leave them locked
+  // (the retry sees the pending user log in). Locks a DBA set stay.
+  if (!pendingIsTarget) {
+    const unlock = [...source.accounts].filter(([host, s]) => !s.locked && target.accounts.get(host)!.locked && ownership.lockedByRotator(target.name, host, secretArn)).map(([host]) => host);
+    if (unlock.length > 0) {
+      await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
+      for (const host of unlock) await ownership.record(connection, { user: target.name, host, secretArn, lockedByRotator: false }, ctx);
+    }
   }
 
-  if (options.setPassword) await setPendingPassword(connection, { source, target, pending, flavor }, ctx);
-  else await copyLockState(connection, { source, target, pending }, ctx);
+  if (options.setPassword) await setPendingPassword(connection, { source, target, pending, flavor, ownership }, ctx);
+  else if (pendingIsTarget) await copyLockState(connection, { source, target, ownership }, ctx);
+}
+
+/**
+ * The pending clone copies the base user's lock state, but an account of it that is locked where
+ * the base user's is not, by someone other than this rotator, stays locked: the rotator never
+ * undoes a lock it did not set. Refused before any write, naming the accounts.
+ */
+function checkNoForeignLock(source: User, target: User, ownership: Ownership, ctx: StepContext): void {
+  const foreign = [...source.accounts]
+    .filter(([host, s]) => !s.locked && target.accounts.get(host)?.locked && !ownership.lockedByRotator(target.name, host, ctx.secretId))
+    .map(([host]) => `${target.name}@${host}`);
+  if (foreign.length > 0) {
+    throw new TargetOperationError(
+      `${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} locked (ACCOUNT LOCK) and this rotator did not lock ${foreign.length > 1 ? 'them' : 'it'}; ` +
+        'it never unlocks an account someone else locked. Unlock it if it should be used, or lock the base user there too (nothing was changed)',
+      ctx,
+    );
+  }
+}
+
+/** ADOPT_EXISTING_CLONE=true: record the pair's existing accounts as this secret's (the migration for clones made before the record). */
+async function adopt(connection: Connection, ownership: Ownership, users: User[], secretArn: string, ctx: StepContext): Promise<void> {
+  for (const user of users) {
+    for (const [host, a] of user.accounts) {
+      const row = ownership.get(user.name, host);
+      if (row?.secretArn === secretArn) continue;
+      // A lock found on an adopted account is not ours: it stays.
+      await ownership.record(connection, { user: user.name, host, secretArn, lockedByRotator: false }, ctx);
+      ctx.logger.warn('ADOPT_EXISTING_CLONE: account recorded as this secret\'s', { account: `${user.name}@${host}`, locked: a.locked, previousOwner: row?.secretArn });
+    }
+  }
+}
+
+/** ACCOUNT LOCK, recorded first as the rotator's own lock (so it may lift it later). */
+async function lock(connection: Connection, ownership: Ownership, user: string, host: string, secretArn: string, ctx: StepContext): Promise<void> {
+  await ownership.record(connection, { user, host, secretArn, lockedByRotator: true }, ctx);
+  await run(connection, `locking ${user}@${host}`, `ALTER USER ${account(user, host)} ACCOUNT LOCK`, undefined, ctx);
 }
 
 /** When the password is already set: only bring the pending clone's lock state in line with the base user's. */
-async function copyLockState(connection: Connection, { source, target, pending }: { source: User; target: User; pending: MysqlSecret }, ctx: StepContext): Promise<void> {
-  if (pending.username !== target.name) return;
+async function copyLockState(connection: Connection, { source, target, ownership }: { source: User; target: User; ownership: Ownership }, ctx: StepContext): Promise<void> {
   for (const [host, sourceAccount] of source.accounts) {
-    const targetAccount = target.accounts.get(host);
-    // Accounts created in this call are locked; the others as read.
-    const locked = targetAccount ? targetAccount.locked : true;
-    if (locked === sourceAccount.locked) continue;
-    await run(connection, `copying the lock state to ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT ${sourceAccount.locked ? 'LOCK' : 'UNLOCK'}`, undefined, ctx);
+    const targetAccount = target.accounts.get(host)!;
+    if (targetAccount.locked === sourceAccount.locked) continue;
+    if (sourceAccount.locked) {
+      await lock(connection, ownership, target.name, host, ctx.secretId, ctx);
+    } else {
+      // checkNoForeignLock has made sure this lock is the rotator's.
+      await run(connection, `unlocking ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT UNLOCK`, undefined, ctx);
+      await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false }, ctx);
+    }
   }
 }
 
@@ -134,11 +193,12 @@ async function copyLockState(connection: Connection, { source, target, pending }
  * The pending user's password on every account at the source's hosts. Last, so that once the
  * pending user logs in everything else is in place. The target copies the source's lock state
  * host by host: accounts to stay locked get their password first (with ACCOUNT LOCK; nobody can
- * use them), the others in the final statement with ACCOUNT UNLOCK. The source keeps its own.
+ * use them), the others in the final statement with ACCOUNT UNLOCK (only locks of the rotator's
+ * own are lifted: checkNoForeignLock refused the others). The source keeps its own lock state.
  */
 async function setPendingPassword(
   connection: Connection,
-  { source, target, pending, flavor }: { source: User; target: User; pending: MysqlSecret; flavor: ServerFlavor },
+  { source, target, pending, flavor, ownership }: { source: User; target: User; pending: MysqlSecret; flavor: ServerFlavor; ownership: Ownership },
   ctx: StepContext,
 ): Promise<void> {
   const pendingIsTarget = pending.username === target.name;
@@ -157,8 +217,15 @@ async function setPendingPassword(
   if (pendingIsTarget) {
     const locked = hosts.filter((host) => source.accounts.get(host)!.locked);
     const unlocked = hosts.filter((host) => !source.accounts.get(host)!.locked);
-    if (locked.length > 0) await statement(locked, ' ACCOUNT LOCK');
-    if (unlocked.length > 0) await statement(unlocked, ' ACCOUNT UNLOCK');
+    if (locked.length > 0) {
+      // Recorded as the rotator's lock only where the account was not locked already (a DBA's lock stays theirs).
+      for (const host of locked) if (!target.accounts.get(host)!.locked) await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: true }, ctx);
+      await statement(locked, ' ACCOUNT LOCK');
+    }
+    if (unlocked.length > 0) {
+      await statement(unlocked, ' ACCOUNT UNLOCK');
+      for (const host of unlocked) if (ownership.get(target.name, host)?.lockedByRotator) await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false }, ctx);
+    }
   } else {
     await statement(hosts, '');
   }

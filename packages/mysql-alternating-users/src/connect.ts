@@ -41,6 +41,17 @@ export interface Login {
   database?: string | null;
 }
 
+/**
+ * Every statement gets mysql2's per-query `timeout`: a statement that hangs (a network that stops
+ * answering, a server that never replies) must fail inside the Lambda's time, not run into the
+ * function's timeout. 3 x CONNECT_TIMEOUT_SECONDS, above the server-side lock_wait_timeout of
+ * 2 x (prepareSession), so a statement queued behind a metadata lock is given up by the server first
+ * and reported with the server's own code. The Terraform module's minimum timeout assumes these.
+ */
+export const queryTimeoutSeconds = (connectTimeoutSeconds: number) => 3 * connectTimeoutSeconds;
+export const lockWaitSeconds = (connectTimeoutSeconds: number) => 2 * connectTimeoutSeconds;
+const queryTimeouts = new WeakMap<Connection, number>();
+
 export class MysqlConnector {
   private readonly ssl: { ca: string[]; rejectUnauthorized: true; verifyIdentity: true };
 
@@ -69,6 +80,7 @@ export class MysqlConnector {
           stream: useTls && isIP(login.host) ? () => socketNamed(login.host, login.port) : undefined,
         });
         if (useTls) verifyPeerName(connection, login.host);
+        queryTimeouts.set(connection, queryTimeoutSeconds(this.tls.connectTimeoutSeconds) * 1000);
         return connection;
       },
     );
@@ -111,13 +123,21 @@ function verifyPeerName(connection: Connection, host: string): void {
  */
 export async function run<T = unknown>(connection: Connection, what: string, sql: string, values: unknown[] | undefined, ctx: StepContext): Promise<T> {
   try {
-    const [result] = await connection.query(sql, values);
-    return result as T;
+    return await query<T>(connection, sql, values);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, { cause: safeCause(error) });
   }
 }
+
+/** One statement with the connection's query timeout; driver errors are passed on as they are (callers wrap them). */
+export async function query<T = unknown>(connection: Connection, sql: string, values?: unknown[]): Promise<T> {
+  const [result] = await connection.query({ sql, values, timeout: queryTimeouts.get(connection) ?? DEFAULT_QUERY_TIMEOUT_MS });
+  return result as T;
+}
+
+// A connection that did not come from MysqlConnector (none in production) still gets a bound.
+const DEFAULT_QUERY_TIMEOUT_MS = queryTimeoutSeconds(5) * 1000;
 
 /** Our session must not run with NO_BACKSLASH_ESCAPES: mysql2's escaping relies on backslashes. */
 export async function prepareSession(connection: Connection, ctx: StepContext, lockWaitSeconds: number): Promise<void> {

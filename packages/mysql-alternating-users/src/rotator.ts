@@ -2,11 +2,11 @@
  * MySQL / Aurora MySQL / MariaDB alternating users: `app` and `app_clone` take turns, so the
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
-import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, tlsModeFor } from '@rotators/core';
+import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, type TlsMode, tlsModeFor } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { readAdoptExisting } from './adoption.ts';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
-import { type ConnectFunction, defaultConnect, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
+import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
 import { type MasterSecret, masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
 import { pendingUsername, readUsernameCharacterLimit } from './usernames.ts';
@@ -28,8 +28,8 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   const usernameLimit = readUsernameCharacterLimit(env);
   const adoptExisting = readAdoptExisting(env);
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
-  // The master shares the secret's server, so it shares the secret's TLS policy.
-  const modeOf = (secret: MysqlSecret) => tlsModeFor(sslOf(secret), tls);
+  /** A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */
+  const modeOf = (secret: { ssl?: unknown }, label: string, ctx: StepContext): TlsMode => tlsModeFor(sslOf(secret), tls, ctx, label);
 
   async function readMaster(current: MysqlSecret, ctx: StepContext): Promise<MasterSecret> {
     // Always the AWSCURRENT version's masterarn: a pending value cannot redirect the master.
@@ -38,19 +38,25 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     return master;
   }
 
-  /** A master session, always with an sql_mode our escaping is safe in. */
+  /**
+   * A master session, always with an sql_mode our escaping is safe in. Its TLS mode follows the
+   * master secret's own "ssl" only: the app secret's writer must not be able to take the admin
+   * password's login out of TLS.
+   */
   async function withMaster<T>(current: MysqlSecret, master: MasterSecret, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
-    return connector.with(masterLogin(master), modeOf(current), 'master secret', ctx, async (connection) => {
-      await prepareSession(connection, ctx, tls.connectTimeoutSeconds * 3);
+    const mode = modeOf(master, `the master secret ${current.masterarn}`, ctx);
+    return connector.with(masterLogin(master), mode, 'master secret', ctx, async (connection) => {
+      await prepareSession(connection, ctx, lockWaitSeconds(tls.connectTimeoutSeconds));
       return work(connection);
     });
   }
 
-  async function logsIn(secret: MysqlSecret, purpose: string, ctx: StepContext): Promise<boolean> {
+  async function logsIn(secret: MysqlSecret, mode: TlsMode, purpose: string, ctx: StepContext): Promise<boolean> {
     try {
-      await connector.with(login(secret), modeOf(secret), purpose, ctx, async () => undefined, { probe: true });
+      await connector.with(login(secret), mode, purpose, ctx, async () => undefined, { probe: true });
       return true;
     } catch (error) {
+      // The current login that follows reports any real failure.
       if (error instanceof TargetConnectionError) return false;
       throw error;
     }
@@ -59,31 +65,36 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   return {
     name: 'mysql-alternating-users',
     schema: mysqlSecretSchema,
+    // Everything else (host, port, engine, dbname, masterarn, ssl, unknown fields) must be equal
+    // in AWSPENDING: the engine refuses a pending value that differs anywhere else.
+    rotatedFields: ['username', 'password'],
 
     async createPending(current, ctx) {
       const username = pendingUsername(current.username, usernameLimit, ctx);
       return { ...current, username, password: await ctx.randomPassword() };
     },
 
-    async setPending({ current, pending, previous }, ctx) {
+    async setPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, ctx);
+      const currentMode = modeOf(current, 'AWSCURRENT', ctx);
+      const pendingMode = modeOf(pending, 'AWSPENDING', ctx);
       // A retried setSecret: the password is set last, so it is in place. Privileges may still
       // differ (a DBA changed the base user since), so the sync runs anyway; only the password
       // is skipped. Without this, every retry would skip the sync and testSecret fail again.
-      const pendingLogsIn = await logsIn(pending, 'AWSPENDING credentials', ctx);
-      if (pendingLogsIn) {
-        ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
-      } else {
-        // Proves the secret being rotated is genuine before the master is used on its behalf.
-        await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, async () => undefined);
-      }
+      const pendingLogsIn = await logsIn(pending, pendingMode, 'AWSPENDING credentials', ctx);
+      if (pendingLogsIn) ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
+      // Every time, also when AWSPENDING logs in: proves whoever wrote the secret holds the
+      // current user's password before the master is used on its behalf.
+      await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, async () => undefined);
       const master = await readMaster(current, ctx);
-      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending, previous }, { adoptExisting, setPassword: !pendingLogsIn }, ctx));
+      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn }, ctx));
     },
 
     async testPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, ctx);
-      await connector.with(login(pending), modeOf(pending), 'AWSPENDING credentials', ctx, (connection) => run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
+      await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) =>
+        run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
+      );
       const master = await readMaster(current, ctx);
       const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx));
       if (differences.length > 0) {
@@ -94,7 +105,9 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     async testConfiguration(current, ctx) {
       // RotateImmediately=false: no pending user exists. Prove what the next rotation needs: the
       // current credentials log in, and the master secret is readable, on this host, and logs in.
-      await connector.with(login(current), modeOf(current), 'AWSCURRENT credentials', ctx, (connection) => run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx));
+      await connector.with(login(current), modeOf(current, 'AWSCURRENT', ctx), 'AWSCURRENT credentials', ctx, (connection) =>
+        run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
+      );
       const master = await readMaster(current, ctx);
       await withMaster(current, master, ctx, (connection) => run(connection, 'test query as the master', 'SELECT CURRENT_USER() AS user', undefined, ctx));
       ctx.logger.info('testSecret: configuration test passed: AWSCURRENT and the master secret log in', { host: current.host });

@@ -51,6 +51,8 @@ export const masterSecretSchema = z.looseObject({
   host: name('host name'),
   port: portValue,
   engine: z.string().optional(),
+  /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */
+  ssl: sslValue.optional(),
 });
 export type MasterSecret = z.infer<typeof masterSecretSchema>;
 

@@ -247,8 +247,8 @@ describe('three rotations of app / app_clone', () => {
     const statementsBefore = h.statements.length;
     await h.service.runStep(secretId, 'setSecret', token);
     expect(await snapshot(db, ['retry', 'retry_clone'])).toBe(before);
-    // The pending user logged in, so the current user did not; the master only read.
-    expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone', db.adminUser]);
+    // The pending user logged in; the current user still proves its login every time; the master only read.
+    expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone', 'retry', db.adminUser]);
     expect(h.statements.slice(statementsBefore).filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
 
     await h.service.runStep(secretId, 'testSecret', token);
@@ -288,8 +288,11 @@ describe('three rotations of app / app_clone', () => {
     await h.service.runStep(secretId, 'createSecret', token);
     const pending = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING', token))!;
     expect(pending.username).toBe('half');
-    // As if the first setSecret stopped right after CREATE USER of the base user.
-    await db.query('CREATE USER ?@? IDENTIFIED BY ? ACCOUNT LOCK', ['half', '%', pending.password]);
+    // The first setSecret stops right after CREATE USER of the base user.
+    h.failStatementWhen((_sql, previous) => previous.at(-1)?.startsWith('CREATE USER') === true);
+    await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/injected|failed/);
+    expect(await accountHosts(db, 'half')).toEqual(['%']);
+    expect(await grantLines(db, 'half')).not.toEqual(cloneGrants);
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
     expect(await grantLines(db, 'half_clone')).toEqual(cloneGrants);
     expect(await grantLines(db, 'half')).toEqual(cloneGrants);
@@ -305,8 +308,10 @@ describe('three rotations of app / app_clone', () => {
     const token = await h.service.start(secretId);
     await h.service.runStep(secretId, 'createSecret', token);
     const pending = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING', token))!;
-    // As if a previous invocation stopped right after CREATE USER.
-    await db.query('CREATE USER ?@? IDENTIFIED BY ? ACCOUNT LOCK', ['crash_clone', '%', pending.password]);
+    // A previous invocation stops right after CREATE USER.
+    h.failStatementWhen((_sql, previous) => previous.at(-1)?.startsWith('CREATE USER') === true);
+    await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/injected|failed/);
+    expect(await accountHosts(db, 'crash_clone')).toEqual(['%']);
     expect(await logsIn(db, 'crash_clone', pending.password)).toBe(false);
     await h.service.runStep(secretId, 'setSecret', token);
     expect(await grantLines(db, 'crash_clone')).toEqual(await grantLines(db, 'crash'));

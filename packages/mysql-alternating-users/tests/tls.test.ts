@@ -1,10 +1,10 @@
 /**
  * TLS and connection failures against a real MariaDB with a test-CA certificate for
- * 127.0.0.1/localhost, and a second one that offers no TLS: `ssl: true` verifies the chain and the
- * host name and never falls back to plaintext; an absent `ssl` falls back only when the server
- * offers no TLS at all, with a WARN line naming the host; a certificate that does not verify is
- * final either way (that is what a man-in-the-middle looks like); failures are reported by kind
- * without the password; the connect timeout is applied.
+ * 127.0.0.1/localhost, and a second one that offers no TLS: `ssl: true` and an absent `ssl` both
+ * verify the chain and the host name and never fall back to plaintext — a server without TLS is a
+ * `tls` error naming the host, whatever REQUIRE_TLS says; failures are reported by kind without
+ * the password; the connect timeout is applied. (The fake server that asks for the password in
+ * clear is in downgrade.test.ts.)
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { classifyConnectionError, TargetConnectionError } from '@rotators/core';
@@ -98,8 +98,9 @@ describe('ssl: true', () => {
       expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
       expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
     }
-    // Control: the same path without TLS reaches the server and logs in, so only the name check failed.
-    const plain = await harness(db);
+    // Control: the same path without TLS (allowed only by REQUIRE_TLS=false plus "ssl": false)
+    // reaches the server and logs in, so only the name check failed.
+    const plain = await harness(db, { REQUIRE_TLS: 'false' });
     const plainSecret = await plain.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: false });
     const token = await plain.service.start(plainSecret);
     await plain.service.runStep(plainSecret, 'createSecret', token);
@@ -136,29 +137,23 @@ describe('ssl: true', () => {
 });
 
 describe('ssl absent', () => {
-  it.skipIf(EXTERNAL)(`a server that offers no TLS: plaintext after the TLS attempt, with a WARN line naming the host ${LOCAL_ONLY}`, async () => {
-    const h = await harness(plain);
-    const password = newPassword();
-    await createUser(plain, 'tls_prefer', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
-    const secretId = await h.secretFor('tls_prefer', password, { ssl: undefined });
-    const outputBefore = capturedOutput().length;
-    await h.service.rotate(secretId);
-    const warnings = capturedOutput()
-      .slice(outputBefore)
-      .split('\n')
-      .filter((line) => line.includes('offers no TLS'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(warnings.length).toBeGreaterThan(0);
-    for (const warning of warnings) {
-      expect(warning).toMatchObject({ level: 'WARN', host: plain.host, rotator: 'mysql-alternating-users' });
-      expect(warning.message).toContain(`${plain.host} offers no TLS`);
+  it.skipIf(EXTERNAL)(`a server that offers no TLS: a tls error naming the host, no plaintext attempt, nothing changed ${LOCAL_ONLY}`, async () => {
+    for (const env of [{}, { REQUIRE_TLS: 'false' }] as Record<string, string>[]) {
+      const h = await harness(plain, env);
+      const user = `tls_absent_${Object.keys(env).length}`;
+      const password = newPassword();
+      await createUser(plain, user, password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+      const before = await snapshot(plain, [user, `${user}_clone`]);
+      const secretId = await h.secretFor(user, password, { ssl: undefined });
+      const error = await failedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect((error as Error).message).toContain(`${plain.host} offers no TLS`);
+      expect((error as Error).message).toContain(secretId);
+      expect(h.connects.length).toBeGreaterThan(0);
+      for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
+      expect(await snapshot(plain, [user, `${user}_clone`])).toBe(before);
     }
-    // Every plaintext connection came right after a TLS attempt to the same user that the server refused for want of TLS.
-    for (const [index, attempt] of h.connects.entries()) {
-      if (!attempt.tls) expect(h.connects[index - 1]).toMatchObject({ user: attempt.user, tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
-    }
-    expect(h.connects.some((c) => !c.tls && c.ok)).toBe(true);
-    expect(await accountHosts(plain, 'tls_prefer_clone')).toEqual(['%']);
   });
 
   it('a certificate from a CA the function does not trust is final: a TLS failure, no plaintext attempt, nothing changed', async () => {
@@ -209,7 +204,7 @@ describe('connection failures by kind', () => {
   it('nothing listening: network', async () => {
     const h = await harness(db);
     const password = newPassword();
-    const secretId = await h.secretFor('net_user', password, { port: await freePort(), ssl: false });
+    const secretId = await h.secretFor('net_user', password, { port: await freePort() });
     const error = await failedSetSecret(h, secretId);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('network');
@@ -219,7 +214,7 @@ describe('connection failures by kind', () => {
   it('a server that never answers: timeout after CONNECT_TIMEOUT_SECONDS', async () => {
     const h = await harness(db, { CONNECT_TIMEOUT_SECONDS: '1' });
     const port = await silentServer();
-    const secretId = await h.secretFor('slow_user', newPassword(), { port, ssl: false });
+    const secretId = await h.secretFor('slow_user', newPassword(), { port });
     const error = await failedSetSecret(h, secretId);
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('timeout');

@@ -58,7 +58,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   const probe = instrumentClient(functionClient);
   const connects: ConnectRecord[] = [];
   /** Every statement the rotator sent, in order, with the user it was logged in as. */
-  const statements: { user: string; connection: number; sql: string }[] = [];
+  const statements: { user: string; connection: number; sql: string; timeout: number | undefined }[] = [];
   let failStatement: ((sql: string, previous: string[]) => boolean) | undefined;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
     const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
@@ -74,15 +74,18 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
       throw error;
     }
     const connectionNumber = connects.length;
-    const query = connection.query.bind(connection) as (sql: string, values?: unknown) => Promise<unknown>;
-    (connection as unknown as { query: typeof query }).query = async (sql: string, values?: unknown) => {
+    const query = connection.query.bind(connection) as (sql: unknown, values?: unknown) => Promise<unknown>;
+    // The rotator passes { sql, values, timeout }; a plain string would mean a statement without a timeout.
+    (connection as unknown as { query: typeof query }).query = async (options: unknown, values?: unknown) => {
+      const sql = typeof options === 'string' ? options : String((options as { sql: string }).sql);
+      const timeout = typeof options === 'string' ? undefined : (options as { timeout?: number }).timeout;
       const previous = statements.filter((s) => s.connection === connectionNumber).map((s) => s.sql);
-      statements.push({ user: record.user, connection: connectionNumber, sql });
+      statements.push({ user: record.user, connection: connectionNumber, sql, timeout });
       if (failStatement?.(sql, previous)) {
         failStatement = undefined;
         throw Object.assign(new Error('injected failure: the function stopped here'), { code: 'ECONNRESET' });
       }
-      return query(sql, values);
+      return query(options, values);
     };
     return connection;
   };
