@@ -92,9 +92,32 @@ export class MysqlConnector {
     try {
       return await work(connection);
     } finally {
-      await connection.end().catch(() => connection.destroy());
+      await close(connection, this.tls.connectTimeoutSeconds);
     }
   }
+}
+
+/**
+ * COM_QUIT, bounded: after a query timeout mysql2 still waits for that query's answer, and a QUIT
+ * queued behind it would wait for ever, so such a connection is destroyed instead.
+ */
+async function close(connection: Connection, seconds: number): Promise<void> {
+  if (timedOut.has(connection)) {
+    connection.destroy();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    connection.end().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), seconds * 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!ended) connection.destroy();
 }
 
 function socketNamed(host: string, port: number) {
@@ -132,9 +155,15 @@ export async function run<T = unknown>(connection: Connection, what: string, sql
 
 /** One statement with the connection's query timeout; driver errors are passed on as they are (callers wrap them). */
 export async function query<T = unknown>(connection: Connection, sql: string, values?: unknown[]): Promise<T> {
-  const [result] = await connection.query({ sql, values, timeout: queryTimeouts.get(connection) ?? DEFAULT_QUERY_TIMEOUT_MS });
-  return result as T;
+  try {
+    const [result] = await connection.query({ sql, values, timeout: queryTimeouts.get(connection) ?? DEFAULT_QUERY_TIMEOUT_MS });
+    return result as T;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') timedOut.add(connection);
+    throw error;
+  }
 }
+const timedOut = new WeakSet<Connection>();
 
 // A connection that did not come from MysqlConnector (none in production) still gets a bound.
 const DEFAULT_QUERY_TIMEOUT_MS = queryTimeoutSeconds(5) * 1000;

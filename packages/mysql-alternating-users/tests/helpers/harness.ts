@@ -60,6 +60,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   /** Every statement the rotator sent, in order, with the user it was logged in as. */
   const statements: { user: string; connection: number; sql: string; timeout: number | undefined }[] = [];
   let failStatement: ((sql: string, previous: string[]) => boolean) | undefined;
+  let beforeStatement: ((sql: string) => void) | undefined;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
     const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
     connects.push(record);
@@ -81,6 +82,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
       const timeout = typeof options === 'string' ? undefined : (options as { timeout?: number }).timeout;
       const previous = statements.filter((s) => s.connection === connectionNumber).map((s) => s.sql);
       statements.push({ user: record.user, connection: connectionNumber, sql, timeout });
+      beforeStatement?.(sql);
       if (failStatement?.(sql, previous)) {
         failStatement = undefined;
         throw Object.assign(new Error('injected failure: the function stopped here'), { code: 'ECONNRESET' });
@@ -108,6 +110,10 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
      */
     failStatementWhen(when: (sql: string, previous: string[]) => boolean) {
       failStatement = when;
+    },
+    /** Called with each statement right before the rotator sends it (e.g. to make the network stop answering). */
+    beforeEachStatement(callback: (sql: string) => void) {
+      beforeStatement = callback;
     },
     handler,
     service,
