@@ -17,7 +17,8 @@ export type KeyApiFailureKind =
   | 'network'
   | 'timeout'
   | 'tls'
-  | 'invalid-response';
+  | 'invalid-response'
+  | 'too-many-pages';
 
 export class KeyApiError extends TargetOperationError {
   override readonly name: string = 'KeyApiError';

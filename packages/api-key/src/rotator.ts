@@ -7,9 +7,10 @@ import { ConfusedDeputyError, PendingTestFailedError, type Rotator, type StepCon
 import type { CreatedKey, ListedKey } from './adapters/types.ts';
 import { type ApiKeyConfig, readApiKeyConfig } from './config.ts';
 import { KeyApiError } from './errors.ts';
+import { initialKeysDue, initialKeysToRecord, warnInitialRevocation } from './initialKeys.ts';
 import { labelFor } from './labels.ts';
 import { revokeAll, staleKeys } from './retire.ts';
-import { type ApiKeySecret, apiKeySecret } from './schema.ts';
+import { type ApiKeySecret, rotatorSchema } from './schema.ts';
 import { assertSameProvider, type HttpFactory, openSession } from './session.ts';
 
 export interface ApiKeyRotatorOptions {
@@ -21,30 +22,44 @@ export interface ApiKeyRotatorOptions {
 
 export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator<ApiKeySecret> {
   const config: ApiKeyConfig = readApiKeyConfig(options.env ?? process.env);
-  const adapterFor = (secret: ApiKeySecret, ctx: StepContext) => openSession(secret, config, ctx, options.createHttp);
+  let warnedSecretSettings = false;
+  const adapterFor = (secret: ApiKeySecret, version: string, ctx: StepContext) => {
+    if (config.secretSettings && !warnedSecretSettings) {
+      warnedSecretSettings = true;
+      ctx.logger.warn(
+        "API_SECRET_SETTINGS=true: a secret's api settings and provider are used, so whoever can write a secret chooses the paths, the auth header and the response fields copied into it (the host stays within the allowed hosts)",
+      );
+    }
+    return openSession(secret, version, config, ctx, options.createHttp);
+  };
 
   return {
     name: 'api-key',
-    schema: apiKeySecret,
+    schema: rotatorSchema(config),
     // The engine refuses an AWSPENDING that differs from AWSCURRENT in any other field.
-    rotatedFields: ['apiKey', 'keyId', 'previousKeyId'],
+    rotatedFields: ['apiKey', 'keyId', 'previousKeyId', 'initialKeyIds'],
 
     async createPending(current, ctx) {
-      const adapter = adapterFor(current, ctx);
+      const adapter = adapterFor(current, 'AWSCURRENT', ctx);
       const auth = { key: current.apiKey, role: 'the current key' };
       const label = labelFor(ctx.secretId, ctx.token);
       const keys = await adapter.listKeys(auth);
+      // Before anything is created or revoked: a keyId written by hand that is not a key of this
+      // account would make every retry create another key, and the keep-set below revoke the real one.
+      assertCurrentKeyListed(current, keys, ctx);
 
       // A crash after the provider created the key but before PutSecretValue left a key with this label.
       const earlier = keys.find((k) => k.label === label);
 
       // Keys whose revocation failed at an earlier finishSecret still count against the provider's
-      // key limit: retry them before creating. Only when we know which key AWSPREVIOUS holds.
-      if (current.previousKeyId) {
-        const keep = new Set([current.keyId, current.previousKeyId, ...(earlier ? [earlier.id] : [])]);
-        const stale = staleKeys(keys, ctx.secretId, keep);
-        if (stale.length > 0) await revokeAll(adapter, auth, stale, ctx.logger);
-      }
+      // key limit: retry them before creating. Labelled keys only when we know which key AWSPREVIOUS
+      // holds; with API_REVOKE_INITIAL_KEY also the recorded initial key (initialKeys.ts).
+      const keep = new Set([current.keyId, ...(current.previousKeyId ? [current.previousKeyId] : []), ...(earlier ? [earlier.id] : [])]);
+      const stale = current.previousKeyId ? staleKeys(keys, ctx.secretId, keep) : [];
+      const initialDue = config.revokeInitialKey ? initialKeysDue(current, keys, ctx.secretId, keep) : [];
+      warnInitialRevocation(ctx.logger, initialDue);
+      const due = [...stale, ...initialDue];
+      const failed = due.length > 0 ? await revokeAll(adapter, auth, due, ctx.logger) : [];
 
       let created: CreatedKey;
       if (earlier?.key) {
@@ -59,7 +74,10 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         created = await adapter.createKey(auth, label);
         ctx.logger.info('createSecret: created a new key', { keyId: created.id, label });
       }
-      return { ...current, apiKey: created.key, keyId: created.id, previousKeyId: current.keyId };
+      const { initialKeyIds: _carried, ...rest } = current;
+      const revoked = initialDue.filter((id) => !failed.includes(id));
+      const initialKeyIds = config.revokeInitialKey ? initialKeysToRecord(current, keys, revoked, ctx.secretId, new Set([created.id, current.keyId])) : [];
+      return { ...rest, apiKey: created.key, keyId: created.id, previousKeyId: current.keyId, ...(initialKeyIds.length > 0 ? { initialKeyIds } : {}) };
     },
 
     async setPending({ current, pending }, ctx) {
@@ -78,7 +96,12 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       if (pending.previousKeyId !== current.keyId) {
         throw refuse('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`);
       }
-      const adapter = adapterFor(pending, ctx);
+      const recordable = new Set([...(current.initialKeyIds ?? []), ...(current.previousKeyId ? [current.previousKeyId] : [])]);
+      const unexpected = (pending.initialKeyIds ?? []).find((id) => !recordable.has(id));
+      if (unexpected !== undefined) {
+        throw refuse('initialKeyIds', `names in initialKeyIds a key that neither AWSCURRENT's initialKeyIds nor its previousKeyId names (${unexpected})`);
+      }
+      const adapter = adapterFor(pending, 'AWSPENDING', ctx);
       const auth = { key: pending.apiKey, role: 'the pending key' };
       let listed: ListedKey[];
       try {
@@ -104,13 +127,10 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
     async testConfiguration(current, ctx) {
       // RotateImmediately=false: no new key exists. The function must be able to reach the provider
       // and manage keys with the current one, which is what the next real rotation will do.
-      const adapter = adapterFor(current, ctx);
+      const adapter = adapterFor(current, 'AWSCURRENT', ctx);
       const auth = { key: current.apiKey, role: 'the current key' };
       await adapter.testKey(auth);
-      const listed = await adapter.listKeys(auth);
-      if (!listed.some((k) => k.id === current.keyId)) {
-        throw new ConfusedDeputyError('keyId', `AWSCURRENT names keyId ${current.keyId}, which the current key's account does not list (field "keyId")`, ctx);
-      }
+      assertCurrentKeyListed(current, await adapter.listKeys(auth), ctx);
       ctx.logger.info('testSecret: configuration test passed: the current key works and can list keys', { keyId: current.keyId });
     },
 
@@ -118,12 +138,17 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // The engine always passes the version AWSCURRENT held before the move (core steps/finishSecret.ts).
       const previous = beforeMove!;
       assertSameProvider(current, previous, { reference: 'AWSCURRENT', other: 'AWSPREVIOUS' }, config, ctx);
-      const adapter = adapterFor(current, ctx);
+      const adapter = adapterFor(current, 'AWSCURRENT', ctx);
       const auth = { key: current.apiKey, role: 'the current key' };
       const keep = new Set([current.keyId, previous.keyId]);
-      const revoke = staleKeys(await adapter.listKeys(auth), ctx.secretId, keep);
-      const beforePrevious = previous.previousKeyId;
-      if (config.revokeInitialKey && beforePrevious && !keep.has(beforePrevious) && !revoke.includes(beforePrevious)) revoke.push(beforePrevious);
+      const listed = await adapter.listKeys(auth);
+      const revoke = staleKeys(listed, ctx.secretId, keep);
+      if (config.revokeInitialKey) {
+        // The previous version's previousKeyId covers versions written before initialKeyIds existed.
+        const initial = [...new Set([...initialKeysDue(current, listed, ctx.secretId, keep), ...initialKeysDue(previous, listed, ctx.secretId, keep)])];
+        warnInitialRevocation(ctx.logger, initial);
+        revoke.push(...initial);
+      }
 
       const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
       if (failed.length > 0) {
@@ -132,4 +157,15 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
     },
   };
+}
+
+/** The key AWSCURRENT names must be a key of the account its apiKey manages. */
+function assertCurrentKeyListed(current: ApiKeySecret, listed: ListedKey[], ctx: StepContext): void {
+  if (listed.some((k) => k.id === current.keyId)) return;
+  // The id is not echoed: it is not a key of the account, so it may be anything someone wrote.
+  throw new ConfusedDeputyError(
+    'keyId',
+    `AWSCURRENT names a keyId that the current key's account does not list; nothing is created or revoked until keyId names the key apiKey holds (field "keyId")`,
+    ctx,
+  );
 }

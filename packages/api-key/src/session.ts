@@ -3,29 +3,49 @@ import { ConfusedDeputyError, type StepContext } from '@rotators/core';
 import { GENERIC_DEFAULTS, type AdapterSettingName, type AdapterSettings } from './adapters/settings.ts';
 import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
 import type { KeyProviderAdapter } from './adapters/types.ts';
+import { describeRules, isHostAllowed } from './allowedHosts.ts';
 import type { ApiKeyConfig } from './config.ts';
 import { createKeyApiHttp, type KeyApiHttp, type KeyApiHttpOptions } from './http/client.ts';
 import { type ApiKeySecret, normalizeBaseUrl } from './schema.ts';
 
+// The schema (rotatorSchema) already refuses a secret's own settings without API_SECRET_SETTINGS;
+// they are also left out here, so nothing that skipped that parse can bring them in.
 function providerOf(secret: ApiKeySecret, config: ApiKeyConfig): ProviderName {
-  return (secret.provider as ProviderName | undefined) ?? config.provider;
+  return config.secretSettings ? ((secret.provider as ProviderName | undefined) ?? config.provider) : config.provider;
 }
 
-/** Precedence: the secret's `api` fields, then the environment, then the provider's preset, then the defaults. */
+/** Precedence: the secret's `api` fields (with API_SECRET_SETTINGS), then the environment, then the provider's preset, then the defaults. */
 export function settingsFor(secret: ApiKeySecret, config: ApiKeyConfig): AdapterSettings {
   const preset = PROVIDERS[providerOf(secret, config)].preset;
-  return { ...GENERIC_DEFAULTS, ...preset, ...config.adapterSettings, ...(secret.api as Partial<AdapterSettings> | undefined) };
+  const fromSecret = config.secretSettings ? (secret.api as Partial<AdapterSettings> | undefined) : undefined;
+  return { ...GENERIC_DEFAULTS, ...preset, ...config.adapterSettings, ...fromSecret };
 }
 
 /** Builds the HTTP client for a step; injected so tests can count or fail calls. */
 export type HttpFactory = (options: KeyApiHttpOptions) => KeyApiHttp;
 
-/** The adapter for one step: one HTTP client, so all the step's calls share one time budget. */
-export function openSession(secret: ApiKeySecret, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): KeyProviderAdapter {
+/**
+ * The adapter for one step: one HTTP client, so all the step's calls share one time budget.
+ * `version` names the secret version for errors ("AWSCURRENT", "AWSPENDING").
+ */
+export function openSession(secret: ApiKeySecret, version: string, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): KeyProviderAdapter {
+  assertAllowedHost(secret, version, config, ctx);
   const settings = settingsFor(secret, config);
   const errorContext = ctx;
-  const http = createHttp({ baseUrl: normalizeBaseUrl(secret.baseUrl), authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
-  return PROVIDERS[providerOf(secret, config)].create({ settings, http, errorContext });
+  const baseUrl = normalizeBaseUrl(secret.baseUrl);
+  const http = createHttp({ baseUrl, authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
+  return PROVIDERS[providerOf(secret, config)].create({ settings, http, errorContext, baseUrl, maxPages: config.maxPages });
+}
+
+/** No request leaves for a host the function's configuration does not name (SSRF). */
+function assertAllowedHost(secret: ApiKeySecret, version: string, config: ApiKeyConfig, ctx: StepContext): void {
+  const url = new URL(secret.baseUrl);
+  if (isHostAllowed(url, config.allowedHosts)) return;
+  throw new ConfusedDeputyError(
+    'baseUrl',
+    `${version} names baseUrl ${normalizeBaseUrl(secret.baseUrl)}, whose host ${url.host} is not allowed by ${config.allowedHostsSource} (${describeRules(config.allowedHosts)}); refusing to send anything to it (field "baseUrl")`,
+    ctx,
+  );
 }
 
 /**

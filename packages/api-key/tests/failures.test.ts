@@ -170,11 +170,14 @@ describe('provider faults during createSecret', () => {
 
 describe('bad input the rotator must refuse', () => {
   it.each([
-    ['baseUrl', { baseUrl: 'http://127.0.0.1:1/keys' }],
-    ['api.keyPath', { api: { keyPath: '/keys' } }],
-    ['provider', { provider: 'acme' }],
-  ])('a current value with a bad %s: SecretValueError naming it, no request, nothing written', async (field, override) => {
-    const fx = await setUp(api, { secret: override });
+    ['baseUrl', { baseUrl: 'http://127.0.0.1:1/keys' }, {}],
+    ['api.keyPath', { api: { keyPath: '/keys' } }, { API_SECRET_SETTINGS: 'true' }],
+    ['provider', { provider: 'acme' }, {}],
+    // Without API_SECRET_SETTINGS a secret may not choose how the rotator talks to the provider.
+    ['api', { api: { testPath: '/whoami' } }, {}],
+    ['provider', { provider: 'sendgrid' }, {}],
+  ])('a current value with a bad %s: SecretValueError naming it, no request, nothing written', async (field, override, env) => {
+    const fx = await setUp(api, { secret: override, env });
     const start = api.requests().length;
     const token = await fx.service.start(fx.secretId);
     const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
@@ -185,12 +188,13 @@ describe('bad input the rotator must refuse', () => {
     expectNoKeyIn(error, [fx.account.key]);
   });
 
+  // With API_SECRET_SETTINGS, so that provider and api are accepted by the schema and the guard is what refuses them.
   it.each([
-    ['baseUrl', (base: string) => ({ baseUrl: `${base}/elsewhere` }), (base: string) => `AWSPENDING names baseUrl ${base}/elsewhere, another base URL (${base}) than AWSCURRENT`],
-    ['provider', () => ({ provider: 'sendgrid' }), () => 'AWSPENDING names provider "sendgrid", another provider ("generic") than AWSCURRENT'],
-    ['api.keyPath', () => ({ api: { keyPath: '/admin/keys/{id}' } }), () => 'AWSPENDING has another api.keyPath setting than AWSCURRENT'],
-  ])('a pending value with another %s: ConfusedDeputyError at setSecret and testSecret, no request sent', async (field, override, message) => {
-    const fx = await setUp(api);
+    ['baseUrl', (base: string) => ({ baseUrl: `${base}/elsewhere` })],
+    ['provider', () => ({ provider: 'sendgrid' })],
+    ['api', () => ({ api: { keyPath: '/admin/keys/{id}' } })],
+  ])('a pending value with another %s: ConfusedDeputyError at setSecret and testSecret, no request sent', async (field, override) => {
+    const fx = await setUp(api, { env: { API_SECRET_SETTINGS: 'true' } });
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
     const token = await fx.service.start(fx.secretId);
     await putPending(fx, token, { apiKey: current.apiKey, keyId: current.keyId, baseUrl: api.baseUrl, previousKeyId: current.keyId, ...override(api.baseUrl) });
@@ -200,9 +204,8 @@ describe('bad input the rotator must refuse', () => {
       const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfusedDeputyError);
       // The engine's guard names the top-level field ("api"), the rotator's own one the setting ("api.keyPath").
-      expect((error as ConfusedDeputyError).field).toMatch(new RegExp(`^${field.split('.')[0]}(\\.|$)`));
+      expect((error as ConfusedDeputyError).field).toMatch(new RegExp(`^${field}(\\.|$)`));
       expect((error as Error).message).toContain(`"${(error as ConfusedDeputyError).field}"`);
-      void message;
       expectNoKeyIn(error, [current.apiKey]);
     }
     expect(requestsSince(start)).toEqual([]);
@@ -234,6 +237,58 @@ describe('bad input the rotator must refuse', () => {
     expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
   });
 
+  it("an AWSCURRENT keyId that is not a key of the account ('; DROP USER admin; --): ConfusedDeputyError naming keyId in every attempt, no key created or revoked, nothing written", async () => {
+    const fx = await setUp(api, { secret: { keyId: "'; DROP USER admin; --", previousKeyId: 'key_0' }, account: { maxActiveKeys: 5 }, maxAttempts: 3 });
+    const start = api.requests().length;
+    const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
+    expect(failed.failures).toHaveLength(3);
+    for (const error of failed.failures) {
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect(error).toMatchObject({ field: 'keyId', step: 'createSecret' });
+      expect((error as Error).message).toContain(`AWSCURRENT names a keyId that the current key's account does not list`);
+      expect((error as Error).message).toContain(fx.secretId);
+      expectNoKeyIn(error, [fx.account.key]);
+    }
+    // One list per attempt, and nothing that creates or deletes a key.
+    expect(requestsSince(start).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /keys', 'GET /keys', 'GET /keys']);
+    expect(api.keys(fx.account.accountId)).toHaveLength(1);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+  });
+
+  it.each([
+    ['apiKey', (key: string) => ({ apiKey: `${key}\u0000` })],
+    ['apiKey', (key: string) => ({ apiKey: `${key}\r\nX-Injected: 1` })],
+    ['keyId', () => ({ keyId: 'key_1\n' })],
+    ['previousKeyId', () => ({ previousKeyId: 'key_0\u007f' })],
+    ['baseUrl', () => ({ baseUrl: 'https://127.0.0.\t1:1' })],
+  ])('an AWSCURRENT %s with a control character: SecretValueError naming it, no request sent, nothing written', async (field, override) => {
+    const fx = await setUp(api, { secret: override(api.createAccount().key), maxAttempts: 1 });
+    const start = api.requests().length;
+    const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
+    const error = failed.failures[0];
+    expect(error).toMatchObject({ name: 'SecretValueError', fields: [field], step: 'createSecret' });
+    expect((error as Error).message).toContain(`"${field}": must`);
+    expect(requestsSince(start)).toEqual([]);
+    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+  });
+
+  it('an AWSPENDING apiKey with a trailing NUL: SecretValueError naming it at setSecret and testSecret, no request sent, no promotion', async () => {
+    const fx = await setUp(api);
+    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    const token = await fx.service.start(fx.secretId);
+    await fx.service.runStep(fx.secretId, 'createSecret', token);
+    const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
+    const { versionId: _v, ...value } = pending;
+    await putPending(fx, token, { ...value, apiKey: `${pending.apiKey}\u0000` });
+    const start = api.requests().length;
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
+      const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'SecretValueError', fields: ['apiKey'], step });
+    }
+    expect(requestsSince(start)).toEqual([]);
+    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
+  });
+
   describe('a planted pending value (someone with PutSecretValue): ConfusedDeputyError at testSecret, no promotion, nothing revoked', () => {
     type Plant = (fx: Fixture, current: KeySecret, token: string) => Promise<Record<string, unknown>>;
     const cases: Array<[string, string, Plant]> = [
@@ -245,6 +300,11 @@ describe('bad input the rotator must refuse', () => {
         const other = api.createAccount();
         const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
         return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
+      }],
+      ['an initialKeyIds naming a key no version named (to be revoked later)', 'initialKeyIds', async (fx, current, token) => {
+        const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+        const victim = await createKeyDirectly(api, current.apiKey, 'made-by-a-person');
+        return { apiKey: made.key, keyId: made.id, previousKeyId: current.keyId, initialKeyIds: [victim.id] };
       }],
       ['a previousKeyId that is not the key AWSCURRENT holds', 'previousKeyId', async (fx, current, token) => {
         const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));

@@ -36,12 +36,17 @@ export async function setUp(
   const sm = secretsManagerClient(endpoint);
   const functionClient = secretsManagerClient(endpoint);
   const probe = instrumentClient(functionClient);
-  const rotator = createApiKeyRotator({ env: { API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_RETRY_BASE_DELAY_MS: '20', ...env }, createHttp });
+  const rotator = createApiKeyRotator({ env: { ...keyApiEnv(api), ...env }, createHttp });
   const handler = createRotationHandler(rotator, { client: functionClient, env: {} });
   const service = new RotationService({ client: sm, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts });
   const account = api.createAccount(accountOptions);
   const secretId = await createSecret(sm, { apiKey: account.key, keyId: account.keyId, baseUrl: api.baseUrl, ...secret }, 'api-key');
   return { account, secretId, service, probe, sm };
+}
+
+/** The function's environment for the fake key API: its CA, its host allowed, short backoffs. */
+export function keyApiEnv(api: KeyApiServer): Record<string, string> {
+  return { API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_ALLOWED_HOSTS: new URL(api.baseUrl).host, API_RETRY_BASE_DELAY_MS: '20' };
 }
 
 /** Status of GET <path> with this key, straight over HTTPS (not through the code under test). */

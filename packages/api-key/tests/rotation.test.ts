@@ -75,6 +75,34 @@ describe('api-key rotation', () => {
     expect(api.keys(fx.account.accountId).filter((k) => !k.revoked)).toHaveLength(2);
   });
 
+  it('with API_REVOKE_INITIAL_KEY and a limit of 3 keys, a revocation of the initial key that fails at finishSecret (503 through every retry) is retried at the next createSecret, before it creates a key', async () => {
+    const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 3 } });
+    const bootstrap = fx.account.keyId;
+    const first = await fx.service.rotate(fx.secretId);
+    const k1 = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+
+    api.injectFault({ route: `DELETE /keys/${bootstrap}`, fault: { kind: 'status', status: 503 }, times: Infinity });
+    const second = await fx.service.rotate(fx.secretId);
+    api.clearFaults();
+    expect(second.attempts).toBe(1); // the promotion stands
+    expect(await statusWith(api, fx.account.key)).toBe(200); // bootstrap, K1, K2: the account is at its limit
+    expect(capturedOutput().split('\n').find((l) => l.includes(second.token) && l.includes('post-promotion clean-up failed'))).toContain(`(${bootstrap})`);
+    // The version records the key that is still due, since no label of ours will ever find it.
+    expect((await readSecret<KeySecret & { initialKeyIds?: string[] }>(fx.sm, fx.secretId, 'AWSCURRENT'))!.initialKeyIds).toEqual([bootstrap]);
+
+    const start = api.requests().length;
+    const third = await fx.service.rotate(fx.secretId);
+    expect(third.attempts).toBe(1);
+    expect(await statusWith(api, fx.account.key)).toBe(401);
+    const writes = api.requests().slice(start).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(writes).toEqual([`DELETE /keys/${bootstrap} 204`, 'POST /keys 201', `DELETE /keys/${k1.keyId} 204`]);
+    const current = (await readSecret<KeySecret & { initialKeyIds?: string[] }>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+    expect(current.initialKeyIds).toBeUndefined(); // revoked: no longer carried
+    const warnings = capturedOutput().split('\n').filter((l) => l.includes('"level":"WARN"') && l.includes('API_REVOKE_INITIAL_KEY=true: revoking a key this rotator did not make'));
+    expect(warnings.filter((l) => l.includes(third.token) && l.includes('"step":"createSecret"') && l.includes(bootstrap))).toHaveLength(1);
+    expect(first.attempts).toBe(1);
+  });
+
   it('a revoke that fails after the promotion is logged, never undoes it, and is retried at the next rotation', async () => {
     const fx = await setUp(api, { account: { maxActiveKeys: 4 } });
     await fx.service.rotate(fx.secretId);
@@ -101,9 +129,9 @@ describe('api-key rotation', () => {
     expect(active.sort()).toEqual([fx.account.keyId, previous!.keyId, current!.keyId].sort());
   });
 
-  it('the generic adapter set up from the environment (X-Api-Key, no scheme) and the secret\'s api fields (which win)', async () => {
+  it('the generic adapter set up from the environment (X-Api-Key, no scheme) and, with API_SECRET_SETTINGS, the secret\'s api fields (which win; one WARN)', async () => {
     const fx = await setUp(api, {
-      env: { API_AUTH_HEADER: 'X-Api-Key', API_AUTH_SCHEME: 'none', API_TEST_PATH: '/nowhere' },
+      env: { API_AUTH_HEADER: 'X-Api-Key', API_AUTH_SCHEME: 'none', API_TEST_PATH: '/nowhere', API_SECRET_SETTINGS: 'true' },
       secret: { api: { testPath: '/whoami' } },
     });
     const start = api.requests().length;
@@ -116,6 +144,9 @@ describe('api-key rotation', () => {
     expect(seen.every((r) => r.status < 300 && r.authHeader === 'x-api-key')).toBe(true);
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
     expect(await statusWith(api, current.apiKey)).toBe(200);
+    // Once per cold start (this handler ran the four steps), not once per step.
+    const warnings = capturedOutput().split('\n').filter((l) => l.includes(fx.secretId) && l.includes('"level":"WARN"') && l.includes('API_SECRET_SETTINGS=true'));
+    expect(warnings).toHaveLength(1);
   });
 
   it('a wrong API_KEY_PATH (every revoke a 404) is not taken as "already revoked": the key is still listed, so the clean-up fails loudly', async () => {
@@ -134,7 +165,7 @@ describe('api-key rotation', () => {
   it('rotates a key of a SendGrid-shaped API with the named adapter', async () => {
     // A restricted key: a new key asked for without scopes would want full access and be refused.
     const scopes = ['api_keys.create', 'api_keys.delete', 'api_keys.read'];
-    const fx = await setUp(api, { secret: { provider: 'sendgrid' }, env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { bootstrapScopes: scopes } });
+    const fx = await setUp(api, { secret: { provider: 'sendgrid' }, env: { API_PROVIDER: 'sendgrid', API_REVOKE_INITIAL_KEY: 'true' }, account: { bootstrapScopes: scopes } });
     const bootstrap = fx.account.key;
     await fx.service.rotate(fx.secretId);
     await fx.service.rotate(fx.secretId);
@@ -151,7 +182,7 @@ describe('api-key rotation', () => {
 
   it('SendGrid with another api.testPath still copies the scopes from /v3/scopes', async () => {
     const scopes = ['api_keys.create', 'api_keys.delete', 'api_keys.read'];
-    const fx = await setUp(api, { secret: { provider: 'sendgrid', api: { testPath: '/v3/api_keys' } }, account: { bootstrapScopes: scopes } });
+    const fx = await setUp(api, { secret: { provider: 'sendgrid', api: { testPath: '/v3/api_keys' } }, env: { API_PROVIDER: 'sendgrid', API_SECRET_SETTINGS: 'true' }, account: { bootstrapScopes: scopes } });
     const { attempts } = await fx.service.rotate(fx.secretId);
     expect(attempts).toBe(1);
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;

@@ -2,7 +2,7 @@
 import { createSecret, ensureRotationFunction, type KeyApiServer, localAwsEnv, readSecret, RotationService, secretsManagerClient, startKeyApi, startZipFunction, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusWith } from './helpers.ts';
+import { keyApiEnv, statusWith } from './helpers.ts';
 
 describe('api-key.zip on Node 22', () => {
   let api: KeyApiServer;
@@ -10,7 +10,7 @@ describe('api-key.zip on Node 22', () => {
 
   beforeAll(async () => {
     api = await startKeyApi();
-    fn = await startZipFunction(zipPath('api-key'), { ...localAwsEnv(motoEndpoint()), API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_REVOKE_INITIAL_KEY: 'true' });
+    fn = await startZipFunction(zipPath('api-key'), { ...localAwsEnv(motoEndpoint()), ...keyApiEnv(api), API_REVOKE_INITIAL_KEY: 'true' });
   });
   afterAll(async () => {
     await fn?.stop();
@@ -41,7 +41,10 @@ describe('api-key.zip on Node 22', () => {
   });
 
   it('refuses a bad configuration at cold start, naming the variable', async () => {
-    const error = await startZipFunction(zipPath('api-key'), { ...localAwsEnv(motoEndpoint()), API_REQUEST_TIMEOUT_SECONDS: 'soon' }).catch((e: unknown) => e);
+    const error = await startZipFunction(zipPath('api-key'), { ...localAwsEnv(motoEndpoint()), ...keyApiEnv(api), API_REQUEST_TIMEOUT_SECONDS: 'soon' }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('Environment variable API_REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 60 (got "soon")');
+    // The generic provider has no hosts of its own: without API_ALLOWED_HOSTS the function does not start.
+    const noHosts = await startZipFunction(zipPath('api-key'), { ...localAwsEnv(motoEndpoint()), API_CA_BUNDLE_PATH: api.certificates!.caCertFile }).catch((e: unknown) => e);
+    expect((noHosts as Error).message).toContain('Environment variable API_ALLOWED_HOSTS is required when API_PROVIDER is generic');
   });
 });

@@ -2,9 +2,11 @@
 import { KeyApiError } from '../errors.ts';
 import type { KeyApiCall } from '../http/client.ts';
 import { objectAt, readPath } from '../jsonPath.ts';
+import { readAllPages } from './pages.ts';
 import type { AdapterContext, KeyProviderAdapter, ListedKey, ProviderDefinition } from './types.ts';
 
-export function createGenericAdapter({ settings, http, errorContext }: AdapterContext): KeyProviderAdapter {
+export function createGenericAdapter(context: AdapterContext): KeyProviderAdapter {
+  const { settings, http, errorContext } = context;
   const keyPath = (id: string) => settings.keyPath.replace('{id}', encodeURIComponent(id));
 
   /** A required string in a response; the error names the setting and path, never the value. */
@@ -17,11 +19,7 @@ export function createGenericAdapter({ settings, http, errorContext }: AdapterCo
 
   const listKeys: KeyProviderAdapter['listKeys'] = async (auth) => {
     const call = { method: 'GET', path: settings.keysPath } as const;
-    const { data } = await http.call({ ...call, auth, idempotent: true });
-    const items = readPath(data, settings.listItemsField);
-    if (!Array.isArray(items)) {
-      throw new KeyApiError('invalid-response', call.method, call.path, undefined, `answered without an array at "${settings.listItemsField || '(root)'}"; check listItemsField`, errorContext);
-    }
+    const items = await readAllPages(context, auth, settings.keysPath);
     return items.map((item): ListedKey => {
       const label = readPath(item, settings.labelField);
       const key = readPath(item, settings.keyField);

@@ -11,6 +11,8 @@ import type { ProviderDefinition } from './types.ts';
 const SCOPES_PATH = '/v3/scopes';
 
 export const sendgridProvider: ProviderDefinition = {
+  // Global, and EU regional subusers (as SendGrid's API reference lists them).
+  hosts: ['api.sendgrid.com', 'api.eu.sendgrid.com'],
   preset: {
     keysPath: '/v3/api_keys',
     keyPath: '/v3/api_keys/{id}',
@@ -19,6 +21,11 @@ export const sendgridProvider: ProviderDefinition = {
     idField: 'api_key_id',
     keyField: 'api_key',
     listItemsField: 'result',
+    // SendGrid documents `limit` on this list, and an account holds at most 100 keys; its other
+    // lists point at the next page in `_metadata.next`, which is followed should this one do so.
+    pageSizeParam: 'limit',
+    pageSize: 100,
+    nextPage: 'url:_metadata.next',
   },
   create(context) {
     const generic = createGenericAdapter(context);

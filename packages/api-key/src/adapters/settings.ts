@@ -13,6 +13,17 @@ const keyPath = path.refine((p) => p.includes('{id}'), { error: 'must contain {i
 const fieldPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, { error: 'must be a dotted field path like "data.id"' });
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'must be an HTTP header name' });
 const authScheme = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, { error: 'must be a single word such as Bearer, or empty' });
+/** A query parameter name, e.g. limit, per_page, page[size]; empty for none. */
+const QUERY_PARAM = '[A-Za-z0-9_.\\-\\[\\]]+';
+const queryParam = z.string().regex(new RegExp(`^(${QUERY_PARAM})?$`), { error: 'must be a query parameter name like "limit", or empty' });
+const FIELD_PATH = '[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*';
+/** See adapters/pages.ts: none, link, url:<field path>, cursor:<field path>:<query parameter>. */
+const nextPage = z
+  .string()
+  .regex(new RegExp(`^(none|link|url:${FIELD_PATH}|cursor:${FIELD_PATH}:${QUERY_PARAM})$`), { error: 'must be none, link, url:<field path> or cursor:<field path>:<query parameter>' });
+const pageSize = z
+  .union([z.number(), z.string().regex(/^\d{1,4}$/, { error: 'must be a whole number' }).transform(Number)])
+  .pipe(z.number().int().min(1, { error: 'must be from 1 to 1000' }).max(1000, { error: 'must be from 1 to 1000' }));
 
 export const adapterSettingsShape = {
   /** List keys (GET) and create one (createMethod). */
@@ -36,6 +47,12 @@ export const adapterSettingsShape = {
   listItemsField: fieldPath,
   /** Where the new key object sits in the create response ("" = the response itself). */
   createdItemField: fieldPath,
+  /** Query parameter that asks for a page size on the list call ("" = none). */
+  pageSizeParam: queryParam,
+  /** The page size asked for with pageSizeParam. */
+  pageSize,
+  /** Where a list answer points at its next page (adapters/pages.ts). */
+  nextPage,
 };
 
 export const adapterSettingsSchema = z.strictObject(adapterSettingsShape);
@@ -57,6 +74,9 @@ export const GENERIC_DEFAULTS: AdapterSettings = {
   keyField: 'key',
   listItemsField: '',
   createdItemField: '',
+  pageSizeParam: '',
+  pageSize: 100,
+  nextPage: 'none',
 };
 
 /** Environment variable for each setting. */
@@ -74,4 +94,7 @@ export const SETTING_VARIABLES: Record<AdapterSettingName, string> = {
   keyField: 'API_KEY_FIELD',
   listItemsField: 'API_LIST_ITEMS_FIELD',
   createdItemField: 'API_CREATED_ITEM_FIELD',
+  pageSizeParam: 'API_PAGE_SIZE_PARAM',
+  pageSize: 'API_PAGE_SIZE',
+  nextPage: 'API_NEXT_PAGE',
 };

@@ -35,10 +35,16 @@ export interface AdapterContext {
   settings: AdapterSettings;
   http: KeyApiHttp;
   errorContext: RotationErrorContext;
+  /** Normalized base URL (no trailing slash): next-page links must stay below it. */
+  baseUrl: string;
+  /** Most pages of one key list (API_MAX_PAGES). */
+  maxPages: number;
 }
 
 export interface ProviderDefinition {
-  /** Settings that differ from GENERIC_DEFAULTS; the environment and the secret still override them. */
+  /** Settings that differ from GENERIC_DEFAULTS; the environment (and with API_SECRET_SETTINGS the secret) override them. */
   preset: Partial<AdapterSettings>;
+  /** The service's own API hosts, allowed when API_ALLOWED_HOSTS is unset; none for the generic adapter. */
+  hosts?: readonly string[];
   create(context: AdapterContext): KeyProviderAdapter;
 }

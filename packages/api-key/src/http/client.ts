@@ -23,6 +23,8 @@ export interface KeyApiCall {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Path below the base URL, ids already URL-encoded. Never a query. */
   path: string;
+  /** Query parameters (page size, page, cursor): never a key. Kept out of messages and logs. */
+  query?: URLSearchParams;
   auth: ApiAuth;
   data?: unknown;
   /** Safe to repeat after a timeout or 5xx (lists, tests, revocations); false for key creation. */
@@ -30,7 +32,8 @@ export interface KeyApiCall {
 }
 
 export interface KeyApiHttp {
-  call(request: KeyApiCall): Promise<{ status: number; data: unknown }>;
+  /** `headers` has lower-case names (a Link header for paging). */
+  call(request: KeyApiCall): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 }
 
 export interface KeyApiHttpOptions {
@@ -62,7 +65,7 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
 
   return {
     async call(request) {
-      const { method, path, auth, data, idempotent } = request;
+      const { method, path, query, auth, data, idempotent } = request;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         throw new KeyApiError('timeout', method, path, undefined, `was not sent: the step's API time budget (API_STEP_TIMEOUT_SECONDS) is used up`, errorContext);
@@ -72,6 +75,7 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
         const response = await instance.request({
           method,
           url: path,
+          params: query,
           data,
           timeout: Math.min(config.requestTimeoutMs, remaining),
           signal: AbortSignal.timeout(remaining),
@@ -108,7 +112,7 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
             },
           },
         });
-        return { status: response.status, data: response.data };
+        return { status: response.status, data: response.data, headers: { ...response.headers } };
       } catch (error) {
         throw toKeyApiError(error, request, decision, errorContext);
       }
