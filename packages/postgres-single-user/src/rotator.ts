@@ -15,11 +15,10 @@ import {
   TargetOperationError,
   safeCause,
 } from '@rotators/core';
+import { isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
-import { isScramSafePassword, scramSha256Verifier } from './scram.ts';
-import { planVerifier, SERVER_FACTS_QUERY } from './serverFacts.ts';
 
 /** AWS's PostgreSQL default: also no `:`, which would break a .pgpass line. */
 export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';

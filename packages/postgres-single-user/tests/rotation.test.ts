@@ -9,7 +9,7 @@ import { ConfusedDeputyError, PendingTestFailedError, SecretValueError, TargetCo
 import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
 import { DatabaseError, escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_FACTS_QUERY } from '../src/serverFacts.ts';
+import { SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
 
 let server: PostgresServer;

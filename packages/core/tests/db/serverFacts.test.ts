@@ -1,7 +1,6 @@
 /** The server checks before ALTER ROLE (pure logic): old servers refused, the iteration count chosen. */
 import { describe, expect, it } from 'vitest';
-import { SCRAM_ITERATIONS } from '../../src/scram.ts';
-import { MIN_SERVER_VERSION_NUM, planVerifier } from '../../src/serverFacts.ts';
+import { MIN_SERVER_VERSION_NUM, planVerifier, SCRAM_ITERATIONS } from '../../src/db/index.ts';
 
 describe('planVerifier', () => {
   it.each([

@@ -1,13 +1,13 @@
 /** What the tests of this package share: roles made without plaintext, login checks, a recording connection factory. */
 import { randomBytes } from 'node:crypto';
 import { createRotationHandler } from '@rotators/core';
+import { scramSha256Verifier } from '@rotators/core/db';
 import { ensureRotationFunction, findLeaks, rememberedSecretCount, instrumentClient, type PostgresServer, rememberSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import pg, { escapeIdentifier, escapeLiteral } from 'pg';
 import { expect } from 'vitest';
 import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
 import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
-import { scramSha256Verifier } from '../../src/scram.ts';
 
 /** PG_TEST_HOST names a server the kit did not start: no readable server log, no test CA. */
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
