@@ -3,12 +3,14 @@
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
 import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, type TlsMode, tlsModeFor } from '@rotators/core';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Connection } from 'mysql2/promise';
 import { readAdoptExisting } from './adoption.ts';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
 import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
-import { type MasterSecret, masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
+import { checkHostIsEndpoint, defaultRdsClient, isRdsManagedSecret, readRdsManagedMaster, serverOfMasterSecret } from './rdsMaster.ts';
+import { masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
 import { pendingUsername, readUsernameCharacterLimit } from './usernames.ts';
 
 export interface MysqlAlternatingUsersOptions {
@@ -16,26 +18,49 @@ export interface MysqlAlternatingUsersOptions {
   connect?: ConnectFunction;
   /** Environment read once, here (cold start). Default: process.env. */
   env?: Record<string, string | undefined>;
+  /** RDS API client for RDS-managed master secrets (RDS_MANAGED_MASTER=true). Default: one from the Lambda environment. */
+  rds?: RDSClient;
 }
 
 const login = (secret: MysqlSecret): Login => ({ host: secret.host, port: portOf(secret), user: secret.username, password: secret.password, database: secret.dbname });
-// The master needs no database: it only reads mysql.user and SHOW GRANTS.
-const masterLogin = (master: MasterSecret): Login => ({ host: master.host, port: portOf(master), user: master.username, password: master.password });
+
+/** Where and how the master logs in, once its server is proven to be the secret's. */
+interface MasterLogin {
+  login: Login;
+  /** The master secret's own "ssl". */
+  ssl?: unknown;
+}
 
 export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUsersOptions = {}): Rotator<MysqlSecret> {
   const env = options.env ?? process.env;
   const tls = readTlsConfig(env);
   const usernameLimit = readUsernameCharacterLimit(env);
   const adoptExisting = readAdoptExisting(env);
+  const rdsManaged = readRdsManagedMaster(env);
+  let rds = options.rds;
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
   /** A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */
   const modeOf = (secret: { ssl?: unknown }, label: string, ctx: StepContext): TlsMode => tlsModeFor(sslOf(secret), tls, ctx, label);
 
-  async function readMaster(current: MysqlSecret, ctx: StepContext): Promise<MasterSecret> {
+  /**
+   * With RDS_MANAGED_MASTER=true and an RDS-managed master secret: the secret's host must be an
+   * endpoint of the DB that RDS says owns that master secret (rdsMaster.ts). Checked before any
+   * connection; true when it was.
+   */
+  async function masterServerProvenByRds(current: MysqlSecret, ctx: StepContext): Promise<boolean> {
+    if (!rdsManaged || !isRdsManagedSecret(current.masterarn)) return false;
+    rds ??= defaultRdsClient(tls.connectTimeoutSeconds);
+    checkHostIsEndpoint(current, await serverOfMasterSecret(rds, current.masterarn, ctx), ctx);
+    return true;
+  }
+
+  async function readMaster(current: MysqlSecret, rdsProven: boolean, ctx: StepContext): Promise<MasterLogin> {
     // Always the AWSCURRENT version's masterarn: a pending value cannot redirect the master.
     const master = await ctx.readSecret(current.masterarn, masterSecretSchema);
-    checkMasterTarget(current, master, ctx);
-    return master;
+    // An RDS-managed secret names no host: the master logs in at the secret's host, an endpoint of its own DB.
+    if (!(rdsProven && master.host === undefined)) checkMasterTarget(current, master, { rdsManagedHint: isRdsManagedSecret(current.masterarn) && !rdsManaged }, ctx);
+    // The master needs no database: it only reads mysql.user and SHOW GRANTS.
+    return { login: { host: current.host, port: portOf(current), user: master.username, password: master.password }, ssl: master.ssl };
   }
 
   /**
@@ -43,9 +68,9 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
    * master secret's own "ssl" only: the app secret's writer must not be able to take the admin
    * password's login out of TLS.
    */
-  async function withMaster<T>(current: MysqlSecret, master: MasterSecret, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
+  async function withMaster<T>(current: MysqlSecret, master: MasterLogin, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
     const mode = modeOf(master, `the master secret ${current.masterarn}`, ctx);
-    return connector.with(masterLogin(master), mode, 'master secret', ctx, async (connection) => {
+    return connector.with(master.login, mode, 'master secret', ctx, async (connection) => {
       await prepareSession(connection, ctx, lockWaitSeconds(tls.connectTimeoutSeconds));
       return work(connection);
     });
@@ -78,6 +103,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       checkPendingTarget(current, pending, ctx);
       const currentMode = modeOf(current, 'AWSCURRENT', ctx);
       const pendingMode = modeOf(pending, 'AWSPENDING', ctx);
+      const rdsProven = await masterServerProvenByRds(current, ctx);
       // A retried setSecret: the password is set last, so it is in place. Privileges may still
       // differ (a DBA changed the base user since), so the sync runs anyway; only the password
       // is skipped. Without this, every retry would skip the sync and testSecret fail again.
@@ -86,16 +112,17 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // Every time, also when AWSPENDING logs in: proves whoever wrote the secret holds the
       // current user's password before the master is used on its behalf.
       await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, async () => undefined);
-      const master = await readMaster(current, ctx);
+      const master = await readMaster(current, rdsProven, ctx);
       await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn }, ctx));
     },
 
     async testPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, ctx);
+      const rdsProven = await masterServerProvenByRds(current, ctx);
       await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) =>
         run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
       );
-      const master = await readMaster(current, ctx);
+      const master = await readMaster(current, rdsProven, ctx);
       const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx));
       if (differences.length > 0) {
         throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, ctx);
@@ -105,10 +132,11 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     async testConfiguration(current, ctx) {
       // RotateImmediately=false: no pending user exists. Prove what the next rotation needs: the
       // current credentials log in, and the master secret is readable, on this host, and logs in.
+      const rdsProven = await masterServerProvenByRds(current, ctx);
       await connector.with(login(current), modeOf(current, 'AWSCURRENT', ctx), 'AWSCURRENT credentials', ctx, (connection) =>
         run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
       );
-      const master = await readMaster(current, ctx);
+      const master = await readMaster(current, rdsProven, ctx);
       await withMaster(current, master, ctx, (connection) => run(connection, 'test query as the master', 'SELECT CURRENT_USER() AS user', undefined, ctx));
       ctx.logger.info('testSecret: configuration test passed: AWSCURRENT and the master secret log in', { host: current.host });
     },

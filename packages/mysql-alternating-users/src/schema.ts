@@ -48,7 +48,8 @@ export type MysqlSecret = z.infer<typeof mysqlSecretSchema>;
 export const masterSecretSchema = z.looseObject({
   username: name('user name'),
   password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  host: name('host name'),
+  // Absent only in RDS-managed master secrets (guards.ts, rdsMaster.ts).
+  host: name('host name').optional(),
   port: portValue,
   engine: z.string().optional(),
   /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { createRotationHandler } from '@rotators/core';
 import {
   createSecret,
@@ -30,6 +32,8 @@ export interface ConnectRecord {
   /** mysql2's connectTimeout, in milliseconds, as the rotator set it. */
   connectTimeout: number | undefined;
   ok?: boolean;
+  /** host:port the socket really went to, when the harness routed the host name. */
+  routedTo?: string;
   code?: string;
   message?: string;
 }
@@ -51,7 +55,17 @@ export function caFileFor(db: MariaDbServer, which: 'server' | 'other' = 'server
 }
 const caFiles = new Map<string, string>();
 
-export async function harness(db: MariaDbServer, env: Record<string, string> = {}) {
+export interface HarnessOptions {
+  /**
+   * Where a host name really is: e.g. an RDS endpoint name of moto's mapped to the loopback server.
+   * The connection keeps the name (TLS checks the certificate against it); only the socket goes to `to`.
+   */
+  route?: (host: string, port: number) => { host: string; port: number } | undefined;
+  /** RDS client for RDS_MANAGED_MASTER (moto's RDS). */
+  rds?: RDSClient;
+}
+
+export async function harness(db: MariaDbServer, env: Record<string, string> = {}, options: HarnessOptions = {}) {
   const endpoint = motoEndpoint();
   const client = secretsManagerClient(endpoint);
   const functionClient = secretsManagerClient(endpoint);
@@ -61,10 +75,16 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   const statements: { user: string; connection: number; sql: string; timeout: number | undefined }[] = [];
   let failStatement: ((sql: string, previous: string[]) => boolean) | undefined;
   let beforeStatement: ((sql: string) => void) | undefined;
+  const route = options.route;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
     const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
     connects.push(record);
     let connection: Awaited<ReturnType<ConnectFunction>>;
+    const routed = route?.(String(options.host), Number(options.port));
+    if (routed) {
+      record.routedTo = `${routed.host}:${routed.port}`;
+      options = { ...options, stream: () => netConnect(routed.port, routed.host) };
+    }
     try {
       connection = await defaultConnect(options);
       record.ok = true;
@@ -93,7 +113,7 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   };
   const caFile = caFileFor(db);
   const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}), ...env };
-  const rotator = createMysqlAlternatingUsersRotator({ connect, env: fullEnv });
+  const rotator = createMysqlAlternatingUsersRotator({ connect, env: fullEnv, rds: options.rds });
   const handler = createRotationHandler(rotator, { client: functionClient, env: fullEnv });
   const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
   const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'mysql-master');
