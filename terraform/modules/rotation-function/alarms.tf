@@ -1,6 +1,6 @@
-# Someone is paged when a rotation breaks: the function's own errors, and Secrets Manager's
+# Someone is paged when a rotation breaks: the function's own errors, Secrets Manager's
 # RotationFailed events (which also cover failures before the function runs, e.g. a missing
-# permission).
+# permission), and a clean-up that failed after a promotion (which does not fail the function).
 
 locals {
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
@@ -73,4 +73,54 @@ resource "aws_cloudwatch_event_target" "rotation_failed" {
   rule      = aws_cloudwatch_event_rule.rotation_failed[each.key].name
   target_id = "notify"
   arn       = var.alarm_sns_topic_arn
+}
+
+locals {
+  # The ERROR line the engine writes when a rotator's afterFinish fails after AWSCURRENT moved
+  # (packages/core/src/steps/finishSecret.ts). The function returns success, so neither the
+  # Errors alarm nor RotationFailed sees it, while e.g. unrevoked API keys pile up towards the
+  # provider's limit. A literal, so packages/api-key/tests/cleanupAlarm.test.ts can read it and
+  # prove it matches the line a real failed clean-up writes.
+  cleanup_failed_pattern = "{ ($.level = \"ERROR\") && ($.message = \"finishSecret: post-promotion clean-up failed; it runs again at the next rotation\") }"
+  cleanup_failed_metric = {
+    namespace = "Rotators/${var.name}"
+    name      = "PostPromotionCleanupFailed"
+  }
+}
+
+# Counts the clean-up failure line in the function's JSON logs (Powertools writes one JSON object a
+# line, with "level" and "message", whatever the function's log_format).
+resource "aws_cloudwatch_log_metric_filter" "cleanup_failed" {
+  count = var.create_alarms ? 1 : 0
+
+  name           = "${var.name}-cleanup-failed"
+  log_group_name = aws_cloudwatch_log_group.this.name
+  pattern        = local.cleanup_failed_pattern
+
+  metric_transformation {
+    namespace = local.cleanup_failed_metric.namespace
+    name      = local.cleanup_failed_metric.name
+    value     = "1"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "cleanup_failed" {
+  count = var.create_alarms ? 1 : 0
+
+  alarm_name          = "${var.name}-cleanup-failed"
+  alarm_description   = "The rotation function ${var.name} (${var.rotator}) promoted a new secret version, then its clean-up failed (e.g. old API keys were not revoked); the next rotation retries it. Log line \"finishSecret: post-promotion clean-up failed\" in ${aws_cloudwatch_log_group.this.name}."
+  namespace           = local.cleanup_failed_metric.namespace
+  metric_name         = local.cleanup_failed_metric.name
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+
+  # The metric exists once the filter does.
+  depends_on = [aws_cloudwatch_log_metric_filter.cleanup_failed]
 }
