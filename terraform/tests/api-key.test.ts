@@ -40,6 +40,9 @@ describe('examples/api-key on moto and a key API', () => {
       API_PROVIDER: 'generic',
       API_CA_BUNDLE_PATH: api.certificates!.caCertFile,
       API_REVOKE_INITIAL_KEY: 'true',
+      // The example allows the host and port of base_url, and nothing else.
+      API_ALLOWED_HOSTS: new URL(api.baseUrl).host,
+      API_SECRET_SETTINGS: 'false',
       API_STEP_TIMEOUT_SECONDS: '20',
       POWERTOOLS_SERVICE_NAME: 'api-key',
     });

@@ -1,5 +1,10 @@
 # A secret holding a third-party API key, the api-key rotation function, and the wiring.
 
+locals {
+  # "https://api.example.com:8443/v1" -> "api.example.com:8443": the one host the function may call.
+  base_url_host = lower(regex("^https://([^/?#]+)", var.base_url)[0])
+}
+
 resource "aws_secretsmanager_secret" "this" {
   name_prefix             = "${var.name}/"
   description             = "API key for ${var.base_url}, rotated by ${var.name}"
@@ -34,6 +39,7 @@ module "rotation" {
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/api-key/dist/api-key.zip")
 
   provider_name      = var.provider_name
+  allowed_hosts      = coalesce(var.allowed_hosts, [local.base_url_host])
   ca_bundle_path     = var.ca_bundle_path
   revoke_initial_key = var.revoke_initial_key
 

@@ -32,6 +32,12 @@ variable "base_url" {
   }
 }
 
+variable "allowed_hosts" {
+  description = "Hosts the secret's baseUrl may name; null for the host (and port) of base_url alone."
+  type        = list(string)
+  default     = null
+}
+
 variable "key_id" {
   description = "The provider's id of the current key."
   type        = string

@@ -17,6 +17,9 @@ locals {
     key_field          = "API_KEY_FIELD"
     list_items_field   = "API_LIST_ITEMS_FIELD"
     created_item_field = "API_CREATED_ITEM_FIELD"
+    next_page          = "API_NEXT_PAGE"
+    page_size_param    = "API_PAGE_SIZE_PARAM"
+    page_size          = "API_PAGE_SIZE"
   }
 
   rotator_environment = merge(
@@ -27,9 +30,12 @@ locals {
       API_MAX_RETRIES             = tostring(var.max_retries)
       API_RETRY_BASE_DELAY_MS     = tostring(var.retry_base_delay_ms)
       API_REVOKE_INITIAL_KEY      = tostring(var.revoke_initial_key)
+      API_SECRET_SETTINGS         = tostring(var.secret_settings)
+      API_MAX_PAGES               = tostring(var.max_pages)
     },
+    length(var.allowed_hosts) == 0 ? {} : { API_ALLOWED_HOSTS = join(",", var.allowed_hosts) },
     var.ca_bundle_path == null ? {} : { API_CA_BUNDLE_PATH = var.ca_bundle_path },
-    { for field, variable in local.http_variables : variable => var.http[field] if var.http[field] != null },
+    { for field, variable in local.http_variables : variable => tostring(var.http[field]) if var.http[field] != null },
   )
 }
 

@@ -85,6 +85,39 @@ variable "ca_bundle_path" {
   }
 }
 
+variable "allowed_hosts" {
+  description = "Hosts a secret's baseUrl may name (API_ALLOWED_HOSTS): \"api.example.com\", \"*.example.com\" (names below it), either with \":port\" (443 otherwise). Required for provider_name = \"generic\"; empty keeps a named adapter's own hosts (sendgrid: api.sendgrid.com, api.eu.sendgrid.com), set it replaces them. Any other host is refused before a request."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.provider_name != "generic" || length(var.allowed_hosts) > 0
+    error_message = "allowed_hosts is required when provider_name is \"generic\": without it, whoever can write a secret chooses the host the function sends its key to."
+  }
+
+  validation {
+    condition     = alltrue([for h in var.allowed_hosts : can(regex("^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$", h)) && !can(regex("^\\*\\.[^.]+$", h))])
+    error_message = "allowed_hosts entries are host names or IPv4 addresses, or \"*.domain.tld\", optionally with \":port\" (no scheme, no path)."
+  }
+}
+
+variable "secret_settings" {
+  description = "Let a secret's \"api\" object and \"provider\" choose the adapter settings (API_SECRET_SETTINGS). Off: those come from `http` and provider_name only, and a secret that carries them is refused, since whoever can write the secret could otherwise choose the paths, the auth header and the response fields copied into it. On: the function logs a WARN."
+  type        = bool
+  default     = false
+}
+
+variable "max_pages" {
+  description = "Most pages of one key list (API_MAX_PAGES); a list that still announces a next page then is an error, and nothing is created or revoked from it."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.max_pages >= 1 && var.max_pages <= 1000 && floor(var.max_pages) == var.max_pages
+    error_message = "max_pages must be a whole number from 1 to 1000."
+  }
+}
+
 variable "revoke_initial_key" {
   description = "Also revoke the key the secret held before the first rotation once it is older than AWSPREVIOUS (API_REVOKE_INITIAL_KEY). Leave false if that key is used elsewhere."
   type        = bool
@@ -92,7 +125,7 @@ variable "revoke_initial_key" {
 }
 
 variable "http" {
-  description = "Settings of the generic HTTP adapter (API_KEYS_PATH, API_KEY_PATH, API_TEST_PATH, API_TEST_METHOD, API_CREATE_METHOD, API_REVOKE_METHOD, API_AUTH_HEADER, API_AUTH_SCHEME, API_LABEL_FIELD, API_ID_FIELD, API_KEY_FIELD, API_LIST_ITEMS_FIELD, API_CREATED_ITEM_FIELD); null fields keep the adapter's defaults. A secret's own \"api\" object overrides them."
+  description = "Settings of the generic HTTP adapter (API_KEYS_PATH, API_KEY_PATH, API_TEST_PATH, API_TEST_METHOD, API_CREATE_METHOD, API_REVOKE_METHOD, API_AUTH_HEADER, API_AUTH_SCHEME, API_LABEL_FIELD, API_ID_FIELD, API_KEY_FIELD, API_LIST_ITEMS_FIELD, API_CREATED_ITEM_FIELD, API_NEXT_PAGE, API_PAGE_SIZE_PARAM, API_PAGE_SIZE); null fields keep the adapter's defaults. A secret's own \"api\" object overrides them only with secret_settings = true."
   type = object({
     keys_path          = optional(string)
     key_path           = optional(string)
@@ -107,6 +140,9 @@ variable "http" {
     key_field          = optional(string)
     list_items_field   = optional(string)
     created_item_field = optional(string)
+    next_page          = optional(string)
+    page_size_param    = optional(string)
+    page_size          = optional(number)
   })
   default = {}
 
@@ -118,6 +154,16 @@ variable "http" {
   validation {
     condition     = alltrue([for path in compact([var.http.keys_path, var.http.key_path, var.http.test_path]) : startswith(path, "/")]) && (var.http.key_path == null || strcontains(coalesce(var.http.key_path, "{id}"), "{id}"))
     error_message = "http paths must start with \"/\", and http.key_path must contain {id}."
+  }
+
+  validation {
+    condition     = var.http.next_page == null || can(regex("^(none|link|url:[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*|cursor:[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*:[A-Za-z0-9_.\\[\\]-]+)$", coalesce(var.http.next_page, "none")))
+    error_message = "http.next_page must be none, link, url:<field path> or cursor:<field path>:<query parameter>."
+  }
+
+  validation {
+    condition     = var.http.page_size == null || try(var.http.page_size >= 1 && var.http.page_size <= 1000 && floor(var.http.page_size) == var.http.page_size, false)
+    error_message = "http.page_size must be a whole number from 1 to 1000."
   }
 }
 
