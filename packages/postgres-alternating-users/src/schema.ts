@@ -1,0 +1,73 @@
+/**
+ * The secret JSON this rotator reads and writes, and the master secret it reads.
+ *
+ * AWS's PostgreSQL multi-user shape (engine, host, port, username, password, dbname, masterarn,
+ * ssl) plus an optional `ownerRole`. Optional fields stay absent in the versions the rotator writes
+ * (defaults are applied only when connecting) and unknown fields are kept (z.looseObject).
+ */
+import { sslField } from '@rotators/core';
+import { z } from 'zod';
+
+/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
+export const MAX_ROLE_NAME_BYTES = 63;
+export const DEFAULT_PORT = 5432;
+export const DEFAULT_DATABASE = 'postgres';
+
+// Control characters have no business in a role or host name and would only hide in logs.
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+const port = z.union([
+  z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }),
+  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+]);
+
+const roleName = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' })
+  .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` });
+
+const hostName = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });
+
+export const postgresAlternatingSecret = z.looseObject({
+  engine: z.enum(['postgres', 'aurora-postgresql'], { error: 'must be "postgres" or "aurora-postgresql"' }),
+  host: hostName,
+  username: roleName,
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  port: port.optional(),
+  dbname: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }).nullish(),
+  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).min(1, { error: 'must not be empty' }),
+  /** The NOLOGIN role both users act as; default `<base>_owner`. */
+  ownerRole: roleName.optional(),
+  ssl: sslField,
+});
+export type PostgresAlternatingSecret = z.infer<typeof postgresAlternatingSecret>;
+
+/**
+ * The admin secret `masterarn` names, read at AWSCURRENT through the engine. `host` is required:
+ * the master is used only at the server the secret names, and an RDS-managed master secret
+ * (`rds!…`, only username and password) is not supported yet (see the README).
+ */
+export const masterSecret = z.looseObject({
+  username: roleName,
+  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  host: z.string({ error: 'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+  port: port.optional(),
+  engine: z.string().optional(),
+  /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */
+  ssl: sslField,
+});
+export type MasterSecret = z.infer<typeof masterSecret>;
+
+export function portOf(secret: { port?: number | string | undefined }): number {
+  return secret.port === undefined ? DEFAULT_PORT : Number(secret.port);
+}
+
+export function databaseOf(secret: { dbname?: string | null }): string {
+  return secret.dbname ?? DEFAULT_DATABASE;
+}
+
+/** Host names compare without case (DNS) and surrounding spaces. */
+export function sameHost(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

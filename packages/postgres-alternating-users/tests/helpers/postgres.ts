@@ -1,0 +1,212 @@
+/**
+ * What the tests of this package share: a master like RDS's (CREATEROLE, not a superuser), login
+ * roles made without plaintext, secrets for them, sessions as any user, and a recording connection
+ * factory that can answer or fail any statement the rotator sends.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRotationHandler } from '@rotators/core';
+import { scramSha256Verifier } from '@rotators/core/db';
+import {
+  createSecret,
+  ensureRotationFunction,
+  findLeaks,
+  instrumentClient,
+  type PostgresServer,
+  rememberedSecretCount,
+  rememberSecret,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
+import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import pg, { escapeIdentifier, escapeLiteral } from 'pg';
+import { expect } from 'vitest';
+import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
+import { createPostgresAlternatingUsersRotator } from '../../src/rotator.ts';
+
+export { canLogin } from '@rotators/testkit';
+
+/** PG_TEST_HOST names a server the kit did not start: no readable server log, maybe no CA. */
+export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
+export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log): skipped when PG_TEST_HOST names an external server]';
+
+/** A per-run prefix: the suite may run against a server it did not start, and drops what it creates. */
+export const RUN_ID = `rt${randomBytes(3).toString('hex')}`;
+export const roleName = (base: string) => `${RUN_ID}_${base}`;
+export const id = escapeIdentifier;
+
+export function testPassword(): string {
+  const password = `T${randomBytes(18).toString('base64url')}`;
+  rememberSecret(password);
+  return password;
+}
+
+export function caFileOf(server: PostgresServer): string | undefined {
+  return server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
+}
+
+/** The function's environment: the test CA, or plaintext allowed by the operator when the server has none we know. */
+export function baseEnv(server: PostgresServer, extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const caFile = caFileOf(server);
+  return { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' }), ...extra };
+}
+
+/** A login role whose password reaches the server only as a verifier. */
+export async function createLoginRole(server: PostgresServer, name: string, password: string, attributes = ''): Promise<void> {
+  await server.query(`CREATE ROLE ${id(name)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
+}
+
+export interface Master {
+  username: string;
+  password: string;
+}
+
+/**
+ * The master: on the kit's cluster a CREATEROLE, CREATEDB role that is not a superuser (what RDS's
+ * master is as far as these statements go); on an external server its admin.
+ */
+export async function createMaster(server: PostgresServer): Promise<Master> {
+  if (server.external) return { username: process.env.PG_TEST_ADMIN_USER ?? 'postgres', password: process.env.PG_TEST_ADMIN_PASSWORD ?? '' };
+  const master = { username: roleName('master'), password: testPassword() };
+  await createLoginRole(server, master.username, master.password, 'CREATEROLE CREATEDB');
+  return master;
+}
+
+/** A session as `user` on the test server (verified TLS when the CA is known). */
+export async function sessionAs(server: PostgresServer, user: string, password: string, database = 'postgres'): Promise<pg.Client> {
+  const client = new pg.Client({ host: server.host, port: server.port, user, password, database, ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** Run `sql` as `user`, then close. */
+export async function runAs(server: PostgresServer, user: string, password: string, sql: string, database = 'postgres'): Promise<pg.QueryResult> {
+  const client = await sessionAs(server, user, password, database);
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface RecordedConnect {
+  connect: PostgresConnect;
+  /** Every statement sent on a session the rotator opened, in order (also those a fault answered). */
+  statements: string[];
+  /** The users that logged in (or tried to), in order. */
+  logins: string[];
+  reset(): void;
+}
+
+export interface SessionFaults {
+  /** An error to throw instead of running this statement (index = its position among all statements recorded). */
+  failWith?: (sql: string, index: number) => Error | undefined;
+}
+
+/** Every statement of this test file, never reset: the server-log check compares the log with it. */
+const statementsOfThisFile: string[] = [];
+export const recordedPasswordStatements = () => statementsOfThisFile.filter((sql) => / PASSWORD 'SCRAM-SHA-256\$/.test(sql));
+
+/** Statements that change something (the reads are SELECTs). */
+export const isWrite = (sql: string) => !/^(SELECT|BEGIN|COMMIT)\b/.test(sql);
+
+export function recordingConnect(faults: SessionFaults = {}): RecordedConnect {
+  const statements: string[] = [];
+  const logins: string[] = [];
+  const connect: PostgresConnect = async (config) => {
+    logins.push(String(config.user));
+    const session = await connectWithPg(config);
+    return {
+      query: async (sql, params) => {
+        statements.push(sql);
+        const failure = faults.failWith?.(sql, statements.length - 1);
+        if (failure) throw failure;
+        statementsOfThisFile.push(sql);
+        return session.query(sql, params);
+      },
+      end: () => session.end(),
+    };
+  };
+  return {
+    connect,
+    statements,
+    logins,
+    reset() {
+      statements.length = 0;
+      logins.length = 0;
+    },
+  };
+}
+
+export interface PairSecret {
+  engine: string;
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  dbname?: string;
+  masterarn: string;
+  ownerRole?: string;
+  ssl: boolean;
+  [extra: string]: unknown;
+}
+
+/** A handler from the source with a recording connect, its Secrets Manager probe, and the rotation service. */
+export async function rotationSetup(env: Record<string, string | undefined>, faults: SessionFaults = {}) {
+  const endpoint = motoEndpoint();
+  const client = secretsManagerClient(endpoint);
+  const probe = instrumentClient(client);
+  const recorder = recordingConnect(faults);
+  const handler = createRotationHandler(createPostgresAlternatingUsersRotator({ env, connect: recorder.connect }), { client, env });
+  const admin = secretsManagerClient(endpoint);
+  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts: 1 });
+  return { handler, client, admin, probe, recorder, service };
+}
+
+/** The master secret (host and port of the server) and a secret for `username`. */
+export async function createSecrets(
+  server: PostgresServer,
+  admin: ReturnType<typeof secretsManagerClient>,
+  master: Master,
+  user: { username: string; password: string },
+  extra: Record<string, unknown> = {},
+): Promise<{ secretId: string; masterArn: string }> {
+  const ssl = caFileOf(server) !== undefined;
+  const masterArn = await createSecret(admin, { engine: 'postgres', host: server.host, port: server.port, username: master.username, password: master.password, ssl }, 'pg-alt-master');
+  const secretId = await createSecret(admin, { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres', username: user.username, password: user.password, masterarn: masterArn, ssl, ...extra }, 'pg-alt');
+  return { secretId, masterArn };
+}
+
+/** What the server says about a role: attributes, comment, settings, memberships. */
+export async function roleFacts(server: PostgresServer, name: string) {
+  const { rows } = await server.query(
+    `SELECT rolname, rolcanlogin, rolinherit, rolcreatedb, rolcreaterole, rolconnlimit, rolconfig, shobj_description(oid, 'pg_authid') AS comment,
+            ARRAY(SELECT g.rolname || CASE WHEN a.admin_option THEN ' (admin)' ELSE '' END FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid WHERE a.member = r.oid ORDER BY 1) AS member_of
+       FROM pg_roles r WHERE rolname = $1`,
+    [name],
+  );
+  return rows[0] as
+    | { rolname: string; rolcanlogin: boolean; rolinherit: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolconnlimit: number; rolconfig: string[] | null; comment: string | null; member_of: string[] }
+    | undefined;
+}
+
+export async function roleExists(server: PostgresServer, name: string): Promise<boolean> {
+  return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
+}
+
+/**
+ * The server-log check: none of the passwords this file remembered is in the log, and the log does
+ * hold every password statement the rotator sent (with a verifier), so the check is not vacuous.
+ */
+export function assertServerLogHasNoPasswords(server: PostgresServer, expected: string[] | number): void {
+  const log = server.readLog();
+  expect(rememberedSecretCount()).toBeGreaterThan(0);
+  expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
+  if (typeof expected === 'number') {
+    expect(expected).toBeGreaterThan(0);
+    expect(log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line)).length).toBeGreaterThanOrEqual(expected);
+    return;
+  }
+  expect(expected.length).toBeGreaterThan(0);
+  for (const sql of expected) expect(log).toContain(`statement: ${sql}`);
+}
