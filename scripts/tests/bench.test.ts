@@ -1,0 +1,147 @@
+/**
+ * The benchmark's pure parts: the counting proxy (X-Amz-Target parsing, and its counts of an SDK
+ * client's calls through it to a real moto), the summaries and the report's tables. No timing is
+ * checked here: figures come from `npm run bench` only.
+ */
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type MotoServer, rememberSecret, secretsManagerClient, startMoto } from '@rotators/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callTable, describeCall, repeatedReadFindings } from '../bench/calls.ts';
+import { apiFromTarget, callFromRequest, type CountingProxy, countByApi, repeatedReads, type SecretsManagerCall, startCountingProxy } from '../bench/proxy.ts';
+import { markdownTable, range, renderReport, triple } from '../bench/report.ts';
+import type { Rotation, StepSample } from '../bench/rotations.ts';
+import { summarize } from '../bench/stats.ts';
+
+describe('counting proxy: X-Amz-Target', () => {
+  it('names the Secrets Manager API, and nothing for another service or a malformed header', () => {
+    expect(apiFromTarget('secretsmanager.GetSecretValue')).toBe('GetSecretValue');
+    expect(apiFromTarget(['secretsmanager.DescribeSecret'])).toBe('DescribeSecret');
+    expect(apiFromTarget('kms.Decrypt')).toBeUndefined();
+    expect(apiFromTarget('secretsmanager.')).toBeUndefined();
+    expect(apiFromTarget('secretsmanager.Get/../x')).toBeUndefined();
+    expect(apiFromTarget(undefined)).toBeUndefined();
+  });
+
+  it('keeps SecretId, VersionId and VersionStage of a call, never the value it writes', () => {
+    const call = callFromRequest('POST', '/', 'secretsmanager.PutSecretValue', JSON.stringify({ SecretId: 'arn:s', ClientRequestToken: 't', SecretString: 'hunter2-value', VersionStages: ['AWSPENDING'] }));
+    expect(call).toEqual({ api: 'PutSecretValue', secretId: 'arn:s', versionId: undefined, versionStage: undefined });
+    expect(JSON.stringify(call)).not.toContain('hunter2');
+    expect(callFromRequest('POST', '/', 'secretsmanager.GetSecretValue', '{"SecretId":"arn:s","VersionId":"v1","VersionStage":"AWSPENDING"}')).toEqual({
+      api: 'GetSecretValue',
+      secretId: 'arn:s',
+      versionId: 'v1',
+      versionStage: 'AWSPENDING',
+    });
+    expect(callFromRequest('POST', '/', 'secretsmanager.DescribeSecret', 'not json')).toEqual({ api: 'DescribeSecret', secretId: undefined, versionId: undefined, versionStage: undefined });
+    expect(callFromRequest('GET', '/moto-api/', undefined, '')).toEqual({ api: '(other) GET /moto-api/' });
+  });
+});
+
+describe('counting proxy in front of moto', () => {
+  let moto: MotoServer;
+  let proxy: CountingProxy;
+  let client: SecretsManagerClient;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    proxy = await startCountingProxy(moto.endpoint);
+    client = secretsManagerClient(proxy.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await moto?.stop();
+  });
+
+  it('forwards every call to moto and counts it per API, with repeated reads found', async () => {
+    rememberSecret('first-value-0001');
+    rememberSecret('second-value-0002');
+    const { ARN: arn } = await client.send(new CreateSecretCommand({ Name: `bench-proxy-${Date.now()}`, SecretString: 'first-value-0001' }));
+    await client.send(new DescribeSecretCommand({ SecretId: arn }));
+    await client.send(new DescribeSecretCommand({ SecretId: arn }));
+    const read = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
+    expect(read.SecretString).toBe('first-value-0001');
+    await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
+    await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'second-value-0002', VersionStages: ['AWSPENDING'] }));
+    // An error answer passes through unchanged, and the call still counts.
+    const missing = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' })).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+
+    expect(Object.fromEntries(countByApi(proxy.calls))).toEqual({ CreateSecret: 1, DescribeSecret: 2, GetSecretValue: 3, PutSecretValue: 1 });
+    expect(repeatedReads(proxy.calls).map((r) => [r.call.api, r.call.versionStage, r.times])).toEqual([
+      ['DescribeSecret', undefined, 2],
+      ['GetSecretValue', 'AWSCURRENT', 2],
+    ]);
+    expect(JSON.stringify(proxy.calls)).not.toContain('value-000');
+  });
+});
+
+describe('summaries and the report', () => {
+  it('median, p95 (nearest rank) and max', () => {
+    expect(summarize([])).toBeUndefined();
+    expect(summarize([3, 1, 2])).toEqual({ n: 3, median: 2, p95: 3, max: 3 });
+    expect(summarize([4, 1, 3, 2])).toMatchObject({ median: 2.5, p95: 4 });
+    const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(summarize(twenty)).toEqual({ n: 20, median: 10.5, p95: 19, max: 20 });
+    expect(triple([12.34, 10, 20])).toBe('12.3 / 20.0 / 20.0');
+    expect(triple([7])).toBe('7.0');
+    expect(range({ min: 2, max: 2 })).toBe('2');
+    expect(range({ min: 2, max: 3 })).toBe('2–3');
+  });
+
+  it('renders a markdown table with aligned columns and escaped cells', () => {
+    expect(markdownTable(['a', 'b'], [['x|y', '1'], ['two\nlines', '22']], ['l', 'r'])).toBe(['| a | b |', '|---|---:|', '| x\\|y | 1 |', '| two lines | 22 |'].join('\n'));
+  });
+
+  const call = (api: string, versionStage?: string, secretId = 'arn:secret', versionId?: string): SecretsManagerCall => ({ api, secretId, versionStage, versionId });
+  const sample = (step: StepSample['step'], calls: SecretsManagerCall[], invokeMs = 10, startMs?: number): StepSample => ({ step, calls, invokeMs, startMs, secretId: 'arn:secret', token: 'tok' });
+  const rotation = (extraRead: boolean): Rotation => [
+    sample('createSecret', [call('DescribeSecret'), call('GetSecretValue', 'AWSCURRENT'), call('GetSecretValue', 'AWSPENDING', 'arn:secret', 'tok'), call('PutSecretValue')], 20, 100),
+    sample('setSecret', [call('DescribeSecret'), call('GetSecretValue', 'AWSCURRENT'), ...(extraRead ? [call('GetSecretValue', 'AWSCURRENT')] : []), call('GetSecretValue', 'AWSCURRENT', 'arn:master')], 30, 100),
+    sample('testSecret', [call('DescribeSecret')], 5, 100),
+    sample('finishSecret', [call('DescribeSecret'), call('UpdateSecretVersionStage')], 5, 100),
+  ];
+
+  it('counts calls per API and step as ranges over rotations, and finds reads repeated within a step', () => {
+    const rotations = [rotation(false), rotation(true), rotation(true)];
+    const table = callTable(rotations);
+    expect(table.apis).toEqual(['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage']);
+    expect(table.count('GetSecretValue', 'setSecret')).toEqual({ min: 2, max: 3 });
+    expect(table.count('DescribeSecret', 'rotation')).toEqual({ min: 4, max: 4 });
+    expect(table.count('all', 'rotation')).toEqual({ min: 10, max: 11 });
+    expect(repeatedReadFindings(rotations)).toEqual([{ step: 'setSecret', call: 'GetSecretValue(the secret, VersionStage=AWSCURRENT)', times: 2, rotations: 2 }]);
+    expect(describeCall(call('GetSecretValue', 'AWSPENDING', 'arn:other', 'v9'), 'arn:secret', 'tok')).toBe('GetSecretValue(another secret, VersionStage=AWSPENDING, VersionId=another version)');
+    expect(describeCall({ api: 'GetRandomPassword' }, 'arn:secret', 'tok')).toBe('GetRandomPassword');
+  });
+
+  it('renders the machine, the zips, the time and call tables, and what was not measured', () => {
+    const report = renderReport({
+      date: new Date('2026-01-02T03:04:05.678Z'),
+      machine: { cpu: 'Test CPU × 2', memory: '4.0 GiB', os: 'TestOS', loadAverage: '0.10 0.20 0.30' },
+      versions: { node22: 'v22.1.0', bench: 'v22.1.0', moto: '5.2.5', postgres: '16.1' },
+      revision: 'abc123',
+      rotations: 2,
+      loadRuns: 2,
+      rotators: [
+        {
+          name: 'demo',
+          zip: { bytes: 1234, sha256: 'f'.repeat(64) },
+          target: 'none',
+          moduleLoad: { bare: [40, 42], load: [80, 84], require: [30, 32] },
+          runs: { nodeVersion: 'v22.1.0', cold: [rotation(false), rotation(false)], warmUp: rotation(false), warm: [rotation(true), rotation(false)] },
+          problems: [],
+        },
+        { name: 'later', zip: { bytes: 99, sha256: '0'.repeat(64) }, problems: ['rotations not measured: no target'] },
+      ],
+    });
+    expect(report).toContain('| date | 2026-01-02T03:04:05Z |');
+    expect(report).toContain('| MariaDB | not started (no rotator needed it) |');
+    expect(report).toContain(`| demo | 1234 | 1 | \`${'f'.repeat(64)}\` |`);
+    expect(report).toContain('| demo | 41.0 | 82.0 | 41.0 | yes | 31.0 |');
+    expect(report).toContain('| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |');
+    expect(report).toContain('| whole rotation | 400.0 / 400.0 / 400.0 | 60.0 / 60.0 / 60.0 | 460.0 / 460.0 / 460.0 | 60.0 / 60.0 / 60.0 |');
+    expect(report).toContain('| GetSecretValue | 2 | 2–3 | 0 | 0 | 4–5 |');
+    expect(report).toContain('- setSecret: GetSecretValue(the secret, VersionStage=AWSCURRENT) ×2, in 1 rotation');
+    expect(report).toContain('- finishSecret: DescribeSecret(the secret) → UpdateSecretVersionStage(the secret)');
+    expect(report).toContain('- **later**: rotations not measured: no target');
+  });
+});
