@@ -22,6 +22,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
+import type { PendingSession } from './defaultRoles.ts';
 import { checkMasterRights } from './masterRights.ts';
 import { checkPairOwnership, Ownership } from './ownership.ts';
 import { checkHashAccepted, identifiedBy, sendsHash, type ServerFlavor, serverFlavor } from './passwords.ts';
@@ -83,14 +84,14 @@ export async function makePendingUsable(
   // whoever wrote AWSPENDING knows it, not that the account is this secret's.
   checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting, ctx);
   if (pendingIsTarget) checkNoForeignLock(source, target, ownership, ctx);
+  const flavor = await serverFlavor(connection, ctx);
   const sourceGrants = new Map<string, Grants>();
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {
-    sourceGrants.set(host, await readGrants(connection, source.name, host, ctx));
-    targetGrants.set(host, target.accounts.has(host) ? await readGrants(connection, target.name, host, ctx) : new Map());
+    sourceGrants.set(host, await readGrants(connection, source.name, host, ctx, flavor));
+    targetGrants.set(host, target.accounts.has(host) ? await readGrants(connection, target.name, host, ctx, flavor) : new Map());
   }
 
-  const flavor = await serverFlavor(connection, ctx);
   await checkMasterRights(connection, [...sourceGrants.values()].flatMap((grants) => [...grants.values()]), ctx);
   const creates = [...source.accounts.keys()].some((host) => !target.accounts.has(host));
   const setsHash = options.setPassword && [...source.accounts.keys()].some((host) => sendsHash(flavor, pendingAccounts.get(host)?.plugin));
@@ -111,7 +112,7 @@ export async function makePendingUsable(
       target.accounts.set(host, { tls: { type: '', cipher: '', issuer: '', subject: '' }, plugin: '', storedHash: '', locked: true, created: true });
       ctx.logger.info('Created account', { account: `${target.name}@${host}` });
     }
-    await syncGrants(connection, { user: source.name, host, grants: sourceGrants.get(host)! }, { user: target.name, host, grants: targetGrants.get(host)! }, ctx);
+    await syncGrants(connection, { user: source.name, host, grants: sourceGrants.get(host)! }, { user: target.name, host, grants: targetGrants.get(host)! }, ctx, flavor);
     const targetAccount = target.accounts.get(host)!;
     if (targetAccount.created || !sameRequirement(sourceAccount.tls, targetAccount.tls)) await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
   }
@@ -232,9 +233,14 @@ async function setPendingPassword(
   ctx.logger.info('setSecret: password set', { user: pending.username, hosts });
 }
 
-/** What differs between the base user and its clone, host by host; empty when equal. */
-export async function pairDifferences(connection: Connection, username: string, ctx: StepContext): Promise<string[]> {
+/**
+ * What differs between the base user and its clone, host by host; empty when equal. With
+ * `session` (read in the pending user's own session: CURRENT_USER() and CURRENT_ROLE()), also every
+ * default role of the source account that is not active in that session at login.
+ */
+export async function pairDifferences(connection: Connection, username: string, ctx: StepContext, session?: PendingSession): Promise<string[]> {
   const { source, target } = await readPair(connection, username, ctx);
+  const flavor = await serverFlavor(connection, ctx);
   const differences: string[] = [];
   for (const [host, sourceAccount] of source.accounts) {
     const requirement = sourceAccount.tls;
@@ -243,10 +249,18 @@ export async function pairDifferences(connection: Connection, username: string, 
       differences.push(`${where} does not exist`);
       continue;
     }
-    const lines = grantDifferences(await readGrants(connection, source.name, host, ctx), await readGrants(connection, target.name, host, ctx));
+    const sourceGrants = await readGrants(connection, source.name, host, ctx, flavor);
+    const lines = grantDifferences(sourceGrants, await readGrants(connection, target.name, host, ctx, flavor));
     differences.push(...lines.map((line) => `${where}: ${line}`));
     if (!sameRequirement(requirement, target.accounts.get(host)?.tls)) {
       differences.push(`${where}: ${describeRequirement(target.accounts.get(host)?.tls)} instead of ${describeRequirement(requirement)}`);
+    }
+    // The account the pending user's session matched: its roles must be active at login.
+    const active = session?.currentUser === `${username}@${host}` ? session.activeRoles : undefined;
+    if (active) {
+      for (const atom of sourceGrants.values()) {
+        if (atom.kind === 'defaultRole' && !active.has(atom.role)) differences.push(`${where}: role ${atom.role} inactive at login (a default role of ${source.name}@${host})`);
+      }
     }
   }
   return differences;

@@ -7,18 +7,24 @@
 import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
-import { describeAtom, type GrantAtom, GrantParseError, missingFrom, parseGrants, privilegeList } from './grants.ts';
+import { readMysqlDefaultRoles, setDefaultRoles } from './defaultRoles.ts';
+import { atomKey, describeAtom, type GrantAtom, GrantParseError, missingFrom, parseGrants, privilegeList } from './grants.ts';
+import type { ServerFlavor } from './passwords.ts';
 
 export type Grants = Map<string, GrantAtom>;
 
-export async function readGrants(connection: Connection, user: string, host: string, ctx: StepContext): Promise<Grants> {
+/** SHOW GRANTS as atoms; on MySQL plus the default roles, which SHOW GRANTS does not show there (defaultRoles.ts). */
+export async function readGrants(connection: Connection, user: string, host: string, ctx: StepContext, flavor: ServerFlavor = 'mariadb'): Promise<Grants> {
   const rows = await run<Record<string, string>[]>(connection, `reading the grants of ${user}@${host}`, 'SHOW GRANTS FOR ?@?', [user, host], ctx);
+  let grants: Grants;
   try {
-    return parseGrants(rows.map((row) => String(Object.values(row)[0])));
+    grants = parseGrants(rows.map((row) => String(Object.values(row)[0])));
   } catch (error) {
     const reason = error instanceof GrantParseError ? error.message : 'unreadable output';
     throw new TargetOperationError(`could not read the grants of ${user}@${host}: ${reason}`, ctx);
   }
+  if (flavor === 'mysql') for (const atom of await readMysqlDefaultRoles(connection, user, host, ctx)) grants.set(atomKey(atom), atom);
+  return grants;
 }
 
 export interface SyncPlan {
@@ -60,7 +66,7 @@ function objectPrivileges(grants: Grants, object: string): Set<string> {
  *   privilege the source lacks is revoked, which turns the ALL into an explicit list; the next
  *   round (syncGrants plans again after reading back) revokes the remaining extras by name.
  */
-export function planSync(source: Grants, target: Grants, targetAccount: string): SyncPlan {
+export function planSync(source: Grants, target: Grants, targetAccount: string, flavor: ServerFlavor = 'mariadb'): SyncPlan {
   const sourceAtoms = [...source.values()];
   // A table/db-level privilege the target already has through its ALL is not missing.
   const missing = missingFrom(source, target).filter((a) => !(a.kind === 'privilege' && !a.column && objectPrivileges(target, a.object).has(ALL)));
@@ -80,11 +86,13 @@ export function planSync(source: Grants, target: Grants, targetAccount: string):
   for (const role of roles) {
     grants.push(`GRANT ${role} TO ${targetAccount}${source.has(`roleAdmin\u0000${role}`) ? ' WITH ADMIN OPTION' : ''}`);
   }
-  for (const atom of missing) if (atom.kind === 'defaultRole') grants.push(`SET DEFAULT ROLE ${atom.role} FOR ${targetAccount}`);
+  // Default roles as a whole (MySQL sets the list in one statement), after the roles are granted.
+  const sourceDefaults = sourceAtoms.flatMap((a) => (a.kind === 'defaultRole' ? [a.role] : []));
+  const defaultsDiffer = [...missing, ...extra].some((a) => a.kind === 'defaultRole');
+  if (defaultsDiffer && sourceDefaults.length > 0) grants.push(setDefaultRoles(flavor, sourceDefaults, targetAccount));
 
   // Revokes, narrowest first.
-  const sourceHasDefaultRole = sourceAtoms.some((a) => a.kind === 'defaultRole');
-  if (!sourceHasDefaultRole && extra.some((a) => a.kind === 'defaultRole')) revokes.push(`SET DEFAULT ROLE NONE FOR ${targetAccount}`);
+  if (defaultsDiffer && sourceDefaults.length === 0) revokes.push(setDefaultRoles(flavor, [], targetAccount));
   const extraByObject = new Map<string, GrantAtom[]>();
   for (const atom of extra) {
     if (atom.kind === 'privilege') {
@@ -131,6 +139,7 @@ export async function syncGrants(
   source: { user: string; host: string; grants: Grants },
   target: { user: string; host: string; grants: Grants },
   ctx: StepContext,
+  flavor: ServerFlavor = 'mariadb',
 ): Promise<void> {
   const targetAccount = account(target.user, target.host);
   const where = `${target.user}@${target.host}`;
@@ -138,13 +147,13 @@ export async function syncGrants(
   let granted = 0;
   let revoked = 0;
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const plan = planSync(source.grants, now, targetAccount);
+    const plan = planSync(source.grants, now, targetAccount, flavor);
     if (plan.grants.length + plan.revokes.length === 0) break;
     for (const sql of plan.grants) await run(connection, `granting privileges to ${where}`, sql, undefined, ctx);
     for (const sql of plan.revokes) await run(connection, `revoking privileges from ${where}`, sql, undefined, ctx);
     granted += plan.grants.length;
     revoked += plan.revokes.length;
-    now = await readGrants(connection, target.user, target.host, ctx);
+    now = await readGrants(connection, target.user, target.host, ctx, flavor);
   }
   if (granted + revoked === 0) return;
   const differences = grantDifferences(source.grants, now);

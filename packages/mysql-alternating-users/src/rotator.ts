@@ -7,6 +7,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Connection } from 'mysql2/promise';
 import { readAdoptExisting } from './adoption.ts';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
+import { readPendingSession } from './defaultRoles.ts';
 import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
 import { checkHostIsEndpoint, defaultRdsClient, isRdsManagedSecret, readRdsManagedMaster, serverOfMasterSecret } from './rdsMaster.ts';
@@ -119,11 +120,9 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     async testPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, ctx);
       const rdsProven = await masterServerProvenByRds(current, ctx);
-      await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) =>
-        run(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
-      );
+      const session = await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) => readPendingSession(connection, ctx));
       const master = await readMaster(current, rdsProven, ctx);
-      const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx));
+      const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx, session));
       if (differences.length > 0) {
         throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, ctx);
       }
