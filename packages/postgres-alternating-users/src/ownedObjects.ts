@@ -123,7 +123,7 @@ export async function reassignOwned(session: PostgresSession, names: RoleNames, 
     session,
     [
       ...missing.map((role) => ({ what: `making the master a member of ${role} for REASSIGN OWNED`, sql: `GRANT ${escapeIdentifier(role)} TO CURRENT_USER` })),
-      { what: `moving the objects of ${names.base} and ${names.clone} to ${names.owner}`, sql: `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ${escapeIdentifier(names.owner)}` },
+      { what: `moving the objects of ${names.base} and ${names.clone} to ${names.owner} (REASSIGN OWNED; the master needs CREATE on the database to move schemas)`, sql: `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ${escapeIdentifier(names.owner)}` },
       ...missing.map((role) => ({ what: `ending the master's membership of ${role}`, sql: `REVOKE ${escapeIdentifier(role)} FROM CURRENT_USER` })),
     ],
     ctx,

@@ -68,6 +68,9 @@ export async function createMaster(server: PostgresServer): Promise<Master> {
   if (server.external) return { username: process.env.PG_TEST_ADMIN_USER ?? 'postgres', password: process.env.PG_TEST_ADMIN_PASSWORD ?? '' };
   const master = { username: roleName('master'), password: testPassword() };
   await createLoginRole(server, master.username, master.password, 'CREATEROLE CREATEDB');
+  // RDS's master owns the databases it created; here it may at least create in the app's database
+  // (moving a schema to another owner needs CREATE on its database).
+  await server.query(`GRANT CREATE ON DATABASE postgres TO ${id(master.username)}`);
   return master;
 }
 
