@@ -42,3 +42,8 @@ output "rotation_failed_rule_arns" {
   description = "ARNs of the EventBridge rules matching RotationFailed for the wired secrets (15 secrets to a rule, in the order of the sorted keys of secrets; empty when there is none)."
   value       = [for i in range(length(aws_cloudwatch_event_rule.rotation_failed)) : aws_cloudwatch_event_rule.rotation_failed[tostring(i)].arn]
 }
+
+output "cleanup_failed_alarm_arn" {
+  description = "ARN of the alarm on post-promotion clean-up failures (the engine's ERROR line after AWSCURRENT moved, e.g. old API keys not revoked; null when create_alarms = false)."
+  value       = try(aws_cloudwatch_metric_alarm.cleanup_failed[0].arn, null)
+}
