@@ -104,6 +104,8 @@ export interface RecordedConnect {
 export interface SessionFaults {
   /** An error to throw instead of running this statement (index = its position among all statements recorded). */
   failWith?: (sql: string, index: number) => Error | undefined;
+  /** An error to throw after the server ran this statement: its reply is lost (e.g. a COMMIT that happened). */
+  failAfter?: (sql: string, index: number) => Error | undefined;
 }
 
 /** Every statement of this test file, never reset: the server-log check compares the log with it. */
@@ -125,7 +127,10 @@ export function recordingConnect(faults: SessionFaults = {}): RecordedConnect {
         const failure = faults.failWith?.(sql, statements.length - 1);
         if (failure) throw failure;
         statementsOfThisFile.push(sql);
-        return session.query(sql, params);
+        const result = await session.query(sql, params);
+        const lost = faults.failAfter?.(sql, statements.length - 1);
+        if (lost) throw lost;
+        return result;
       },
       end: () => session.end(),
     };
@@ -155,14 +160,14 @@ export interface PairSecret {
 }
 
 /** A handler from the source with a recording connect, its Secrets Manager probe, and the rotation service. */
-export async function rotationSetup(env: Record<string, string | undefined>, faults: SessionFaults = {}) {
+export async function rotationSetup(env: Record<string, string | undefined>, faults: SessionFaults = {}, maxAttempts = 1) {
   const endpoint = motoEndpoint();
   const client = secretsManagerClient(endpoint);
   const probe = instrumentClient(client);
   const recorder = recordingConnect(faults);
   const handler = createRotationHandler(createPostgresAlternatingUsersRotator({ env, connect: recorder.connect }), { client, env });
   const admin = secretsManagerClient(endpoint);
-  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts: 1 });
+  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts });
   return { handler, client, admin, probe, recorder, service };
 }
 
