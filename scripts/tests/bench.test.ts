@@ -11,6 +11,7 @@ import { apiFromTarget, callFromRequest, type CountingProxy, countByApi, repeate
 import { markdownTable, range, renderReport, triple } from '../bench/report.ts';
 import type { Rotation, StepSample } from '../bench/rotations.ts';
 import { summarize } from '../bench/stats.ts';
+import { targetKind, Targets } from '../bench/targets.ts';
 
 describe('counting proxy: X-Amz-Target', () => {
   it('names the Secrets Manager API, and nothing for another service or a malformed header', () => {
@@ -72,6 +73,14 @@ describe('counting proxy in front of moto', () => {
       ['GetSecretValue', 'AWSCURRENT', 2],
     ]);
     expect(JSON.stringify(proxy.calls)).not.toContain('value-000');
+  });
+});
+
+describe('bench targets', () => {
+  it('match rotators by name, and a rotator with none is reported with the reason, not skipped', async () => {
+    expect(['generic-password', 'postgres-single-user', 'postgres-alternating-users', 'mysql-alternating-users', 'api-key'].map(targetKind)).toEqual(['none', 'postgres', 'postgres', 'mysql', 'key-api']);
+    const setup = await new Targets(secretsManagerClient('http://127.0.0.1:9')).setUp('redis-acl-user');
+    expect(setup).toEqual({ unsupported: expect.stringContaining('the bench has no target for "redis-acl-user"') });
   });
 });
 
