@@ -60,6 +60,7 @@ module "rotation" {
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip")
 
   username_character_limit = var.username_character_limit
+  require_tls              = var.require_tls
   tls_ca_bundle_path       = var.tls_ca_bundle_path
   vpc                      = var.vpc
   secretsmanager_endpoint  = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint

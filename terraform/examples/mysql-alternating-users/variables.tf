@@ -81,7 +81,13 @@ variable "username_character_limit" {
 }
 
 variable "db_ssl" {
-  description = "The secret's \"ssl\" field: true = verified TLS only, false = plaintext allowed, null = TLS first with a plaintext fallback."
+  description = "The secret's \"ssl\" field: true or null = verified TLS; false = plaintext, refused unless require_tls is false."
+  type        = bool
+  default     = true
+}
+
+variable "require_tls" {
+  description = "The module's require_tls: true (default) = verified TLS for every login; false lets a secret that says \"ssl\": false use plaintext."
   type        = bool
   default     = true
 }

@@ -2,8 +2,9 @@
 # passwords and copies privileges. The function reaches the database and Secrets Manager: give it
 # `vpc` when the database is private.
 locals {
-  # Three logins at most (pending, current, master), each TLS then (if the secret allows it) plaintext, statements at three
-  # times the connect timeout, plus the Secrets Manager calls.
+  # Three logins (pending, current, master; one attempt each: no plaintext retry) of c each, one
+  # statement that stops getting answers (3c: every statement's limit), the RDS lookup when on (3
+  # attempts of c), plus 5 s for the Secrets Manager calls.
   minimum_timeout = 9 * var.connect_timeout_seconds + 5
 
   rotator_environment = merge(
@@ -11,20 +12,30 @@ locals {
       CONNECT_TIMEOUT_SECONDS  = tostring(var.connect_timeout_seconds)
       REQUIRE_TLS              = tostring(var.require_tls)
       USERNAME_CHARACTER_LIMIT = tostring(var.username_character_limit)
+      RDS_MANAGED_MASTER       = tostring(var.rds_managed_master)
+      ADOPT_EXISTING_CLONE     = tostring(var.adopt_existing_clone)
     },
     var.tls_ca_bundle_path == null ? {} : { TLS_CA_BUNDLE_PATH = var.tls_ca_bundle_path },
   )
+
+  # The RDS lookup of RDS-managed master secrets: list calls, which take no narrower resource.
+  extra_policy_statements = var.rds_managed_master ? [{
+    sid       = "FindServersOfRdsManagedMasterSecrets"
+    actions   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+    resources = ["*"]
+  }] : []
 }
 
 module "function" {
   source = "../rotation-function"
 
-  name                = var.name
-  rotator             = "mysql-alternating-users"
-  zip_path            = var.zip_path
-  timeout             = var.timeout
-  minimum_timeout     = local.minimum_timeout
-  rotator_environment = local.rotator_environment
+  name                    = var.name
+  rotator                 = "mysql-alternating-users"
+  zip_path                = var.zip_path
+  timeout                 = var.timeout
+  minimum_timeout         = local.minimum_timeout
+  rotator_environment     = local.rotator_environment
+  extra_policy_statements = local.extra_policy_statements
 
   # The master secrets become readable (GetSecretValue only) by the function's role.
   secrets = var.secrets

@@ -27,3 +27,8 @@ output "rotated_secret_arns" {
   description = "ARN of each wired secret, by key."
   value       = module.function.rotated_secret_arns
 }
+
+output "extra_policy_statements" {
+  description = "IAM statements the function's role gets besides the Secrets Manager ones (the RDS Describe calls when rds_managed_master is on)."
+  value       = local.extra_policy_statements
+}

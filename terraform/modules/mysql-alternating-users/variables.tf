@@ -9,13 +9,13 @@ variable "zip_path" {
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: up to three logins (pending, current, master), each TLS then plaintext when the secret allows it, statements, and the Secrets Manager calls."
+  description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: three logins (pending, current, master; one attempt each, no plaintext retry), one statement that stops getting answers (each has a 3 x connect_timeout_seconds limit), the RDS lookup when rds_managed_master is on (3 attempts of connect_timeout_seconds), and the Secrets Manager calls."
   type        = number
   default     = 60
 
   validation {
     condition     = var.timeout >= 9 * var.connect_timeout_seconds + 5 && var.timeout <= 900
-    error_message = "timeout (${var.timeout} s) must be at least 9 x connect_timeout_seconds + 5 = ${9 * var.connect_timeout_seconds + 5} s, so that three logins with a TLS and a plaintext attempt each, and the statements, fit in one step (and at most 900)."
+    error_message = "timeout (${var.timeout} s) must be at least 9 x connect_timeout_seconds + 5 = ${9 * var.connect_timeout_seconds + 5} s, so that three logins, a statement that hangs until its own time limit, the RDS lookup and the Secrets Manager calls fit in one step (and at most 900)."
   }
 }
 
@@ -31,7 +31,19 @@ variable "connect_timeout_seconds" {
 }
 
 variable "require_tls" {
-  description = "Verified TLS for every secret, whatever its \"ssl\" field says (REQUIRE_TLS). false: the secret decides (absent = TLS first, plaintext only after a TLS failure)."
+  description = "REQUIRE_TLS. true (default): every login uses TLS with the certificate and host name verified, and a secret that says \"ssl\": false is refused; protects the passwords against anyone on the network path, including one who claims the server offers no TLS. false: a secret (for the master's login, only the master secret) that says \"ssl\": false connects in plaintext, with a WARN; all others still require verified TLS."
+  type        = bool
+  default     = true
+}
+
+variable "rds_managed_master" {
+  description = "RDS_MANAGED_MASTER. true: a masterarn may name an RDS-managed master secret (rds!..., username and password only); its server is found through the RDS API, and the secret's host must be one of that cluster's or instance's endpoints. Grants rds:DescribeDBClusters and rds:DescribeDBInstances (on *: list calls have no narrower resource). false (default): master secrets must name their host."
+  type        = bool
+  default     = false
+}
+
+variable "adopt_existing_clone" {
+  description = "ADOPT_EXISTING_CLONE. true: setSecret may take over an existing pending user that the server's record (table rotators.accounts) does not show as this secret's, and records it. The one-time migration for clones made by a version without that record: set it for one rotation of each secret, then back to false (while true, any wired secret may take over the alternate of a user whose password its writer knows)."
   type        = bool
   default     = false
 }

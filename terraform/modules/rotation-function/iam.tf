@@ -121,6 +121,8 @@ locals {
       Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
       Resource = "*"
     }],
+    # What the rotator module asks for besides Secrets Manager (e.g. RDS Describe calls).
+    [for s in var.extra_policy_statements : { Sid = s.sid, Effect = "Allow", Action = s.actions, Resource = s.resources }],
   )
 }
 

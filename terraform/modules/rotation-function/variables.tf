@@ -375,3 +375,22 @@ variable "alarm_sns_topic_arn" {
     error_message = "alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:...) or null."
   }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Extra permissions a rotator module needs (last, so other modules' inputs stay where they are)
+# ---------------------------------------------------------------------------------------------
+
+variable "extra_policy_statements" {
+  description = "More IAM statements for the function's role, set by a rotator module for what its rotator calls besides Secrets Manager (e.g. rds:DescribeDBClusters). Each: sid (letters and digits), actions, resources."
+  type = list(object({
+    sid       = string
+    actions   = list(string)
+    resources = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid)) && length(s.actions) > 0 && length(s.resources) > 0])
+    error_message = "extra_policy_statements: each needs a sid of letters and digits, and at least one action and one resource."
+  }
+}

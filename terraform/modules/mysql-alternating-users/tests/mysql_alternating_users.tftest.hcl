@@ -91,3 +91,77 @@ run "timeout_must_fit_the_connection_attempts" {
   }
   expect_failures = [var.timeout]
 }
+
+run "tls_required_by_default" {
+  command = apply
+
+  assert {
+    condition     = output.environment.REQUIRE_TLS == "true" && output.environment.RDS_MANAGED_MASTER == "false" && output.environment.ADOPT_EXISTING_CLONE == "false"
+    error_message = "Verified TLS is the default; RDS-managed masters and adoption are off unless asked for."
+  }
+
+  assert {
+    condition     = length(output.extra_policy_statements) == 0
+    error_message = "No RDS permission unless rds_managed_master is on."
+  }
+}
+
+run "rds_managed_master_grants_the_describe_calls" {
+  command = apply
+
+  variables {
+    rds_managed_master   = true
+    adopt_existing_clone = true
+    require_tls          = false
+  }
+
+  assert {
+    condition     = output.environment.RDS_MANAGED_MASTER == "true" && output.environment.ADOPT_EXISTING_CLONE == "true" && output.environment.REQUIRE_TLS == "false"
+    error_message = "The settings reach the function."
+  }
+
+  assert {
+    condition = jsonencode(output.extra_policy_statements) == jsonencode([{
+      sid       = "FindServersOfRdsManagedMasterSecrets"
+      actions   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+      resources = ["*"]
+    }])
+    error_message = "rds_managed_master asks for exactly the two Describe calls."
+  }
+}
+
+# The shared module turns those statements into the role's policy (the only new input it has for this).
+run "extra_statements_reach_the_role_policy" {
+  command = apply
+
+  module {
+    source = "../rotation-function"
+  }
+
+  variables {
+    rotator         = "mysql-alternating-users"
+    minimum_timeout = 50
+    secrets = {
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-ZzYyXx"
+        automatically_after_days = 30
+      }
+    }
+    extra_policy_statements = [{
+      sid       = "FindServersOfRdsManagedMasterSecrets"
+      actions   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+      resources = ["*"]
+    }]
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "FindServersOfRdsManagedMasterSecrets"] == [{
+      Sid      = "FindServersOfRdsManagedMasterSecrets"
+      Effect   = "Allow"
+      Action   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+      Resource = ["*"]
+    }]
+    error_message = "The statement is in the role's policy as given."
+  }
+}
