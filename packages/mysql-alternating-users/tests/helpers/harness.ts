@@ -112,7 +112,8 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
     return connection;
   };
   const caFile = caFileFor(db);
-  const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}), ...env };
+  // An external server whose CA is not given: its secrets say ssl: false, which only REQUIRE_TLS=false allows.
+  const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' }), ...env };
   const rotator = createMysqlAlternatingUsersRotator({ connect, env: fullEnv, rds: options.rds });
   const handler = createRotationHandler(rotator, { client: functionClient, env: fullEnv });
   const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
