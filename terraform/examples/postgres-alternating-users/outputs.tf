@@ -3,6 +3,11 @@ output "secret_arn" {
   value       = aws_secretsmanager_secret.this.arn
 }
 
+output "master_secret_arn" {
+  description = "ARN of the master (admin) secret."
+  value       = aws_secretsmanager_secret.master.arn
+}
+
 output "function_arn" {
   description = "ARN of the rotation function."
   value       = module.rotation.function_arn

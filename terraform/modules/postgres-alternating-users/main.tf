@@ -1,14 +1,37 @@
-# A generated password with no service behind it: the function only talks to Secrets Manager.
+# Two PostgreSQL users take turns (app, app_clone) and both act as one NOLOGIN owner role; the
+# master secret's role creates the clone and the owner role and sets the passwords (as SCRAM
+# verifiers). The function reaches the database and Secrets Manager: give it `vpc` when the
+# database is private.
+locals {
+  # setSecret: three logins (pending, current, master; one attempt each: no plaintext retry), then
+  # statements that the server cancels after 3 x the connect timeout (statement_timeout,
+  # lock_timeout) and that normally take milliseconds, plus the Secrets Manager calls. Each
+  # database in adopt_databases adds one login while objects are being adopted.
+  minimum_timeout = 15 * var.connect_timeout_seconds + 5
+
+  rotator_environment = merge(
+    {
+      CONNECT_TIMEOUT_SECONDS = tostring(var.connect_timeout_seconds)
+      REQUIRE_TLS             = tostring(var.require_tls)
+      ADOPT_OWNERSHIP         = tostring(var.adopt_ownership)
+    },
+    var.tls_ca_bundle_path == null ? {} : { TLS_CA_BUNDLE_PATH = var.tls_ca_bundle_path },
+    length(var.adopt_databases) == 0 ? {} : { ADOPT_DATABASES = join(",", var.adopt_databases) },
+  )
+}
+
 module "function" {
   source = "../rotation-function"
 
-  name            = var.name
-  rotator         = "postgres-alternating-users"
-  zip_path        = var.zip_path
-  timeout         = var.timeout
-  minimum_timeout = 10
+  name                = var.name
+  rotator             = "postgres-alternating-users"
+  zip_path            = var.zip_path
+  timeout             = var.timeout
+  minimum_timeout     = local.minimum_timeout
+  rotator_environment = local.rotator_environment
 
-  secrets = { for key, s in var.secrets : key => merge(s, { master_secret_arn = null, master_secret_kms_key_arn = null }) }
+  # The master secrets become readable (GetSecretValue only) by the function's role.
+  secrets = var.secrets
 
   runtime                        = var.runtime
   architecture                   = var.architecture

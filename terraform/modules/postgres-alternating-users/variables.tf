@@ -9,27 +9,79 @@ variable "zip_path" {
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds (at least 10: the step only calls Secrets Manager)."
+  description = "Timeout of one rotation step in seconds. At least 15 x connect_timeout_seconds + 5: three logins (one attempt each), statements the server cancels after 3 x connect_timeout_seconds, and the Secrets Manager calls. The default 120 leaves room for adopting objects in a few databases (one login each)."
   type        = number
-  default     = 30
+  default     = 120
 
   validation {
-    condition     = var.timeout >= 10 && var.timeout <= 900
-    error_message = "timeout must be from 10 to 900 seconds."
+    condition     = var.timeout >= 15 * var.connect_timeout_seconds + 5 && var.timeout <= 900
+    error_message = "timeout (${var.timeout} s) must be at least 15 x connect_timeout_seconds + 5 = ${15 * var.connect_timeout_seconds + 5} s, so that three logins, statements (each allowed 3 x connect_timeout_seconds) and the Secrets Manager calls fit in one step (and at most 900)."
+  }
+}
+
+variable "connect_timeout_seconds" {
+  description = "Timeout of one connection attempt to PostgreSQL (CONNECT_TIMEOUT_SECONDS)."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.connect_timeout_seconds >= 1 && var.connect_timeout_seconds <= 60 && floor(var.connect_timeout_seconds) == var.connect_timeout_seconds
+    error_message = "connect_timeout_seconds must be a whole number from 1 to 60."
+  }
+}
+
+variable "require_tls" {
+  description = "REQUIRE_TLS. true (default): every connection (users and master) uses verified TLS, and a secret that says \"ssl\": false is refused. false: a secret that says \"ssl\": false connects in plaintext (with a WARN); all others still use verified TLS. A server that offers no TLS is an error either way."
+  type        = bool
+  default     = true
+}
+
+variable "tls_ca_bundle_path" {
+  description = "PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip (TLS_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for the default."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tls_ca_bundle_path == null || startswith(coalesce(var.tls_ca_bundle_path, "-"), "/")
+    error_message = "tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
+  }
+}
+
+variable "adopt_ownership" {
+  description = "ADOPT_OWNERSHIP. false (default): a rotation whose users own objects (an existing base user's tables) fails in createSecret, saying how many and where, with nothing written. true: the master moves them to the owner role (REASSIGN OWNED, one transaction per database) and the rotation goes on."
+  type        = bool
+  default     = false
+}
+
+variable "adopt_databases" {
+  description = "ADOPT_DATABASES: the databases where adopt_ownership runs REASSIGN OWNED; empty (default) for each secret's own dbname. Objects in a database not listed keep the rotation failing."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.adopt_databases : length(d) > 0 && length(d) <= 63 && !strcontains(d, ",")])
+    error_message = "adopt_databases must hold database names of 1-63 characters without commas."
   }
 }
 
 variable "secrets" {
-  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). The secret JSON needs a \"password\" field; every other field is kept."
+  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ownerRole, ssl (see the package README)."
   type = map(object({
-    arn                      = string
-    kms_key_arn              = optional(string)
-    automatically_after_days = optional(number)
-    schedule_expression      = optional(string)
-    duration                 = optional(string)
-    rotate_immediately       = optional(bool, true)
+    arn                       = string
+    master_secret_arn         = string
+    kms_key_arn               = optional(string)
+    master_secret_kms_key_arn = optional(string)
+    automatically_after_days  = optional(number)
+    schedule_expression       = optional(string)
+    duration                  = optional(string)
+    rotate_immediately        = optional(bool, true)
   }))
   default = {}
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn != s.arn])
+    error_message = "secrets[*].master_secret_arn must be the admin secret, not the rotated secret itself."
+  }
 }
 
 variable "password_policy" {

@@ -1,4 +1,5 @@
-# Offline (mock provider): what this module adds on top of rotation-function.
+# Offline (mock provider): the settings this module adds on top of rotation-function, the master
+# secrets it makes readable, and the inputs it refuses.
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -31,30 +32,91 @@ variables {
   name     = "rotator"
   zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
   secrets = {
-    a = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf", automatically_after_days = 30 }
-    b = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:b-GhIjKl", schedule_expression = "cron(0 4 ? * SUN *)", duration = "3h" }
+    app = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 30
+    }
+    reports = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reports-GhIjKl"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 7
+    }
   }
-  password_policy = { length = 24, exclude_characters = "%" }
 }
 
-run "wires_every_secret_with_the_password_policy" {
+run "safe_defaults" {
   command = apply
 
   assert {
-    condition     = output.rotated_secret_arns == { a = var.secrets.a.arn, b = var.secrets.b.arn }
-    error_message = "Both secrets are wired."
+    condition = (
+      output.environment.REQUIRE_TLS == "true" && output.environment.ADOPT_OWNERSHIP == "false" && output.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
+      output.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" && !contains(keys(output.environment), "ADOPT_DATABASES") &&
+      !contains(keys(output.environment), "EXCLUDE_CHARACTERS") && !contains(keys(output.environment), "TLS_CA_BUNDLE_PATH")
+    )
+    error_message = "By default: verified TLS required, no adoption, the rotator's own exclude characters (with \":\")."
   }
 
   assert {
-    condition     = output.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" && output.environment.PASSWORD_LENGTH == "24" && output.environment.EXCLUDE_CHARACTERS == "%"
-    error_message = "The password policy reaches the function."
+    condition     = length(output.rotated_secret_arns) == 2
+    error_message = "Both secrets are wired."
   }
 }
 
-run "timeout_too_short" {
+run "settings_reach_the_function" {
+  command = apply
+
+  variables {
+    adopt_ownership         = true
+    adopt_databases         = ["shop", "reports"]
+    tls_ca_bundle_path      = "/opt/ca.pem"
+    connect_timeout_seconds = 3
+  }
+
+  assert {
+    condition = (
+      output.environment.ADOPT_OWNERSHIP == "true" && output.environment.ADOPT_DATABASES == "shop,reports" &&
+      output.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.environment.CONNECT_TIMEOUT_SECONDS == "3"
+    )
+    error_message = "Adoption, CA and timeout settings reach the function."
+  }
+}
+
+run "master_is_the_secret_itself" {
   command = plan
   variables {
-    timeout = 5
+    secrets = {
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        automatically_after_days = 30
+      }
+    }
+  }
+  expect_failures = [var.secrets]
+}
+
+run "adopt_database_with_a_comma" {
+  command = plan
+  variables {
+    adopt_databases = ["shop,reports"]
+  }
+  expect_failures = [var.adopt_databases]
+}
+
+# 15 x 5 + 5 = 80 s is the minimum for the default connect timeout; 79 is refused, the default 120 fits.
+run "timeout_one_below_the_minimum" {
+  command = plan
+  variables {
+    timeout = 79
   }
   expect_failures = [var.timeout]
+}
+
+run "connect_timeout_out_of_range" {
+  command = plan
+  variables {
+    connect_timeout_seconds = 61
+  }
+  expect_failures = [var.connect_timeout_seconds]
 }
