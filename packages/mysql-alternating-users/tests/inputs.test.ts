@@ -161,7 +161,7 @@ describe('an existing pending user that is not this secret’s is never taken ov
     expect(await logsIn(db, 'svc', svcPassword)).toBe(true);
   });
 
-  it('a locked app_clone is only taken as our own interrupted attempt when its hash is the pending password’s', async () => {
+  it('a locked app_clone that the server’s record does not show as this secret’s is refused (lock state is no evidence)', async () => {
     const h = await harness(db);
     await createUser(db, 'lkd_clone', newPassword(), '%');
     await db.query("ALTER USER 'lkd_clone'@'%' ACCOUNT LOCK");
