@@ -77,6 +77,63 @@ export const targets: Record<string, TargetFactory> = {
     };
   },
 
+  'postgres-alternating-users': async () => {
+    const server = await startPostgres();
+    const [initial, masterPassword] = [password('A'), password('M')];
+    const [role, master, table] = ['demo_pg_app', 'demo_pg_master', 'demo_shared'];
+    // A master like RDS's (CREATEROLE, not a superuser) and a base user that already owns a table:
+    // the example sets adopt_ownership, so the first rotation moves the table to demo_pg_app_owner.
+    await server.query(`CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`);
+    await server.query(`GRANT CREATE ON DATABASE postgres TO ${escapeIdentifier(master)}`);
+    await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`);
+    await server.query(`GRANT CREATE ON SCHEMA public TO ${escapeIdentifier(role)}`);
+    const caFile = server.certificates?.caCertFile;
+    const session = async (user: unknown, secret: unknown) => {
+      const client = new pg.Client({ host: server.host, port: server.port, user: String(user), password: String(secret), database: 'postgres', ssl: server.caCert ? { ca: server.caCert } : false });
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    };
+    const setup = await session(role, initial);
+    await setup.query(`CREATE TABLE ${escapeIdentifier(table)} (id int, by_user text); INSERT INTO ${escapeIdentifier(table)} VALUES (1, current_user)`);
+    await setup.end();
+    /** Logs in, adds a row to the shared table; what the session acted as, or undefined when it cannot. */
+    const useTable = async (user: unknown, secret: unknown) => {
+      try {
+        const client = await session(user, secret);
+        try {
+          await client.query(`INSERT INTO ${escapeIdentifier(table)} VALUES (2, session_user)`);
+          return String((await client.query('SELECT current_user AS c')).rows[0].c);
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      } catch {
+        return undefined;
+      }
+    };
+    return {
+      variables: {
+        db_host: server.host,
+        db_port: String(server.port),
+        db_username: role,
+        db_password: initial,
+        master_username: master,
+        master_password: masterPassword,
+        adopt_ownership: 'true',
+        db_ssl: caFile ? 'true' : 'false',
+        master_ssl: caFile ? 'true' : 'false',
+        ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
+      },
+      async check({ current, previous }) {
+        const [now, before] = [await useTable(current.username, current.password), previous ? await useTable(previous.username, previous.password) : undefined];
+        const { rows } = await server.query(`SELECT relowner::regrole::text AS owner, (SELECT count(*)::int FROM ${escapeIdentifier(table)}) AS n FROM pg_class WHERE relname = $1`, [table]);
+        const shared = rows[0] ? `the shared table (owner ${rows[0].owner}) survived with ${rows[0].n} rows` : 'the shared table is GONE (UNEXPECTED)';
+        return `PostgreSQL: AWSCURRENT (${String(current.username)}) logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; AWSPREVIOUS (${String(previous?.username)}) as ${before ?? 'NOTHING (UNEXPECTED)'}; ${shared}`;
+      },
+      stop: () => server.stop(),
+    };
+  },
+
   'mysql-alternating-users': async () => {
     const db = await startMariaDb();
     const initial = password('M');
