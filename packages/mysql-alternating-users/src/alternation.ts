@@ -73,7 +73,12 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
 export async function makePendingUsable(
   connection: Connection,
   { current, pending }: { current: MysqlSecret; pending: MysqlSecret },
-  options: { adoptExisting: boolean; setPassword: boolean },
+  options: {
+    adoptExisting: boolean;
+    setPassword: boolean;
+    /** Does AWSPREVIOUS name the pending user, and does its password log in as it? Asked only when it decides something. */
+    previousLogsInAsPending?: () => Promise<boolean>;
+  },
   ctx: StepContext,
 ): Promise<void> {
   const base = baseUsername(current.username);
@@ -82,7 +87,10 @@ export async function makePendingUsable(
   const pendingAccounts = pendingIsTarget ? target.accounts : source.accounts;
   // Checked on every call, also when the pending password already works: that proves only that
   // whoever wrote AWSPENDING knows it, not that the account is this secret's.
-  checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting, ctx);
+  // A pair made before the record existed, whose pending user AWSPREVIOUS still logs in as: the
+  // server itself shows this secret's holder holds both accounts (ownership.ts), so it is recorded.
+  const adoptLegacy = !options.adoptExisting && pendingAccounts.size > 0 && ownership.isEmpty() && ((await options.previousLogsInAsPending?.()) ?? false);
+  checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting || adoptLegacy, ctx);
   if (pendingIsTarget) checkNoForeignLock(source, target, ownership, ctx);
   const flavor = await serverFlavor(connection, ctx);
   const sourceGrants = new Map<string, Grants>();
@@ -99,7 +107,8 @@ export async function makePendingUsable(
 
   // Writes from here on.
   const secretArn = ctx.secretId;
-  if (options.adoptExisting) await adopt(connection, ownership, [source, target], secretArn, ctx);
+  if (options.adoptExisting) await adopt(connection, ownership, [source, target], secretArn, 'ADOPT_EXISTING_CLONE', ctx);
+  else if (adoptLegacy) await adopt(connection, ownership, [source, target], secretArn, 'AWSPREVIOUS logs in as the pending user of a pair with no record', ctx);
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet. The record comes first: there is never an
   // account this rotator made that the server does not show as ours.
@@ -157,14 +166,14 @@ function checkNoForeignLock(source: User, target: User, ownership: Ownership, ct
 }
 
 /** ADOPT_EXISTING_CLONE=true: record the pair's existing accounts as this secret's (the migration for clones made before the record). */
-async function adopt(connection: Connection, ownership: Ownership, users: User[], secretArn: string, ctx: StepContext): Promise<void> {
+async function adopt(connection: Connection, ownership: Ownership, users: User[], secretArn: string, reason: string, ctx: StepContext): Promise<void> {
   for (const user of users) {
     for (const [host, a] of user.accounts) {
       const row = ownership.get(user.name, host);
       if (row?.secretArn === secretArn) continue;
       // A lock found on an adopted account is not ours: it stays.
       await ownership.record(connection, { user: user.name, host, secretArn, lockedByRotator: false }, ctx);
-      ctx.logger.warn('ADOPT_EXISTING_CLONE: account recorded as this secret\'s', { account: `${user.name}@${host}`, locked: a.locked, previousOwner: row?.secretArn });
+      ctx.logger.warn(`${reason}: account recorded as this secret's`, { account: `${user.name}@${host}`, locked: a.locked, previousOwner: row?.secretArn });
     }
   }
 }

@@ -20,7 +20,10 @@
  * - an existing pending user may get a new password only when a row of the pair names this
  *   secret: the rotator created one of the two users for it, at a time when this secret's
  *   AWSCURRENT logged in as the other one. Otherwise refused, unless ADOPT_EXISTING_CLONE=true,
- *   which writes the rows (the migration for clones made before these rows existed);
+ *   which writes the rows, or the pair has no row at all (made before these rows existed) and
+ *   AWSPREVIOUS's password logs in as the pending user — the server's own proof that this secret's
+ *   holder already holds that account, so recording the pair gives nobody an account they did not
+ *   have. That is the migration of existing pairs, with no setting;
  * - a locked account is unlocked only when its row says the rotator locked it.
  */
 import { ConfusedDeputyError, type StepContext, TargetOperationError } from '@rotators/core';
@@ -69,6 +72,11 @@ export class Ownership {
         ctx,
       );
     }
+  }
+
+  /** No row names either user of the pair: a pair made before the record existed, or none. */
+  isEmpty(): boolean {
+    return this.rows.size === 0;
   }
 
   get(user: string, host: string): OwnershipRow | undefined {

@@ -100,7 +100,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       return { ...current, username, password: await ctx.randomPassword() };
     },
 
-    async setPending({ current, pending }, ctx) {
+    async setPending({ current, pending, previous }, ctx) {
       checkPendingTarget(current, pending, ctx);
       const currentMode = modeOf(current, 'AWSCURRENT', ctx);
       const pendingMode = modeOf(pending, 'AWSPENDING', ctx);
@@ -113,8 +113,16 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // Every time, also when AWSPENDING logs in: proves whoever wrote the secret holds the
       // current user's password before the master is used on its behalf.
       await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, async () => undefined);
+      // For a pair made before the rotator kept its record (ownership.ts): AWSPREVIOUS's password
+      // logging in as the pending user is the server's proof that this secret's holder holds it.
+      // Only its user name and password are used: AWSCURRENT's server, database and TLS mode.
+      // Asked only for a pair with no record at all, so a normal rotation makes no extra login.
+      const previousLogsInAsPending = async () =>
+        !pendingLogsIn && previous?.username === pending.username && (await logsIn({ ...current, username: previous.username, password: previous.password }, currentMode, 'AWSPREVIOUS credentials', ctx));
       const master = await readMaster(current, rdsProven, ctx);
-      await withMaster(current, master, ctx, (connection) => makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn }, ctx));
+      await withMaster(current, master, ctx, (connection) =>
+        makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn, previousLogsInAsPending }, ctx),
+      );
     },
 
     async testPending({ current, pending }, ctx) {

@@ -7,7 +7,7 @@
  */
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, TargetConnectionError, TargetOperationError } from '@rotators/core';
-import { readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
+import { capturedOutput, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from './helpers/harness.ts';
 
@@ -124,27 +124,52 @@ describe('ownership lives on the server, not in a secret version', () => {
     expect(await snapshot(db, ['stale2', 'stale2_clone'])).toBe(before);
   });
 
-  it('clones made before the record existed: refused with a message naming ADOPT_EXISTING_CLONE; one rotation with it set records them, and later rotations need it no more', async () => {
+  it('a pair made before the record existed, whose AWSPREVIOUS still logs in as the pending user: recorded with a WARN and rotated, no setting needed', async () => {
     const password = newPassword();
     await createUser(db, 'mig', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
     const h = await harness(db);
     const secretId = await h.secretFor('mig', password);
-    await h.service.rotate(secretId); // mig_clone, recorded
+    await h.service.rotate(secretId); // mig_clone current; AWSPREVIOUS mig, whose password still works
     // As an older version of the rotator left it: the same pair, no record.
     await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig', 'mig_clone']]);
-    const before = await snapshot(db, ['mig', 'mig_clone']);
+    const before = capturedOutput().length;
+    await h.service.rotate(secretId);
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    expect(current.username).toBe('mig');
+    expect(await logsIn(db, 'mig', current.password)).toBe(true);
+    expect((await ownershipRows(['mig', 'mig_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
+      ['mig', secretId],
+      ['mig_clone', secretId],
+    ]);
+    expect(capturedOutput().slice(before)).toMatch(/"level":"WARN","message":"AWSPREVIOUS logs in as the pending user of a pair with no record: account recorded as this secret's"/);
+    await h.service.rotate(secretId);
+    const next = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    expect(await logsIn(db, next.username, next.password)).toBe(true);
+  });
+
+  it('a pair with no record whose AWSPREVIOUS does not log in: refused naming ADOPT_EXISTING_CLONE, nothing written; one rotation with it set records the pair', async () => {
+    const password = newPassword();
+    await createUser(db, 'mig2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    const h = await harness(db);
+    const secretId = await h.secretFor('mig2', password);
+    await h.service.rotate(secretId); // mig2_clone current
+    await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig2', 'mig2_clone']]);
+    // mig2's password changed out of band: nothing on the server shows this secret holds mig2.
+    await db.query("ALTER USER 'mig2'@'%' IDENTIFIED BY ?", [newPassword()]);
+    const before = await snapshot(db, ['mig2', 'mig2_clone']);
     const error = await refusedSetSecret(h, secretId);
     expect(error).toBeInstanceOf(ConfusedDeputyError);
     expect((error as Error).message).toContain('ADOPT_EXISTING_CLONE');
-    expect(await snapshot(db, ['mig', 'mig_clone'])).toBe(before);
-    // The refused rotation is left pending, as Secrets Manager would leave it; the migration runs it again.
+    expect(writesOf(h)).toEqual([]);
+    expect(await snapshot(db, ['mig2', 'mig2_clone'])).toBe(before);
+    // The refused rotation is left pending, as Secrets Manager would leave it; the operator's setting runs it again.
     const migrating = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
     const token = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING'))!.versionId;
     for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await migrating.service.runStep(secretId, step, token);
     await migrating.service.cleanUpPending(secretId, token);
-    expect((await ownershipRows(['mig', 'mig_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
-      ['mig', secretId],
-      ['mig_clone', secretId],
+    expect((await ownershipRows(['mig2', 'mig2_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
+      ['mig2', secretId],
+      ['mig2_clone', secretId],
     ]);
     await h.service.rotate(secretId);
     await h.service.rotate(secretId);

@@ -43,7 +43,7 @@ variable "rds_managed_master" {
 }
 
 variable "adopt_existing_clone" {
-  description = "ADOPT_EXISTING_CLONE. true: setSecret may take over an existing pending user that the server's record (table rotators.accounts) does not show as this secret's, and records it. The one-time migration for clones made by a version without that record: set it for one rotation of each secret, then back to false (while true, any wired secret may take over the alternate of a user whose password its writer knows)."
+  description = "ADOPT_EXISTING_CLONE. true: setSecret may take over an existing pending user that the server's record (table rotators.accounts) does not show as this secret's, and records it. The one-time migration for a pair made by a version without that record whose AWSPREVIOUS no longer logs in (pairs in their normal state are recorded without it): set it for one rotation of that secret, then back to false (while true, any wired secret may take over the alternate of a user whose password its writer knows)."
   type        = bool
   default     = false
 }
