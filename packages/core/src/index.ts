@@ -3,6 +3,7 @@ export type { CreateContext, Rotator, StepContext } from './rotator.ts';
 export { parseRotationEvent, ROTATION_STEPS, type RotationEvent, type RotationStep } from './event.ts';
 export * from './errors.ts';
 export { readEngineConfig, type EngineConfig } from './config.ts';
+export { readBoolean, readCaBundle, readChoice, readInteger, readList, readString, type Env } from './env.ts';
 export {
   DEFAULT_EXCLUDE_CHARACTERS,
   readPasswordPolicy,
@@ -24,3 +25,7 @@ export {
   type TlsMode,
 } from './targets/tlsPolicy.ts';
 export { classifyConnectionError, serverOffersNoTls } from './targets/connectionErrors.ts';
+// For the operator CLI (packages/cli), which reads secrets and drives rotators through the engine's own code.
+export { SecretsGateway, type SecretVersion } from './secretsGateway.ts';
+export { StepRun } from './steps/stepRun.ts';
+export { assertPendingFollowsCurrent } from './steps/pendingGuard.ts';

@@ -1,0 +1,11 @@
+/** Bad usage: an unknown command or option, a missing or malformed argument. Exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** The command whose --help to point at. */
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * generic-password: each stuck state a crash can leave (after createSecret, setSecret, testSecret)
+ * is `stuck` for status, explained by doctor, unchanged by a dry-run repair, and healthy after
+ * repair --apply. With no service behind the secret, a pending value is as good as the current one
+ * once it is stored: repair finishes the rotation forward.
+ */
+import { createRotationHandler } from '@rotators/core';
+import { createSecret, ensureRotationFunction, readSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
+import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import { describe, expect, it } from 'vitest';
+import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
+import { cli, CRASH_POINTS, anHourLater, provesStuckRepair, stopAfter } from './helpers.ts';
+
+async function setUp() {
+  const client = secretsManagerClient(motoEndpoint());
+  const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
+  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const secretId = await createSecret(client, { password: `initial-${crypto.randomUUID()}`, team: 'payments' }, 'cli-generic');
+  return { client, service, secretId };
+}
+
+describe('generic-password: stuck rotations', () => {
+  for (const step of CRASH_POINTS) {
+    it(`after ${step}: stuck, explained, dry run changes nothing, --apply finishes it forward`, async () => {
+      const { client, service, secretId } = await setUp();
+      await service.rotate(secretId); // an AWSPREVIOUS exists, as in a secret that has rotated before
+      const token = await stopAfter(service, client, secretId, step);
+      const { repaired } = await provesStuckRepair(
+        {
+          client,
+          service,
+          secretId,
+          token,
+          env: {},
+          currentWorks: async () => typeof (await readSecret(client, secretId, 'AWSCURRENT'))?.password === 'string',
+        },
+        { explains: /stopped after createSecret stored the new value; generic-password has nothing to set or test/, action: 'finish' },
+      );
+      expect(repaired.json.after.stages[token]).toEqual(['AWSCURRENT']);
+    });
+  }
+
+  it('before createSecret (the empty AWSPENDING version): the stale label is removed, AWSCURRENT unchanged', async () => {
+    const { client, service, secretId } = await setUp();
+    const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
+    const token = await stopAfter(service, client, secretId, 'RotateSecret');
+    await provesStuckRepair(
+      { client, service, secretId, token, env: {}, currentWorks: async () => (await readSecret(client, secretId, 'AWSCURRENT')) !== undefined },
+      { explains: /stopped before createSecret stored a new value/, action: 'remove-pending' },
+    );
+    // The removal left AWSCURRENT where it was (the next rotation in provesStuckRepair moved it on).
+    expect((await readSecret(client, secretId, 'AWSPREVIOUS'))!.versionId).toBe(current.versionId);
+  });
+
+  it('a rotation younger than its window is "rotating", and repair leaves it alone', async () => {
+    const { client, service, secretId } = await setUp();
+    const token = await stopAfter(service, client, secretId, 'createSecret');
+    const status = await cli(['status', secretId, '--json']);
+    expect(status.json.verdict).toBe('rotating');
+    expect(status.json.pending).toMatchObject({ versionId: token, windowSeconds: 12 });
+    const repair = await cli(['repair', secretId, '--apply', '--json']);
+    expect(repair.code).toBe(1);
+    expect(repair.json.plan.blocked).toMatch(/a rotation may still be running/);
+    expect(repair.json.applied).toEqual([]);
+    // The same state an hour later is stuck.
+    expect((await cli(['status', secretId, '--json'], { now: anHourLater() })).json.verdict).toBe('stuck');
+  });
+});
