@@ -4,6 +4,7 @@
  * at cold start instead of a silent `false`.
  */
 import type { GetRandomPasswordRequest } from '@aws-sdk/client-secrets-manager';
+import { readBoolean, readInteger } from './env.ts';
 import { ConfigurationError } from './errors.ts';
 
 export interface PasswordPolicy {
@@ -25,29 +26,7 @@ export interface PasswordPolicyDefaults {
   length?: number;
 }
 
-const TRUE_WORDS = new Set(['true', '1', 'y', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'n', 'no', 'off']);
-
 type Env = Record<string, string | undefined>;
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const word = raw.toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  throw new ConfigurationError(name, `Environment variable ${name} must be true or false (got "${raw}")`);
-}
-
-function readLength(env: Env, fallback: number): number {
-  const raw = env.PASSWORD_LENGTH?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < 4 || value > 4096) {
-    throw new ConfigurationError('PASSWORD_LENGTH', `Environment variable PASSWORD_LENGTH must be an integer from 4 to 4096 (got "${raw}")`);
-  }
-  return value;
-}
 
 export function readPasswordPolicy(env: Env, defaults: PasswordPolicyDefaults = {}): PasswordPolicy {
   const excludeCharacters = env.EXCLUDE_CHARACTERS ?? defaults.excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS;
@@ -55,7 +34,7 @@ export function readPasswordPolicy(env: Env, defaults: PasswordPolicyDefaults = 
     throw new ConfigurationError('EXCLUDE_CHARACTERS', 'Environment variable EXCLUDE_CHARACTERS must be at most 4096 characters');
   }
   const policy: PasswordPolicy = {
-    length: readLength(env, defaults.length ?? 32),
+    length: readInteger(env, 'PASSWORD_LENGTH', { fallback: defaults.length ?? 32, min: 4, max: 4096 }),
     excludeCharacters,
     excludeNumbers: readBoolean(env, 'EXCLUDE_NUMBERS', false),
     excludePunctuation: readBoolean(env, 'EXCLUDE_PUNCTUATION', false),

@@ -3,12 +3,9 @@
  * to be this secret's (see ownership.ts)? Also the one-time migration for clones made by a
  * version of this rotator that kept no record: one rotation with it set records them.
  */
-import { ConfigurationError } from '@rotators/core';
+import { readBoolean } from '@rotators/core';
 
 /** Default false; "true" lets setSecret take over an existing pending user and record it as this secret's. */
 export function readAdoptExisting(env: Record<string, string | undefined>): boolean {
-  const raw = env.ADOPT_EXISTING_CLONE?.trim().toLowerCase();
-  if (!raw || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ConfigurationError('ADOPT_EXISTING_CLONE', `Environment variable ADOPT_EXISTING_CLONE must be "true" or "false" (got "${env.ADOPT_EXISTING_CLONE}")`);
+  return readBoolean(env, 'ADOPT_EXISTING_CLONE', false);
 }

@@ -15,15 +15,12 @@
  * TagResource can change a tag). The lookup lists the region's clusters and instances, page by page.
  */
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type DBCluster, type DBInstance, RDSClient } from '@aws-sdk/client-rds';
-import { ConfigurationError, ConfusedDeputyError, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
+import { ConfusedDeputyError, readBoolean, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { portOf, sameHost } from './schema.ts';
 
-/** RDS_MANAGED_MASTER: default false; "true" accepts RDS-managed master secrets, their server found through the RDS API. */
+/** RDS_MANAGED_MASTER: default false; true accepts RDS-managed master secrets, their server found through the RDS API. */
 export function readRdsManagedMaster(env: Record<string, string | undefined>): boolean {
-  const raw = env.RDS_MANAGED_MASTER?.trim().toLowerCase();
-  if (!raw || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ConfigurationError('RDS_MANAGED_MASTER', `Environment variable RDS_MANAGED_MASTER must be "true" or "false" (got "${env.RDS_MANAGED_MASTER}")`);
+  return readBoolean(env, 'RDS_MANAGED_MASTER', false);
 }
 
 /** The secret's name (after `:secret:` in an ARN) starts with `rds!`, as RDS names the secrets it manages. */

