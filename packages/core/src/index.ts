@@ -4,7 +4,6 @@ export { parseRotationEvent, ROTATION_STEPS, type RotationEvent, type RotationSt
 export * from './errors.ts';
 export { readEngineConfig, type EngineConfig } from './config.ts';
 export { readBoolean, readCaBundle, readChoice, readInteger, readList, readString, type Env } from './env.ts';
-export { readBoolean, readCaBundle, readChoice, readInteger, readList, readString, type Env } from './env.ts';
 export {
   DEFAULT_EXCLUDE_CHARACTERS,
   readPasswordPolicy,
