@@ -236,7 +236,7 @@ function stoppedWhere(f: Findings, v: string, age: string): string {
       return `${started}: AWSPENDING does not fit the ${kind.name} secret format (${pending.error?.message ?? 'see above'}).`;
     case 'works':
       return kind.target
-        ? `${started} stopped after setSecret: AWSPENDING works on ${target} and passes the testSecret check, so only finishSecret (moving AWSCURRENT) is missing. (Whether testSecret itself ran cannot be told from here; the function's log group says.)`
+        ? `${started} stopped before finishSecret: AWSPENDING already works on ${target} and passes the testSecret check, so only finishSecret (moving AWSCURRENT) is missing. (Which step ran last cannot be told from here; the function's log group says.)`
         : `${started} stopped after createSecret stored the new value; ${kind.name} has nothing to set or test, so only finishSecret (moving AWSCURRENT) is missing.`;
     case 'skipped':
       return `${started}: AWSPENDING was not checked (${pending.detail}).`;

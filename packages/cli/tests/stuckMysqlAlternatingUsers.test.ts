@@ -1,0 +1,113 @@
+/**
+ * mysql-alternating-users against the test kit's MariaDB (password authentication, verified TLS):
+ * each stuck state a crash can leave. After createSecret the pending user's new password is not
+ * set, so the stale AWSPENDING is removed (AWSCURRENT's user is untouched); after setSecret and
+ * testSecret the pending user logs in with equal privileges, so the rotation is finished forward.
+ * doctor also reports the master secret's login and whether both users' privileges are equal.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRotationHandler } from '@rotators/core';
+import { createSecret, ensureRotationFunction, type MariaDbServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startMariaDb } from '@rotators/testkit';
+import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMysqlAlternatingUsersRotator } from '../../mysql-alternating-users/src/rotator.ts';
+import { anHourLater, cli, type CrashPoint, provesStuckRepair, stopAfter } from './helpers.ts';
+
+let db: MariaDbServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  db = await startMariaDb();
+  await db.query('CREATE DATABASE IF NOT EXISTS cli_shop');
+  const caFile = db.certificates?.caCertFile ?? process.env.MYSQL_TEST_CA_FILE;
+  env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' };
+});
+afterAll(async () => db?.stop());
+
+async function logsIn(user: string, password: string): Promise<boolean> {
+  try {
+    const connection = await mysql.createConnection({ host: db.host, port: db.port, user, password, ssl: db.caCert ? { ca: db.caCert, rejectUnauthorized: true, verifyIdentity: true } : undefined });
+    await connection.query('SELECT 1');
+    await connection.end();
+    return true;
+  } catch (error) {
+    if (/ACCESS_DENIED/.test(String((error as { code?: string }).code))) return false;
+    throw error;
+  }
+}
+
+async function setUp() {
+  const user = `cli${randomBytes(3).toString('hex')}`;
+  const password = `Pw-${randomBytes(15).toString('base64url')}`;
+  rememberSecret(password);
+  await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
+  await db.query('GRANT SELECT, INSERT ON cli_shop.* TO ?@?', [user, '%']);
+  const client = secretsManagerClient(motoEndpoint());
+  const handler = createRotationHandler(createMysqlAlternatingUsersRotator({ env }), { client, env });
+  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'cli-mysql-master');
+  const secretId = await createSecret(
+    client,
+    { engine: db.flavor, host: db.host, port: db.port, username: user, password, masterarn: masterArn, ssl: env.REQUIRE_TLS !== 'false' },
+    'cli-mysql',
+  );
+  const currentWorks = async () => {
+    const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
+    return logsIn(current.username, current.password);
+  };
+  return { client, service, secretId, currentWorks, user };
+}
+
+const EXPECTED: Record<CrashPoint, { explains: RegExp; action: 'finish' | 'remove-pending' }> = {
+  createSecret: { explains: /stopped after createSecret: AWSPENDING holds a new value that does not work on MySQL .*AWSCURRENT still works/, action: 'remove-pending' },
+  setSecret: { explains: /stopped before finishSecret: AWSPENDING already works on MySQL and passes the testSecret check/, action: 'finish' },
+  testSecret: { explains: /stopped before finishSecret: AWSPENDING already works on MySQL and passes the testSecret check/, action: 'finish' },
+};
+
+describe('mysql-alternating-users: stuck rotations', () => {
+  for (const step of Object.keys(EXPECTED) as CrashPoint[]) {
+    it(`after ${step}: stuck, explained, dry run changes nothing, --apply leaves a working AWSCURRENT`, async () => {
+      const { client, service, secretId, currentWorks } = await setUp();
+      await service.rotate(secretId);
+      const token = await stopAfter(service, client, secretId, step);
+      await provesStuckRepair({ client, service, secretId, token, env, currentWorks }, EXPECTED[step]);
+    });
+  }
+
+  it('doctor: both users log in over TLS, the master secret logs in, the privileges are equal — until a grant reaches only one user', async () => {
+    const { client, service, secretId, user } = await setUp();
+    await service.rotate(secretId);
+    const healthy = await cli(['doctor', secretId, '--json'], { env });
+    expect(healthy.code).toBe(0);
+    const checks = Object.fromEntries(healthy.json.checks.map((c: { label: string }) => [c.label, c]));
+    expect(checks.AWSCURRENT.state).toBe('works');
+    expect(checks.AWSPREVIOUS.state).toBe('works');
+    const tls = env.REQUIRE_TLS !== 'false';
+    expect(checks.AWSCURRENT.connections).toEqual([
+      { purpose: 'AWSCURRENT credentials', host: db.host, tls },
+      { purpose: 'master secret', host: db.host, tls },
+    ]);
+    expect(checks.pair).toMatchObject({ state: 'works' });
+
+    await db.query('GRANT UPDATE ON cli_shop.* TO ?@?', [user, '%']);
+    const drifted = await cli(['doctor', secretId, '--json'], { env });
+    expect(drifted.code).toBe(1);
+    const pair = drifted.json.checks.find((c: { label: string }) => c.label === 'pair');
+    expect(pair.state).toBe('fails');
+    expect(pair.error.message).toMatch(/privileges differ.*UPDATE/);
+    expect(drifted.json.diagnosis.join(' ')).toMatch(/The two users' privileges differ/);
+    const text = await cli(['doctor', secretId], { env });
+    expect(text.out).toMatch(/USERS +\S+ +privileges differ/);
+  });
+
+  it('a stuck rotation is reported for the whole region too, and doctor names the master secret in its findings', async () => {
+    const { client, service, secretId } = await setUp();
+    await service.rotate(secretId);
+    const token = await stopAfter(service, client, secretId, 'setSecret');
+    const all = await cli(['status', '--all', '--json'], { env, now: anHourLater() });
+    expect(all.json.secrets.find((s: { arn: string }) => s.arn === secretId)).toMatchObject({ verdict: 'stuck', pending: { versionId: token } });
+    const text = await cli(['doctor', secretId], { env, now: anHourLater() });
+    expect(text.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret +\S+ over TLS; master secret \S+ over TLS/);
+  });
+});
