@@ -14,17 +14,6 @@ export {
 export { createRotationLogger, redactSensitive, REDACTED, type RotationLogger } from './logger.ts';
 export { parseSecretValue, validateSecretValue, type SecretRecord } from './secretValue.ts';
 export type { SecretMetadata, StagingLabel } from './secretsGateway.ts';
-export {
-  connectWithTlsPolicy,
-  readTlsConfig,
-  sslField,
-  tlsModeFor,
-  TlsRequiredError,
-  type ConnectAttemptOptions,
-  type TlsConfig,
-  type TlsMode,
-} from './targets/tlsPolicy.ts';
-export { classifyConnectionError, serverOffersNoTls } from './targets/connectionErrors.ts';
 // For the operator CLI (packages/cli), which reads secrets and drives rotators through the engine's own code.
 export { SecretsGateway, type SecretVersion } from './secretsGateway.ts';
 export { StepRun } from './steps/stepRun.ts';

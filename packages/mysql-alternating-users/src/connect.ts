@@ -14,7 +14,8 @@
  */
 import { isIP, connect as netConnect } from 'node:net';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
-import { connectWithTlsPolicy, type StepContext, TargetOperationError, type TlsConfig, type TlsMode, safeCause } from '@rotators/core';
+import { type StepContext, TargetOperationError, safeCause } from '@rotators/core';
+import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
 import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
 
 export type ConnectFunction = (options: ConnectionOptions) => Promise<Connection>;

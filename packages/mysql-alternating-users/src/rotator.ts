@@ -2,7 +2,8 @@
  * MySQL / Aurora MySQL / MariaDB alternating users: `app` and `app_clone` take turns, so the
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
-import { PendingTestFailedError, readTlsConfig, type Rotator, type StepContext, TargetConnectionError, type TlsMode, tlsModeFor } from '@rotators/core';
+import { PendingTestFailedError, type Rotator, type StepContext, TargetConnectionError } from '@rotators/core';
+import { readTlsConfig, type TlsMode, tlsModeFor } from '@rotators/core/db';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Connection } from 'mysql2/promise';
 import { readAdoptExisting } from './adoption.ts';

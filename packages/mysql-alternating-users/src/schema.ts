@@ -5,7 +5,7 @@
  * them (AWS's template copies the whole dict), and `portOf` / `sslOf` give the effective values.
  * Unknown fields are kept (z.looseObject).
  */
-import { sslField } from '@rotators/core';
+import { sslField } from '@rotators/core/db';
 import { z } from 'zod';
 
 export const ENGINES = ['mysql', 'aurora-mysql', 'mariadb'] as const;

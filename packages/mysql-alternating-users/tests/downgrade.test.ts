@@ -7,7 +7,8 @@
  * login follows only the master secret's own "ssl".
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { SecretValueError, TargetConnectionError, TlsRequiredError } from '@rotators/core';
+import { SecretValueError, TargetConnectionError } from '@rotators/core';
+import { TlsRequiredError } from '@rotators/core/db';
 import { createSecret, type FakeMysqlServer, type MariaDbServer, startFakeMysqlServer, startMariaDb } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, harness, newPassword } from './helpers/harness.ts';

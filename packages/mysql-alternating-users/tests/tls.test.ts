@@ -7,7 +7,8 @@
  * clear is in downgrade.test.ts.)
  */
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { classifyConnectionError, TargetConnectionError } from '@rotators/core';
+import { TargetConnectionError } from '@rotators/core';
+import { classifyConnectionError } from '@rotators/core/db';
 import { capturedOutput, freePort, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountHosts, caFileFor, createUser, harness, newPassword, snapshot } from './helpers/harness.ts';

@@ -6,7 +6,8 @@
  * our CAs, and Node's checkServerIdentity against the host dialled). `ssl: false` only when the
  * operator set REQUIRE_TLS=false and the secret says "ssl": false (core's tlsPolicy.ts).
  */
-import { connectWithTlsPolicy, type StepContext, TargetOperationError, type TlsConfig, type TlsMode, safeCause } from '@rotators/core';
+import { type StepContext, TargetOperationError, safeCause } from '@rotators/core';
+import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
 import pg from 'pg';
 
 /** What the rotator needs from a session. pg.Client fits. */

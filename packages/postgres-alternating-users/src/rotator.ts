@@ -4,19 +4,8 @@
  * `app_owner`, so whatever either creates belongs to that role and both can alter and drop it.
  * Passwords reach the server only as SCRAM-SHA-256 verifiers computed here.
  */
-import {
-  type PasswordPolicyDefaults,
-  PendingTestFailedError,
-  readTlsConfig,
-  type Rotator,
-  SecretValueError,
-  type StepContext,
-  TargetConnectionError,
-  TargetOperationError,
-  type TlsMode,
-  tlsModeFor,
-} from '@rotators/core';
-import { isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
+import { type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import { readTlsConfig, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { readAdoptionConfig } from './config.ts';
 import { connectWithPg, inTransaction, type Login, PostgresConnector, type PostgresConnect, type PostgresSession, run } from './connect.ts';

@@ -5,7 +5,7 @@
  * ssl) plus an optional `ownerRole`. Optional fields stay absent in the versions the rotator writes
  * (defaults are applied only when connecting) and unknown fields are kept (z.looseObject).
  */
-import { sslField } from '@rotators/core';
+import { sslField } from '@rotators/core/db';
 import { z } from 'zod';
 
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */

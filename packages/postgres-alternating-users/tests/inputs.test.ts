@@ -4,7 +4,8 @@
  * the rotator act on a role the server does not show as this secret's (an unrelated clone or
  * owner role, another secret's roles, a master on another server), with nothing written.
  */
-import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TlsRequiredError } from '@rotators/core';
+import { ConfusedDeputyError, SecretValueError, TargetConnectionError } from '@rotators/core';
+import { TlsRequiredError } from '@rotators/core/db';
 import { createSecret, plantPending, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsernameTooLongError } from '../src/names.ts';

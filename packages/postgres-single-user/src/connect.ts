@@ -7,7 +7,8 @@
  * certificate for another host fails with ERR_TLS_CERT_ALTNAME_INVALID. `ssl: false` is plaintext,
  * and only when the operator set REQUIRE_TLS=false (core's tlsPolicy.ts).
  */
-import { connectWithTlsPolicy, type RotationErrorContext, type RotationLogger, type TlsConfig, tlsModeFor } from '@rotators/core';
+import { type RotationErrorContext, type RotationLogger } from '@rotators/core';
+import { connectWithTlsPolicy, type TlsConfig, tlsModeFor } from '@rotators/core/db';
 import pg from 'pg';
 import type { PostgresSecret } from './schema.ts';
 import { targetOf } from './schema.ts';

@@ -3,19 +3,8 @@
  * SecretsManagerRDSPostgreSQLRotationSingleUser), with the password sent only as a SCRAM-SHA-256
  * verifier computed here, so neither the wire nor the server's statement log sees the plaintext.
  */
-import {
-  ConfusedDeputyError,
-  PendingTestFailedError,
-  type PasswordPolicyDefaults,
-  readTlsConfig,
-  type Rotator,
-  SecretValueError,
-  type StepContext,
-  TargetConnectionError,
-  TargetOperationError,
-  safeCause,
-} from '@rotators/core';
-import { isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
+import { ConfusedDeputyError, PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
+import { readTlsConfig, isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';

@@ -1,4 +1,4 @@
-import { sslField } from '@rotators/core';
+import { sslField } from '@rotators/core/db';
 import { z } from 'zod';
 
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */

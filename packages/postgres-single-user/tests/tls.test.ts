@@ -6,7 +6,8 @@
  * would present one. Failures are reported by kind.
  */
 import { capturedOutput, createSecret, findLeaks, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
-import { createRotationLogger, readTlsConfig, TargetConnectionError, TlsRequiredError } from '@rotators/core';
+import { createRotationLogger, TargetConnectionError } from '@rotators/core';
+import { readTlsConfig, TlsRequiredError } from '@rotators/core/db';
 import { login } from '../src/connect.ts';
 import { postgresSecret } from '../src/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

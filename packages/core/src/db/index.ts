@@ -1,7 +1,10 @@
 /**
  * `@rotators/core/db`: what more than one database rotator needs and that has nothing to do with
- * the step engine. Pure code only (node:crypto, no driver), so every rotator zip can bundle it.
+ * the step engine, kept out of core's index so that rotators without a database (generic-password,
+ * api-key) do not bundle it (the RDS CA bundle alone is ~180 KB). No driver is imported here.
  *
+ * - tlsPolicy.ts, connectionErrors.ts: verified TLS to a database by default, its trust (Node's
+ *   roots + the Amazon RDS bundle, or TLS_CA_BUNDLE_PATH), one connection attempt, failures by kind;
  * - scram.ts: the SCRAM-SHA-256 verifier PostgreSQL stores, computed on the client, so a plaintext
  *   password never appears in a statement;
  * - serverFacts.ts: whether a server stores such a verifier as is (PostgreSQL 10+) and with how
@@ -9,3 +12,14 @@
  */
 export { isScramSafePassword, SCRAM_ITERATIONS, SCRAM_SALT_BYTES, scramSha256Verifier } from './scram.ts';
 export { MIN_SERVER_VERSION_NUM, planVerifier, SERVER_FACTS_QUERY, type VerifierPlan } from './serverFacts.ts';
+export {
+  connectWithTlsPolicy,
+  readTlsConfig,
+  sslField,
+  tlsModeFor,
+  TlsRequiredError,
+  type ConnectAttemptOptions,
+  type TlsConfig,
+  type TlsMode,
+} from './tlsPolicy.ts';
+export { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';

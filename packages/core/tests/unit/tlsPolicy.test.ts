@@ -1,17 +1,7 @@
 import { rmSync } from 'node:fs';
 import { capturedOutput } from '@rotators/testkit';
-import {
-  classifyConnectionError,
-  ConfigurationError,
-  connectWithTlsPolicy,
-  createRotationLogger,
-  readTlsConfig,
-  SecretValueError,
-  sslField,
-  TargetConnectionError,
-  TlsRequiredError,
-  tlsModeFor,
-} from '@rotators/core';
+import { ConfigurationError, createRotationLogger, SecretValueError, TargetConnectionError } from '@rotators/core';
+import { classifyConnectionError, connectWithTlsPolicy, readTlsConfig, sslField, TlsRequiredError, tlsModeFor } from '@rotators/core/db';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 
