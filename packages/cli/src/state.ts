@@ -34,7 +34,8 @@ export function functionOf(clients: Clients, info: SecretInfo, cache: FunctionCa
  * pending version needs its age.
  */
 export async function assessSecret(clients: Clients, info: SecretInfo, cache: FunctionCache, now: Date, options: { allDates: boolean }): Promise<SecretState> {
-  const fnPromise = functionOf(clients, info, cache);
+  // One call at a time per secret, so `status --all`'s bound on secrets read at once bounds the calls too.
+  const fn = await functionOf(clients, info, cache);
   const pendingId = pendingVersionOf(info.stages);
   let dates: Map<string, Date | undefined> | undefined;
   let datesUnreadable: string | undefined;
@@ -45,7 +46,6 @@ export async function assessSecret(clients: Clients, info: SecretInfo, cache: Fu
       datesUnreadable = (error as Error).message ?? describeAwsError(error);
     }
   }
-  const fn = await fnPromise;
   const assessment = assess(info, pendingId ? dates?.get(pendingId) : undefined, fn?.timeoutSeconds, now);
   return { info, fn, dates, datesUnreadable, assessment };
 }

@@ -111,15 +111,16 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
   const now = io.now();
   const started = Date.now();
   const progress = progressLine(io);
-  progress('listing secrets with rotation on…');
+  progress('listing secrets with rotation on…', true);
   const infos = await listRotatingSecrets(clients, (seen) => progress(`listing secrets: ${seen} seen…`));
   const cache: FunctionCache = new Map();
+  progress(`reading ${infos.length} secrets (${options.concurrency} at a time)…`, true);
   const states = await mapBounded(infos, options.concurrency, (info) => assessSecret(clients, info, cache, now, { allDates: false }), (done) =>
     progress(`reading ${done}/${infos.length} secrets (${options.concurrency} at a time)…`),
   );
 
   // Clean-up failures: one log search per function, counted per secret.
-  progress('reading the functions\' logs for clean-up failures…');
+  progress("reading the functions' logs for clean-up failures…", true);
   const byFunction = new Map<string, SecretState[]>();
   for (const state of states) {
     const key = state.fn?.arn ?? '';
@@ -180,11 +181,14 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
   return states.every(isHealthy) ? 0 : 1;
 }
 
-/** A progress line on stderr: redrawn in place on a terminal, otherwise at most one line a second. */
-function progressLine(io: CliIo): (text: string | undefined) => void {
+/**
+ * A progress line on stderr: redrawn in place on a terminal; elsewhere (a log, CI) each phase's
+ * first line and then at most one line a second.
+ */
+function progressLine(io: CliIo): (text: string | undefined, phase?: boolean) => void {
   let shown = '';
   let lastWrite = 0;
-  return (text) => {
+  return (text, phase = false) => {
     if (io.errIsTty) {
       const clear = `\r${' '.repeat(shown.length)}\r`;
       shown = text ?? '';
@@ -193,7 +197,7 @@ function progressLine(io: CliIo): (text: string | undefined) => void {
     }
     if (text === undefined) return;
     const now = Date.now();
-    if (now - lastWrite >= 1000 || lastWrite === 0) {
+    if (phase || now - lastWrite >= 1000) {
       lastWrite = now;
       io.err(`${text}\n`);
     }
