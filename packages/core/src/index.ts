@@ -18,3 +18,4 @@ export type { SecretMetadata, StagingLabel } from './secretsGateway.ts';
 export { SecretsGateway, type SecretVersion } from './secretsGateway.ts';
 export { StepRun } from './steps/stepRun.ts';
 export { assertPendingFollowsCurrent } from './steps/pendingGuard.ts';
+export { finishSecret } from './steps/finishSecret.ts';
