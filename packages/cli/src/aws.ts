@@ -16,7 +16,7 @@ import {
   type SecretListEntry,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { UsageError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 
 export interface AwsTarget {
   /** One endpoint for every service (a local emulator); undefined: AWS's own. */
@@ -253,8 +253,8 @@ export function describeAwsError(error: unknown): string {
 }
 
 /** A call the CLI made itself failed. */
-export class AwsCallError extends Error {
-  override readonly name = 'AwsCallError';
+export class AwsCallError extends CliError {
+  override readonly name: string = 'AwsCallError';
   constructor(
     readonly operation: string,
     cause: unknown,

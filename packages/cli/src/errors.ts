@@ -9,3 +9,8 @@ export class UsageError extends Error {
     super(message);
   }
 }
+
+/** A failure the CLI itself describes; its message is built from ids and labels only, never a value. */
+export class CliError extends Error {
+  override readonly name: string = 'CliError';
+}

@@ -5,12 +5,12 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RotationError } from '@rotators/core';
-import { AwsCallError, type Clients, createClients, destroyClients } from './aws.ts';
+import { type Clients, createClients, destroyClients } from './aws.ts';
 import { doctor } from './commands/doctor.ts';
 import { repair } from './commands/repair.ts';
 import { rotate } from './commands/rotate.ts';
 import { status } from './commands/status.ts';
-import { UsageError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 import { type CliIo, processIo } from './io.ts';
 import { withoutContext } from './probe.ts';
 import { ROTATOR_NAMES } from './rotators.ts';
@@ -257,7 +257,7 @@ function usageFailure(io: CliIo, error: UsageError, command = error.command): nu
 
 /** Only our own errors' messages (built without values); anything else by its class name. */
 function failureText(error: unknown): string {
-  if (error instanceof AwsCallError) return error.message;
+  if (error instanceof CliError) return error.message;
   // Core's typed errors carry no value by construction.
   if (error instanceof RotationError) return `${error.name}: ${withoutContext(error.message)}`;
   const name = (error as { name?: unknown })?.name;

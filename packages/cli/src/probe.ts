@@ -8,6 +8,7 @@
 import {
   assertPendingFollowsCurrent,
   ConfusedDeputyError,
+  finishSecret,
   parseSecretValue,
   readEngineConfig,
   type RotationErrorContext,
@@ -21,7 +22,8 @@ import {
   TargetConnectionError,
   toRotationError,
 } from '@rotators/core';
-import { AwsCallError, type Clients, type SecretInfo } from './aws.ts';
+import type { Clients, SecretInfo } from './aws.ts';
+import { CliError } from './errors.ts';
 import { type Connection, connectionsIn, type RecordingLogger } from './logger.ts';
 import type { Env, RotatorKind } from './rotators.ts';
 
@@ -89,6 +91,18 @@ export class Probe {
     const policy = readEngineConfig(this.env, this.rotator.passwordDefaults).passwordPolicy;
     const errorContext = { ...this.errorContext, step };
     return new StepRun(this.rotator, this.gateway, this.metadata, step, versionId, undefined, this.logger, errorContext, policy).stepContext();
+  }
+
+  /**
+   * The engine's finishSecret step for `versionId`, called directly rather than through the handler:
+   * the handler's preamble refuses every step while rotation is turned off. The caller has checked
+   * the rest of the preamble (the version holds AWSPENDING, not AWSCURRENT) on fresh metadata.
+   */
+  async finishStep(versionId: string, stages: Record<string, string[]>): Promise<void> {
+    const metadata: SecretMetadata = { ...this.metadata, versionIdsToStages: stages };
+    const errorContext = { ...this.errorContext, step: 'finishSecret' as const };
+    const policy = readEngineConfig(this.env, this.rotator.passwordDefaults).passwordPolicy;
+    await finishSecret(new StepRun(this.rotator, this.gateway, metadata, 'finishSecret', versionId, undefined, this.logger, errorContext, policy));
   }
 
   /** AWSCURRENT, parsed. A problem reading or parsing it is returned as a failed check. */
@@ -182,7 +196,7 @@ export class Probe {
 
   describe(error: unknown): CheckError {
     // The CLI's own AWS calls: messages built from modelled errors only (aws.ts).
-    if (error instanceof AwsCallError) return { name: error.name, message: error.message };
+    if (error instanceof CliError) return { name: error.name, message: error.message };
     const safe = toRotationError(error, this.errorContext);
     const e = safe as unknown as { field?: unknown; fields?: unknown; kind?: unknown; code?: unknown };
     return {

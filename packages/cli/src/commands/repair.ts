@@ -7,6 +7,7 @@
 import { createRotationHandler, type SecretRecord } from '@rotators/core';
 import { type Clients, describeSecret, enableRotation, removePendingLabel, restorePendingLabel } from '../aws.ts';
 import { CLEANUP_FAILED_MESSAGE } from '../cleanup.ts';
+import { CliError } from '../errors.ts';
 import { type Action, type Findings, gatherFindings, type Plan, planRepair } from '../diagnose.ts';
 import type { CliIo } from '../io.ts';
 import type { VersionCheck } from '../probe.ts';
@@ -113,9 +114,17 @@ class Runner {
    */
   private async finish(versionId: string): Promise<string | undefined> {
     const { logger } = this.session;
-    const handler = createRotationHandler(this.session.probe.rotator, { client: this.clients.secrets, env: this.session.env, logger });
     const mark = logger.mark();
-    await handler({ Step: 'finishSecret', SecretId: this.arn, ClientRequestToken: versionId });
+    const before = await describeSecret(this.clients, this.arn);
+    if (before.rotationEnabled === false) {
+      // The handler's preamble refuses every step while rotation is off: the rest of it, here, then the step itself.
+      const stages = before.stages[versionId] ?? [];
+      if (!stages.includes('AWSPENDING') || stages.includes('AWSCURRENT')) throw new CliError(`not finished: version ${versionId} no longer holds AWSPENDING alone (something else changed the labels meanwhile)`);
+      await this.session.probe.finishStep(versionId, before.stages);
+    } else {
+      const handler = createRotationHandler(this.session.probe.rotator, { client: this.clients.secrets, env: this.session.env, logger });
+      await handler({ Step: 'finishSecret', SecretId: this.arn, ClientRequestToken: versionId });
+    }
     const info = await describeSecret(this.clients, this.arn);
     if (info.stages[versionId]?.includes('AWSPENDING')) await removePendingLabel(this.clients, this.arn, versionId);
     const failed = logger.since(mark).find((l) => l.message === CLEANUP_FAILED_MESSAGE);
