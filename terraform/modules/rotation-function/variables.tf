@@ -394,3 +394,33 @@ variable "extra_policy_statements" {
     error_message = "extra_policy_statements: each needs a sid of letters and digits, and at least one action and one resource."
   }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Overdue rotations (overdue.tf)
+# ---------------------------------------------------------------------------------------------
+
+variable "overdue_alarm" {
+  description = <<-EOT
+    Page (alarm_sns_topic_arn) when a wired secret has not rotated within its schedule plus
+    margin_days, with AWS Config: per secret, SECRETSMANAGER_SECRET_PERIODIC_ROTATION with
+    maxDaysSinceRotation = the schedule's days + margin_days (automatically_after_days,
+    rate(N days)), or SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK for cron() and rate(N hours)
+    schedules (no margin); evaluated every evaluation_frequency. null: off. Needs AWS Config
+    recording in the account and region (the module does not create the recorder).
+  EOT
+  type = object({
+    margin_days          = optional(number, 1)
+    evaluation_frequency = optional(string, "TwentyFour_Hours")
+  })
+  default = null
+
+  validation {
+    condition     = var.overdue_alarm == null || try(var.overdue_alarm.margin_days >= 0 && var.overdue_alarm.margin_days <= 365 && floor(var.overdue_alarm.margin_days) == var.overdue_alarm.margin_days, false)
+    error_message = "overdue_alarm.margin_days must be a whole number of days from 0 to 365."
+  }
+
+  validation {
+    condition     = var.overdue_alarm == null || contains(["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"], try(var.overdue_alarm.evaluation_frequency, ""))
+    error_message = "overdue_alarm.evaluation_frequency must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours (AWS Config's periods)."
+  }
+}
