@@ -9,7 +9,7 @@ import { createSecret, ensureRotationFunction, readSecret, RotationService, secr
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { cli, CRASH_POINTS, anHourLater, provesStuckRepair, stopAfter } from './helpers.ts';
+import { anHourLater, cli, CRASH_POINTS, provesStuckRepair, snapshot, stopAfter } from './helpers.ts';
 
 async function setUp() {
   const client = secretsManagerClient(motoEndpoint());
@@ -64,5 +64,24 @@ describe('generic-password: stuck rotations', () => {
     expect(repair.json.applied).toEqual([]);
     // The same state an hour later is stuck.
     expect((await cli(['status', secretId, '--json'], { now: anHourLater() })).json.verdict).toBe('stuck');
+  });
+
+  it('overdue: rotation on but not run within its schedule plus a day; doctor says where to look, repair has no label to fix', async () => {
+    const { client, service, secretId } = await setUp();
+    await service.rotate(secretId);
+    const fortyDaysLater = new Date(Date.now() + 40 * 86_400_000);
+    const status = await cli(['status', secretId], { now: fortyDaysLater });
+    expect(status.code).toBe(1);
+    expect(status.out).toMatch(/^verdict +overdue: last rotated 40 days ago; the schedule \(every 30 days\) wanted a rotation by /m);
+    const doctor = await cli(['doctor', secretId, '--json'], { now: fortyDaysLater });
+    expect(doctor.code).toBe(1);
+    expect(doctor.json.diagnosis.join(' ')).toMatch(/^Overdue: /);
+    expect(doctor.json.actions).toEqual([]);
+    expect(doctor.json.manual.join(' ')).toMatch(/rotators rotate \S+ --local/);
+    const before = await snapshot(client, secretId);
+    const repair = await cli(['repair', secretId, '--apply', '--json'], { now: fortyDaysLater });
+    expect(repair.code).toBe(1);
+    expect(repair.json.applied).toEqual([]);
+    expect(await snapshot(client, secretId)).toEqual(before);
   });
 });
