@@ -142,11 +142,11 @@ export function planRepair(f: Findings): Plan {
         byHand: `aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage AWSPENDING --remove-from-version-id ${v}`,
       });
       if (kind.name === 'api-key') {
-        const keep = [keyIdOf(f.currentValue, 'AWSCURRENT'), f.previousValue ? keyIdOf(f.previousValue, 'AWSPREVIOUS') : undefined].filter(Boolean).join(' and ');
+        const holders = f.previousValue ? `neither ${keyIdOf(f.currentValue, 'AWSCURRENT')} nor ${keyIdOf(f.previousValue, 'AWSPREVIOUS')} holds` : `${keyIdOf(f.currentValue, 'AWSCURRENT')} does not hold`;
         actions.push({
           kind: 'revoke-created-keys',
           versionId: v,
-          text: `revoke the keys the api-key rotator created for this secret that neither ${keep} holds (among them the key rotation ${v} created, if the provider made one), with the rotator's own clean-up`,
+          text: `revoke the keys the api-key rotator created for this secret that ${holders} (among them the key rotation ${v} created, if the provider made one), with the rotator's own clean-up`,
         });
       }
     } else {

@@ -90,6 +90,8 @@ export class Probe {
   context(versionId: string, step: 'testSecret' | 'finishSecret' = 'testSecret'): StepContext {
     const policy = readEngineConfig(this.env, this.rotator.passwordDefaults).passwordPolicy;
     const errorContext = { ...this.errorContext, step };
+    // The keys the engine puts on every line of an invocation (seen with --verbose).
+    this.logger.appendKeys({ secretId: this.metadata.arn, step, clientRequestToken: versionId });
     return new StepRun(this.rotator, this.gateway, this.metadata, step, versionId, undefined, this.logger, errorContext, policy).stepContext();
   }
 

@@ -82,6 +82,12 @@ describe('postgres-single-user: stuck rotations', () => {
     expect(text.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret +\S+ over TLS/);
     expect(text.out).toMatch(/AWSCURRENT +\S+ +refused +TargetConnectionError: /);
     expect(text.out).toMatch(/AWSPREVIOUS +\S+ +refused \(expected: postgres-single-user retires the old one\)/);
+    // --verbose: the rotator's own JSON log lines on stderr, with the engine's keys, stdout unchanged.
+    const verbose = await cli(['doctor', secretId, '--verbose'], { env, now: anHourLater() });
+    expect(verbose.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret/);
+    const lines = verbose.err.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'Connected with AWSPENDING credentials', secretId, clientRequestToken: token, rotator: 'postgres-single-user', tls: env.REQUIRE_TLS !== 'false' }));
+    expect(lines.filter((l) => l.message === 'Could not connect with AWSPENDING credentials').map((l) => l.failure)).toContain('authentication');
   });
 
   it('--rotator is used as given; a rotator that cannot read the secret says which field, and repair changes nothing', async () => {

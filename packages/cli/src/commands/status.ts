@@ -84,7 +84,7 @@ function statusText(state: SecretState, now: Date): string {
 
 export function cleanupText(cleanup: CleanupFailures | undefined): string {
   if (!cleanup) return '-';
-  if (cleanup.count === undefined) return `failures after promotion unknown (${cleanup.unknown})`;
+  if (cleanup.count === undefined) return `post-promotion clean-up failures unknown: ${cleanup.unknown}`;
   if (cleanup.count === 0) return `no post-promotion clean-up failure logged since ${formatDate(cleanup.since)}`;
   return `post-promotion clean-up FAILED ${cleanup.count} time${cleanup.count === 1 ? '' : 's'} since ${formatDate(cleanup.since)}${cleanup.last ? ` (last at ${formatDate(cleanup.last)})` : ''}: see "post-promotion clean-up failed" in ${cleanup.logGroup}`;
 }
