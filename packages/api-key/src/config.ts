@@ -3,6 +3,7 @@
  * that cannot be used is a ConfigurationError naming the variable, never a silent default.
  */
 import { Agent } from 'node:https';
+import * as z from 'zod/mini';
 import { ConfigurationError, readBoolean, readCaBundle, readChoice, readInteger, readString } from '@rotators/core';
 import { type AdapterSettingName, type AdapterSettings, SETTING_VARIABLES, adapterSettingsShape } from './adapters/settings.ts';
 import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
@@ -79,7 +80,7 @@ function readAdapterSettings(env: Env): Partial<AdapterSettings> {
     if (raw === undefined) continue;
     // An empty value cannot be told from an unset one in most deployment tools; "none" means empty.
     const value = raw === 'none' && (name === 'authScheme' || name === 'pageSizeParam' || name.endsWith('Field')) ? '' : raw;
-    const parsed = adapterSettingsShape[name].safeParse(value);
+    const parsed = z.safeParse(adapterSettingsShape[name], value);
     if (!parsed.success) {
       throw new ConfigurationError(variable, `Environment variable ${variable} ${parsed.error.issues[0]?.message ?? 'is not valid'} (got "${raw}")`);
     }

@@ -1,5 +1,6 @@
 /** The invocation event Secrets Manager sends, validated before anything else happens. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './schema.ts';
 import { InvalidEventError } from './errors.ts';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -19,19 +20,19 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
 function field(name: string) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? `No value provided for "${name}"` : `"${name}" must be a string`) })
-    .regex(PRINTABLE_ASCII, { error: `"${name}" must be non-empty printable ASCII` });
+    .check(z.regex(PRINTABLE_ASCII, { error: `"${name}" must be non-empty printable ASCII` }));
 }
 
 const eventSchema = z.object({
-  Step: field('Step').pipe(z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' })),
+  Step: z.pipe(field('Step'), z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' })),
   SecretId: field('SecretId'),
   ClientRequestToken: field('ClientRequestToken'),
   // Only forwarded to PutSecretValue, which validates it; like AWS's templates, do not judge it here
   // (an empty or null token means none).
-  RotationToken: z
-    .string({ error: '"RotationToken" must be a string' })
-    .nullish()
-    .transform((token) => token || undefined),
+  RotationToken: z.pipe(
+    z.nullish(z.string({ error: '"RotationToken" must be a string' })),
+    z.transform((token) => token || undefined),
+  ),
 });
 
 /** Returns a typed event, or throws InvalidEventError naming the first bad field. No value is echoed. */

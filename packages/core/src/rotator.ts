@@ -2,7 +2,7 @@
  * The contract a rotator implements. The engine owns the Secrets Manager protocol; a rotator
  * only turns the current value into a pending one and applies / checks it on its target.
  */
-import type { ZodType } from 'zod';
+import type { SecretSchema } from './schema.ts';
 import type { RotationErrorContext } from './errors.ts';
 import type { RotationStep } from './event.ts';
 import type { RotationLogger } from './logger.ts';
@@ -21,7 +21,7 @@ export interface StepContext extends RotationErrorContext {
    * Read another secret (e.g. a master secret) at AWSCURRENT, validated with `schema`.
    * Errors name that secret's id and the field at fault.
    */
-  readSecret<T extends SecretRecord>(secretId: string, schema: ZodType<T>): Promise<T>;
+  readSecret<T extends SecretRecord>(secretId: string, schema: SecretSchema<T>): Promise<T>;
 }
 
 export interface CreateContext extends StepContext {
@@ -33,7 +33,7 @@ export interface Rotator<S extends SecretRecord> {
   /** Same word as the package folder, the zip and the Terraform module. */
   readonly name: string;
   /** Parses SecretString JSON. Keep unknown keys (z.looseObject) so users' extra fields survive. */
-  readonly schema: ZodType<S>;
+  readonly schema: SecretSchema<S>;
   /**
    * Top-level fields a rotation changes (e.g. ["password"], or ["username", "password"] for
    * alternating users). The engine refuses an AWSPENDING whose other fields differ from AWSCURRENT

@@ -1,5 +1,5 @@
 import type { Rotator } from '@rotators/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** `password` is replaced at each rotation; every other field is kept as it is. */
 export const genericPasswordSecret = z.looseObject({

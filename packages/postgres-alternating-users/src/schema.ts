@@ -6,7 +6,7 @@
  * (defaults are applied only when connecting) and unknown fields are kept (z.looseObject).
  */
 import { sslField } from '@rotators/core/db';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
 export const MAX_ROLE_NAME_BYTES = 63;
@@ -17,28 +17,31 @@ export const DEFAULT_DATABASE = 'postgres';
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 const port = z.union([
-  z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }),
-  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+  z.int({ error: 'must be an integer' }).check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
+  z.string().check(
+    z.regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }),
+    z.refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+  ),
 ]);
 
-const roleName = z
-  .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
-  .regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' })
-  .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` });
+const roleName = z.string({ error: 'must be a string' }).check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+  z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` }),
+);
 
-const hostName = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' });
+const hostName = z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }));
 
 export const postgresAlternatingSecret = z.looseObject({
   engine: z.enum(['postgres', 'aurora-postgresql'], { error: 'must be "postgres" or "aurora-postgresql"' }),
   host: hostName,
   username: roleName,
-  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  port: port.optional(),
-  dbname: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }).nullish(),
-  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).min(1, { error: 'must not be empty' }),
+  password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
+  port: z.optional(port),
+  dbname: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }))),
+  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).check(z.minLength(1, { error: 'must not be empty' })),
   /** The NOLOGIN role both users act as; default `<base>_owner`. */
-  ownerRole: roleName.optional(),
+  ownerRole: z.optional(roleName),
   ssl: sslField,
 });
 export type PostgresAlternatingSecret = z.infer<typeof postgresAlternatingSecret>;
@@ -50,10 +53,12 @@ export type PostgresAlternatingSecret = z.infer<typeof postgresAlternatingSecret
  */
 export const masterSecret = z.looseObject({
   username: roleName,
-  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  host: z.string({ error: 'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)' }).min(1, { error: 'must not be empty' }).regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
-  port: port.optional(),
-  engine: z.string().optional(),
+  password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
+  host: z
+    .string({ error: 'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)' })
+    .check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' })),
+  port: z.optional(port),
+  engine: z.optional(z.string()),
   /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */
   ssl: sslField,
 });

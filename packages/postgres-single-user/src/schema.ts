@@ -1,5 +1,5 @@
 import { sslField } from '@rotators/core/db';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
 export const MAX_ROLE_NAME_BYTES = 63;
@@ -7,8 +7,11 @@ export const DEFAULT_PORT = 5432;
 export const DEFAULT_DATABASE = 'postgres';
 
 const port = z.union([
-  z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be from 1 to 65535' }).max(65535, { error: 'must be from 1 to 65535' }),
-  z.string().regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }).refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+  z.int({ error: 'must be an integer' }).check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
+  z.string().check(
+    z.regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }),
+    z.refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
+  ),
 ]);
 
 /**
@@ -17,15 +20,15 @@ const port = z.union([
  */
 export const postgresSecret = z.looseObject({
   engine: z.enum(['postgres', 'aurora-postgresql'], { error: 'must be "postgres" or "aurora-postgresql"' }),
-  host: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  username: z
-    .string({ error: 'must be a string' })
-    .min(1, { error: 'must not be empty' })
-    .refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` })
-    .refine((name) => !name.includes('\0'), { error: 'must not contain a NUL character' }),
-  password: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  port: port.optional(),
-  dbname: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).nullish(),
+  host: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
+  username: z.string({ error: 'must be a string' }).check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` }),
+    z.refine((name) => !name.includes('\0'), { error: 'must not contain a NUL character' }),
+  ),
+  password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
+  port: z.optional(port),
+  dbname: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }))),
   ssl: sslField,
 });
 export type PostgresSecret = z.infer<typeof postgresSecret>;

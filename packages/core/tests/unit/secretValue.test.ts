@@ -37,6 +37,19 @@ describe('parseSecretValue', () => {
     expect((error as Error).cause).toBeUndefined();
   });
 
+  it('refuses a "__proto__" field, which schema parsing would drop unseen and promotion would keep', () => {
+    const error = (() => {
+      try {
+        return parseSecretValue(schema, '{"username":"app","__proto__":{"host":"elsewhere.example"}}', 'AWSPENDING', { secretId: 'arn:x' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(SecretValueError);
+    expect((error as SecretValueError).fields).toEqual(['__proto__']);
+    expect((error as Error).message).not.toContain('elsewhere');
+  });
+
   it('rejects JSON that is not an object', () => {
     expect(() => parseSecretValue(schema, '"just-a-string"', 'AWSCURRENT', context)).toThrow(/must be a JSON object/);
   });
