@@ -22,6 +22,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { type Account, readAccounts } from './accounts.ts';
+import { checkNoUnprovenAccounts, unprovenAccounts } from './loginProof.ts';
 import type { PendingSession } from './defaultRoles.ts';
 import { checkMasterRights } from './masterRights.ts';
 import { checkPairOwnership, Ownership } from './ownership.ts';
@@ -76,8 +77,13 @@ export async function makePendingUsable(
   options: {
     adoptExisting: boolean;
     setPassword: boolean;
-    /** Does AWSPREVIOUS name the pending user, and does its password log in as it? Asked only when it decides something. */
-    previousLogsInAsPending?: () => Promise<boolean>;
+    /** The host of the current user's account that AWSCURRENT's login matched (loginProof.ts). */
+    currentHost: string;
+    /**
+     * When AWSPREVIOUS names the pending user and its password logs in as it: the account's host
+     * and that password. Asked only when it decides something (a pair with no record).
+     */
+    previousLogin?: () => Promise<{ host: string; password: string } | undefined>;
   },
   ctx: StepContext,
 ): Promise<void> {
@@ -89,8 +95,13 @@ export async function makePendingUsable(
   // whoever wrote AWSPENDING knows it, not that the account is this secret's.
   // A pair made before the record existed, whose pending user AWSPREVIOUS still logs in as: the
   // server itself shows this secret's holder holds both accounts (ownership.ts), so it is recorded.
-  const adoptLegacy = !options.adoptExisting && pendingAccounts.size > 0 && ownership.isEmpty() && ((await options.previousLogsInAsPending?.()) ?? false);
+  const adoptLegacy = !options.adoptExisting && pendingAccounts.size > 0 && ownership.isEmpty() && (await previousProvesPendingUser(options, pending.username, pendingAccounts, ownership, ctx.secretId));
   checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting || adoptLegacy, ctx);
+  // AWSCURRENT's login proved one account of the current user; the others must be this secret's too.
+  if (!options.adoptExisting) {
+    const currentAccounts = current.username === source.name ? source.accounts : target.accounts;
+    checkNoUnprovenAccounts(unprovenAccounts(current.username, currentAccounts, options.currentHost, current.password, ownership, ctx.secretId), 'AWSCURRENT', ctx);
+  }
   if (pendingIsTarget) checkNoForeignLock(source, target, ownership, ctx);
   const flavor = await serverFlavor(connection, ctx);
   const sourceGrants = new Map<string, Grants>();
@@ -176,6 +187,18 @@ async function adopt(connection: Connection, ownership: Ownership, users: User[]
       ctx.logger.warn(`${reason}: account recorded as this secret's`, { account: `${user.name}@${host}`, locked: a.locked, previousOwner: row?.secretArn });
     }
   }
+}
+
+/** AWSPREVIOUS logged in as the pending user, and every other account of that user holds the same password. */
+async function previousProvesPendingUser(
+  options: { previousLogin?: () => Promise<{ host: string; password: string } | undefined> },
+  user: string,
+  accounts: Map<string, Account>,
+  ownership: Ownership,
+  secretArn: string,
+): Promise<boolean> {
+  const proof = await options.previousLogin?.();
+  return proof !== undefined && unprovenAccounts(user, accounts, proof.host, proof.password, ownership, secretArn).length === 0;
 }
 
 /** ACCOUNT LOCK, recorded first as the rotator's own lock (so it may lift it later). */

@@ -11,6 +11,7 @@ import { makePendingUsable, pairDifferences } from './alternation.ts';
 import { readPendingSession } from './defaultRoles.ts';
 import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingTarget } from './guards.ts';
+import { checkMatchedUser, type MatchedAccount, matchedAccount, splitAccount } from './loginProof.ts';
 import { checkHostIsEndpoint, defaultRdsClient, isRdsManagedSecret, readRdsManagedMaster, serverOfMasterSecret } from './rdsMaster.ts';
 import { masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
 import { pendingUsername, readUsernameCharacterLimit } from './usernames.ts';
@@ -78,6 +79,21 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     });
   }
 
+  /** The account a login matched, or undefined when the login is refused. */
+  async function matchedLogin(secret: MysqlSecret, mode: TlsMode, purpose: string, ctx: StepContext): Promise<MatchedAccount | undefined> {
+    try {
+      return await connector.with(login(secret), mode, purpose, ctx, (connection) => matchedAccount(connection, ctx), { probe: true });
+    } catch (error) {
+      if (error instanceof TargetConnectionError) return undefined;
+      throw error;
+    }
+  }
+
+  /** AWSPREVIOUS's password goes out with the stricter TLS mode of the two versions: plaintext only if both say so. */
+  function strictestMode(current: MysqlSecret, previous: MysqlSecret, ctx: StepContext): TlsMode {
+    return modeOf(current, 'AWSCURRENT', ctx) === 'disable' && sslOf(previous) === false ? 'disable' : 'verify';
+  }
+
   async function logsIn(secret: MysqlSecret, mode: TlsMode, purpose: string, ctx: StepContext): Promise<boolean> {
     try {
       await connector.with(login(secret), mode, purpose, ctx, async () => undefined, { probe: true });
@@ -112,17 +128,22 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       const pendingLogsIn = await logsIn(pending, pendingMode, 'AWSPENDING credentials', ctx);
       if (pendingLogsIn) ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
       // Every time, also when AWSPENDING logs in: proves whoever wrote the secret holds the
-      // current user's password before the master is used on its behalf.
-      await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, async () => undefined);
+      // current user's password before the master is used on its behalf — for the one account the
+      // server matched (loginProof.ts).
+      const currentAccount = await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, (connection) => matchedAccount(connection, ctx));
+      checkMatchedUser(currentAccount, current.username, 'AWSCURRENT', ctx);
       // For a pair made before the rotator kept its record (ownership.ts): AWSPREVIOUS's password
       // logging in as the pending user is the server's proof that this secret's holder holds it.
       // Only its user name and password are used: AWSCURRENT's server, database and TLS mode.
       // Asked only for a pair with no record at all, so a normal rotation makes no extra login.
-      const previousLogsInAsPending = async () =>
-        !pendingLogsIn && previous?.username === pending.username && (await logsIn({ ...current, username: previous.username, password: previous.password }, currentMode, 'AWSPREVIOUS credentials', ctx));
+      const previousLogin = async () => {
+        if (pendingLogsIn || previous?.username !== pending.username) return undefined;
+        const account = await matchedLogin({ ...current, username: previous.username, password: previous.password }, strictestMode(current, previous, ctx), 'AWSPREVIOUS credentials', ctx);
+        return account?.user === pending.username ? { host: account.host, password: previous.password } : undefined;
+      };
       const master = await readMaster(current, rdsProven, ctx);
       await withMaster(current, master, ctx, (connection) =>
-        makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn, previousLogsInAsPending }, ctx),
+        makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn, currentHost: currentAccount.host, previousLogin }, ctx),
       );
     },
 
@@ -130,6 +151,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       checkPendingTarget(current, pending, ctx);
       const rdsProven = await masterServerProvenByRds(current, ctx);
       const session = await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) => readPendingSession(connection, ctx));
+      checkMatchedUser(splitAccount(session.currentUser), pending.username, 'AWSPENDING', ctx);
       const master = await readMaster(current, rdsProven, ctx);
       const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx, session));
       if (differences.length > 0) {

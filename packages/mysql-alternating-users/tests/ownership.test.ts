@@ -9,7 +9,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { capturedOutput, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from './helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 
@@ -175,6 +175,58 @@ describe('ownership lives on the server, not in a secret version', () => {
     await h.service.rotate(secretId);
     const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
     expect(await logsIn(db, current.username, current.password)).toBe(true);
+  });
+});
+
+describe('a login proves one account, not every account of the user name (review finding)', () => {
+  it('another account of the same user name at another host, with its own password and more privileges: refused before any write, nothing copied or changed', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'multi', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    // A DBA's account of the same name, elsewhere, with another password and every privilege on shop.
+    const dbaPassword = newPassword();
+    await createUser(db, 'multi', dbaPassword, '10.50.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('multi', password);
+    const before = await snapshot(db, ['multi', 'multi_clone']);
+    const error = await refusedSetSecret(h, secretId);
+    expect(error).toBeInstanceOf(ConfusedDeputyError);
+    expect((error as ConfusedDeputyError).field).toBe('username');
+    expect((error as Error).message).toContain("'multi'@'10.50.%'");
+    expect((error as Error).message).toContain(secretId);
+    expect(writesOf(h)).toEqual([]);
+    expect(await snapshot(db, ['multi', 'multi_clone'])).toBe(before);
+  });
+
+  it('the same accounts holding the same password (as this rotator leaves them): rotates, the clone gets both hosts', async () => {
+    const h = await harness(db);
+    const password = newPassword();
+    await createUser(db, 'multi2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+    await createUser(db, 'multi2', password, '10.60.%', ['GRANT INSERT ON shop.* TO ?@?']);
+    const secretId = await h.secretFor('multi2', password);
+    await h.service.rotate(secretId);
+    await h.service.rotate(secretId);
+    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+    expect(current.username).toBe('multi2');
+    expect(await logsIn(db, 'multi2', current.password)).toBe(true);
+    expect(await grantLines(db, 'multi2_clone')).toEqual(await grantLines(db, 'multi2'));
+  });
+
+  it('a password that an anonymous account answers to: the login is not "victim"’s, refused, nothing created', async (context) => {
+    if (db.external) context.skip('creates an anonymous account, only on a server the kit starts');
+    const anonymousPassword = newPassword();
+    await db.query("CREATE USER ''@'%' IDENTIFIED BY ?", [anonymousPassword]);
+    try {
+      await createUser(db, 'victim', newPassword(), '10.9.9.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+      const h = await harness(db);
+      const secretId = await h.secretFor('victim', anonymousPassword);
+      const error = await refusedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as Error).message).toContain("matched the AWSCURRENT login to the account ''@'%'");
+      expect(writesOf(h)).toEqual([]);
+      expect(await accountHosts(db, 'victim_clone')).toEqual([]);
+    } finally {
+      await db.query("DROP USER ''@'%'");
+    }
   });
 });
 

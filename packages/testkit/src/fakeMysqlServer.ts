@@ -6,7 +6,8 @@
  * scramble and no password ever arrived.
  *
  * `acceptLogins: true` answers every handshake response (and the clear password after the switch)
- * with OK and every command with OK, so a client that was allowed plaintext gets "logged in": used
+ * with OK, `SELECT CURRENT_USER()` with the user's own account at '%', and every other command with
+ * OK, so a client that was allowed plaintext gets "logged in": used
  * to show that a plaintext app login does not drag the master's login into plaintext.
  *
  * Not a MySQL implementation: only the packets a client sends up to authentication are understood.
@@ -73,6 +74,21 @@ function greeting(connectionId: number, nonce: Buffer): Buffer {
 
 const ok = (sequence: number) => packet(sequence, Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]));
 
+const lenencString = (text: string) => {
+  const bytes = Buffer.from(text, 'utf8');
+  return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+};
+
+/** A one-column, one-row text result set (with EOF packets: the greeting has no DEPRECATE_EOF). */
+function resultSet(column: string, value: string): Buffer {
+  const eof = (sequence: number) => packet(sequence, Buffer.from([0xfe, 0x00, 0x00, 0x02, 0x00]));
+  const definition = Buffer.concat([
+    ...['def', '', '', '', column, ''].map(lenencString),
+    Buffer.from([0x0c, 45, 0, 0, 1, 0, 0, 0xfd, 0, 0, 0, 0, 0]),
+  ]);
+  return Buffer.concat([packet(1, Buffer.from([1])), packet(2, definition), eof(3), packet(4, lenencString(value)), eof(5)]);
+}
+
 /** The user name of a HandshakeResponse41: after 4+4+1+23 bytes, NUL-terminated. */
 function userOf(payload: Buffer): string | undefined {
   if (payload.length < 33) return undefined;
@@ -114,6 +130,10 @@ export async function startFakeMysqlServer(options: { acceptLogins?: boolean } =
           socket.end();
         } else if (payload[0] === 0x01) {
           socket.end(); // COM_QUIT
+        } else if (payload[0] === 0x03 && /^SELECT CURRENT_USER\(\) AS (\w+)/i.test(payload.subarray(1).toString('utf8'))) {
+          // Which account the "logged-in" user matched: its own name at '%'.
+          const column = /^SELECT CURRENT_USER\(\) AS (\w+)/i.exec(payload.subarray(1).toString('utf8'))![1]!;
+          socket.write(resultSet(column, `${record.handshakeUser ?? ''}@%`));
         } else {
           socket.write(ok(1));
         }
