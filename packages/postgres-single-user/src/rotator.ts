@@ -65,8 +65,10 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
         assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
-        // AWS PR #72: connect with AWSPREVIOUS's password but AWSCURRENT's TLS setting.
-        const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl };
+        // AWS PR #72: AWSPREVIOUS's own `ssl` may be stale, so it does not loosen AWSCURRENT's; nor may
+        // AWSCURRENT's loosen it (a writer who sets "ssl": false in a new AWSCURRENT pushes the real
+        // old version, with its working password, to AWSPREVIOUS): plaintext only when both say so.
+        const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl === false && previous.ssl === false ? false : current.ssl === false ? true : current.ssl };
         session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
       }
       if (!session) {

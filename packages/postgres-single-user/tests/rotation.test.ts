@@ -274,6 +274,26 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, roleName('prev_tls'), current.password as string)).toBe(true);
   });
 
+  it.skipIf(EXTERNAL_SERVER)(`AWSPREVIOUS's password goes out in plaintext only when both versions say "ssl": false ${NEEDS_OWN_CLUSTER}`, async () => {
+    // With REQUIRE_TLS=false, a writer puts an AWSCURRENT that says "ssl": false (and a password of
+    // their own): the real old version, whose password works, becomes AWSPREVIOUS and says ssl: true.
+    const username = roleName('prev_strict');
+    const first = testPassword();
+    await createLoginRole(server, username, first);
+    const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
+    const secretId = await createSecret(setup.admin, secretFor(username, first, { ssl: true }), 'pg-single');
+    await setup.service.rotate(secretId);
+    const { versionId: _v, ...current } = (await readSecret(setup.admin, secretId, 'AWSCURRENT'))!;
+    const written = JSON.stringify({ ...current, password: testPassword(), ssl: false });
+    rememberSecretJson(written);
+    await setup.admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: written, VersionStages: ['AWSCURRENT'] }));
+    setup.recorder.reset();
+    await setup.service.rotate(secretId).catch(() => undefined);
+    const previousAttempt = setup.recorder.attempts.find((a) => a.password === current.password);
+    expect(previousAttempt, 'AWSPREVIOUS was tried').toBeDefined();
+    expect(previousAttempt!.tls).toBe(true);
+  });
+
   it('fails with the kind "authentication" when no version logs in, and changes nothing', async () => {
     const { service, secretId, recorder, password } = await newRoleAndSecret(roleName('nobody_knows'));
     const outOfBand = testPassword();
