@@ -11,13 +11,17 @@
  */
 import type { RotationLogger } from '@rotators/core';
 import type { ListedKey } from './adapters/types.ts';
-import { isCreatedForSecret } from './labels.ts';
+import { isCreatedByRotator } from './labels.ts';
 import type { ApiKeySecret } from './schema.ts';
 
-/** Unlabelled keys named by `version` that are still listed and not in `keep`. */
-export function initialKeysDue(version: ApiKeySecret, listed: ListedKey[], secretArn: string, keep: ReadonlySet<string>): string[] {
+/**
+ * Keys named by `version` that are still listed, not in `keep`, and carry no label of this rotator
+ * at all: a key it made for another secret of the same account is that secret's to revoke, whatever
+ * this secret's versions say.
+ */
+export function initialKeysDue(version: ApiKeySecret, listed: ListedKey[], keep: ReadonlySet<string>): string[] {
   const named = [...(version.initialKeyIds ?? []), ...(version.previousKeyId ? [version.previousKeyId] : [])];
-  return [...new Set(named)].filter((id) => !keep.has(id) && listed.some((k) => k.id === id && !isCreatedForSecret(k.label, secretArn)));
+  return [...new Set(named)].filter((id) => !keep.has(id) && listed.some((k) => k.id === id && !isCreatedByRotator(k.label)));
 }
 
 /**
@@ -25,8 +29,8 @@ export function initialKeysDue(version: ApiKeySecret, listed: ListedKey[], secre
  * that key carries no label of ours, still listed after this step's revocations, minus the keys
  * the pending version itself holds.
  */
-export function initialKeysToRecord(current: ApiKeySecret, listed: ListedKey[], revoked: readonly string[], secretArn: string, pendingHolds: ReadonlySet<string>): string[] {
-  return initialKeysDue(current, listed, secretArn, pendingHolds).filter((id) => !revoked.includes(id));
+export function initialKeysToRecord(current: ApiKeySecret, listed: ListedKey[], revoked: readonly string[], pendingHolds: ReadonlySet<string>): string[] {
+  return initialKeysDue(current, listed, pendingHolds).filter((id) => !revoked.includes(id));
 }
 
 export function warnInitialRevocation(logger: RotationLogger, ids: string[]): void {

@@ -56,7 +56,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // holds; with API_REVOKE_INITIAL_KEY also the recorded initial key (initialKeys.ts).
       const keep = new Set([current.keyId, ...(current.previousKeyId ? [current.previousKeyId] : []), ...(earlier ? [earlier.id] : [])]);
       const stale = current.previousKeyId ? staleKeys(keys, ctx.secretId, keep) : [];
-      const initialDue = config.revokeInitialKey ? initialKeysDue(current, keys, ctx.secretId, keep) : [];
+      const initialDue = config.revokeInitialKey ? initialKeysDue(current, keys, keep) : [];
       warnInitialRevocation(ctx.logger, initialDue);
       const due = [...stale, ...initialDue];
       const failed = due.length > 0 ? await revokeAll(adapter, auth, due, ctx.logger) : [];
@@ -76,7 +76,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       }
       const { initialKeyIds: _carried, ...rest } = current;
       const revoked = initialDue.filter((id) => !failed.includes(id));
-      const initialKeyIds = config.revokeInitialKey ? initialKeysToRecord(current, keys, revoked, ctx.secretId, new Set([created.id, current.keyId])) : [];
+      const initialKeyIds = config.revokeInitialKey ? initialKeysToRecord(current, keys, revoked, new Set([created.id, current.keyId])) : [];
       return { ...rest, apiKey: created.key, keyId: created.id, previousKeyId: current.keyId, ...(initialKeyIds.length > 0 ? { initialKeyIds } : {}) };
     },
 
@@ -145,7 +145,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       const revoke = staleKeys(listed, ctx.secretId, keep);
       if (config.revokeInitialKey) {
         // The previous version's previousKeyId covers versions written before initialKeyIds existed.
-        const initial = [...new Set([...initialKeysDue(current, listed, ctx.secretId, keep), ...initialKeysDue(previous, listed, ctx.secretId, keep)])];
+        const initial = [...new Set([...initialKeysDue(current, listed, keep), ...initialKeysDue(previous, listed, keep)])];
         warnInitialRevocation(ctx.logger, initial);
         revoke.push(...initial);
       }
