@@ -15,6 +15,7 @@
  * TagResource can change a tag). The lookup lists the region's clusters and instances, page by page.
  */
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type DBCluster, type DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import { sameSecretArn } from '@rotators/core/db';
 import { ConfusedDeputyError, readBoolean, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { portOf, sameHost } from './schema.ts';
 
@@ -27,11 +28,6 @@ export function readRdsManagedMaster(env: Record<string, string | undefined>): b
 export function isRdsManagedSecret(arn: string): boolean {
   const name = arn.includes(':secret:') ? arn.slice(arn.indexOf(':secret:') + ':secret:'.length) : arn;
   return name.startsWith('rds!');
-}
-
-/** Same secret: equal ARNs, or `masterarn` given without the 6-character suffix Secrets Manager appends. */
-export function sameSecretArn(rdsArn: string, masterArn: string): boolean {
-  return rdsArn === masterArn || (rdsArn.startsWith(`${masterArn}-`) && rdsArn.length === masterArn.length + 7);
 }
 
 export interface RdsServer {

@@ -2,8 +2,8 @@
  * MySQL / Aurora MySQL / MariaDB alternating users: `app` and `app_clone` take turns, so the
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
-import { PendingTestFailedError, type Rotator, type StepContext, TargetConnectionError } from '@rotators/core';
-import { readTlsConfig, type TlsMode, tlsModeFor } from '@rotators/core/db';
+import { createRotationLogger, PendingTestFailedError, type Rotator, type StepContext, TargetConnectionError } from '@rotators/core';
+import { checkMasterSecretAllowed, readMasterSecretPolicy, readTlsConfig, type TlsMode, tlsModeFor } from '@rotators/core/db';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Connection } from 'mysql2/promise';
 import { readAdoptExisting } from './adoption.ts';
@@ -39,6 +39,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   const tls = readTlsConfig(env);
   const usernameLimit = readUsernameCharacterLimit(env);
   const adoptExisting = readAdoptExisting(env);
+  const masters = readMasterSecretPolicy(env, createRotationLogger('mysql-alternating-users'));
   const rdsManaged = readRdsManagedMaster(env);
   let rds = options.rds;
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
@@ -51,6 +52,8 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
    * connection; true when it was.
    */
   async function masterServerProvenByRds(current: MysqlSecret, ctx: StepContext): Promise<boolean> {
+    // Before anything is done for `masterarn`, RDS lookup included.
+    checkMasterSecretAllowed(current.masterarn, masters, ctx);
     if (!rdsManaged || !isRdsManagedSecret(current.masterarn)) return false;
     rds ??= defaultRdsClient(tls.connectTimeoutSeconds);
     checkHostIsEndpoint(current, await serverOfMasterSecret(rds, current.masterarn, ctx), ctx);
@@ -58,7 +61,9 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   }
 
   async function readMaster(current: MysqlSecret, rdsProven: boolean, ctx: StepContext): Promise<MasterLogin> {
-    // Always the AWSCURRENT version's masterarn: a pending value cannot redirect the master.
+    // Always the AWSCURRENT version's masterarn (a pending value cannot redirect the master), and
+    // one the function's configuration allows.
+    checkMasterSecretAllowed(current.masterarn, masters, ctx);
     const master = await ctx.readSecret(current.masterarn, masterSecretSchema);
     // An RDS-managed secret names no host: the master logs in at the secret's host, an endpoint of its own DB.
     if (!(rdsProven && master.host === undefined)) checkMasterTarget(current, master, { rdsManagedHint: isRdsManagedSecret(current.masterarn) && !rdsManaged }, ctx);

@@ -20,7 +20,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, readSecret, rememberSecret, startMaria
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../src/rotator.ts';
-import { isRdsManagedSecret, sameSecretArn } from '../src/rdsMaster.ts';
+import { sameSecretArn } from '@rotators/core/db';
+import { isRdsManagedSecret } from '../src/rdsMaster.ts';
 import { createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };

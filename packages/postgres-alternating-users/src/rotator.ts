@@ -4,8 +4,8 @@
  * `app_owner`, so whatever either creates belongs to that role and both can alter and drop it.
  * Passwords reach the server only as SCRAM-SHA-256 verifiers computed here.
  */
-import { type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
-import { readTlsConfig, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
+import { createRotationLogger, type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import { checkMasterSecretAllowed, readMasterSecretPolicy, readTlsConfig, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { readAdoptionConfig } from './config.ts';
 import { connectWithPg, inTransaction, type Login, PostgresConnector, type PostgresConnect, type PostgresSession, run } from './connect.ts';
@@ -34,13 +34,16 @@ export function createPostgresAlternatingUsersRotator(options: PostgresAlternati
   const env = options.env ?? process.env;
   const tls = readTlsConfig(env);
   const adoption = readAdoptionConfig(env);
+  const masters = readMasterSecretPolicy(env, createRotationLogger('postgres-alternating-users'));
   const connector = new PostgresConnector(options.connect ?? connectWithPg, tls);
   const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
   /** A secret's "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */
   const modeOf = (ssl: boolean | undefined, label: string, ctx: StepContext): TlsMode => tlsModeFor(ssl, tls, ctx, label);
 
   async function readMaster(current: PostgresAlternatingSecret, ctx: StepContext): Promise<MasterSecret> {
-    // Always AWSCURRENT's masterarn (the engine holds AWSPENDING's to it too).
+    // Always AWSCURRENT's masterarn (the engine holds AWSPENDING's to it too), and one the
+    // function's configuration allows.
+    checkMasterSecretAllowed(current.masterarn, masters, ctx);
     const master = await ctx.readSecret(current.masterarn, masterSecret);
     checkMasterTarget(current, master, ctx);
     return master;

@@ -23,3 +23,4 @@ export {
   type TlsMode,
 } from './tlsPolicy.ts';
 export { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
+export { checkMasterSecretAllowed, type MasterSecretPolicy, readMasterSecretPolicy, sameSecretArn } from './masterSecrets.ts';
