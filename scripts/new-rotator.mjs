@@ -54,7 +54,8 @@ const written = [];
 copyTree(join(here, 'templates', 'rotator', 'package'), join(root, 'packages', name));
 // The Terraform module and example are the generic-password ones, renamed: the scaffold's secret
 // has the same {"password"} shape, and cloning the reference keeps the scaffold from drifting
-// from it (function_variables.tf must stay identical in every module; scripts/terraform/check.sh).
+// from it. What every rotator module shares (the `function` input, the `function` output, the
+// mock provider of its tests) lives in rotation-function, so the clone carries no copy of it.
 for (const kind of ['modules', 'examples']) {
   cloneRenamed(join(root, 'terraform', kind, REFERENCE), join(root, 'terraform', kind, name));
 }

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Offline checks of every Terraform module and example, no AWS and no emulator needed:
 #   terraform fmt -check; init + validate per root; terraform test (mock provider) per module;
-#   README inputs/outputs tables in step with the .tf files; the shared pass-through variables
-#   file identical in every rotator module.
+#   README inputs/outputs tables in step with the .tf files.
 # Ends with one line "terraform checks: N passed, N failed" (each terraform-test run counts).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -71,16 +70,6 @@ if npx tsx scripts/terraform/readme-tables.ts >"$log/readme" 2>&1; then
 else
   fail "README tables" 1 "$log/readme"
 fi
-
-shared_ok=1
-for file in terraform/modules/*/function_variables.tf; do
-  if ! cmp -s "$file" terraform/modules/generic-password/function_variables.tf; then
-    shared_ok=0
-    diff terraform/modules/generic-password/function_variables.tf "$file" >"$log/shared" 2>&1
-    fail "$file differs from terraform/modules/generic-password/function_variables.tf" 1 "$log/shared"
-  fi
-done
-[ "$shared_ok" -eq 1 ] && pass "function_variables.tf identical in every rotator module"
 
 echo "terraform checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -43,10 +43,12 @@ module "rotation" {
   ca_bundle_path     = var.ca_bundle_path
   revoke_initial_key = var.revoke_initial_key
 
-  secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-  log_retention_in_days   = 14
-  # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-  log_format = local.local_emulator ? "Text" : "JSON"
+  function = {
+    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
+    log_retention_in_days   = 14
+    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
+    log_format = local.local_emulator ? "Text" : "JSON"
+  }
 
   secrets = {
     example = {

@@ -29,10 +29,12 @@ module "rotation" {
   name     = var.name
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/generic-password/dist/generic-password.zip")
 
-  secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-  log_retention_in_days   = 14
-  # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-  log_format = local.local_emulator ? "Text" : "JSON"
+  function = {
+    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
+    log_retention_in_days   = 14
+    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
+    log_format = local.local_emulator ? "Text" : "JSON"
+  }
 
   secrets = {
     example = {

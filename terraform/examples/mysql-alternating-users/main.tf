@@ -62,11 +62,14 @@ module "rotation" {
   username_character_limit = var.username_character_limit
   require_tls              = var.require_tls
   tls_ca_bundle_path       = var.tls_ca_bundle_path
-  vpc                      = var.vpc
-  secretsmanager_endpoint  = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-  log_retention_in_days    = 14
-  # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-  log_format = local.local_emulator ? "Text" : "JSON"
+
+  function = {
+    vpc                     = var.vpc
+    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
+    log_retention_in_days   = 14
+    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
+    log_format = local.local_emulator ? "Text" : "JSON"
+  }
 
   secrets = {
     example = {

@@ -10,10 +10,10 @@ output "master_secret_arn" {
 
 output "function_arn" {
   description = "ARN of the rotation function."
-  value       = module.rotation.function_arn
+  value       = module.rotation.function.function_arn
 }
 
 output "function_name" {
   description = "Name of the rotation function."
-  value       = module.rotation.function_name
+  value       = module.rotation.function.function_name
 }

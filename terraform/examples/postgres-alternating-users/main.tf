@@ -63,14 +63,17 @@ module "rotation" {
   name     = var.name
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/postgres-alternating-users/dist/postgres-alternating-users.zip")
 
-  adopt_ownership         = var.adopt_ownership
-  require_tls             = var.require_tls
-  tls_ca_bundle_path      = var.tls_ca_bundle_path
-  vpc                     = var.vpc
-  secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-  log_retention_in_days   = 14
-  # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-  log_format = local.local_emulator ? "Text" : "JSON"
+  adopt_ownership    = var.adopt_ownership
+  require_tls        = var.require_tls
+  tls_ca_bundle_path = var.tls_ca_bundle_path
+
+  function = {
+    vpc                     = var.vpc
+    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
+    log_retention_in_days   = 14
+    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
+    log_format = local.local_emulator ? "Text" : "JSON"
+  }
 
   secrets = {
     example = {

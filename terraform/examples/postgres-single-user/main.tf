@@ -39,12 +39,15 @@ module "rotation" {
   name     = var.name
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/postgres-single-user/dist/postgres-single-user.zip")
 
-  tls_ca_bundle_path      = var.tls_ca_bundle_path
-  vpc                     = var.vpc
-  secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-  log_retention_in_days   = 14
-  # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-  log_format = local.local_emulator ? "Text" : "JSON"
+  tls_ca_bundle_path = var.tls_ca_bundle_path
+
+  function = {
+    vpc                     = var.vpc
+    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
+    log_retention_in_days   = 14
+    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
+    log_format = local.local_emulator ? "Text" : "JSON"
+  }
 
   secrets = {
     example = {

@@ -2,26 +2,6 @@
 # HTTPS to the provider (a NAT gateway when it runs in a VPC). The provider makes the keys, so no
 # password policy applies.
 locals {
-  # The environment names of the generic adapter's settings (packages/api-key/README.md).
-  http_variables = {
-    keys_path          = "API_KEYS_PATH"
-    key_path           = "API_KEY_PATH"
-    test_path          = "API_TEST_PATH"
-    test_method        = "API_TEST_METHOD"
-    create_method      = "API_CREATE_METHOD"
-    revoke_method      = "API_REVOKE_METHOD"
-    auth_header        = "API_AUTH_HEADER"
-    auth_scheme        = "API_AUTH_SCHEME"
-    label_field        = "API_LABEL_FIELD"
-    id_field           = "API_ID_FIELD"
-    key_field          = "API_KEY_FIELD"
-    list_items_field   = "API_LIST_ITEMS_FIELD"
-    created_item_field = "API_CREATED_ITEM_FIELD"
-    next_page          = "API_NEXT_PAGE"
-    page_size_param    = "API_PAGE_SIZE_PARAM"
-    page_size          = "API_PAGE_SIZE"
-  }
-
   rotator_environment = merge(
     {
       API_PROVIDER                = var.provider_name
@@ -35,7 +15,10 @@ locals {
     },
     length(var.allowed_hosts) == 0 ? {} : { API_ALLOWED_HOSTS = join(",", var.allowed_hosts) },
     var.ca_bundle_path == null ? {} : { API_CA_BUNDLE_PATH = var.ca_bundle_path },
-    { for field, variable in local.http_variables : variable => tostring(var.http[field]) if var.http[field] != null },
+    # The generic adapter's settings: field page_size is API_PAGE_SIZE, and so on. The names are the
+    # package's own (SETTING_VARIABLES, packages/api-key/src/adapters/settings.ts);
+    # terraform/tests/apiKeySettings.test.ts fails when `http` and that list differ.
+    { for field, value in var.http : "API_${upper(field)}" => tostring(value) if value != null },
   )
 }
 
@@ -48,26 +31,15 @@ module "function" {
   timeout             = var.timeout
   minimum_timeout     = var.step_timeout_seconds + 5
   rotator_environment = local.rotator_environment
-  password_policy     = null
+  secrets             = var.secrets
+  # The provider makes the keys: no password variables, no GetRandomPassword.
+  password_policy = null
 
-  secrets = { for key, s in var.secrets : key => merge(s, { master_secret_arn = null, master_secret_kms_key_arn = null }) }
-
-  runtime                        = var.runtime
-  architecture                   = var.architecture
-  memory_size                    = var.memory_size
-  reserved_concurrent_executions = var.reserved_concurrent_executions
-  environment_kms_key_arn        = var.environment_kms_key_arn
-  vpc                            = var.vpc
-  secretsmanager_endpoint        = var.secretsmanager_endpoint
-  log_level                      = var.log_level
-  log_format                     = var.log_format
-  log_retention_in_days          = var.log_retention_in_days
-  log_kms_key_arn                = var.log_kms_key_arn
-  permissions_boundary_arn       = var.permissions_boundary_arn
-  role_path                      = var.role_path
-  secret_access                  = var.secret_access
-  extra_kms_key_arns             = var.extra_kms_key_arns
-  create_alarms                  = var.create_alarms
-  alarm_sns_topic_arn            = var.alarm_sns_topic_arn
-  tags                           = var.tags
+  # The deployment's settings: typed, defaulted and checked once, in rotation-function, which
+  # takes tags and the alarms beside `function`.
+  function            = var.function
+  tags                = try(var.function.tags, null)
+  create_alarms       = try(var.function.create_alarms, null)
+  alarm_sns_topic_arn = try(var.function.alarm_sns_topic_arn, null)
+  overdue_alarm       = try(var.function.overdue_alarm, null)
 }

@@ -125,7 +125,7 @@ variable "revoke_initial_key" {
 }
 
 variable "http" {
-  description = "Settings of the generic HTTP adapter (API_KEYS_PATH, API_KEY_PATH, API_TEST_PATH, API_TEST_METHOD, API_CREATE_METHOD, API_REVOKE_METHOD, API_AUTH_HEADER, API_AUTH_SCHEME, API_LABEL_FIELD, API_ID_FIELD, API_KEY_FIELD, API_LIST_ITEMS_FIELD, API_CREATED_ITEM_FIELD, API_NEXT_PAGE, API_PAGE_SIZE_PARAM, API_PAGE_SIZE); null fields keep the adapter's defaults. A secret's own \"api\" object overrides them only with secret_settings = true."
+  description = "Settings of the generic HTTP adapter, one per setting of the package (its SETTING_VARIABLES), each set as API_<FIELD IN UPPER CASE> (keys_path: API_KEYS_PATH, page_size: API_PAGE_SIZE, …); null fields keep the adapter's defaults. A secret's own \"api\" object overrides them only with secret_settings = true."
   type = object({
     keys_path          = optional(string)
     key_path           = optional(string)
@@ -168,14 +168,15 @@ variable "http" {
 }
 
 variable "secrets" {
-  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: apiKey, keyId, baseUrl (https), optional provider and api (see the package README)."
-  type = map(object({
-    arn                      = string
-    kms_key_arn              = optional(string)
-    automatically_after_days = optional(number)
-    schedule_expression      = optional(string)
-    duration                 = optional(string)
-    rotate_immediately       = optional(bool, true)
-  }))
-  default = {}
+  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: apiKey, keyId, baseUrl (https), optional provider and api (see the package README). Types and checks: rotation-function's `secrets`."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+  nullable    = false
 }

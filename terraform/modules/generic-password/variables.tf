@@ -21,28 +21,21 @@ variable "timeout" {
 
 variable "secrets" {
   description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). The secret JSON needs a \"password\" field; every other field is kept."
-  type = map(object({
-    arn                      = string
-    kms_key_arn              = optional(string)
-    automatically_after_days = optional(number)
-    schedule_expression      = optional(string)
-    duration                 = optional(string)
-    rotate_immediately       = optional(bool, true)
-  }))
-  default = {}
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "password_policy" {
-  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type."
-  type = object({
-    length                     = optional(number, 32)
-    exclude_characters         = optional(string)
-    exclude_numbers            = optional(bool, false)
-    exclude_punctuation        = optional(bool, false)
-    exclude_uppercase          = optional(bool, false)
-    exclude_lowercase          = optional(bool, false)
-    include_space              = optional(bool, false)
-    require_each_included_type = optional(bool, true)
-  })
-  default = {}
+  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+  nullable    = false
 }

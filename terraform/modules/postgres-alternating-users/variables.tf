@@ -65,36 +65,27 @@ variable "adopt_databases" {
 }
 
 variable "secrets" {
-  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ownerRole, ssl (see the package README)."
-  type = map(object({
-    arn                       = string
-    master_secret_arn         = string
-    kms_key_arn               = optional(string)
-    master_secret_kms_key_arn = optional(string)
-    automatically_after_days  = optional(number)
-    schedule_expression       = optional(string)
-    duration                  = optional(string)
-    rotate_immediately        = optional(bool, true)
-  }))
-  default = {}
+  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ownerRole, ssl (see the package README). Types and checks: rotation-function's `secrets`."
+  type        = any
+  default     = {}
+  nullable    = false
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn != s.arn])
-    error_message = "secrets[*].master_secret_arn must be the admin secret, not the rotated secret itself."
+    condition     = alltrue([for s in values(var.secrets) : try(s.master_secret_arn != null && s.master_secret_arn != s.arn, false)])
+    error_message = "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names, not the rotated secret itself."
   }
 }
 
 variable "password_policy" {
-  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type."
-  type = object({
-    length                     = optional(number, 32)
-    exclude_characters         = optional(string)
-    exclude_numbers            = optional(bool, false)
-    exclude_punctuation        = optional(bool, false)
-    exclude_uppercase          = optional(bool, false)
-    exclude_lowercase          = optional(bool, false)
-    include_space              = optional(bool, false)
-    require_each_included_type = optional(bool, true)
-  })
-  default = {}
+  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+  nullable    = false
 }

@@ -16,18 +16,19 @@ locals {
 
 resource "aws_iam_role" "this" {
   name                 = "${var.name}-rotation"
-  path                 = var.role_path
+  path                 = var.function.role_path
   assume_role_policy   = local.assume_role_policy
-  permissions_boundary = var.permissions_boundary_arn
+  permissions_boundary = var.function.permissions_boundary_arn
   tags                 = var.tags
 }
 
 locals {
-  secret_arns        = distinct([for s in values(var.secrets) : s.arn])
-  master_secret_arns = distinct(compact([for s in values(var.secrets) : s.master_secret_arn]))
+  secret_arns = distinct([for s in values(var.secrets) : s.arn])
+  # Secrets read for the wired ones (e.g. alternating users' master secrets), and every key.
+  read_secret_arns = distinct(flatten([for s in values(var.secrets) : [for r in s.read_secrets : r.arn]]))
   kms_key_arns = distinct(concat(
-    compact(flatten([for s in values(var.secrets) : [s.kms_key_arn, s.master_secret_kms_key_arn]])),
-    var.extra_kms_key_arns,
+    compact(flatten([for s in values(var.secrets) : concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn])])),
+    var.function.extra_kms_key_arns,
   ))
   rotation_actions = [
     "secretsmanager:DescribeSecret",
@@ -50,14 +51,14 @@ locals {
 locals {
   statements = concat(
     # The four rotation actions on the wired secrets only...
-    var.secret_access == "explicit_arns" && length(local.secret_arns) > 0 ? [{
+    var.function.secret_access == "explicit_arns" && length(local.secret_arns) > 0 ? [{
       Sid      = "RotateWiredSecrets"
       Effect   = "Allow"
       Action   = local.rotation_actions
       Resource = local.secret_arns
     }] : [],
     # ...or on any secret whose configured rotation function is this one.
-    var.secret_access == "rotation_lambda_arn" ? [{
+    var.function.secret_access == "rotation_lambda_arn" ? [{
       Sid       = "RotateSecretsUsingThisFunction"
       Effect    = "Allow"
       Action    = local.rotation_actions
@@ -72,12 +73,13 @@ locals {
       Action   = "secretsmanager:GetRandomPassword"
       Resource = "*"
     }],
-    # Alternating users: the admin secret is read, never written.
-    length(local.master_secret_arns) > 0 ? [{
-      Sid      = "ReadMasterSecrets"
+    # Secrets the rotator reads besides the rotated one (alternating users' master secrets): read,
+    # never written.
+    length(local.read_secret_arns) > 0 ? [{
+      Sid      = "ReadOtherSecrets"
       Effect   = "Allow"
       Action   = "secretsmanager:GetSecretValue"
-      Resource = local.master_secret_arns
+      Resource = local.read_secret_arns
     }] : [],
     # Customer managed keys of the secrets, usable only through Secrets Manager.
     length(local.kms_key_arns) > 0 ? [{
@@ -96,25 +98,25 @@ locals {
     # In a VPC, Lambda creates network interfaces as this role: only in the given subnets and
     # security groups (scoping not yet proven on real AWS, see the README). The Describe calls have
     # no resource-level permissions.
-    var.vpc == null ? [] : [{
+    var.function.vpc == null ? [] : [{
       Sid    = "CreateNetworkInterfacesInGivenSubnets"
       Effect = "Allow"
       Action = "ec2:CreateNetworkInterface"
       Resource = concat(
         ["${local.ec2_arn}:network-interface/*"],
-        [for id in var.vpc.subnet_ids : "${local.ec2_any_account_arn}:subnet/${id}"],
-        [for id in var.vpc.security_group_ids : "${local.ec2_any_account_arn}:security-group/${id}"],
+        [for id in var.function.vpc.subnet_ids : "${local.ec2_any_account_arn}:subnet/${id}"],
+        [for id in var.function.vpc.security_group_ids : "${local.ec2_any_account_arn}:security-group/${id}"],
       )
     }],
     # Every network interface of the account and region, not only the function's: Lambda's
     # documentation warns that a narrower DeleteNetworkInterface can cut the function off its VPC.
-    var.vpc == null ? [] : [{
+    var.function.vpc == null ? [] : [{
       Sid      = "ManageNetworkInterfacesInAccount"
       Effect   = "Allow"
       Action   = ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
       Resource = "${local.ec2_arn}:network-interface/*"
     }],
-    var.vpc == null ? [] : [{
+    var.function.vpc == null ? [] : [{
       Sid    = "DescribeNetworkInterfaces"
       Effect = "Allow"
       # What AWSLambdaVPCAccessExecutionRole grants, no more.

@@ -29,10 +29,10 @@ locals {
 
   environment = merge(
     local.password_environment,
-    var.secretsmanager_endpoint == "" ? {} : { SECRETS_MANAGER_ENDPOINT = var.secretsmanager_endpoint },
+    var.function.secretsmanager_endpoint == "" ? {} : { SECRETS_MANAGER_ENDPOINT = var.function.secretsmanager_endpoint },
     {
       POWERTOOLS_SERVICE_NAME = var.rotator
-      POWERTOOLS_LOG_LEVEL    = var.log_level
+      POWERTOOLS_LOG_LEVEL    = var.function.log_level
     },
     var.rotator_environment,
   )
@@ -40,14 +40,14 @@ locals {
   # Secrets Manager may invoke the function for the secrets wired here, each named by source_arn
   # (with source_account against the confused deputy). Only in rotation_lambda_arn mode, where other
   # roots wire secrets this module never sees, is the permission the account's.
-  invoke_per_secret = var.secret_access == "explicit_arns"
+  invoke_per_secret = var.function.secret_access == "explicit_arns"
 }
 
 resource "aws_cloudwatch_log_group" "this" {
   # Created before the function, so Lambda never creates it itself without retention.
   name              = "/aws/lambda/${var.name}"
-  retention_in_days = var.log_retention_in_days
-  kms_key_id        = var.log_kms_key_arn
+  retention_in_days = var.function.log_retention_in_days
+  kms_key_id        = var.function.log_kms_key_arn
   tags              = var.tags
 }
 
@@ -58,13 +58,13 @@ resource "aws_lambda_function" "this" {
   filename         = var.zip_path
   source_code_hash = filebase64sha256(var.zip_path)
   handler          = var.handler
-  runtime          = var.runtime
-  architectures    = [var.architecture]
-  memory_size      = var.memory_size
+  runtime          = var.function.runtime
+  architectures    = [var.function.architecture]
+  memory_size      = var.function.memory_size
   timeout          = var.timeout
-  kms_key_arn      = var.environment_kms_key_arn
+  kms_key_arn      = var.function.environment_kms_key_arn
 
-  reserved_concurrent_executions = var.reserved_concurrent_executions
+  reserved_concurrent_executions = var.function.reserved_concurrent_executions
 
   environment {
     variables = local.environment
@@ -73,7 +73,7 @@ resource "aws_lambda_function" "this" {
   # "Text" leaves the block out: Lambda then uses its defaults (the same log group, plain lines
   # around the function's own JSON lines).
   dynamic "logging_config" {
-    for_each = var.log_format == "JSON" ? [1] : []
+    for_each = var.function.log_format == "JSON" ? [1] : []
     content {
       log_format = "JSON"
       log_group  = aws_cloudwatch_log_group.this.name
@@ -81,7 +81,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "vpc_config" {
-    for_each = var.vpc == null ? [] : [var.vpc]
+    for_each = var.function.vpc == null ? [] : [var.function.vpc]
     content {
       subnet_ids         = vpc_config.value.subnet_ids
       security_group_ids = vpc_config.value.security_group_ids

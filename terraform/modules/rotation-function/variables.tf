@@ -40,39 +40,6 @@ variable "handler" {
   default     = "index.handler"
 }
 
-variable "runtime" {
-  description = "Lambda runtime. The zips are built for Node 22 (esbuild target node22). nodejs24.x is not offered: hashicorp/aws accepts it only from 6.19, and 6.x is not tested here."
-  type        = string
-  default     = "nodejs22.x"
-
-  validation {
-    condition     = contains(["nodejs22.x"], var.runtime)
-    error_message = "runtime must be \"nodejs22.x\": the zips are built for Node 22, and nodejs24.x needs hashicorp/aws >= 6.19, which these modules are not tested with."
-  }
-}
-
-variable "architecture" {
-  description = "Instruction set of the function. The zips are plain JavaScript, so both work; arm64 costs less."
-  type        = string
-  default     = "arm64"
-
-  validation {
-    condition     = contains(["arm64", "x86_64"], var.architecture)
-    error_message = "architecture must be \"arm64\" or \"x86_64\"."
-  }
-}
-
-variable "memory_size" {
-  description = "Memory of the function in MB."
-  type        = number
-  default     = 256
-
-  validation {
-    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
-    error_message = "memory_size must be a whole number of MB between 128 and 10240."
-  }
-}
-
 variable "timeout" {
   description = "Timeout of one invocation (one rotation step) in seconds. Must be at least minimum_timeout."
   type        = number
@@ -95,44 +62,122 @@ variable "minimum_timeout" {
   }
 }
 
-variable "reserved_concurrent_executions" {
-  description = "Reserved concurrency: -1 for none (the account's pool), 0 stops every invocation, more caps parallel rotations."
-  type        = number
-  default     = -1
-
-  validation {
-    condition     = var.reserved_concurrent_executions >= -1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions
-    error_message = "reserved_concurrent_executions must be a whole number >= -1 (-1 means no reservation)."
-  }
-}
-
-variable "environment_kms_key_arn" {
-  description = "KMS key that encrypts the function's environment variables; null for the AWS managed key."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.environment_kms_key_arn == null || can(regex("^arn:[^:]+:kms:", var.environment_kms_key_arn))
-    error_message = "environment_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
-  }
-}
-
-variable "vpc" {
-  description = "Subnets and security groups when the target (a database) is only reachable inside a VPC; null keeps the function outside any VPC. The subnets need a route to Secrets Manager (a NAT gateway or an interface endpoint)."
+variable "function" {
+  description = <<-EOT
+    The Lambda function, its role and its logs; every attribute is optional. runtime:
+    "nodejs22.x" (the zips are built for Node 22; nodejs24.x needs hashicorp/aws >= 6.19, untested
+    here). architecture: "arm64" (default) or "x86_64". memory_size: MB, 128-10240 (256).
+    reserved_concurrent_executions: -1 for none (default), 0 stops every invocation.
+    environment_kms_key_arn: key of the environment variables (null: the AWS managed key). vpc: {
+    subnet_ids, security_group_ids } when the target is only reachable inside a VPC (null: none);
+    the subnets need a route to Secrets Manager. secretsmanager_endpoint: SECRETS_MANAGER_ENDPOINT,
+    e.g. a VPC endpoint's DNS name or a local emulator ("": the SDK's default). log_level:
+    POWERTOOLS_LOG_LEVEL, DEBUG, INFO (default), WARN or ERROR. log_format: "JSON" (default) or
+    "Text" (logging_config left unset, for emulators that do not keep it). log_retention_in_days:
+    30 (a value CloudWatch accepts; 0 = forever). log_kms_key_arn: key of the log group (its policy
+    must let logs.<region>.amazonaws.com use it). permissions_boundary_arn, role_path ("/"): the
+    role's. secret_access: "explicit_arns" (default: the four rotation actions on the ARNs in
+    `secrets` only) or "rotation_lambda_arn" (on any secret of this account and region whose
+    rotation function is this one, condition secretsmanager:resource/AllowRotationLambdaArn, so one
+    function serves secrets wired in other roots too). extra_kms_key_arns: keys of secrets this
+    function rotates but that are wired elsewhere.
+  EOT
   type = object({
-    subnet_ids         = list(string)
-    security_group_ids = list(string)
+    runtime                        = optional(string, "nodejs22.x")
+    architecture                   = optional(string, "arm64")
+    memory_size                    = optional(number, 256)
+    reserved_concurrent_executions = optional(number, -1)
+    environment_kms_key_arn        = optional(string)
+    vpc = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    secretsmanager_endpoint  = optional(string, "")
+    log_level                = optional(string, "INFO")
+    log_format               = optional(string, "JSON")
+    log_retention_in_days    = optional(number, 30)
+    log_kms_key_arn          = optional(string)
+    permissions_boundary_arn = optional(string)
+    role_path                = optional(string, "/")
+    secret_access            = optional(string, "explicit_arns")
+    extra_kms_key_arns       = optional(list(string), [])
   })
-  default = null
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.vpc == null || (length(try(var.vpc.subnet_ids, [])) > 0 && length(try(var.vpc.security_group_ids, [])) > 0)
-    error_message = "vpc needs at least one subnet id and one security group id (or set vpc = null)."
+    condition     = contains(["nodejs22.x"], var.function.runtime)
+    error_message = "function.runtime must be \"nodejs22.x\": the zips are built for Node 22, and nodejs24.x needs hashicorp/aws >= 6.19, which these modules are not tested with."
+  }
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.function.architecture)
+    error_message = "function.architecture must be \"arm64\" or \"x86_64\"."
+  }
+
+  validation {
+    condition     = var.function.memory_size >= 128 && var.function.memory_size <= 10240 && floor(var.function.memory_size) == var.function.memory_size
+    error_message = "function.memory_size must be a whole number of MB between 128 and 10240."
+  }
+
+  validation {
+    condition     = var.function.reserved_concurrent_executions >= -1 && floor(var.function.reserved_concurrent_executions) == var.function.reserved_concurrent_executions
+    error_message = "function.reserved_concurrent_executions must be a whole number >= -1 (-1 means no reservation)."
+  }
+
+  validation {
+    condition     = alltrue([for arn in [var.function.environment_kms_key_arn, var.function.log_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:", arn))])
+    error_message = "function.environment_kms_key_arn and function.log_kms_key_arn must be KMS key ARNs (arn:aws:kms:...) or null."
+  }
+
+  validation {
+    condition     = var.function.vpc == null || (length(try(var.function.vpc.subnet_ids, [])) > 0 && length(try(var.function.vpc.security_group_ids, [])) > 0)
+    error_message = "function.vpc needs at least one subnet id and one security group id (or leave it null)."
+  }
+
+  validation {
+    condition     = var.function.secretsmanager_endpoint == "" || can(regex("^https?://", var.function.secretsmanager_endpoint))
+    error_message = "function.secretsmanager_endpoint must be empty or an http(s) URL such as https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com."
+  }
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.function.log_level)
+    error_message = "function.log_level must be one of DEBUG, INFO, WARN, ERROR."
+  }
+
+  validation {
+    condition     = contains(["JSON", "Text"], var.function.log_format)
+    error_message = "function.log_format must be \"JSON\" or \"Text\"."
+  }
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.function.log_retention_in_days)
+    error_message = "function.log_retention_in_days must be a value CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+
+  validation {
+    condition     = var.function.permissions_boundary_arn == null || can(regex("^arn:[^:]+:iam::", var.function.permissions_boundary_arn))
+    error_message = "function.permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::...) or null."
+  }
+
+  validation {
+    condition     = can(regex("^/([\\x21-\\x7E]+/)?$", var.function.role_path))
+    error_message = "function.role_path must start and end with \"/\", e.g. \"/rotation/\"."
+  }
+
+  validation {
+    condition     = contains(["explicit_arns", "rotation_lambda_arn"], var.function.secret_access)
+    error_message = "function.secret_access must be \"explicit_arns\" or \"rotation_lambda_arn\"."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.function.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))])
+    error_message = "function.extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not alias ARNs: IAM matches against the key's ARN."
   }
 }
 
 # ---------------------------------------------------------------------------------------------
-# Configuration the rotator reads at cold start
+# Configuration the rotator reads at cold start (set by the rotator modules)
 # ---------------------------------------------------------------------------------------------
 
 variable "password_policy" {
@@ -171,93 +216,6 @@ variable "rotator_environment" {
   }
 }
 
-variable "secretsmanager_endpoint" {
-  description = "Secrets Manager endpoint the function calls (SECRETS_MANAGER_ENDPOINT), e.g. a VPC endpoint's DNS name or a local emulator; empty for the SDK's default."
-  type        = string
-  default     = ""
-
-  validation {
-    condition     = var.secretsmanager_endpoint == "" || can(regex("^https?://", var.secretsmanager_endpoint))
-    error_message = "secretsmanager_endpoint must be empty or an http(s) URL such as https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com."
-  }
-}
-
-variable "log_level" {
-  description = "Level of the function's JSON logs (POWERTOOLS_LOG_LEVEL)."
-  type        = string
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARN", "ERROR"], var.log_level)
-    error_message = "log_level must be one of DEBUG, INFO, WARN, ERROR."
-  }
-}
-
-# ---------------------------------------------------------------------------------------------
-# Logs, IAM, tags
-# ---------------------------------------------------------------------------------------------
-
-variable "log_format" {
-  description = "Lambda's log format. \"JSON\" gives structured platform logs next to the function's own JSON lines; \"Text\" leaves logging_config unset (for emulators that do not keep it)."
-  type        = string
-  default     = "JSON"
-
-  validation {
-    condition     = contains(["JSON", "Text"], var.log_format)
-    error_message = "log_format must be \"JSON\" or \"Text\"."
-  }
-}
-
-variable "log_retention_in_days" {
-  description = "Days CloudWatch keeps the function's logs (0 = forever)."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
-    error_message = "log_retention_in_days must be a value CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
-  }
-}
-
-variable "log_kms_key_arn" {
-  description = "KMS key that encrypts the log group; null for CloudWatch's default encryption. The key policy must let logs.<region>.amazonaws.com use it."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.log_kms_key_arn == null || can(regex("^arn:[^:]+:kms:", var.log_kms_key_arn))
-    error_message = "log_kms_key_arn must be a KMS key ARN (arn:aws:kms:...) or null."
-  }
-}
-
-variable "permissions_boundary_arn" {
-  description = "Permissions boundary for the function's role, where the account requires one."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.permissions_boundary_arn == null || can(regex("^arn:[^:]+:iam::", var.permissions_boundary_arn))
-    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::...) or null."
-  }
-}
-
-variable "role_path" {
-  description = "Path of the function's IAM role."
-  type        = string
-  default     = "/"
-
-  validation {
-    condition     = can(regex("^/([\\x21-\\x7E]+/)?$", var.role_path))
-    error_message = "role_path must start and end with \"/\", e.g. \"/rotation/\"."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
-}
-
 # ---------------------------------------------------------------------------------------------
 # The secrets this function rotates
 # ---------------------------------------------------------------------------------------------
@@ -268,20 +226,24 @@ variable "secrets" {
     aws_secretsmanager_secret_rotation with either automatically_after_days (1-1000) or
     schedule_expression (rate(N hours|days) with N hours >= 4, or cron(...)), an optional duration
     window ("Nh", only with schedule_expression) and rotate_immediately. kms_key_arn: the secret's
-    customer managed key, if any. master_secret_arn (+ master_secret_kms_key_arn): the admin secret
-    an alternating-users rotator reads.
+    customer managed key, if any. read_secrets: other secrets the function reads for this one
+    (GetSecretValue only, never written), each with its customer managed key if any, e.g. the
+    master secret of alternating users.
   EOT
   type = map(object({
-    arn                       = string
-    kms_key_arn               = optional(string)
-    master_secret_arn         = optional(string)
-    master_secret_kms_key_arn = optional(string)
-    automatically_after_days  = optional(number)
-    schedule_expression       = optional(string)
-    duration                  = optional(string)
-    rotate_immediately        = optional(bool, true)
+    arn         = string
+    kms_key_arn = optional(string)
+    read_secrets = optional(list(object({
+      arn         = string
+      kms_key_arn = optional(string)
+    })), [])
+    automatically_after_days = optional(number)
+    schedule_expression      = optional(string)
+    duration                 = optional(string)
+    rotate_immediately       = optional(bool, true)
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     # The full ARN ends with the six random characters Secrets Manager adds; without them the
@@ -316,53 +278,26 @@ variable "secrets" {
 
   validation {
     condition = alltrue(flatten([for s in values(var.secrets) : [
-      for arn in [s.kms_key_arn, s.master_secret_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
+      for arn in concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn]) : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
     ]]))
-    error_message = "secrets[*].kms_key_arn and master_secret_kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
+    error_message = "secrets[*].kms_key_arn and secrets[*].read_secrets[*].kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.master_secret_arn == null || can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", s.master_secret_arn))])
-    error_message = "secrets[*].master_secret_arn must be a full secret ARN, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
-  }
-}
-
-variable "secret_access" {
-  description = <<-EOT
-    How the role's Secrets Manager permissions are scoped. "explicit_arns": the four rotation
-    actions on the ARNs in `secrets` only. "rotation_lambda_arn": on any secret in this account and
-    region whose configured rotation function is this one (condition
-    secretsmanager:resource/AllowRotationLambdaArn), so one function serves secrets wired in other
-    roots too.
-  EOT
-  type        = string
-  default     = "explicit_arns"
-
-  validation {
-    condition     = contains(["explicit_arns", "rotation_lambda_arn"], var.secret_access)
-    error_message = "secret_access must be \"explicit_arns\" or \"rotation_lambda_arn\"."
-  }
-}
-
-variable "extra_kms_key_arns" {
-  description = "More KMS keys of secrets this function rotates (with secret_access = \"rotation_lambda_arn\", for secrets wired elsewhere)."
-  type        = list(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for arn in var.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))])
-    error_message = "extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not alias ARNs: IAM matches against the key's ARN."
+    condition     = alltrue(flatten([for s in values(var.secrets) : [for r in s.read_secrets : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", r.arn))]]))
+    error_message = "secrets[*].read_secrets[*].arn must be a full secret ARN, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
   }
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alarms
+# Alarms and tags: beside `function`, since the alarms also watch the secrets and the tags mark everything
 # ---------------------------------------------------------------------------------------------
 
 variable "create_alarms" {
   description = "Create a CloudWatch alarm on the function's Errors and an EventBridge rule for Secrets Manager's RotationFailed events of the wired secrets."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "alarm_sns_topic_arn" {
@@ -376,8 +311,15 @@ variable "alarm_sns_topic_arn" {
   }
 }
 
+variable "tags" {
+  description = "Tags for every resource the module creates."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
 # ---------------------------------------------------------------------------------------------
-# Extra permissions a rotator module needs (last, so other modules' inputs stay where they are)
+# Extra permissions a rotator module needs
 # ---------------------------------------------------------------------------------------------
 
 variable "extra_policy_statements" {

@@ -1,30 +1,7 @@
 # Offline (mock provider): the key API settings as environment, and what is refused.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "../rotation-function/tests/mocks"
 }
 
 variables {
@@ -50,7 +27,7 @@ run "settings_reach_the_function" {
   }
 
   assert {
-    condition = tomap(output.environment) == tomap({
+    condition = tomap(output.function.environment) == tomap({
       API_PROVIDER                = "sendgrid"
       API_REQUEST_TIMEOUT_SECONDS = "5"
       API_STEP_TIMEOUT_SECONDS    = "20"
@@ -102,7 +79,7 @@ run "safe_defaults" {
   command = apply
 
   assert {
-    condition     = output.environment["API_ALLOWED_HOSTS"] == "api.example.com" && output.environment["API_SECRET_SETTINGS"] == "false" && output.environment["API_MAX_PAGES"] == "20"
+    condition     = output.function.environment["API_ALLOWED_HOSTS"] == "api.example.com" && output.function.environment["API_SECRET_SETTINGS"] == "false" && output.function.environment["API_MAX_PAGES"] == "20"
     error_message = "By default the allowed hosts reach the function, a secret's own settings are refused, and key lists stop at 20 pages."
   }
 }
@@ -123,7 +100,7 @@ run "sendgrid_keeps_its_own_hosts" {
   }
 
   assert {
-    condition     = !contains(keys(output.environment), "API_ALLOWED_HOSTS")
+    condition     = !contains(keys(output.function.environment), "API_ALLOWED_HOSTS")
     error_message = "Without allowed_hosts a named adapter keeps its own hosts (no API_ALLOWED_HOSTS)."
   }
 }

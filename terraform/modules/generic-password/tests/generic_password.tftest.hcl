@@ -1,30 +1,7 @@
 # Offline (mock provider): what this module adds on top of rotation-function.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "../rotation-function/tests/mocks"
 }
 
 variables {
@@ -41,12 +18,12 @@ run "wires_every_secret_with_the_password_policy" {
   command = apply
 
   assert {
-    condition     = output.rotated_secret_arns == { a = var.secrets.a.arn, b = var.secrets.b.arn }
+    condition     = output.function.rotated_secret_arns == { a = var.secrets.a.arn, b = var.secrets.b.arn }
     error_message = "Both secrets are wired."
   }
 
   assert {
-    condition     = output.environment.POWERTOOLS_SERVICE_NAME == "generic-password" && output.environment.PASSWORD_LENGTH == "24" && output.environment.EXCLUDE_CHARACTERS == "%"
+    condition     = output.function.environment.POWERTOOLS_SERVICE_NAME == "generic-password" && output.function.environment.PASSWORD_LENGTH == "24" && output.function.environment.EXCLUDE_CHARACTERS == "%"
     error_message = "The password policy reaches the function."
   }
 }
@@ -57,4 +34,30 @@ run "timeout_too_short" {
     timeout = 5
   }
   expect_failures = [var.timeout]
+}
+
+# `function` reaches rotation-function whole: its own attributes, and tags and the alarms, which
+# rotation-function takes as inputs of their own.
+run "function_settings_reach_rotation_function" {
+  command = apply
+
+  variables {
+    function = {
+      secretsmanager_endpoint = "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com"
+      log_level               = "DEBUG"
+      create_alarms           = false
+      overdue_alarm           = { margin_days = 2 }
+      tags                    = { team = "platform" }
+    }
+  }
+
+  assert {
+    condition     = output.function.environment.SECRETS_MANAGER_ENDPOINT == var.function.secretsmanager_endpoint && output.function.environment.POWERTOOLS_LOG_LEVEL == "DEBUG"
+    error_message = "The function's own settings reach it."
+  }
+
+  assert {
+    condition     = output.function.errors_alarm_arn == null && output.function.cleanup_failed_alarm_arn == null && length(output.function.overdue_config_rule_arns) == 2
+    error_message = "create_alarms and overdue_alarm reach rotation-function's inputs of those names."
+  }
 }

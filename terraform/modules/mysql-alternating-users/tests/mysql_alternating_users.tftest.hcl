@@ -1,30 +1,7 @@
 # Offline (mock provider): master secrets, the username limit and the timeout that must fit.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "../rotation-function/tests/mocks"
 }
 
 variables {
@@ -52,12 +29,12 @@ run "settings_and_wiring" {
   }
 
   assert {
-    condition     = output.environment.USERNAME_CHARACTER_LIMIT == "80" && output.environment.CONNECT_TIMEOUT_SECONDS == "5" && output.environment.POWERTOOLS_SERVICE_NAME == "mysql-alternating-users"
+    condition     = output.function.environment.USERNAME_CHARACTER_LIMIT == "80" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" && output.function.environment.POWERTOOLS_SERVICE_NAME == "mysql-alternating-users"
     error_message = "The MySQL settings reach the function."
   }
 
   assert {
-    condition     = length(output.rotated_secret_arns) == 2
+    condition     = length(output.function.rotated_secret_arns) == 2
     error_message = "Both secrets are wired."
   }
 }
@@ -96,7 +73,7 @@ run "tls_required_by_default" {
   command = apply
 
   assert {
-    condition     = output.environment.REQUIRE_TLS == "true" && output.environment.RDS_MANAGED_MASTER == "false" && output.environment.ADOPT_EXISTING_CLONE == "false"
+    condition     = output.function.environment.REQUIRE_TLS == "true" && output.function.environment.RDS_MANAGED_MASTER == "false" && output.function.environment.ADOPT_EXISTING_CLONE == "false"
     error_message = "Verified TLS is the default; RDS-managed masters and adoption are off unless asked for."
   }
 
@@ -116,7 +93,7 @@ run "rds_managed_master_grants_the_describe_calls" {
   }
 
   assert {
-    condition     = output.environment.RDS_MANAGED_MASTER == "true" && output.environment.ADOPT_EXISTING_CLONE == "true" && output.environment.REQUIRE_TLS == "false"
+    condition     = output.function.environment.RDS_MANAGED_MASTER == "true" && output.function.environment.ADOPT_EXISTING_CLONE == "true" && output.function.environment.REQUIRE_TLS == "false"
     error_message = "The settings reach the function."
   }
 
@@ -144,7 +121,7 @@ run "extra_statements_reach_the_role_policy" {
     secrets = {
       app = {
         arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-ZzYyXx"
+        read_secrets             = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-ZzYyXx" }]
         automatically_after_days = 30
       }
     }

@@ -2,30 +2,7 @@
 # secrets it makes readable, and the inputs it refuses.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "../rotation-function/tests/mocks"
 }
 
 variables {
@@ -50,15 +27,15 @@ run "safe_defaults" {
 
   assert {
     condition = (
-      output.environment.REQUIRE_TLS == "true" && output.environment.ADOPT_OWNERSHIP == "false" && output.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
-      output.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" && !contains(keys(output.environment), "ADOPT_DATABASES") &&
-      !contains(keys(output.environment), "EXCLUDE_CHARACTERS") && !contains(keys(output.environment), "TLS_CA_BUNDLE_PATH")
+      output.function.environment.REQUIRE_TLS == "true" && output.function.environment.ADOPT_OWNERSHIP == "false" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
+      output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" && !contains(keys(output.function.environment), "ADOPT_DATABASES") &&
+      !contains(keys(output.function.environment), "EXCLUDE_CHARACTERS") && !contains(keys(output.function.environment), "TLS_CA_BUNDLE_PATH")
     )
     error_message = "By default: verified TLS required, no adoption, the rotator's own exclude characters (with \":\")."
   }
 
   assert {
-    condition     = length(output.rotated_secret_arns) == 2
+    condition     = length(output.function.rotated_secret_arns) == 2
     error_message = "Both secrets are wired."
   }
 }
@@ -75,8 +52,8 @@ run "settings_reach_the_function" {
 
   assert {
     condition = (
-      output.environment.ADOPT_OWNERSHIP == "true" && output.environment.ADOPT_DATABASES == "shop,reports" &&
-      output.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.environment.CONNECT_TIMEOUT_SECONDS == "3"
+      output.function.environment.ADOPT_OWNERSHIP == "true" && output.function.environment.ADOPT_DATABASES == "shop,reports" &&
+      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "3"
     )
     error_message = "Adoption, CA and timeout settings reach the function."
   }

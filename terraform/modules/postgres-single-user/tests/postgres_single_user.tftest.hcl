@@ -1,30 +1,7 @@
 # Offline (mock provider): the database settings and the timeout that must fit them.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "../rotation-function/tests/mocks"
 }
 
 variables {
@@ -46,14 +23,14 @@ run "database_settings_reach_the_function" {
 
   assert {
     condition = (
-      output.environment.CONNECT_TIMEOUT_SECONDS == "3" && output.environment.REQUIRE_TLS == "true" &&
-      output.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.environment.POWERTOOLS_SERVICE_NAME == "postgres-single-user"
+      output.function.environment.CONNECT_TIMEOUT_SECONDS == "3" && output.function.environment.REQUIRE_TLS == "true" &&
+      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-single-user"
     )
     error_message = "TLS and timeout settings reach the function."
   }
 
   assert {
-    condition     = !contains(keys(output.environment), "EXCLUDE_CHARACTERS")
+    condition     = !contains(keys(output.function.environment), "EXCLUDE_CHARACTERS")
     error_message = "Without exclude_characters the rotator's own default (which adds \":\") applies."
   }
 }

@@ -59,9 +59,9 @@ run "not_a_secret_arn" {
 run "unknown_runtime" {
   command = plan
   variables {
-    runtime = "nodejs18.x"
+    function = { runtime = "nodejs18.x" }
   }
-  expect_failures = [var.runtime]
+  expect_failures = [var.function]
 }
 
 run "timeout_below_minimum" {
@@ -92,25 +92,25 @@ run "everything_excluded" {
 run "unknown_log_retention" {
   command = plan
   variables {
-    log_retention_in_days = 10
+    function = { log_retention_in_days = 10 }
   }
-  expect_failures = [var.log_retention_in_days]
+  expect_failures = [var.function]
 }
 
 run "vpc_without_security_groups" {
   command = plan
   variables {
-    vpc = { subnet_ids = ["subnet-1"], security_group_ids = [] }
+    function = { vpc = { subnet_ids = ["subnet-1"], security_group_ids = [] } }
   }
-  expect_failures = [var.vpc]
+  expect_failures = [var.function]
 }
 
 run "nodejs24_needs_an_untested_provider" {
   command = plan
   variables {
-    runtime = "nodejs24.x"
+    function = { runtime = "nodejs24.x" }
   }
-  expect_failures = [var.runtime]
+  expect_failures = [var.function]
 }
 
 run "name_too_long_for_the_derived_names" {
@@ -130,12 +130,12 @@ run "secret_arn_without_suffix" {
   expect_failures = [var.secrets]
 }
 
-run "master_secret_arn_without_suffix" {
+run "read_secret_arn_without_suffix" {
   command = plan
   variables {
     secrets = { s = {
       arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
-      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
+      read_secrets             = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin" }]
       automatically_after_days = 30
     } }
   }
@@ -157,7 +157,7 @@ run "kms_alias_arn_for_a_secret" {
 run "kms_alias_arn_in_extra_keys" {
   command = plan
   variables {
-    extra_kms_key_arns = ["arn:aws:kms:us-east-1:123456789012:alias/secrets"]
+    function = { extra_kms_key_arns = ["arn:aws:kms:us-east-1:123456789012:alias/secrets"] }
   }
-  expect_failures = [var.extra_kms_key_arns]
+  expect_failures = [var.function]
 }

@@ -2,31 +2,7 @@
 # and the variables that must be refused. `terraform test` in this folder's parent runs it.
 
 mock_provider "aws" {
-  # Realistic values where the provider validates the format (ARNs, JSON) even under a mock.
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:root", user_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_region" {
-    defaults = { name = "us-east-1" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/rotator" }
-  }
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/rotator-rotation" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:us-east-1:123456789012:function:rotator" }
-  }
-  mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:rotator-errors" }
-  }
-  mock_resource "aws_cloudwatch_event_rule" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:rule/rotator-rotation-failed" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {
@@ -102,8 +78,8 @@ run "several_secrets_explicit_arns" {
   }
 
   assert {
-    condition     = length([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if startswith(st.Sid, "ReadMaster") || strcontains(st.Sid, "NetworkInterfaces")]) == 0
-    error_message = "No master-secret or network-interface statement without master secrets or a VPC."
+    condition     = length([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if startswith(st.Sid, "ReadOther") || strcontains(st.Sid, "NetworkInterfaces")]) == 0
+    error_message = "No statement for other secrets or network interfaces without read_secrets or a VPC."
   }
 
   assert {
@@ -204,7 +180,7 @@ run "rotation_lambda_arn_scoping" {
   command = apply
 
   variables {
-    secret_access = "rotation_lambda_arn"
+    function = { secret_access = "rotation_lambda_arn" }
     secrets = {
       only = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:only-StUvWx", automatically_after_days = 1 }
     }
@@ -244,7 +220,7 @@ run "rotation_lambda_arn_scoping" {
   }
 }
 
-run "master_secret_vpc_and_settings" {
+run "read_secret_vpc_and_settings" {
   command = apply
 
   variables {
@@ -255,31 +231,34 @@ run "master_secret_vpc_and_settings" {
     rotator_environment = {
       CONNECT_TIMEOUT_SECONDS = "5"
     }
-    secretsmanager_endpoint = "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com"
-    vpc                     = { subnet_ids = ["subnet-1", "subnet-2"], security_group_ids = ["sg-1"] }
-    alarm_sns_topic_arn     = "arn:aws:sns:us-east-1:123456789012:pager"
+    function = {
+      secretsmanager_endpoint = "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com"
+      vpc                     = { subnet_ids = ["subnet-1", "subnet-2"], security_group_ids = ["sg-1"] }
+    }
+    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
     secrets = {
       app = {
-        arn                       = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-        master_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
-        master_secret_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/admin-key"
-        automatically_after_days  = 30
+        arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        read_secrets = [
+          { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/admin-key" },
+        ]
+        automatically_after_days = 30
       }
     }
   }
 
   assert {
     condition = one([
-      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "ReadMasterSecrets"
-    ]) == { Sid = "ReadMasterSecrets", Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"] }
-    error_message = "The master secret is readable (GetSecretValue only) and nothing more."
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "ReadOtherSecrets"
+    ]) == { Sid = "ReadOtherSecrets", Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"] }
+    error_message = "The secret in read_secrets (an alternating-users master) is readable, GetSecretValue only, and nothing more."
   }
 
   assert {
     condition = one([
       for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "DecryptSecretsViaSecretsManager"
     ]).Resource == ["arn:aws:kms:us-east-1:123456789012:key/admin-key"]
-    error_message = "The master secret's key is usable through Secrets Manager."
+    error_message = "The read secret's key is usable through Secrets Manager."
   }
 
   assert {
@@ -314,7 +293,7 @@ run "master_secret_vpc_and_settings" {
         for action in flatten([st.Action]) : action == "secretsmanager:GetRandomPassword" || startswith(action, "ec2:Describe")
       ] if contains(flatten([st.Resource]), "*")
     ]))
-    error_message = "With a VPC and a master secret, still no action other than GetRandomPassword or ec2:Describe* on \"*\"."
+    error_message = "With a VPC and a read secret, still no action other than GetRandomPassword or ec2:Describe* on \"*\"."
   }
 
   assert {
