@@ -7,7 +7,7 @@
  *   Callers wrap driver errors with `safeCause()` instead of passing them on, because drivers
  *   (mysql2's `sql`, pg's `detail`) can echo statement text.
  */
-import type { RotationStep } from './event.ts';
+import type { RotationStep } from './rotationStep.ts';
 
 export interface RotationErrorContext {
   /** ARN (or the id from the event when the ARN is not known yet). */

@@ -2,9 +2,9 @@
 import * as z from 'zod/mini';
 import './schema.ts';
 import { InvalidEventError } from './errors.ts';
+import { ROTATION_STEPS, type RotationStep } from './rotationStep.ts';
 
-export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
-export type RotationStep = (typeof ROTATION_STEPS)[number];
+export { ROTATION_STEPS, type RotationStep };
 
 export interface RotationEvent {
   Step: RotationStep;

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { type RotationErrorContext, type RotationLogger, safeCause } from '@rotators/core';
 import axios, { type AxiosError, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
-import type { ApiKeyConfig } from '../config.ts';
+import type { Agent } from 'node:https';
 import { KeyApiError, type KeyApiFailureKind } from '../errors.ts';
 import { decideRetry, isTlsCode, type RetryDecision } from './retryPolicy.ts';
 
@@ -36,12 +36,23 @@ export interface KeyApiHttp {
   call(request: KeyApiCall): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
 }
 
+/** What the client takes from the function's configuration (config.ts's ApiKeyConfig has these). */
+export interface KeyApiHttpConfig {
+  /** Every call of one step together, retries and waits included. */
+  stepTimeoutMs: number;
+  /** One attempt of one request. */
+  requestTimeoutMs: number;
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  httpsAgent: Agent;
+}
+
 export interface KeyApiHttpOptions {
   /** Normalized base URL (no trailing slash). */
   baseUrl: string;
   authHeader: string;
   authScheme: string;
-  config: ApiKeyConfig;
+  config: KeyApiHttpConfig;
   logger: RotationLogger;
   errorContext: RotationErrorContext;
 }
