@@ -7,6 +7,10 @@ locals {
   # attempts of c), plus 5 s for the Secrets Manager calls.
   minimum_timeout = 9 * var.connect_timeout_seconds + 5
 
+  # The only secrets a wired secret's "masterarn" may name (MASTER_SECRET_ARNS): the function's
+  # configuration decides whose credential is used, not whoever can write the secret.
+  master_secret_arns = sort(distinct(compact([for s in values(var.secrets) : try(s.master_secret_arn, null)])))
+
   rotator_environment = merge(
     {
       CONNECT_TIMEOUT_SECONDS  = tostring(var.connect_timeout_seconds)
@@ -16,6 +20,7 @@ locals {
       ADOPT_EXISTING_CLONE     = tostring(var.adopt_existing_clone)
     },
     var.tls_ca_bundle_path == null ? {} : { TLS_CA_BUNDLE_PATH = var.tls_ca_bundle_path },
+    length(local.master_secret_arns) == 0 ? {} : { MASTER_SECRET_ARNS = join(",", local.master_secret_arns) },
   )
 
   # The RDS lookup of RDS-managed master secrets: list calls, which take no narrower resource.

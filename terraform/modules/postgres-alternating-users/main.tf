@@ -9,6 +9,10 @@ locals {
   # database in adopt_databases adds one login while objects are being adopted.
   minimum_timeout = 15 * var.connect_timeout_seconds + 5
 
+  # The only secrets a wired secret's "masterarn" may name (MASTER_SECRET_ARNS): the function's
+  # configuration decides whose credential is used, not whoever can write the secret.
+  master_secret_arns = sort(distinct(compact([for s in values(var.secrets) : try(s.master_secret_arn, null)])))
+
   rotator_environment = merge(
     {
       CONNECT_TIMEOUT_SECONDS = tostring(var.connect_timeout_seconds)
@@ -17,6 +21,7 @@ locals {
     },
     var.tls_ca_bundle_path == null ? {} : { TLS_CA_BUNDLE_PATH = var.tls_ca_bundle_path },
     length(var.adopt_databases) == 0 ? {} : { ADOPT_DATABASES = join(",", var.adopt_databases) },
+    length(local.master_secret_arns) == 0 ? {} : { MASTER_SECRET_ARNS = join(",", local.master_secret_arns) },
   )
 }
 

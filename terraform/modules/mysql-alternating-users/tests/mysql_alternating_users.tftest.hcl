@@ -37,6 +37,21 @@ run "settings_and_wiring" {
     condition     = length(output.function.rotated_secret_arns) == 2
     error_message = "Both secrets are wired."
   }
+
+  assert {
+    condition     = output.function.environment.MASTER_SECRET_ARNS == "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+    error_message = "The function is told the masters it may use (their shared admin, once), so a secret cannot name another."
+  }
+}
+
+run "master_secret_required" {
+  command = plan
+  variables {
+    secrets = {
+      app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
+    }
+  }
+  expect_failures = [var.secrets]
 }
 
 run "username_limit_too_small" {
