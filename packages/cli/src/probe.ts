@@ -92,7 +92,7 @@ export class Probe {
     const errorContext = { ...this.errorContext, step };
     // The keys the engine puts on every line of an invocation (seen with --verbose).
     this.logger.appendKeys({ secretId: this.metadata.arn, step, clientRequestToken: versionId });
-    return new StepRun(this.rotator, this.gateway, this.metadata, step, versionId, undefined, this.logger, errorContext, policy).stepContext();
+    return new StepRun({ rotator: this.rotator, secrets: this.gateway, metadata: this.metadata, step, token: versionId, logger: this.logger, errorContext, passwordPolicy: policy }).stepContext();
   }
 
   /**
@@ -104,7 +104,7 @@ export class Probe {
     const metadata: SecretMetadata = { ...this.metadata, versionIdsToStages: stages };
     const errorContext = { ...this.errorContext, step: 'finishSecret' as const };
     const policy = readEngineConfig(this.env, this.rotator.passwordDefaults).passwordPolicy;
-    await finishSecret(new StepRun(this.rotator, this.gateway, metadata, 'finishSecret', versionId, undefined, this.logger, errorContext, policy));
+    await finishSecret(new StepRun({ rotator: this.rotator, secrets: this.gateway, metadata, step: 'finishSecret', token: versionId, logger: this.logger, errorContext, passwordPolicy: policy }));
   }
 
   /** AWSCURRENT, parsed. A problem reading or parsing it is returned as a failed check. */

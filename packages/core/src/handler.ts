@@ -80,7 +80,17 @@ export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S
         logger.info(`Secret version ${event.ClientRequestToken} is already AWSCURRENT; nothing to do`);
         return;
       }
-      const run = new StepRun(rotator, secrets, metadata, event.Step, event.ClientRequestToken, event.RotationToken, logger, errorContext, config.passwordPolicy);
+      const run = new StepRun({
+        rotator,
+        secrets,
+        metadata,
+        step: event.Step,
+        token: event.ClientRequestToken,
+        rotationToken: event.RotationToken,
+        logger,
+        errorContext,
+        passwordPolicy: config.passwordPolicy,
+      });
       await STEPS[event.Step](run);
     } catch (error) {
       const safe = toRotationError(error, errorContext);

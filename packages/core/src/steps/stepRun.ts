@@ -9,18 +9,45 @@ import type { SecretMetadata, SecretsGateway } from '../secretsGateway.ts';
 import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
 import { assertPendingFollowsCurrent } from './pendingGuard.ts';
 
+/** What an invocation starts from: the rotator, the event's step and tokens, and what the handler set up. */
+export interface StepRunInit<S extends SecretRecord> {
+  rotator: Rotator<S>;
+  secrets: SecretsGateway;
+  metadata: SecretMetadata;
+  step: RotationStep;
+  /** The ClientRequestToken: the pending version's id. */
+  token: string;
+  /** Cross-account proof, passed to PutSecretValue only. */
+  rotationToken?: string;
+  logger: RotationLogger;
+  errorContext: RotationErrorContext;
+  passwordPolicy: PasswordPolicy;
+}
+
 export class StepRun<S extends SecretRecord> {
-  constructor(
-    readonly rotator: Rotator<S>,
-    readonly secrets: SecretsGateway,
-    readonly metadata: SecretMetadata,
-    readonly step: RotationStep,
-    readonly token: string,
-    readonly rotationToken: string | undefined,
-    readonly logger: RotationLogger,
-    readonly errorContext: RotationErrorContext,
-    private readonly passwordPolicy: PasswordPolicy,
-  ) {}
+  readonly rotator: Rotator<S>;
+  readonly secrets: SecretsGateway;
+  readonly metadata: SecretMetadata;
+  readonly step: RotationStep;
+  readonly token: string;
+  readonly rotationToken: string | undefined;
+  readonly logger: RotationLogger;
+  readonly errorContext: RotationErrorContext;
+  private readonly passwordPolicy: PasswordPolicy;
+
+  constructor(init: StepRunInit<S>) {
+    ({
+      rotator: this.rotator,
+      secrets: this.secrets,
+      metadata: this.metadata,
+      step: this.step,
+      token: this.token,
+      rotationToken: this.rotationToken,
+      logger: this.logger,
+      errorContext: this.errorContext,
+      passwordPolicy: this.passwordPolicy,
+    } = init);
+  }
 
   get secretId(): string {
     return this.metadata.arn;
