@@ -8,6 +8,12 @@ variable "zip_path" {
   type        = string
 }
 
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+}
+
 variable "timeout" {
   description = "Timeout of one rotation step in seconds; at least step_timeout_seconds + 5 (the key API calls of a step, then Secrets Manager)."
   type        = number
@@ -169,13 +175,6 @@ variable "http" {
 
 variable "secrets" {
   description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: apiKey, keyId, baseUrl (https), optional provider and api (see the package README). Types and checks: rotation-function's `secrets`."
-  type        = any
-  default     = {}
-  nullable    = false
-}
-
-variable "function" {
-  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
   type        = any
   default     = {}
   nullable    = false

@@ -8,6 +8,12 @@ variable "zip_path" {
   type        = string
 }
 
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+}
+
 variable "timeout" {
   description = "Timeout of one rotation step in seconds (at least 10: the step only calls Secrets Manager)."
   type        = number
@@ -19,13 +25,6 @@ variable "timeout" {
   }
 }
 
-variable "secrets" {
-  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). The secret JSON needs a \"password\" field; every other field is kept."
-  type        = any
-  default     = {}
-  nullable    = false
-}
-
 variable "password_policy" {
   description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`."
   type        = any
@@ -33,8 +32,8 @@ variable "password_policy" {
   nullable    = false
 }
 
-variable "function" {
-  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+variable "secrets" {
+  description = "Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). The secret JSON needs a \"password\" field; every other field is kept."
   type        = any
   default     = {}
   nullable    = false

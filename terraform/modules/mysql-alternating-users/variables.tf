@@ -8,6 +8,12 @@ variable "zip_path" {
   type        = string
 }
 
+variable "function" {
+  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  type        = any
+  default     = {}
+}
+
 variable "timeout" {
   description = "Timeout of one rotation step in seconds. At least 9 x connect_timeout_seconds + 5: three logins (pending, current, master; one attempt each, no plaintext retry), one statement that stops getting answers (each has a 3 x connect_timeout_seconds limit), the RDS lookup when rds_managed_master is on (3 attempts of connect_timeout_seconds), and the Secrets Manager calls."
   type        = number
@@ -70,6 +76,13 @@ variable "username_character_limit" {
   }
 }
 
+variable "password_policy" {
+  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
 variable "secrets" {
   description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ssl (see the package README). Types and checks: rotation-function's `secrets`."
   type        = any
@@ -80,18 +93,4 @@ variable "secrets" {
     condition     = alltrue([for s in values(var.secrets) : try(s.master_secret_arn != null && s.master_secret_arn != s.arn, false)])
     error_message = "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names, not the rotated secret itself."
   }
-}
-
-variable "password_policy" {
-  description = "GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters, exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space, require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`."
-  type        = any
-  default     = {}
-  nullable    = false
-}
-
-variable "function" {
-  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
-  type        = any
-  default     = {}
-  nullable    = false
 }

@@ -13,6 +13,12 @@ locals {
   # configuration decides whose credential is used, not whoever can write the secret.
   master_secret_arns = sort(distinct(compact([for s in values(var.secrets) : try(s.master_secret_arn, null)])))
 
+  # Each master secret becomes readable (GetSecretValue only, and its key through Secrets
+  # Manager): rotation-function's read_secrets of the secret that names it.
+  secrets = { for key, s in var.secrets : key => merge(s, {
+    read_secrets = [{ arn = s.master_secret_arn, kms_key_arn = try(s.master_secret_kms_key_arn, null) }]
+  }) }
+
   rotator_environment = merge(
     {
       CONNECT_TIMEOUT_SECONDS = tostring(var.connect_timeout_seconds)
@@ -35,11 +41,7 @@ module "function" {
   minimum_timeout     = local.minimum_timeout
   rotator_environment = local.rotator_environment
   password_policy     = var.password_policy
-
-  # Each master secret becomes readable (GetSecretValue only, and its key through Secrets Manager).
-  secrets = { for key, s in var.secrets : key => merge(s, {
-    read_secrets = [{ arn = s.master_secret_arn, kms_key_arn = try(s.master_secret_kms_key_arn, null) }]
-  }) }
+  secrets             = local.secrets
 
   # The deployment's settings: typed, defaulted and checked once, in rotation-function, which
   # takes tags and the alarms beside `function`.
