@@ -5,9 +5,11 @@
  * against real local targets, show the staging labels before and after, check that Terraform sees
  * no drift, then destroy everything and stop every server. Values are never printed.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readSecret, RotationService, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
+import { LOCAL_REGION, localAwsEnv, readSecret, repoRoot, RotationService, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
 import { clearStrayPending, type DeployedFunction, startDeployedFunction } from '../terraform/deployedFunction.ts';
 import { TerraformRoot, terraformEnvironment } from '../terraform/terraformRoot.ts';
 import { printLabels } from './labels.ts';
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
       }
     }
 
+    // What an operator sees with the CLI (packages/cli), on the same secrets.
+    console.log('\nrotators status (the operator CLI) …');
+    for (const example of examples.filter((e) => e.outputs && !e.error)) operatorStatus(example, moto.endpoint);
+
     // After the rotations Terraform must see nothing to change: the rotator owns the value.
     started = performance.now();
     console.log('\nterraform plan (after the rotations) and destroy …');
@@ -80,6 +86,17 @@ async function main(): Promise<void> {
   const failed = examples.filter((e) => e.error && !e.error.startsWith('skipped'));
   if (failed.length > 0) throw new Error(failed.map((e) => `${e.rotator}: ${e.error}`).join('; '));
   console.log('\nlocal run complete: every resource destroyed, every server stopped');
+}
+
+/** `rotators status <secret>` against moto, as an operator would run it; a verdict other than healthy fails the run. */
+function operatorStatus(example: Example, endpoint: string): void {
+  const bin = join(repoRoot, 'node_modules', '.bin', 'rotators');
+  const result = spawnSync(bin, ['status', example.outputs!.secret_arn!, '--endpoint', endpoint, '--region', LOCAL_REGION], {
+    env: { ...process.env, ...localAwsEnv(endpoint) },
+    encoding: 'utf8',
+  });
+  console.log(`\n$ rotators status <${example.rotator} secret> --endpoint <moto>\n${result.stdout.trimEnd()}`);
+  if (result.status !== 0) example.error = `rotators status exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
 }
 
 async function deploy(example: Example, endpoint: string): Promise<void> {
