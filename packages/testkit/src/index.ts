@@ -32,3 +32,24 @@ export { startMariaDb, type MariaDbServer } from './mariadb.ts';
 export { pendingFieldCases, plantPending, UNKNOWN_FIELD, type ObjectSchemaLike, type PendingFieldCase } from './pendingFields.ts';
 export { startFakeMysqlServer, type FakeMysqlConnection, type FakeMysqlServer } from './fakeMysqlServer.ts';
 export { startFakePostgresWithoutTls, type FakePostgresServer } from './fakePostgresServer.ts';
+// The reliability proof (issue #16; README "Reliability proof").
+export {
+  CaseRun,
+  discoverSubjects,
+  enumerateFaults,
+  FULL_SCALE,
+  HOSTILE_CASES,
+  ProofTargets,
+  renderReliability,
+  RetryingRotationService,
+  runHostile,
+  runLoad,
+  runOverlap,
+  runProof,
+  SCHEDULES,
+  TEST_SCALE,
+  type ProofResult,
+  type ProofScale,
+  type ProofSubject,
+  type RotatorProof,
+} from './proof/index.ts';
