@@ -4,12 +4,12 @@
  * testSecret and finishSecret with ConfusedDeputyError naming it, before any hook runs, and
  * nothing is written. The cases come from the schema, so a field added later is covered.
  */
-import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfusedDeputyError, createRotationHandler, type Rotator } from '@rotators/core';
-import { createSecret, ensureRotationFunction, instrumentClient, pendingFieldCases, plantPending, RotationService, secretsManagerClient } from '@rotators/testkit';
+import { createRotationHandler } from '@rotators/core';
+import { pendingFieldCases } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import { expectPendingFieldRefused } from '@rotators/testkit/vitest/pendingFieldCase';
 import { describe, expect, it } from 'vitest';
-import { type GenericPasswordSecret, genericPasswordRotator } from '../src/rotator.ts';
+import { genericPasswordRotator } from '../src/rotator.ts';
 
 const current = { password: 'current-password-value-01', username: 'svc', host: 'db.internal', extra: { team: 'payments' } };
 const cases = pendingFieldCases(genericPasswordRotator.schema as never, current, genericPasswordRotator.rotatedFields);
@@ -20,35 +20,14 @@ describe('generic-password: AWSPENDING may differ from AWSCURRENT only in "passw
   });
 
   it.each(cases.map((c) => [c.field, c.change, c] as const))('%s %s: refused at every step, no hook runs, nothing written', async (field, _change, { pending }) => {
-    const endpoint = motoEndpoint();
-    const client = secretsManagerClient(endpoint);
-    const probe = instrumentClient(client);
-    const hooks: string[] = [];
-    const rotator: Rotator<GenericPasswordSecret> = {
-      ...genericPasswordRotator,
-      setPending: async () => void hooks.push('setPending'),
-      testPending: async () => void hooks.push('testPending'),
-    };
-    const handler = createRotationHandler(rotator, { client, env: {} });
-    const admin = secretsManagerClient(endpoint);
-    const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-    const secretId = await createSecret(admin, current, 'generic-fields');
-    const token = await service.start(secretId);
-    await plantPending(admin, secretId, token, { ...pending, password: 'planted-password-value-02' });
-    const stagesBefore = (await admin.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [v.VersionId, v.VersionStages]);
-    probe.reset();
-
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
-      const error = await handler({ Step: step, SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e);
-      expect(error, step).toBeInstanceOf(ConfusedDeputyError);
-      expect((error as ConfusedDeputyError).field).toBe(field);
-      expect((error as Error).message).toContain(secretId);
-      const planted = pending[field];
-      if (typeof planted === 'string') expect((error as Error).message).not.toContain(planted);
-    }
-    expect(hooks).toEqual([]);
-    expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    const stagesAfter = (await admin.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [v.VersionId, v.VersionStages]);
-    expect(stagesAfter).toEqual(stagesBefore);
+    await expectPendingFieldRefused({
+      endpoint: motoEndpoint(),
+      handlerFor: (client, hooks) =>
+        createRotationHandler({ ...genericPasswordRotator, setPending: async () => void hooks.push('setPending'), testPending: async () => void hooks.push('testPending') }, { client, env: {} }),
+      current,
+      pending: { ...pending, password: 'planted-password-value-02' },
+      field,
+      namePrefix: 'generic-fields',
+    });
   });
 });

@@ -91,3 +91,4 @@ export async function plantPending(client: SecretsManagerClient, secretId: strin
   rememberSecretJson(secretString);
   await client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: secretString, VersionStages: ['AWSPENDING'] }));
 }
+
