@@ -36,7 +36,7 @@ class MemoryTarget {
         throw connectionReset();
       },
       timeout: async <T>(perform: () => Promise<T>) => {
-        await perform();
+        await perform().catch(() => undefined);
         throw Object.assign(new Error('injected timeout'), { code: 'ETIMEDOUT' });
       },
     };

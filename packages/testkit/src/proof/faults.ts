@@ -5,13 +5,14 @@
  *   error    Secrets Manager: the SDK call fails with InternalServiceError before reaching moto.
  *            SQL: the connection drops (ECONNRESET) instead of connecting or running the statement.
  *            HTTP: the key API answers 503 without acting, on every attempt the client makes.
- *   timeout  The call takes effect and its answer is lost. Secrets Manager: moto carries the call
- *            out, then the caller gets the SDK's TimeoutError. SQL: the statement runs (or the
- *            login succeeds), then the driver's timeout error is raised and the session is dropped
+ *   timeout  The call takes effect and its answer (a result, or the call's own failure) is lost.
+ *            Secrets Manager: moto carries the call out, then the caller gets the SDK's
+ *            TimeoutError. SQL: the statement runs (or the login is tried), then the driver's
+ *            timeout error is raised and the session is dropped
  *            (an open transaction is rolled back by the server, as after a real timeout). HTTP: the
  *            key API carries the request out, then drops the connection instead of answering
  *            (the kit's `lost-reply` fault); the client's own retry policy applies.
- *   crash    The call takes effect, then the process dies: the call's result is thrown away, every
+ *   crash    The call takes effect, then the process dies: the call's answer is lost, every
  *            later call of that invocation fails without effect, and the invocation fails whatever
  *            the handler does with the error. The next invocation starts with nothing in memory
  *            (a new handler), as a new Lambda would.

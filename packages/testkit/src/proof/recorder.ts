@@ -13,7 +13,7 @@ import type { CallRecord, Channel, FaultKind } from './types.ts';
 export interface ChannelFaults<T> {
   /** Fail before the call takes effect (without performing it, or with the target refusing it). */
   error(perform: () => Promise<T>): Promise<T>;
-  /** Perform the call, then fail as if its answer was lost. */
+  /** Perform the call, then fail as if its answer (a result, or the call's own failure) was lost. */
   timeout(perform: () => Promise<T>): Promise<T>;
   /** Release what a performed call returned when the process dies right after it (e.g. a session). */
   discard?(result: T): Promise<void> | void;
@@ -132,8 +132,13 @@ export class CallRecorder {
         if (options.stateChange) await this.stateChanged(call);
       }
     }
-    const result = await perform();
-    await faults.discard?.(result);
+    // The call went out and took whatever effect it had; its answer (a result, or the call's own
+    // failure, e.g. a refused login or a 404) is lost with the process.
+    const outcome = await perform().then(
+      (value) => ({ value }),
+      () => undefined,
+    );
+    if (outcome) await faults.discard?.(outcome.value as T);
     this.dead = true;
     if (options.stateChange) await this.stateChanged(call);
     throw new SimulatedCrash();
@@ -173,7 +178,7 @@ export function recordSecretsManager(client: SecretsManagerClient, recorder: () 
           throw serviceError();
         },
         timeout: async (perform) => {
-          await perform();
+          await perform().catch(() => undefined);
           throw sdkTimeout();
         },
       });

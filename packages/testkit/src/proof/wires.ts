@@ -60,7 +60,8 @@ export function pgConnectWire(recorder: () => CallRecorder) {
         throw connectionReset();
       },
       timeout: async (perform) => {
-        await close(await perform());
+        const opened = await perform().catch(() => undefined);
+        if (opened) await close(opened);
         throw connectTimeout();
       },
       discard: close,
@@ -74,7 +75,7 @@ export function pgConnectWire(recorder: () => CallRecorder) {
             throw connectionReset();
           },
           timeout: async (perform) => {
-            await perform();
+            await perform().catch(() => undefined);
             await close(client);
             throw pgQueryTimeout();
           },
@@ -95,7 +96,8 @@ export function mysqlConnectWire(recorder: () => CallRecorder) {
         throw connectionReset();
       },
       timeout: async (perform) => {
-        drop(await perform());
+        const opened = await perform().catch(() => undefined);
+        if (opened) drop(opened);
         throw connectTimeout();
       },
       discard: drop,
@@ -110,7 +112,7 @@ export function mysqlConnectWire(recorder: () => CallRecorder) {
           throw connectionReset();
         },
         timeout: async (perform) => {
-          await perform();
+          await perform().catch(() => undefined);
           drop(connection);
           throw mysqlQueryTimeout();
         },
