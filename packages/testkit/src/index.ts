@@ -41,6 +41,7 @@ export {
   HOSTILE_CASES,
   ProofTargets,
   renderReliability,
+  REPORT_LEAK_HITS,
   RetryingRotationService,
   runHostile,
   runLoad,

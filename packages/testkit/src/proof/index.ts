@@ -9,7 +9,7 @@ export { LockoutProbe, type Observation } from './lockoutProbe.ts';
 export { runOverlap, SCHEDULES, type OverlapOutcome } from './overlap.ts';
 export { CallRecorder, callPointsOf, recordSecretsManager, type CallPoint } from './recorder.ts';
 export { discoverSubjects, rotatorPackages, type ProofSubject, type RotatorLike } from './registry.ts';
-export { renderReliability, type ReportEnvironment } from './report.ts';
+export { renderReliability, REPORT_LEAK_HITS, type ReportEnvironment } from './report.ts';
 export { RetryingRotationService, type RotationOutcome } from './retryingService.ts';
 export { FULL_SCALE, runProof, TEST_SCALE, type ProofResult, type ProofScale, type RotatorProof } from './run.ts';
 export { ProofTargets, targetKind } from './targets.ts';

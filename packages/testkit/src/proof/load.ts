@@ -35,6 +35,8 @@ export interface LoadResult {
   clients: number;
   rotations: number;
   logins: number;
+  /** Logins made with the version AWSPREVIOUS held then: the grace interval, exercised. */
+  withPrevious: number;
   failed: number;
   /**
    * Refusals the strategy allows: single user, a password the target had already replaced (its
@@ -144,10 +146,12 @@ export async function runLoad(ctx: ProofContext, subject: ProofSubject, fixture:
 function classify(subject: ProofSubject, logins: Login[], timeline: Labels[], problems: string[]): Omit<LoadResult, 'clients' | 'rotations' | 'durationMs'> {
   const at = (t: number) => [...timeline].reverse().find((entry) => entry.t <= t) ?? timeline[0]!;
   let failed = 0;
+  let withPrevious = 0;
   let failedStale = 0;
   let violations = 0;
   let errors = 0;
   for (const login of logins) {
+    if (login.versionId === at(login.t).previous) withPrevious += 1;
     if (login.ok) continue;
     if (login.error) {
       errors += 1;
@@ -192,7 +196,7 @@ function classify(subject: ProofSubject, logins: Login[], timeline: Labels[], pr
   }
   if (notRecovered > 0) problems.push(`${notRecovered} client(s) did not recover: their last login failed`);
   if (logins.length === 0) problems.push('no login was made');
-  return { logins: logins.length, failed, failedStale, violations, errors, clientsAffected: affected.size, maxStreak, maxRecoveryMs, notRecovered, problems };
+  return { logins: logins.length, withPrevious, failed, failedStale, violations, errors, clientsAffected: affected.size, maxStreak, maxRecoveryMs, notRecovered, problems };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,6 +3,9 @@ import type { FaultCase } from './callPoints.ts';
 import { FULL_SCALE, type ProofResult, type ProofScale, type RotatorProof, TEST_SCALE } from './run.ts';
 import { FAULT_KINDS } from './types.ts';
 
+/** Replaced by the number of secret values found in the rendered report (scripts/proof/main.ts). */
+export const REPORT_LEAK_HITS = '{{report-leak-hits}}';
+
 export interface ReportEnvironment {
   machine: { cpu: string; memory: string; os: string; loadAverage: string };
   versions: Record<string, string | undefined>;
@@ -136,11 +139,11 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
   lines.push('## Zero downtime under load', '');
   lines.push(
     table(
-      ['rotator', 'strategy', 'clients', 'rotations', 'logins', 'failed', 'with the replaced password', 'violations', 'clients affected', 'longest streak', 'longest recovery', 'not recovered'],
+      ['rotator', 'strategy', 'clients', 'rotations', 'logins', 'with AWSPREVIOUS', 'failed', 'allowed (replaced password)', 'violations', 'clients affected', 'longest streak', 'longest recovery', 'not recovered'],
       proven.map((r) =>
         r.load
-          ? [r.name, r.strategy!, String(r.load.clients), String(r.load.rotations), String(r.load.logins), String(r.load.failed), String(r.load.failedStale), String(r.load.violations), String(r.load.clientsAffected), String(r.load.maxStreak), `${r.load.maxRecoveryMs} ms`, String(r.load.notRecovered)]
-          : [r.name, r.strategy!, '–', '–', '–', '–', '–', '–', '–', '–', '–', r.loadSkipped ?? '–'],
+          ? [r.name, r.strategy!, String(r.load.clients), String(r.load.rotations), String(r.load.logins), String(r.load.withPrevious), String(r.load.failed), String(r.load.failedStale), String(r.load.violations), String(r.load.clientsAffected), String(r.load.maxStreak), `${r.load.maxRecoveryMs} ms`, String(r.load.notRecovered)]
+          : [r.name, r.strategy!, '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', r.loadSkipped ?? '–'],
       ),
     ),
     '',
@@ -183,7 +186,13 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
   );
 
   lines.push('## Leaks', '');
-  lines.push(table(['source', 'bytes', 'hits'], result.leaks.scans.map((s) => [s.source, s.unavailable ? `not scanned: ${s.unavailable}` : String(s.bytes), String(s.hits)])), '');
+  lines.push(
+    table(['source', 'bytes', 'hits'], [
+      ...result.leaks.scans.map((s) => [s.source, s.unavailable ? `not scanned: ${s.unavailable}` : String(s.bytes), String(s.hits)]),
+      ['this report (scanned before it is written)', '–', REPORT_LEAK_HITS],
+    ]),
+    '',
+  );
 
   lines.push('## Every call point × every fault', '');
   for (const r of proven) lines.push(`### ${r.name}`, '', `Target: ${r.target ?? '–'}.`, '', faultTable(r), '');
@@ -199,6 +208,8 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
     '- A server\'s one-time set-up (e.g. the MySQL rotator creating its `rotators` ownership table) happens on a warm-up secret before the recorded rotation; its calls are not faulted.',
     '- Two faults in one rotation, faults in the service\'s own calls (RotateSecret, the label clean-up), and a hang that outlasts Lambda\'s timeout (the engine\'s time budget has its own test in packages/core).',
     '- moto is not AWS (shared/reference/moto-notes.md): its RotateSecret accepts a second rotation while one is unfinished, which the overlap schedules rely on.',
+    '- The operator CLI (packages/cli): its output is not part of this run\'s leak scan; its own tests cover its stuck-state repairs.',
+    '- A step invoked out of order after a failure (e.g. finishSecret after a failed testSecret): Secrets Manager never does it, so the service here never does either; only "before createSecret" is tried, as hostile input.',
     '',
   );
   return lines.join('\n');

@@ -98,8 +98,6 @@ export interface ProofOptions {
   /** A moto to use (default: one started here). */
   motoEndpoint?: string;
   progress?: (message: string) => void;
-  /** Extra text to scan for leaks at the end (e.g. the report). */
-  extraLeakSources?: () => Array<{ source: string; text: string }>;
 }
 
 export async function runProof(options: ProofOptions): Promise<ProofResult> {
@@ -124,7 +122,6 @@ export async function runProof(options: ProofOptions): Promise<ProofResult> {
       { source: 'log lines and output of the run', text: outputText() },
       { source: `errors thrown by the handlers (${ctx.errors.length}, with causes and stacks)`, text: errorsText(ctx.errors) },
       ...(await targets.serverLogs()),
-      ...(options.extraLeakSources?.() ?? []),
     ];
     const leaks = scanForLeaks(leakSources);
     const failures = [...rotators.flatMap((r) => r.failures), ...leaks.scans.filter((s) => s.hits > 0).map((s) => `LEAK: ${s.hits} secret value(s) in ${s.source}`)];
