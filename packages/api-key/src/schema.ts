@@ -8,6 +8,9 @@ import type { ApiKeyConfig } from './config.ts';
 // silently removes tabs and newlines: the value used would not be the value stored.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** Longer than any key a provider issues, well under the header limits of HTTP servers (8 KB and up). */
+export const MAX_API_KEY_LENGTH = 4096;
+
 /** https only, no credentials, query or fragment: the key must never travel in a URL or in plaintext. */
 const baseUrl = z.string({ error: 'must be a string' }).check(
   z.refine((value) => !CONTROL.test(value), { error: 'must not contain control characters' }),
@@ -33,7 +36,12 @@ export const apiKeySecret = z.looseObject({
   /** Travels only in the auth header, after the scheme and a space: visible ASCII only. */
   apiKey: z
     .string({ error: 'must be a string' })
-    .check(z.minLength(1, { error: 'must not be empty' }), z.regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII, without spaces or control characters' })),
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      // HTTP servers refuse headers past a few KB (431); a longer value is no key any provider issues.
+      z.maxLength(MAX_API_KEY_LENGTH, { error: `must be at most ${MAX_API_KEY_LENGTH} characters` }),
+      z.regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII, without spaces or control characters' }),
+    ),
   keyId,
   baseUrl,
   /** Adapter name; absent = the function's API_PROVIDER. */

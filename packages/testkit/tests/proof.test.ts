@@ -20,11 +20,6 @@ const KNOWN_FINDINGS: Array<{ rotator: string; failure: RegExp; why: string }> =
     failure: /^postgres-single-user: overlap "B started after A's setSecret/,
     why: 'a rotation abandoned after its setSecret leaves the role with a password only an unlabelled version holds: lockout, and every later setSecret fails',
   },
-  {
-    rotator: 'api-key',
-    failure: /^api-key: hostile "1 MB apiKey"/,
-    why: 'an apiKey of any length passes the schema; a 1 MB key fails at the provider (HTTP 431) as a KeyApiError that does not name the field',
-  },
 ];
 
 const rotators = rotatorPackages();

@@ -122,6 +122,12 @@ describe('secret schema and settings', () => {
     expect(normalizeBaseUrl('https://API.example.com/v1/')).toBe('https://api.example.com/v1');
   });
 
+  it('refuses an apiKey longer than any provider issues (a 1 MB one failed only at the provider, without naming the field)', () => {
+    expect(apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4096) }).success).toBe(true);
+    const result = apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4097) });
+    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['apiKey', 'must be at most 4096 characters']]);
+  });
+
   it('names the missing or unknown fields', () => {
     const result = apiKeySecret.safeParse({ baseUrl: valid.baseUrl, provider: 'nope', api: { keysPath: '/k', bogus: 1 } });
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['api', 'apiKey', 'keyId', 'provider']);
