@@ -17,8 +17,6 @@
  *            the handler does with the error. The next invocation starts with nothing in memory
  *            (a new handler), as a new Lambda would.
  */
-export { FAULT_KINDS, type FaultKind } from './types.ts';
-
 /** The process died (a crash fault). Thrown by every call the dead invocation still attempts. */
 export class SimulatedCrash extends Error {
   override readonly name = 'SimulatedCrash';
