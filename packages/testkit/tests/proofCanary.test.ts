@@ -18,7 +18,8 @@ import type { ProofContext } from '../src/proof/harness.ts';
 import type { CallRecorder } from '../src/proof/recorder.ts';
 import type { ProofSubject } from '../src/proof/registry.ts';
 import { newPassword, storeSecret } from '../src/proof/targets.ts';
-import { FAULT_KINDS, type Fixture } from '../src/proof/types.ts';
+import type { Fixture } from '../src/proof/fixture.ts';
+import { FAULT_KINDS } from '../src/proof/types.ts';
 import { ensureRotationFunction } from '../src/rotationFunction.ts';
 import { motoEndpoint } from '../src/vitest/localAws.ts';
 

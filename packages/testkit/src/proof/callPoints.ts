@@ -8,7 +8,8 @@
 import { brief, CaseRun, type ProofContext, cleanProblems, finalProblems } from './harness.ts';
 import type { ProofSubject } from './registry.ts';
 import { type CallPoint, callPointsOf } from './recorder.ts';
-import type { CallRecord, FaultKind, Fixture } from './types.ts';
+import type { CallRecord, FaultKind } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export interface FaultCase {
   index: number;

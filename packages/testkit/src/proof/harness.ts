@@ -12,7 +12,8 @@ import { LockoutProbe } from './lockoutProbe.ts';
 import { CallRecorder, recordSecretsManager } from './recorder.ts';
 import type { ProofSubject } from './registry.ts';
 import { type Handler, RetryingRotationService, type RotationOutcome } from './retryingService.ts';
-import type { Fixture, NewSecretOptions, ProofSecret } from './types.ts';
+import type { NewSecretOptions, ProofSecret } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export interface ProofContext {
   motoEndpoint: string;

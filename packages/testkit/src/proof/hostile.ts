@@ -14,7 +14,7 @@ import { CaseRun, type ProofContext, rememberVersions } from './harness.ts';
 import { HOSTILE_CASES, type HostileCase, type HostileGroup, type HostileHelpers, naturalPending } from './hostileCases.ts';
 import type { ProofSubject } from './registry.ts';
 import { newPassword, storeSecret } from './targets.ts';
-import type { Fixture } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export interface HostileOutcome {
   name: string;

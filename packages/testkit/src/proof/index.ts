@@ -14,4 +14,5 @@ export { RetryingRotationService, type RotationOutcome } from './retryingService
 export { FULL_SCALE, runProof, TEST_SCALE, type ProofResult, type ProofScale, type RotatorProof } from './run.ts';
 export { ProofTargets, targetKind } from './targets.ts';
 export { SimulatedCrash } from './faults.ts';
-export type { CallRecord, Channel, FaultKind, Fixture, Strategy, TargetKind } from './types.ts';
+export type { CallRecord, Channel, FaultKind, Strategy, TargetKind } from './types.ts';
+export type { Fixture } from './fixture.ts';

@@ -18,7 +18,7 @@ import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-se
 import { rememberSecretJson } from '../logCapture.ts';
 import { CaseRun, type ProofContext, cleanProblems } from './harness.ts';
 import type { ProofSubject } from './registry.ts';
-import type { Fixture } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export interface LoadOptions {
   clients: number;

@@ -11,7 +11,7 @@
 import { DescribeSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { rememberSecretJson } from '../logCapture.ts';
 import type { CallRecorder } from './recorder.ts';
-import type { Fixture } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export const LABELS = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'] as const;
 export type Label = (typeof LABELS)[number];

@@ -16,7 +16,7 @@
 import { CaseRun, type ProofContext, finalProblems } from './harness.ts';
 import type { ProofSubject } from './registry.ts';
 import { STEPS, type Step } from '../rotationService.ts';
-import type { Fixture } from './types.ts';
+import type { Fixture } from './fixture.ts';
 
 export interface OverlapOutcome {
   schedule: string;

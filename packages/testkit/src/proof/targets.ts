@@ -22,7 +22,8 @@ import { rememberSecret, rememberSecretJson } from '../logCapture.ts';
 import { startMariaDb, type MariaDbServer } from '../mariadb.ts';
 import { startPostgres, type PostgresServer } from '../postgres.ts';
 import type { CallRecorder } from './recorder.ts';
-import type { Fixture, NewSecretOptions, ProofSecret, ServerWriteCounter, TargetKind } from './types.ts';
+import type { NewSecretOptions, ProofSecret, TargetKind } from './types.ts';
+import type { Fixture, ServerWriteCounter } from './fixture.ts';
 import { httpWire, mysqlConnectWire, pgConnectWire } from './wires.ts';
 
 export const KNOWN_TARGETS = 'generic-password (none), postgres-* (PostgreSQL), mysql-* (MariaDB), api-key* (the fake key API)';
