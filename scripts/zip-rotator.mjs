@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// Zip dist/index.js and its licence notices (dist/index.js.LEGAL.txt, when esbuild wrote one) into
-// dist/<rotator>.zip, byte-identical for identical input: entries in a fixed order with a fixed
+// Zip dist/lambda/ (index.mjs, its chunks and their licence notices, as bundle-rotator.mjs wrote them)
+// into dist/<rotator>.zip, byte-identical for identical input: entries in a fixed order with a fixed
 // timestamp and mode, so Terraform's source_code_hash only changes when the code does. yazl
 // writes exactly the metadata it is given, which is why it is used here.
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import yazl from 'yazl';
 
-// Usage: node scripts/zip-rotator.mjs [--out DIR]   (DIR holds index.js; defaults to dist)
+// Usage: node scripts/zip-rotator.mjs [--out DIR]   (DIR holds lambda/; defaults to dist)
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
 
 // Local midnight, written as a DOS timestamp only: the bytes do not depend on the machine's time zone.
@@ -20,12 +20,17 @@ const FILE_MODE = 0o100644;
 const packageDir = process.cwd();
 const dist = resolve(packageDir, args.out);
 const rotator = basename(packageDir);
-// The source map stays out of the zip (dist/index.js.map).
-const entries = ['index.js', 'index.js.LEGAL.txt'].filter((name) => name === 'index.js' || existsSync(join(dist, name)));
+const lambdaDir = join(dist, 'lambda');
+// Paths with '/' whatever the platform; sorted so the order does not depend on the file system.
+const entries = readdirSync(lambdaDir, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => join(entry.parentPath, entry.name).slice(lambdaDir.length + 1).split(sep).join('/'))
+  .sort();
+if (!entries.includes('index.mjs')) throw new Error(`${lambdaDir} holds no index.mjs: run bundle-rotator.mjs first`);
 
 const zip = new yazl.ZipFile();
-for (const name of [...entries].sort()) {
-  zip.addBuffer(readFileSync(join(dist, name)), name, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, forceDosTimestamp: true });
+for (const name of entries) {
+  zip.addBuffer(readFileSync(join(lambdaDir, name)), name, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, forceDosTimestamp: true, compressionLevel: 9 });
 }
 zip.end({ forceZip64Format: false });
 const target = join(dist, `${rotator}.zip`);

@@ -1,12 +1,12 @@
 /**
- * Module load of a built zip: a fresh Node 22 process that requires the unpacked index.js (alone
+ * Module load of a built zip: a fresh Node 22 process that imports the unpacked index.mjs (alone
  * in its folder, as Lambda unpacks it), against a bare `node -e 0` in the same run. Runs alternate
  * (bare, load, bare, load, …) so a change in the machine's load falls on both; one unmeasured run
  * of each comes first to warm the file cache. Wall time from spawn to exit, measured here; the
- * process also reports the require() alone, as it saw it.
+ * process also reports the import() alone, as it saw it.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,17 +15,17 @@ import { node22Binary, startZipFunction } from '@rotators/testkit';
 export interface ModuleLoad {
   bare: number[];
   load: number[];
-  /** require('./index.js') alone, timed inside the process. */
-  require: number[];
+  /** import('./index.mjs') alone, timed inside the process. */
+  importMs: number[];
 }
 
-const LOAD = "const t = performance.now(); require('./index.js'); process.stdout.write(String(performance.now() - t));";
+const LOAD = "const t = performance.now(); import('./index.mjs').then(() => process.stdout.write(String(performance.now() - t)));";
 
 export async function measureModuleLoad(zip: string, env: Record<string, string>, runs: number): Promise<ModuleLoad> {
   const folder = await unpack(zip, env);
   // What startZipFunction gives the function too: Lambda's own variables and the configuration.
   const childEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test', ...env };
-  const result: ModuleLoad = { bare: [], load: [], require: [] };
+  const result: ModuleLoad = { bare: [], load: [], importMs: [] };
   try {
     await run(folder, '0', childEnv);
     await run(folder, LOAD, childEnv);
@@ -33,7 +33,7 @@ export async function measureModuleLoad(zip: string, env: Record<string, string>
       result.bare.push((await run(folder, '0', childEnv)).ms);
       const load = await run(folder, LOAD, childEnv);
       result.load.push(load.ms);
-      result.require.push(Number(load.stdout));
+      result.importMs.push(Number(load.stdout));
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -46,7 +46,7 @@ async function unpack(zip: string, env: Record<string, string>): Promise<string>
   const fn = await startZipFunction(zip, env);
   const folder = mkdtempSync(join(tmpdir(), 'rotators-bench-load-'));
   try {
-    for (const name of readdirSync(fn.directory)) copyFileSync(join(fn.directory, name), join(folder, name));
+    cpSync(fn.directory, folder, { recursive: true });
   } finally {
     await fn.stop();
   }

@@ -77,7 +77,7 @@ export function renderReport(result: BenchResult): string {
     '',
     '## Rotation time per step (ms: median / p95 / max)',
     '',
-    `Cold: each step in a fresh process (${result.rotations} rotations). *start* is the zip unpacked, Node started and index.js loaded; *step* is the invocation. Warm: the four steps in one process (${result.rotations} rotations after an untimed first one). p95 is by nearest rank: with fewer than 20 samples it is the largest.`,
+    `Cold: each step in a fresh process (${result.rotations} rotations). *start* is the zip unpacked, Node started and index.mjs loaded; *step* is the invocation. Warm: the four steps in one process (${result.rotations} rotations after an untimed first one). p95 is by nearest rank: with fewer than 20 samples it is the largest.`,
     '',
     ...measured.flatMap((r) => [`### ${r.name}`, '', `Target: ${r.target}.`, '', timeTable(r.runs!), '']),
     '## Secrets Manager calls per rotation',
@@ -124,9 +124,9 @@ function loadTable(rotators: RotatorResult[]): string {
     .map((r) => {
       const load = r.moduleLoad!;
       const difference = median(load.load)! - median(load.bare)!;
-      return [r.name, ms(median(load.bare)), ms(median(load.load)), ms(difference), difference <= LOAD_BUDGET_MS ? 'yes' : 'no', ms(median(load.require))];
+      return [r.name, ms(median(load.bare)), ms(median(load.load)), ms(difference), difference <= LOAD_BUDGET_MS ? 'yes' : 'no', ms(median(load.importMs))];
     });
-  return markdownTable(['rotator', '`node -e 0`', 'require index.js', 'difference', `≤ ${LOAD_BUDGET_MS} ms (issue #13)`, 'require() alone, inside'], rows, ['l', 'r', 'r', 'r', 'l', 'r']);
+  return markdownTable(['rotator', '`node -e 0`', 'import index.mjs', 'difference', `≤ ${LOAD_BUDGET_MS} ms (issue #13)`, 'import() alone, inside'], rows, ['l', 'r', 'r', 'r', 'l', 'r']);
 }
 
 function timeTable(runs: RotationRuns): string {

@@ -3,7 +3,7 @@
  * steps, the AWSPENDING clean-up) against moto behind the counting proxy:
  *
  *   cold  every step in a fresh Node 22 process, as a cold Lambda runs it: the zip unpacked,
- *         Node started, index.js loaded (`startMs`), then the one invocation (`invokeMs`);
+ *         Node started, index.mjs loaded (`startMs`), then the one invocation (`invokeMs`);
  *   warm  every step in one process that lives across rotations; its first rotation (whose first
  *         step is the cold one) is not timed, only its calls are counted.
  *

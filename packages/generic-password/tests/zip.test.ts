@@ -15,7 +15,7 @@ describe('generic-password.zip on Node 22', () => {
 
   it('runs on Node 22 from an empty folder', () => {
     expect(fn.nodeVersion).toMatch(/^v22\./);
-    expect(readFileSync(join(fn.directory, 'index.js')).length).toBeGreaterThan(0);
+    expect(readFileSync(join(fn.directory, 'index.mjs')).length).toBeGreaterThan(0);
   });
 
   it('performs full rotations', async () => {

@@ -16,12 +16,19 @@ import { isIP, connect as netConnect } from 'node:net';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
-import mysql, { type Connection, type ConnectionOptions } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
+import { escape } from 'sql-escaper';
 
 export type ConnectFunction = (options: ConnectionOptions) => Promise<Connection>;
 
-/** Production default: one mysql2 connection per login, closed after use. */
-export const defaultConnect: ConnectFunction = (options) => mysql.createConnection(options);
+/**
+ * Production default: one mysql2 connection per login, closed after use. The driver is loaded by the
+ * first login, so the steps that log in nowhere (createSecret, finishSecret) never load it (issue 13).
+ */
+export const defaultConnect: ConnectFunction = async (options) => {
+  const { default: mysql } = await import('mysql2/promise');
+  return mysql.createConnection(options);
+};
 
 /** mysql2 error codes that mean "this user / password is not accepted". */
 export const AUTHENTICATION_CODES = [
@@ -54,20 +61,16 @@ export const lockWaitSeconds = (connectTimeoutSeconds: number) => 2 * connectTim
 const queryTimeouts = new WeakMap<Connection, number>();
 
 export class MysqlConnector {
-  private readonly ssl: { ca: string[]; rejectUnauthorized: true; verifyIdentity: true };
-
   constructor(
     private readonly connect: ConnectFunction,
     private readonly tls: TlsConfig,
-  ) {
-    this.ssl = { ca: tls.ca, rejectUnauthorized: true, verifyIdentity: true };
-  }
+  ) {}
 
   /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication). */
   open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<Connection> {
     return connectWithTlsPolicy(
-      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
-      async (useTls) => {
+      { mode, tls: this.tls, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
+      async (tls) => {
         const connection = await this.connect({
           host: login.host,
           port: login.port,
@@ -77,10 +80,10 @@ export class MysqlConnector {
           connectTimeout: this.tls.connectTimeoutSeconds * 1000,
           charset: 'UTF8MB4_GENERAL_CI',
           multipleStatements: false,
-          ssl: useTls ? this.ssl : undefined,
-          stream: useTls && isIP(login.host) ? () => socketNamed(login.host, login.port) : undefined,
+          ssl: tls ? { ca: tls.ca, rejectUnauthorized: true, verifyIdentity: true } : undefined,
+          stream: tls && isIP(login.host) ? () => socketNamed(login.host, login.port) : undefined,
         });
-        if (useTls) verifyPeerName(connection, login.host);
+        if (tls) verifyPeerName(connection, login.host);
         queryTimeouts.set(connection, queryTimeoutSeconds(this.tls.connectTimeoutSeconds) * 1000);
         return connection;
       },
@@ -181,7 +184,7 @@ export async function prepareSession(connection: Connection, ctx: StepContext, l
   }
 }
 
-/** `'user'@'host'` through mysql2's escaping. */
+/** `'user'@'host'` through mysql2's escaping (sql-escaper). */
 export function account(user: string, host: string): string {
-  return `${mysql.escape(user)}@${mysql.escape(host)}`;
+  return `${escape(user)}@${escape(host)}`;
 }

@@ -15,7 +15,8 @@
  */
 import { safeCause, type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
-import mysql from 'mysql2';
+// mysql2's own escaping (mysql2 re-exports sql-escaper's), without loading the driver (issue 13).
+import { escape, escapeId } from 'sql-escaper';
 import { query, run } from './connect.ts';
 import { type GrantAtom, tokenize } from './grants.ts';
 import type { ServerFlavor } from './passwords.ts';
@@ -39,7 +40,7 @@ export async function readMysqlDefaultRoles(connection: Connection, user: string
 }
 
 export function roleName(user: string, host: string): string {
-  return `${mysql.escapeId(user, true)}@${mysql.escapeId(host, true)}`;
+  return `${escapeId(user, true)}@${escapeId(host, true)}`;
 }
 
 /**
@@ -59,14 +60,14 @@ export function setDefaultRoles(flavor: ServerFlavor, roles: string[], targetAcc
 export function parseCurrentRoles(value: unknown, flavor: ServerFlavor): Set<string> {
   if (value === null || value === undefined) return new Set();
   const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-  if (flavor === 'mariadb') return new Set(text === '' ? [] : [mysql.escapeId(text, true)]);
+  if (flavor === 'mariadb') return new Set(text === '' ? [] : [escapeId(text, true)]);
   if (text.trim().toUpperCase() === 'NONE' || text.trim() === '') return new Set();
   const roles = new Set<string>();
   let parts: { kind: string; value: string }[] = [];
   const flush = () => {
     if (parts.length === 0) return;
     const [user, at, host] = parts;
-    roles.add(at?.value === '@' && host ? roleName(user!.value, host.value) : mysql.escapeId(user!.value, true));
+    roles.add(at?.value === '@' && host ? roleName(user!.value, host.value) : escapeId(user!.value, true));
     parts = [];
   };
   for (const token of tokenize(text)) {

@@ -7,7 +7,8 @@
  * (MariaDB's `IDENTIFIED BY PASSWORD '<hash>'`, REQUIRE, resource limits) is dropped — a password
  * hash is never sent back to the server.
  */
-import mysql from 'mysql2';
+// mysql2's own escaping (mysql2 re-exports sql-escaper's), without loading the driver (issue 13).
+import { escape, escapeId } from 'sql-escaper';
 
 export type GrantAtom =
   | { kind: 'privilege'; object: string; privilege: string; column?: string }
@@ -71,8 +72,8 @@ function render(tokens: Token[]): string {
   let previous: Token | undefined;
   for (const token of tokens) {
     let text: string;
-    if (token.kind === 'id') text = mysql.escapeId(token.value, true);
-    else if (token.kind === 'str') text = mysql.escape(token.value);
+    if (token.kind === 'id') text = escapeId(token.value, true);
+    else if (token.kind === 'str') text = escape(token.value);
     else if (token.kind === 'word') text = token.value.toUpperCase();
     else if ('.*@'.includes(token.value)) text = token.value;
     else throw new GrantParseError(`unexpected symbol in a grant object`);
@@ -154,7 +155,7 @@ export function parseGrantLine(line: string): GrantAtom[] {
     const columns = privilege.slice(open + 1, privilege.length - 1).filter((t) => !(t.kind === 'sym' && t.value === ','));
     for (const column of columns) {
       if (column.kind !== 'id' && column.kind !== 'word') throw new GrantParseError('a column that is not a name');
-      atoms.push({ kind: 'privilege', object, privilege: name, column: mysql.escapeId(column.value, true) });
+      atoms.push({ kind: 'privilege', object, privilege: name, column: escapeId(column.value, true) });
     }
   }
   if (hasSequence(tail, ['GRANT', 'OPTION'])) atoms.push({ kind: 'grantOption', object });

@@ -13,8 +13,9 @@
  * directly, but reading them needs DescribeSecret on the master, which the engine does not offer
  * rotators; RDS's own record of the secret is the stronger evidence anyway (anyone with
  * TagResource can change a tag). The lookup lists the region's clusters and instances, page by page.
+ * The RDS client is loaded by the first lookup, not at cold start (issue 13).
  */
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type DBCluster, type DBInstance, RDSClient } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { sameSecretArn } from '@rotators/core/db';
 import { ConfusedDeputyError, readBoolean, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { portOf, sameHost } from './schema.ts';
@@ -70,6 +71,7 @@ export function checkHostIsEndpoint(current: { host: string; port?: unknown; mas
 
 /** Every item of a Describe call, page by page; `clusterId` filters instances to one cluster. */
 async function* pages<T>(rds: RDSClient, operation: 'DescribeDBClusters' | 'DescribeDBInstances', ctx: StepContext, clusterId?: string): AsyncGenerator<T> {
+  const { DescribeDBClustersCommand, DescribeDBInstancesCommand } = await import('./rdsApi.ts');
   let marker: string | undefined;
   do {
     let items: T[];
@@ -93,6 +95,7 @@ async function* pages<T>(rds: RDSClient, operation: 'DescribeDBClusters' | 'Desc
 }
 
 /** The production client: region and credentials from the Lambda environment; calls bounded like connections. */
-export function defaultRdsClient(timeoutSeconds: number): RDSClient {
+export async function defaultRdsClient(timeoutSeconds: number): Promise<RDSClient> {
+  const { RDSClient } = await import('./rdsApi.ts');
   return new RDSClient({ maxAttempts: 3, requestHandler: { requestTimeout: timeoutSeconds * 1000, connectionTimeout: timeoutSeconds * 1000 } });
 }

@@ -55,7 +55,7 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     // Before anything is done for `masterarn`, RDS lookup included.
     checkMasterSecretAllowed(current.masterarn, masters, ctx);
     if (!rdsManaged || !isRdsManagedSecret(current.masterarn)) return false;
-    rds ??= defaultRdsClient(tls.connectTimeoutSeconds);
+    rds ??= await defaultRdsClient(tls.connectTimeoutSeconds);
     checkHostIsEndpoint(current, await serverOfMasterSecret(rds, current.masterarn, ctx), ctx);
     return true;
   }

@@ -8,32 +8,9 @@
  */
 import { type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
-import pg from 'pg';
+import { POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
 
-/** What the rotator needs from a session. pg.Client fits. */
-export interface PostgresSession {
-  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-
-/** Opens a session; injected so tests can record statements, answer some, or fail one. */
-export type PostgresConnect = (config: pg.ClientConfig) => Promise<PostgresSession>;
-
-/** SQLSTATEs of a refused login: invalid_password, invalid_authorization_specification (no such role, NOLOGIN, pg_hba). */
-export const POSTGRES_AUTHENTICATION_CODES = ['28P01', '28000'] as const;
-
-export const connectWithPg: PostgresConnect = async (config) => {
-  const client = new pg.Client(config);
-  // A session dropped by the server later must not become an unhandled 'error' event.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
-};
+export { connectWithPg, POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
 
 export interface Login {
   host: string;
@@ -53,15 +30,15 @@ export class PostgresConnector {
   open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<PostgresSession> {
     const timeoutMillis = this.tls.connectTimeoutSeconds * 1000;
     return connectWithTlsPolicy(
-      { mode, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: POSTGRES_AUTHENTICATION_CODES, probe: options.probe },
-      (useTls) =>
+      { mode, tls: this.tls, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: POSTGRES_AUTHENTICATION_CODES, probe: options.probe },
+      (tls) =>
         this.connect({
           host: login.host,
           port: login.port,
           database: login.database,
           user: login.user,
           password: login.password,
-          ssl: useTls ? { ca: this.tls.ca, rejectUnauthorized: true } : false,
+          ssl: tls ? { ca: tls.ca, rejectUnauthorized: true } : false,
           connectionTimeoutMillis: timeoutMillis,
           // A statement stuck behind a lock must not hold the Lambda until its own timeout: the
           // client stops waiting (query_timeout) and the server gives up too (statement and lock

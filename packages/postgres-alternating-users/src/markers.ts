@@ -17,7 +17,7 @@
  * when the clone AWSCURRENT names carries this secret's mark, i.e. the rotator made it while this
  * secret's AWSCURRENT was the base user.
  */
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 
 export type MarkedKind = 'owner role' | 'clone';
 

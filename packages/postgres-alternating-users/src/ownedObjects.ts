@@ -14,7 +14,7 @@
  * else the secret's dbname); objects in a database outside that list are refused the same way.
  */
 import { type StepContext, TargetOperationError } from '@rotators/core';
-import { escapeIdentifier } from 'pg';
+import { escapeIdentifier } from '@rotators/core/postgres';
 import type { AdoptionConfig } from './config.ts';
 import { inTransaction, type PostgresSession, run } from './connect.ts';
 import type { RoleNames } from './names.ts';

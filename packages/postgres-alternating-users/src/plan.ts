@@ -17,7 +17,7 @@
  * all of it runs in one transaction (connect.ts inTransaction): a stop anywhere leaves nothing.
  */
 import { ConfusedDeputyError, type StepContext, TargetOperationError } from '@rotators/core';
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 import type { Statement } from './connect.ts';
 import { commentStatement, marker } from './markers.ts';
 import type { RoleNames } from './names.ts';

@@ -6,7 +6,7 @@
  */
 import { createRotationLogger, type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { checkMasterSecretAllowed, readMasterSecretPolicy, readTlsConfig, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 import { readAdoptionConfig } from './config.ts';
 import { connectWithPg, inTransaction, type Login, PostgresConnector, type PostgresConnect, type PostgresSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingIsAlternate } from './guards.ts';

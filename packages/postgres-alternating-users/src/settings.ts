@@ -10,7 +10,7 @@
  * schema named `"$user", public`. testSecret compares the stored strings afterwards, so a value
  * that does not survive the trip fails the rotation rather than drifting silently.
  */
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 
 /** pg_dump's variable_is_guc_list_quote (PostgreSQL 15-17). */
 const LIST_QUOTE_VARIABLES = new Set(['local_preload_libraries', 'search_path', 'session_preload_libraries', 'shared_preload_libraries', 'temp_tablespaces', 'unix_socket_directories']);

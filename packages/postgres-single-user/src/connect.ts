@@ -9,39 +9,17 @@
  */
 import { type RotationErrorContext, type RotationLogger } from '@rotators/core';
 import { connectWithTlsPolicy, type TlsConfig, tlsModeFor } from '@rotators/core/db';
-import pg from 'pg';
+import { POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
 import type { PostgresSecret } from './schema.ts';
 import { targetOf } from './schema.ts';
 
-/** What the rotator needs from a session. pg.Client fits. */
-export interface PostgresSession {
-  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-
-/** Opens a session; injected so tests can count calls or make one fail. */
-export type PostgresConnect = (config: pg.ClientConfig) => Promise<PostgresSession>;
-
-/**
- * SQLSTATEs of a refused login (kind "authentication"): invalid_password, and
- * invalid_authorization_specification (no such role, role may not log in, pg_hba.conf rejects).
- */
-export const POSTGRES_AUTHENTICATION_CODES = ['28P01', '28000'] as const;
-/** The one refusal that depends on the password: only it lets setSecret try the next version. */
-export const POSTGRES_WRONG_PASSWORD_CODE = '28P01';
-
-export const connectWithPg: PostgresConnect = async (config) => {
-  const client = new pg.Client(config);
-  // A session dropped by the server later must not become an unhandled 'error' event.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw error;
-  }
-  return client;
-};
+export {
+  connectWithPg,
+  POSTGRES_AUTHENTICATION_CODES,
+  POSTGRES_WRONG_PASSWORD_CODE,
+  type PostgresConnect,
+  type PostgresSession,
+} from '@rotators/core/postgres';
 
 export interface LoginOptions {
   tls: TlsConfig;
@@ -61,6 +39,7 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
   return connectWithTlsPolicy(
     {
       mode: tlsModeFor(secret.ssl, options.tls, options.errorContext, `the version used for the ${options.purpose}`),
+      tls: options.tls,
       host: target.host,
       purpose: options.purpose,
       logger: options.logger,
@@ -68,14 +47,14 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
       authenticationCodes: POSTGRES_AUTHENTICATION_CODES,
       probe: options.probe,
     },
-    (useTls) =>
+    (tls) =>
       options.connect({
         host: target.host,
         port: target.port,
         database: target.database,
         user: target.username,
         password: secret.password,
-        ssl: useTls ? { ca: options.tls.ca, rejectUnauthorized: true } : false,
+        ssl: tls ? { ca: tls.ca, rejectUnauthorized: true } : false,
         connectionTimeoutMillis: timeoutMillis,
         // A statement stuck behind a lock must not hold the Lambda until its own timeout. The
         // client's query_timeout only stops waiting: the server would go on running (or waiting

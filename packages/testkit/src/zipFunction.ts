@@ -1,8 +1,10 @@
 /**
  * Run a built rotator zip the way Lambda would: unpacked alone into an empty folder (no
  * node_modules anywhere above it), loaded by Node 22 (the nodejs22.x runtime's major) in a child
- * process, `index.handler` invoked once per event. The child lives across invocations, so
- * configuration is read once, as at a Lambda cold start.
+ * process, `index.handler` of index.mjs invoked once per event. The child lives across
+ * invocations, so configuration is read once, as at a Lambda cold start. With `traceModules`, the
+ * child records which of the zip's files it has loaded so far (loadedFiles()), to show that a step
+ * loads no driver it does not use.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,8 @@ export interface ZipFunction {
   readonly nodeVersion: string;
   readonly directory: string;
   invoke(event: RotationInvocation | Record<string, unknown>): Promise<unknown>;
+  /** The zip's files the child has loaded so far, as paths in the zip ("index.mjs", "chunks/…"); needs `traceModules`. */
+  loadedFiles(): Promise<string[]>;
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
@@ -36,20 +40,44 @@ export class ZipInvocationError extends Error {
 
 const INVOKE_TIMEOUT_MS = 120_000;
 
+export interface ZipFunctionOptions {
+  /** Record the zip's files as the child loads them (a module hook; off for timing runs). */
+  traceModules?: boolean;
+}
+
 const DRIVER = `
-const { handler } = require(process.env.ROTATOR_ZIP_DIR + '/index.js');
-process.on('message', async ({ id, event }) => {
+const { pathToFileURL } = require('node:url');
+const zipUrl = pathToFileURL(process.env.ROTATOR_ZIP_DIR + '/').href;
+const loaded = [];
+if (process.env.ROTATOR_TRACE_MODULES === '1') {
+  require('node:module').registerHooks({
+    load(url, context, nextLoad) {
+      if (url.startsWith(zipUrl)) loaded.push(url.slice(zipUrl.length));
+      return nextLoad(url, context);
+    },
+  });
+}
+const loading = import(zipUrl + 'index.mjs');
+process.on('message', async ({ id, event, query }) => {
+  if (query === 'loadedFiles') return process.send({ id, ok: true, result: loaded });
   try {
+    const { handler } = await loading;
     const result = await handler(event);
     process.send({ id, ok: true, result: result === undefined ? null : result });
   } catch (error) {
     process.send({ id, ok: false, error: { name: error && error.name, message: error && error.message } });
   }
 });
-process.send({ ready: true, version: process.version });
+loading.then(
+  () => process.send({ ready: true, version: process.version }),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
 `;
 
-export async function startZipFunction(zipFile: string, env: Record<string, string>): Promise<ZipFunction> {
+export async function startZipFunction(zipFile: string, env: Record<string, string>, options: ZipFunctionOptions = {}): Promise<ZipFunction> {
   const directory = mkdtempSync(join(tmpdir(), 'rotator-zip-'));
   const driverDir = mkdtempSync(join(tmpdir(), 'rotator-driver-'));
   await unzip(zipFile, directory);
@@ -63,7 +91,13 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
     execArgv: [],
     cwd: directory,
     // Only what Lambda would set, plus the caller's configuration: nothing leaks in from the test runner.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ROTATOR_ZIP_DIR: directory, AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test', ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ROTATOR_ZIP_DIR: directory,
+      ...(options.traceModules ? { ROTATOR_TRACE_MODULES: '1' } : {}),
+      AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const collect = (chunk: Buffer) => {
@@ -90,6 +124,13 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
 
   let nextId = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const ask = (message: Record<string, unknown>): Promise<unknown> => {
+    const id = nextId++;
+    return new Promise((resolveAnswer, reject) => {
+      pending.set(id, { resolve: resolveAnswer, reject });
+      child.send({ id, ...message });
+    });
+  };
   child.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
     if (message.id === undefined) return;
     const waiter = pending.get(message.id);
@@ -120,6 +161,10 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
         });
         child.send({ id, event });
       });
+    },
+    async loadedFiles() {
+      if (!options.traceModules) throw new Error('startZipFunction: loadedFiles() needs { traceModules: true }');
+      return (await ask({ query: 'loadedFiles' })) as string[];
     },
     output: () => output,
     async stop() {

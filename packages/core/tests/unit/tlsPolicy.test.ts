@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { capturedOutput } from '@rotators/testkit';
 import { ConfigurationError, createRotationLogger, SecretValueError, TargetConnectionError } from '@rotators/core';
-import { classifyConnectionError, connectWithTlsPolicy, readTlsConfig, sslField, TlsRequiredError, tlsModeFor } from '@rotators/core/db';
+import { classifyConnectionError, connectWithTlsPolicy, readTlsConfig, sslField, TlsRequiredError, tlsModeFor, trustedCertificates } from '@rotators/core/db';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -43,12 +44,14 @@ describe('TLS mode', () => {
     expect(sslField.safeParse('maybe').success).toBe(false);
   });
 
-  it('trusts the RDS bundle and Node roots by default, or only a custom CA file', () => {
+  it('trusts the RDS bundle and Node roots by default, or only a custom CA file', async () => {
     const defaults = readTlsConfig({});
-    expect(defaults.ca.length).toBeGreaterThan(100);
+    const trusted = await trustedCertificates(defaults);
+    expect(trusted).toEqual(expect.arrayContaining([...rootCertificates]));
+    expect(trusted.length).toBeGreaterThan(rootCertificates.length + 50);
     expect(defaults.connectTimeoutSeconds).toBe(5);
     const certs = createTestCertificates();
-    expect(readTlsConfig({ TLS_CA_BUNDLE_PATH: certs.caCertFile }).ca).toEqual([certs.caCert]);
+    expect(await trustedCertificates(readTlsConfig({ TLS_CA_BUNDLE_PATH: certs.caCertFile }))).toEqual([certs.caCert]);
     expect(() => readTlsConfig({ TLS_CA_BUNDLE_PATH: '/nonexistent/ca.pem' })).toThrow(ConfigurationError);
     expect(() => readTlsConfig({ REQUIRE_TLS: 'sometimes' })).toThrow(/REQUIRE_TLS/);
     expect(() => readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '0' })).toThrow(/CONNECT_TIMEOUT_SECONDS/);
@@ -72,14 +75,14 @@ describe('classifyConnectionError', () => {
 });
 
 describe('connectWithTlsPolicy', () => {
-  const base = { host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: { secretId: 'arn:x' }, authenticationCodes: ['AUTH'] };
+  const base = { tls: { customCa: ['test-ca'] }, host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: { secretId: 'arn:x' }, authenticationCodes: ['AUTH'] };
   const fail = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
 
   it('verify: a server that offers no TLS is a tls error, never a plaintext retry', async () => {
     for (const failure of [fail('HANDSHAKE_NO_SSL_SUPPORT'), new Error('The server does not support SSL connections')]) {
       const tries: boolean[] = [];
       const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
-        tries.push(tls);
+        tries.push(tls !== undefined);
         throw failure;
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TargetConnectionError);
@@ -92,7 +95,7 @@ describe('connectWithTlsPolicy', () => {
   it('verify: an authentication failure is final too', async () => {
     const tries: boolean[] = [];
     const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
-      tries.push(tls);
+      tries.push(tls !== undefined);
       throw fail('AUTH');
     }).catch((e: unknown) => e);
     expect((error as TargetConnectionError).kind).toBe('authentication');
@@ -102,7 +105,7 @@ describe('connectWithTlsPolicy', () => {
   it('disable: one plaintext attempt, with a WARN naming the host', async () => {
     const tries: boolean[] = [];
     const result = await connectWithTlsPolicy({ ...base, host: 'plain-host.example', mode: 'disable' }, async (tls) => {
-      tries.push(tls);
+      tries.push(tls !== undefined);
       return 'plain-connection';
     });
     expect(result).toBe('plain-connection');
@@ -113,10 +116,17 @@ describe('connectWithTlsPolicy', () => {
     expect(warn && (JSON.parse(warn) as { level: string }).level).toBe('WARN');
   });
 
+  it('verify: the driver gets the trusted CAs (TLS_CA_BUNDLE_PATH, here), plaintext gets none', async () => {
+    const seen: unknown[] = [];
+    await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => seen.push(tls));
+    await connectWithTlsPolicy({ ...base, mode: 'disable' }, async (tls) => seen.push(tls));
+    expect(seen).toEqual([{ ca: ['test-ca'] }, undefined]);
+  });
+
   it('verify: a TLS failure is final', async () => {
     const tries: boolean[] = [];
     const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
-      tries.push(tls);
+      tries.push(tls !== undefined);
       throw fail('SELF_SIGNED_CERT_IN_CHAIN');
     }).catch((e: unknown) => e);
     expect((error as TargetConnectionError).kind).toBe('tls');

@@ -1,0 +1,42 @@
+/// <reference path="./pg-utils.d.ts" />
+/**
+ * What both PostgreSQL rotators share about node-postgres: the session they need, the login
+ * refusals, and the driver itself, loaded by the first login rather than at cold start, so the
+ * steps that log in nowhere (createSecret, finishSecret) never load it (issue 13). SQL escaping is
+ * pg's own (libpq's rules), from the module that holds it, which does not load the driver.
+ */
+import type pg from 'pg';
+
+export { escapeIdentifier, escapeLiteral } from 'pg/lib/utils.js';
+
+/** What a rotator needs from a session. pg.Client fits. */
+export interface PostgresSession {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+}
+
+/** Opens a session; injected so tests can record statements, count calls or make one fail. */
+export type PostgresConnect = (config: pg.ClientConfig) => Promise<PostgresSession>;
+
+/**
+ * SQLSTATEs of a refused login (kind "authentication"): invalid_password, and
+ * invalid_authorization_specification (no such role, role may not log in, pg_hba.conf rejects).
+ */
+export const POSTGRES_AUTHENTICATION_CODES = ['28P01', '28000'] as const;
+/** The one refusal that depends on the password. */
+export const POSTGRES_WRONG_PASSWORD_CODE = '28P01';
+
+/** Production default: one pg.Client per login, closed by the caller. */
+export const connectWithPg: PostgresConnect = async (config) => {
+  const { default: driver } = await import('pg');
+  const client = new driver.Client(config);
+  // A session dropped by the server later must not become an unhandled 'error' event.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+};
