@@ -29,6 +29,38 @@ export interface CreateContext extends StepContext {
   randomPassword(overrides?: Partial<PasswordPolicy>): Promise<string>;
 }
 
+/**
+ * A version of the secret that no staging label holds and that was created after AWSCURRENT's:
+ * typically the AWSPENDING of a rotation abandoned after its setSecret (a new rotation moved the
+ * label away, or an operator removed it), whose password the target may hold. The engine has
+ * parsed it with the schema and held it to AWSCURRENT exactly as it holds AWSPENDING (every field
+ * but `rotatedFields` equal): anyone who can write AWSPENDING can write such a version too.
+ */
+export interface UnlabelledVersion<S extends SecretRecord> {
+  /** Fine to log. */
+  readonly versionId: string;
+  readonly value: S;
+}
+
+/** What setSecret hands the rotator. */
+export interface SetPendingVersions<S extends SecretRecord> {
+  current: S;
+  pending: S;
+  /** AWSPREVIOUS when it exists and fits the schema (not held to AWSCURRENT: check what you use). */
+  previous?: S;
+  /**
+   * The versions without a staging label created after AWSCURRENT, newest first, at most
+   * MAX_UNLABELLED_VERSIONS (steps/stepRun.ts); a version that fails the schema or the AWSPENDING
+   * rules is left out with a WARN naming its id. Read only when called (ListSecretVersionIds, then
+   * one GetSecretValue per version), once per invocation however often it is called: call it only
+   * after the labelled versions failed, to recover a credential only such a version holds.
+   * A Secrets Manager failure here is logged and gives fewer versions, not an error (the rotator's
+   * own error, e.g. "no version logs in", stays the one reported); only the time budget running out throws.
+   * Always set by the engine; optional so that tests may call setPending without it.
+   */
+  newerUnlabelled?: () => Promise<readonly UnlabelledVersion<S>[]>;
+}
+
 export interface Rotator<S extends SecretRecord> {
   /** Same word as the package folder, the zip and the Terraform module. */
   readonly name: string;
@@ -47,7 +79,7 @@ export interface Rotator<S extends SecretRecord> {
   /** createSecret: build the pending value from the current one. Nothing is written if this throws. */
   createPending(current: S, ctx: CreateContext): Promise<S>;
   /** setSecret: make the target accept the pending value. Must be idempotent. */
-  setPending(versions: { current: S; pending: S; previous?: S }, ctx: StepContext): Promise<void>;
+  setPending(versions: SetPendingVersions<S>, ctx: StepContext): Promise<void>;
   /** testSecret: prove the pending value works on the target. Throw to fail the rotation. */
   testPending(versions: { current: S; pending: S }, ctx: StepContext): Promise<void>;
   /**

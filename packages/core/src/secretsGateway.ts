@@ -7,6 +7,7 @@ import {
   DescribeSecretCommand,
   GetRandomPasswordCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
@@ -28,6 +29,17 @@ export interface SecretVersion {
   secretString?: string;
 }
 
+/** One entry of ListSecretVersionIds: no value, only the id, the labels and when it was created. */
+export interface ListedVersion {
+  versionId: string;
+  /** Empty for a version no staging label holds. */
+  stages: string[];
+  createdDate?: Date;
+}
+
+/** ListSecretVersionIds pages read at most (100 versions each): a bound on the calls, not a limit a real secret reaches. */
+export const MAX_VERSION_LIST_PAGES = 10;
+
 export class SecretsGateway {
   constructor(
     private readonly client: SecretsManagerClient,
@@ -35,6 +47,11 @@ export class SecretsGateway {
     /** The invocation's time budget (timeBudget.ts): every call stops when it fires. */
     private readonly signal?: AbortSignal,
   ) {}
+
+  /** True once the invocation's time budget has run out: every call from now on fails. */
+  get timedOut(): boolean {
+    return this.signal?.aborted ?? false;
+  }
 
   async describe(secretId: string): Promise<SecretMetadata> {
     const out = await this.call('DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: secretId }), this.options()));
@@ -64,6 +81,44 @@ export class SecretsGateway {
       const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }), this.options());
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     });
+  }
+
+  /**
+   * A version by its id alone, for a version that no staging label holds: there is no stage to
+   * pass, and the id names one version, so the moto default-version pitfall (a call with neither)
+   * cannot arise. undefined on ResourceNotFound (deleted meanwhile, or a placeholder without a value).
+   */
+  async findVersionById(secretId: string, versionId: string): Promise<SecretVersion | undefined> {
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), this.options());
+      return { versionId: out.VersionId ?? versionId, secretString: out.SecretString };
+    } catch (error) {
+      if (this.signal?.aborted) throw new SecretsManagerCallError('GetSecretValue', this.context, this.signal.reason);
+      if ((error as Error)?.name === 'ResourceNotFoundException') return undefined;
+      throw new SecretsManagerCallError('GetSecretValue', this.context, error);
+    }
+  }
+
+  /**
+   * Every version with its labels and creation date, those without a label included
+   * (IncludeDeprecated: AWS hides them by default), in the order Secrets Manager lists them.
+   * Follows NextToken for at most MAX_VERSION_LIST_PAGES pages.
+   */
+  async listVersions(secretId: string): Promise<{ versions: ListedVersion[]; complete: boolean }> {
+    const versions: ListedVersion[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_VERSION_LIST_PAGES; page += 1) {
+      const out = await this.call('ListSecretVersionIds', () =>
+        this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken: nextToken }), this.options()),
+      );
+      for (const entry of out.Versions ?? []) {
+        if (entry.VersionId) versions.push({ versionId: entry.VersionId, stages: entry.VersionStages ?? [], createdDate: entry.CreatedDate });
+      }
+      // moto answers NextToken "" on the last page.
+      nextToken = out.NextToken || undefined;
+      if (!nextToken) return { versions, complete: true };
+    }
+    return { versions, complete: false };
   }
 
   async putPending(secretId: string, token: string, secretString: string, rotationToken?: string): Promise<void> {

@@ -111,7 +111,8 @@ describe('setSecret and testSecret', () => {
       const { versionId: _omit, ...rest } = v ?? {};
       return rest;
     };
-    expect(seen.at(-1)).toEqual({ current: strip(current), pending: strip(pending), previous: strip(previous) });
+    // newerUnlabelled: read only when called (tests/integration/unlabelledVersions.test.ts).
+    expect(seen.at(-1)).toEqual({ current: strip(current), pending: strip(pending), previous: strip(previous), newerUnlabelled: expect.any(Function) });
   });
 
   it('tolerate an AWSPREVIOUS in another shape (first rotation after a format change)', async () => {
