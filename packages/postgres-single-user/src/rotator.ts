@@ -5,7 +5,7 @@
  */
 import { ConfusedDeputyError, PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
 import { readTlsConfig, isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
 import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
 
@@ -21,9 +21,10 @@ export interface PostgresSingleUserOptions {
 
 /**
  * The fields that say which role on which server a version is about. AWSPENDING is held to
- * AWSCURRENT by the engine (every field but `password`); these are what AWSPREVIOUS must share with
- * AWSPENDING before its password is tried. (`ssl` is not compared: AWSPREVIOUS is used with
- * AWSCURRENT's.)
+ * AWSCURRENT by the engine (every field but `password`), and so are the versions without a label
+ * it hands over; these are what AWSPREVIOUS must share with AWSPENDING, and a version without a
+ * label with AWSCURRENT, before its password is tried. (`ssl` is not compared: older versions are
+ * used with AWSCURRENT's, see withTlsOf.)
  */
 const TARGET_FIELDS = ['username', 'host', 'port', 'dbname'] as const;
 type TargetField = (typeof TARGET_FIELDS)[number];
@@ -47,7 +48,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       return { ...current, password: await ctx.randomPassword() };
     },
 
-    async setPending({ current, pending, previous }, ctx) {
+    async setPending({ current, pending, previous, newerUnlabelled }, ctx) {
       // Everything that can be checked without the server is checked before the first connection
       // (the engine has already held every field of AWSPENDING but the password to AWSCURRENT's).
       if (!isScramSafePassword(pending.password)) {
@@ -61,20 +62,40 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         return;
       }
 
+      const tried = ['AWSPENDING', 'AWSCURRENT'];
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx), current, ctx);
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
         assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
-        // AWS PR #72: AWSPREVIOUS's own `ssl` may be stale, so it does not loosen AWSCURRENT's; nor may
-        // AWSCURRENT's loosen it (a writer who sets "ssl": false in a new AWSCURRENT pushes the real
-        // old version, with its working password, to AWSPREVIOUS): plaintext only when both say so.
-        const previousWithCurrentTls: PostgresSecret = { ...previous, ssl: current.ssl === false && previous.ssl === false ? false : current.ssl === false ? true : current.ssl };
+        const previousWithCurrentTls = withTlsOf(current, previous);
+        tried.push('AWSPREVIOUS');
         session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
+      }
+      if (!session && newerUnlabelled) {
+        // A rotation abandoned after its setSecret (its AWSPENDING label moved to a new rotation, or
+        // removed by hand): the server holds the password of a version no label names any more. The
+        // engine held these versions to AWSCURRENT as it holds AWSPENDING; the role, server and
+        // database are checked again here, as for AWSPREVIOUS, because this is what the password is
+        // sent to: only ever the secret's own role on the secret's own server.
+        for (const version of await newerUnlabelled()) {
+          const differs = differingTargetField(version.value, current);
+          if (differs) {
+            ctx.logger.warn(`setSecret: version ${version.versionId} (no staging label) names another ${differs} than AWSCURRENT; its password is not tried`, { versionId: version.versionId, field: differs });
+            continue;
+          }
+          const candidate = withTlsOf(current, version.value);
+          tried.push(`version ${version.versionId} (no staging label)`);
+          session = await tryLogin(() => loginAs(candidate, `credentials of version ${version.versionId} (no staging label)`, ctx), candidate, ctx);
+          if (session) {
+            ctx.logger.info(`setSecret: logged in with version ${version.versionId}, which no staging label holds (a rotation abandoned after its setSecret)`, { versionId: version.versionId });
+            break;
+          }
+        }
       }
       if (!session) {
         throw new TargetConnectionError(
           'authentication',
-          `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the AWSPENDING, AWSCURRENT${previous ? ' or AWSPREVIOUS' : ''} password`,
+          `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the password of ${tried.slice(0, -1).join(', ')} or ${tried.at(-1)}`,
           ctx,
           { code: POSTGRES_WRONG_PASSWORD_CODE },
         );
@@ -129,17 +150,31 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
  * database AWSPENDING names, or a tampered AWSPREVIOUS could have another user's password changed.
  */
 function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
+  const field = differingTargetField(candidate, reference);
+  if (field) {
+    throw new ConfusedDeputyError(
+      field,
+      `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password to another user, server or database`,
+      ctx,
+    );
+  }
+}
+
+/** The first of the role, server and database fields in which two versions differ (defaults applied). */
+function differingTargetField(candidate: PostgresSecret, reference: PostgresSecret): TargetField | undefined {
   const a = targetFieldsOf(candidate);
   const b = targetFieldsOf(reference);
-  for (const field of TARGET_FIELDS) {
-    if (a[field] !== b[field]) {
-      throw new ConfusedDeputyError(
-        field,
-        `${candidateLabel} field "${field}" (${JSON.stringify(a[field])}) differs from ${referenceLabel}'s (${JSON.stringify(b[field])}): refusing to send its password to another user, server or database`,
-        ctx,
-      );
-    }
-  }
+  return TARGET_FIELDS.find((field) => a[field] !== b[field]);
+}
+
+/**
+ * An older version with AWSCURRENT's `ssl` setting. AWS PR #72: the older version's own `ssl` may
+ * be stale, so it does not loosen AWSCURRENT's; nor may AWSCURRENT's loosen it (a writer who sets
+ * "ssl": false in a new AWSCURRENT pushes the real old version, with its working password, to
+ * AWSPREVIOUS): plaintext only when both say so.
+ */
+function withTlsOf(current: PostgresSecret, older: PostgresSecret): PostgresSecret {
+  return { ...older, ssl: current.ssl === false && older.ssl === false ? false : current.ssl === false ? true : current.ssl };
 }
 
 /** The compared values, defaults applied. */
