@@ -1,11 +1,5 @@
 import type { Rotator } from '@rotators/core';
-import * as z from 'zod/mini';
-
-/** `password` is replaced at each rotation; every other field is kept as it is. */
-export const genericPasswordSecret = z.looseObject({
-  password: z.string({ error: 'must be a string' }),
-});
-export type GenericPasswordSecret = z.infer<typeof genericPasswordSecret>;
+import { type GenericPasswordSecret, genericPasswordSecret } from './schema.ts';
 
 /**
  * A generated password with no service behind it: applications read it from Secrets Manager, so

@@ -3,7 +3,7 @@ import { createRotationHandler } from '@rotators/core';
 import { capturedOutput, createSecret, ensureRotationFunction, readSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
-import { genericPasswordRotator } from '../src/rotator.ts';
+import { genericPasswordRotator } from '../../src/rotator.ts';
 
 describe('generic-password rotation (source)', () => {
   it('rotates three times in a row: new AWSCURRENT each time, the old value under AWSPREVIOUS, other fields kept', async () => {

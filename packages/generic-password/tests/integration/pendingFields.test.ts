@@ -9,7 +9,7 @@ import { pendingFieldCases } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expectPendingFieldRefused } from '@rotators/testkit/vitest/pendingFieldCase';
 import { describe, expect, it } from 'vitest';
-import { genericPasswordRotator } from '../src/rotator.ts';
+import { genericPasswordRotator } from '../../src/rotator.ts';
 
 const current = { password: 'current-password-value-01', username: 'svc', host: 'db.internal', extra: { team: 'payments' } };
 const cases = pendingFieldCases(genericPasswordRotator.schema as never, current, genericPasswordRotator.rotatedFields);

@@ -1,0 +1,2 @@
+// None: there is no target to connect to; the secret lives only in Secrets Manager.
+export {};
