@@ -5,6 +5,7 @@
  *
  *   ROTATIONS   cold and warm rotations per rotator (default 10)
  *   LOAD_RUNS   runs of `node -e 0` and of the module load, each (default 10)
+ *   FLEET_SIZES batches of fresh secrets one warm process rotates, in order (default 10,100,500)
  *
  * Every package under packages/ with a `package` script is a rotator and is measured; one whose
  * target the bench cannot set up still gets its zip and module load measured, and the report says
@@ -15,14 +16,21 @@ import { join } from 'node:path';
 import { ensureRotationFunction, localAwsEnv, repoRoot, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
 import { rotatorPackages } from '../tests/rotatorPackages.ts';
 import { machine, motoVersion, node22Version, sha256, sourceRevision } from './machine.ts';
+import { measureFleet } from './fleet.ts';
 import { measureModuleLoad } from './moduleLoad.ts';
 import { startCountingProxy } from './proxy.ts';
 import { renderReport, type RotatorResult } from './report.ts';
 import { measureRotations } from './rotations.ts';
+import { measureStepLoads } from './stepLoads.ts';
 import { Targets } from './targets.ts';
+import { zipBudget } from './zipBudget.ts';
 
 const ROTATIONS = positive('ROTATIONS', 10);
 const LOAD_RUNS = positive('LOAD_RUNS', 10);
+const FLEET_SIZES = (process.env.FLEET_SIZES?.trim() || '10,100,500').split(',').map((size) => {
+  if (!/^[1-9]\d*$/.test(size.trim())) throw new Error(`FLEET_SIZES must be positive integers separated by commas (got "${process.env.FLEET_SIZES}")`);
+  return Number(size);
+});
 const REPORT = join(repoRoot, 'docs', 'BENCHMARKS.md');
 
 function positive(variable: string, fallback: number): number {
@@ -60,7 +68,7 @@ async function main(): Promise<number> {
         result.problems.push(`no ${zip.slice(repoRoot.length + 1)}: its package script did not produce it`);
         continue;
       }
-      result.zip = { bytes: statSync(zip).size, sha256: sha256(zip) };
+      result.zip = { bytes: statSync(zip).size, sha256: sha256(zip), budget: zipBudget(name) };
       const say = (message: string) => progress(`${name}: ${message}`);
       try {
         const setup = await targets.setUp(name);
@@ -77,6 +85,9 @@ async function main(): Promise<number> {
         result.target = setup.target.description;
         const secretId = await setup.target.newSecret();
         result.runs = await measureRotations({ zip, env, proxy, client, rotationLambdaArn, secretId, rotations: ROTATIONS, progress: say });
+        say('what each step loads');
+        result.stepLoads = await measureStepLoads({ rotator: name, zip, env, client, rotationLambdaArn, secretId });
+        result.fleet = await measureFleet({ zip, env, client, rotationLambdaArn, sizes: FLEET_SIZES, newSecret: setup.target.newSecret, progress: say });
       } catch (error) {
         result.problems.push(`rotations failed: ${describe(error)}`);
       }
@@ -89,6 +100,7 @@ async function main(): Promise<number> {
       revision: sourceRevision(),
       rotations: ROTATIONS,
       loadRuns: LOAD_RUNS,
+      fleetSizes: FLEET_SIZES,
       rotators: results,
     });
     mkdirSync(join(repoRoot, 'docs'), { recursive: true });

@@ -3,16 +3,21 @@ import { STEPS } from '@rotators/testkit';
 import { callSequence, callTable, type Range, repeatedReadFindings } from './calls.ts';
 import type { Machine } from './machine.ts';
 import type { ModuleLoad } from './moduleLoad.ts';
+import type { FleetBatch } from './fleet.ts';
+import { fleetTable, stepLoadsTable } from './reportSections.ts';
 import type { Rotation, RotationRuns } from './rotations.ts';
+import type { StepLoad } from './stepLoads.ts';
 import { median, summarize } from './stats.ts';
 
 export interface RotatorResult {
   name: string;
-  zip?: { bytes: number; sha256: string };
+  zip?: { bytes: number; sha256: string; budget?: number };
   /** What the rotations ran against. */
   target?: string;
   moduleLoad?: ModuleLoad;
   runs?: RotationRuns;
+  stepLoads?: StepLoad[];
+  fleet?: FleetBatch[];
   /** Why something was not measured, or failed: one line each. */
   problems: string[];
 }
@@ -24,6 +29,7 @@ export interface BenchResult {
   revision: string;
   rotations: number;
   loadRuns: number;
+  fleetSizes: number[];
   rotators: RotatorResult[];
 }
 
@@ -65,10 +71,16 @@ export function renderReport(result: BenchResult): string {
     '',
     '## Zips',
     '',
+    'Budget: the package\'s zip-budget.json (issue #13\'s targets); scripts/tests/zipContents.test.ts fails a zip over it.',
+    '',
     markdownTable(
-      ['rotator', 'bytes', 'kB', 'sha256'],
-      result.rotators.map((r) => (r.zip ? [r.name, String(r.zip.bytes), (r.zip.bytes / 1000).toFixed(0), `\`${r.zip.sha256}\``] : [r.name, '–', '–', 'no zip'])),
-      ['l', 'r', 'r', 'l'],
+      ['rotator', 'bytes', 'kB', 'budget (kB)', 'sha256'],
+      result.rotators.map((r) =>
+        r.zip
+          ? [r.name, String(r.zip.bytes), (r.zip.bytes / 1000).toFixed(0), r.zip.budget ? `${(r.zip.budget / 1000).toFixed(0)}${r.zip.bytes <= r.zip.budget ? '' : ' (over)'}` : '–', `\`${r.zip.sha256}\``]
+          : [r.name, '–', '–', '–', 'no zip'],
+      ),
+      ['l', 'r', 'r', 'r', 'l'],
     ),
     '',
     `## Module load on Node ${result.versions.node22} (ms, median of ${result.loadRuns})`,
@@ -80,6 +92,17 @@ export function renderReport(result: BenchResult): string {
     `Cold: each step in a fresh process (${result.rotations} rotations). *start* is the zip unpacked, Node started and index.mjs loaded; *step* is the invocation. Warm: the four steps in one process (${result.rotations} rotations after an untimed first one). p95 is by nearest rank: with fewer than 20 samples it is the largest.`,
     '',
     ...measured.flatMap((r) => [`### ${r.name}`, '', `Target: ${r.target}.`, '', timeTable(r.runs!), '']),
+    '## What each step loads',
+    '',
+    'One more rotation, each step in a fresh process with the zip\'s module loads traced: how many of the zip\'s files the step loaded, and the driver packages (database drivers, the HTTP client, the RDS API, the RDS CA bundle) in them, from the esbuild metafile. Issue #13: createSecret and finishSecret of a database rotator load no driver.',
+    '',
+    stepLoadsTable(result.rotators, markdownTable),
+    '',
+    `## Fleet: one warm process rotating ${result.fleetSizes.join(', ')} secrets`,
+    '',
+    `Each batch is fresh secrets, rotated one after the other by one zip function (after one untimed rotation); the secrets are made before the batch's clock starts. Time per secret is the whole rotation (the four steps and the service's own calls). Issue #13: at ${result.fleetSizes.at(-1)} within 20% of ${result.fleetSizes[0]}, memory flat.`,
+    '',
+    ...result.rotators.filter((r) => r.fleet).flatMap((r) => [`### ${r.name}`, '', fleetTable(r.fleet!, markdownTable), '']),
     '## Secrets Manager calls per rotation',
     '',
     'Counted by a proxy in front of moto (the zip\'s SECRETS_MANAGER_ENDPOINT), over every rotation of the run (cold, the warm process\'s first one, warm); a range means the count differed between rotations. "Repeated" lists DescribeSecret and GetSecretValue calls made more than once with the same arguments within one step (issue #13\'s target: none).',
@@ -103,7 +126,7 @@ function machineTable(result: BenchResult): string {
     ['MariaDB', v.mariadb ?? 'not started (no rotator needed it)'],
     ['PostgreSQL', v.postgres ?? 'not started (no rotator needed it)'],
     ['zips built from', result.revision],
-    ['samples', `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS)`],
+    ['samples', `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS); fleets of ${result.fleetSizes.join(', ')} (FLEET_SIZES)`],
   ];
   return markdownTable(['', 'value'], rows);
 }

@@ -19,3 +19,7 @@ export function summarize(samples: readonly number[]): Summary | undefined {
 export function median(samples: readonly number[]): number | undefined {
   return summarize(samples)?.median;
 }
+
+export function mean(samples: readonly number[]): number | undefined {
+  return samples.length === 0 ? undefined : samples.reduce((sum, x) => sum + x, 0) / samples.length;
+}

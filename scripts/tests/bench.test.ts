@@ -130,13 +130,22 @@ describe('summaries and the report', () => {
       revision: 'abc123',
       rotations: 2,
       loadRuns: 2,
+      fleetSizes: [2, 4],
       rotators: [
         {
           name: 'demo',
-          zip: { bytes: 1234, sha256: 'f'.repeat(64) },
+          zip: { bytes: 1234, sha256: 'f'.repeat(64), budget: 1000 },
           target: 'none',
-          moduleLoad: { bare: [40, 42], load: [80, 84], require: [30, 32] },
+          moduleLoad: { bare: [40, 42], load: [80, 84], importMs: [30, 32] },
           runs: { nodeVersion: 'v22.1.0', cold: [rotation(false), rotation(false)], warmUp: rotation(false), warm: [rotation(true), rotation(false)] },
+          stepLoads: [
+            { step: 'createSecret', files: ['index.mjs', 'chunks/a.mjs'], drivers: [] },
+            { step: 'setSecret', files: ['index.mjs', 'chunks/a.mjs', 'chunks/pg.mjs'], drivers: ['pg'] },
+          ],
+          fleet: [
+            { secrets: 2, perSecretMs: [10, 12], rss: 50 * 1024 * 1024, heapUsed: 20 * 1024 * 1024 },
+            { secrets: 4, perSecretMs: [14, 14, 14, 14], rss: 51 * 1024 * 1024, heapUsed: 21 * 1024 * 1024 },
+          ],
           problems: [],
         },
         { name: 'later', zip: { bytes: 99, sha256: '0'.repeat(64) }, problems: ['rotations not measured: no target'] },
@@ -144,7 +153,11 @@ describe('summaries and the report', () => {
     });
     expect(report).toContain('| date | 2026-01-02T03:04:05Z |');
     expect(report).toContain('| MariaDB | not started (no rotator needed it) |');
-    expect(report).toContain(`| demo | 1234 | 1 | \`${'f'.repeat(64)}\` |`);
+    expect(report).toContain(`| demo | 1234 | 1 | 1 (over) | \`${'f'.repeat(64)}\` |`);
+    expect(report).toContain(`| later | 99 | 0 | – | \`${'0'.repeat(64)}\` |`);
+    expect(report).toContain('| demo | 2 files; no driver | 3 files; pg | – | – |');
+    expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 20.0 |');
+    expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 21.0 |');
     expect(report).toContain('| demo | 41.0 | 82.0 | 41.0 | yes | 31.0 |');
     expect(report).toContain('| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |');
     expect(report).toContain('| whole rotation | 400.0 / 400.0 / 400.0 | 60.0 / 60.0 / 60.0 | 460.0 / 460.0 / 460.0 | 60.0 / 60.0 / 60.0 |');

@@ -23,6 +23,8 @@ export interface ZipFunction {
   invoke(event: RotationInvocation | Record<string, unknown>): Promise<unknown>;
   /** The zip's files the child has loaded so far, as paths in the zip ("index.mjs", "chunks/…"); needs `traceModules`. */
   loadedFiles(): Promise<string[]>;
+  /** The child's process.memoryUsage(), in bytes. */
+  memoryUsage(): Promise<NodeJS.MemoryUsage>;
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
@@ -60,6 +62,7 @@ if (process.env.ROTATOR_TRACE_MODULES === '1') {
 const loading = import(zipUrl + 'index.mjs');
 process.on('message', async ({ id, event, query }) => {
   if (query === 'loadedFiles') return process.send({ id, ok: true, result: loaded });
+  if (query === 'memoryUsage') return process.send({ id, ok: true, result: process.memoryUsage() });
   try {
     const { handler } = await loading;
     const result = await handler(event);
@@ -165,6 +168,9 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
     async loadedFiles() {
       if (!options.traceModules) throw new Error('startZipFunction: loadedFiles() needs { traceModules: true }');
       return (await ask({ query: 'loadedFiles' })) as string[];
+    },
+    async memoryUsage() {
+      return (await ask({ query: 'memoryUsage' })) as NodeJS.MemoryUsage;
     },
     output: () => output,
     async stop() {

@@ -1,0 +1,41 @@
+/** The report's sections on lazy loading and on fleets (report.ts assembles the document). */
+import { STEPS } from '@rotators/testkit';
+import type { FleetBatch } from './fleet.ts';
+import type { StepLoad } from './stepLoads.ts';
+import { mean, median } from './stats.ts';
+
+/** Issue #13: time per secret at the largest fleet within this fraction of the smallest's. */
+export const FLEET_GROWTH_BUDGET = 0.2;
+
+type Table = (header: string[], rows: string[][], align?: Array<'l' | 'r'>) => string;
+
+/** One row per rotator: per step, the zip files it loaded and the driver packages among them. */
+export function stepLoadsTable(rotators: Array<{ name: string; stepLoads?: StepLoad[] }>, table: Table): string {
+  const cell = (loads: StepLoad[], step: string) => {
+    const load = loads.find((l) => l.step === step);
+    if (!load) return '–';
+    return `${load.files.length} files; ${load.drivers.length === 0 ? 'no driver' : load.drivers.join(', ')}`;
+  };
+  const rows = rotators.filter((r) => r.stepLoads).map((r) => [r.name, ...STEPS.map((step) => cell(r.stepLoads!, step))]);
+  return table(['rotator', ...STEPS], rows);
+}
+
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** Per batch: time per secret (mean and median), its ratio to the first batch's mean, and memory after it. */
+export function fleetTable(batches: FleetBatch[], table: Table): string {
+  const base = mean(batches[0]?.perSecretMs ?? []);
+  const rows = batches.map((b) => {
+    const perSecret = mean(b.perSecretMs);
+    const ratio = base && perSecret ? perSecret / base : undefined;
+    return [
+      String(b.secrets),
+      perSecret?.toFixed(1) ?? '–',
+      median(b.perSecretMs)?.toFixed(1) ?? '–',
+      ratio === undefined ? '–' : `${ratio.toFixed(2)}${ratio <= 1 + FLEET_GROWTH_BUDGET ? '' : ' (over)'}`,
+      mib(b.rss),
+      mib(b.heapUsed),
+    ];
+  });
+  return table(['secrets', 'ms per secret (mean)', 'median', `vs ${batches[0]?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`, 'RSS after (MiB)', 'heap used after (MiB)'], rows, ['r', 'r', 'r', 'r', 'r', 'r']);
+}
