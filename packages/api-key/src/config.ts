@@ -42,7 +42,8 @@ export interface ApiKeyConfig {
 
 type Env = Record<string, string | undefined>;
 
-export function readApiKeyConfig(env: Env): ApiKeyConfig {
+/** Default: the function's own environment (process.env), read once at cold start. */
+export function readApiKeyConfig(env: Env = process.env): ApiKeyConfig {
   const provider = readChoice(env, 'API_PROVIDER', Object.keys(PROVIDERS) as ProviderName[], 'generic');
   const { allowedHosts, allowedHostsSource } = readAllowedHosts(env, provider);
   return {

@@ -3,25 +3,26 @@
  * key; the current and previous keys both stay valid (a grace period of one rotation interval);
  * keys older than AWSPREVIOUS that this rotator created are revoked after the promotion.
  */
-import { ConfusedDeputyError, PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
+import { PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
 import type { CreatedKey, ListedKey } from './adapters/types.ts';
 import { type ApiKeyConfig, readApiKeyConfig } from './config.ts';
+import { type HttpFactory, openSession } from './connect.ts';
 import { KeyApiError } from './errors.ts';
+import { assertCurrentKeyListed, assertPendingIds, assertPendingKeyListed, assertSameProvider } from './guards.ts';
 import { initialKeysDue, initialKeysToRecord, warnInitialRevocation } from './initialKeys.ts';
 import { labelFor } from './labels.ts';
 import { revokeAll, staleKeys } from './retire.ts';
 import { type ApiKeySecret, rotatorSchema } from './schema.ts';
-import { assertSameProvider, type HttpFactory, openSession } from './session.ts';
 
 export interface ApiKeyRotatorOptions {
-  /** Environment to read configuration from, once. Default: process.env. */
+  /** Environment to read configuration from, once (config.ts). Default: process.env. */
   env?: Record<string, string | undefined>;
   /** HTTP client factory, one client per step. Default: axios with retries (http/client.ts). Tests wrap it. */
   createHttp?: HttpFactory;
 }
 
 export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator<ApiKeySecret> {
-  const config: ApiKeyConfig = readApiKeyConfig(options.env ?? process.env);
+  const config: ApiKeyConfig = readApiKeyConfig(options.env);
   let warnedSecretSettings = false;
   const adapterFor = (secret: ApiKeySecret, version: string, ctx: StepContext) => {
     if (config.secretSettings && !warnedSecretSettings) {
@@ -91,16 +92,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // PutSecretValue could still plant a key of another account of the same provider, or ids that
       // make a later finishSecret revoke a key no rotator made. So the pending value must be the one
       // createSecret built: it follows AWSCURRENT, and its key lists itself under this rotation's label.
-      const refuse = (field: string, detail: string) =>
-        new ConfusedDeputyError(field, `AWSPENDING ${detail}; refusing to promote it (field "${field}")`, ctx);
-      if (pending.previousKeyId !== current.keyId) {
-        throw refuse('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`);
-      }
-      const recordable = new Set([...(current.initialKeyIds ?? []), ...(current.previousKeyId ? [current.previousKeyId] : [])]);
-      const unexpected = (pending.initialKeyIds ?? []).find((id) => !recordable.has(id));
-      if (unexpected !== undefined) {
-        throw refuse('initialKeyIds', `names in initialKeyIds a key that neither AWSCURRENT's initialKeyIds nor its previousKeyId names (${unexpected})`);
-      }
+      assertPendingIds(current, pending, ctx);
       const adapter = adapterFor(pending, 'AWSPENDING', ctx);
       const auth = { key: pending.apiKey, role: 'the pending key' };
       let listed: ListedKey[];
@@ -114,13 +106,7 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         }
         throw error;
       }
-      const label = labelFor(ctx.secretId, ctx.token);
-      if (!listed.some((k) => k.id === pending.keyId && k.label === label)) {
-        throw refuse('keyId', `names keyId ${pending.keyId}, which the pending key's account does not list with this rotation's label ${label}`);
-      }
-      if (!listed.some((k) => k.id === current.keyId)) {
-        throw refuse('apiKey', `holds a key whose account does not list the key AWSCURRENT holds (${current.keyId}): a key of another account`);
-      }
+      assertPendingKeyListed(current, pending, listed, labelFor(ctx.secretId, ctx.token), ctx);
       ctx.logger.info('testSecret: the pending key works and belongs to this rotation', { keyId: pending.keyId });
     },
 
@@ -157,15 +143,4 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
     },
   };
-}
-
-/** The key AWSCURRENT names must be a key of the account its apiKey manages. */
-function assertCurrentKeyListed(current: ApiKeySecret, listed: ListedKey[], ctx: StepContext): void {
-  if (listed.some((k) => k.id === current.keyId)) return;
-  // The id is not echoed: it is not a key of the account, so it may be anything someone wrote.
-  throw new ConfusedDeputyError(
-    'keyId',
-    `AWSCURRENT names a keyId that the current key's account does not list; nothing is created or revoked until keyId names the key apiKey holds (field "keyId")`,
-    ctx,
-  );
 }

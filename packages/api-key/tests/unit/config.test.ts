@@ -6,7 +6,7 @@ import { readApiKeyConfig } from '../../src/config.ts';
 import { readPath, objectAt } from '../../src/jsonPath.ts';
 import { isHostAllowed } from '../../src/allowedHosts.ts';
 import { apiKeySecret, normalizeBaseUrl, rotatorSchema } from '../../src/schema.ts';
-import { settingsFor } from '../../src/session.ts';
+import { settingsFor } from '../../src/providerSettings.ts';
 
 /** A generic provider needs its allowed hosts; every other test starts from this. */
 const HOSTS = { API_ALLOWED_HOSTS: 'api.example.com' };

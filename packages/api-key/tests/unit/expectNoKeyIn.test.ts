@@ -1,6 +1,6 @@
 /** The leak check the other tests rely on must see a key wherever an error hides it. */
 import { describe, expect, it } from 'vitest';
-import { expectNoKeyIn } from '../helpers.ts';
+import { expectNoKeyIn } from '../helpers/harness.ts';
 
 const key = 'sk_unit_not-a-real-key-0123456789';
 

@@ -5,7 +5,7 @@
  */
 import { type KeyApiServer, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setUp } from './helpers.ts';
+import { setUp } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

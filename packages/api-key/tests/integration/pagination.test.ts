@@ -5,7 +5,7 @@
  */
 import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyDirectly, setUp, statusWith } from './helpers.ts';
+import { createKeyDirectly, setUp, statusWith } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

@@ -15,8 +15,8 @@ import {
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expect } from 'vitest';
-import { createApiKeyRotator } from '../src/rotator.ts';
-import type { HttpFactory } from '../src/session.ts';
+import { createApiKeyRotator } from '../../src/rotator.ts';
+import type { HttpFactory } from '../../src/connect.ts';
 
 export interface Fixture {
   account: { accountId: string; keyId: string; key: string };

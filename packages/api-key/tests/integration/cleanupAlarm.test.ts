@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedOutput, type KeyApiServer, repoRoot, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hclStringLiteral, matchesJsonPattern } from './cloudwatchPattern.ts';
-import { setUp } from './helpers.ts';
+import { hclStringLiteral, matchesJsonPattern } from '../helpers/cloudwatchPattern.ts';
+import { setUp } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

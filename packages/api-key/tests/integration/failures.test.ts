@@ -4,9 +4,9 @@ import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk
 import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
 import { ConfusedDeputyError, PendingTestFailedError } from '@rotators/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyApiError } from '../src/errors.ts';
-import { labelFor } from '../src/labels.ts';
-import { createKeyDirectly, expectNoKeyIn, type Fixture, putPending, setUp, statusWith } from './helpers.ts';
+import { KeyApiError } from '../../src/errors.ts';
+import { labelFor } from '../../src/labels.ts';
+import { createKeyDirectly, expectNoKeyIn, type Fixture, putPending, setUp, statusWith } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

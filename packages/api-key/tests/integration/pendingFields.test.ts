@@ -9,8 +9,8 @@ import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError } from '@rotators/core';
 import { type KeyApiServer, pendingFieldCases, plantPending, readSecret, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyRotator } from '../src/rotator.ts';
-import { keyApiEnv, setUp } from './helpers.ts';
+import { createApiKeyRotator } from '../../src/rotator.ts';
+import { keyApiEnv, setUp } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

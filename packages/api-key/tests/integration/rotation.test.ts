@@ -1,9 +1,9 @@
 /** Full rotations of an API key against the fake key API (real HTTPS on loopback) and moto. */
 import { capturedOutput, type KeyApiServer, readSecret, startKeyApi } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyApiHttp } from '../src/http/client.ts';
-import type { HttpFactory } from '../src/session.ts';
-import { createKeyDirectly, setUp, statusWith } from './helpers.ts';
+import { createKeyApiHttp } from '../../src/http/client.ts';
+import type { HttpFactory } from '../../src/connect.ts';
+import { createKeyDirectly, setUp, statusWith } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 beforeAll(async () => {

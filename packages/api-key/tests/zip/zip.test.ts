@@ -2,7 +2,7 @@
 import { createSecret, ensureRotationFunction, type KeyApiServer, localAwsEnv, readSecret, RotationService, secretsManagerClient, startKeyApi, startZipFunction, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyApiEnv, statusWith } from './helpers.ts';
+import { keyApiEnv, statusWith } from '../helpers/harness.ts';
 
 describe('api-key.zip on Node 22', () => {
   let api: KeyApiServer;

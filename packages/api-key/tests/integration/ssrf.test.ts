@@ -6,7 +6,7 @@
 import { type KeyApiServer, startKeyApi } from '@rotators/testkit';
 import { ConfusedDeputyError } from '@rotators/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoKeyIn, setUp } from './helpers.ts';
+import { expectNoKeyIn, setUp } from '../helpers/harness.ts';
 
 let api: KeyApiServer;
 /** Same CA as `api`, so TLS alone would not stop a request to it: only the allowed hosts do. */
