@@ -16,9 +16,15 @@ import { motoEndpoint } from '../src/vitest/localAws.ts';
 
 const KNOWN_FINDINGS: Array<{ rotator: string; failure: RegExp; why: string }> = [
   {
+    // Fixed: the next setSecret logs in with the abandoned version (core's newerUnlabelled), the
+    // rotation completes and nothing is lost. What remains is inherent to a single user: from the
+    // moment the abandoned rotation's AWSPENDING label moves (RotateSecret B) until B's setSecret,
+    // the role's password is held by a version no label names, and the probe counts only labels.
+    // Only that window may fail here: a lost credential, a failed next rotation or a leftover
+    // AWSPENDING in this schedule would fail the test.
     rotator: 'postgres-single-user',
-    failure: /^postgres-single-user: overlap "B started after A's setSecret/,
-    why: 'a rotation abandoned after its setSecret leaves the role with a password only an unlabelled version holds: lockout, and every later setSecret fails',
+    failure: /^postgres-single-user: overlap "B started after A's (setSecret|testSecret), then steps alternate": LOCKOUT in \d+ state\(s\), first: RotateSecret /,
+    why: "a rotation abandoned after its setSecret leaves the role's password with a version no label names until the next rotation's setSecret, which recovers it: clients reading AWSCURRENT are refused in between (inherent to single user)",
   },
 ];
 
