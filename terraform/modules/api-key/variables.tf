@@ -9,7 +9,7 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  description = "The function, its role, logs, alarms and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, create_alarms, alarm_sns_topic_arn, overdue_alarm, tags, …). Types, defaults and checks are rotation-function's (see its README)."
   type        = any
   default     = {}
 }

@@ -9,12 +9,6 @@ module "function" {
   minimum_timeout = 10
   secrets         = var.secrets
   password_policy = var.password_policy
-
-  # The deployment's settings: typed, defaulted and checked once, in rotation-function, which
-  # takes tags and the alarms beside `function`.
-  function            = var.function
-  tags                = try(var.function.tags, null)
-  create_alarms       = try(var.function.create_alarms, null)
-  alarm_sns_topic_arn = try(var.function.alarm_sns_topic_arn, null)
-  overdue_alarm       = try(var.function.overdue_alarm, null)
+  # The deployment's settings: typed, defaulted and checked once, in rotation-function.
+  function = var.function
 }

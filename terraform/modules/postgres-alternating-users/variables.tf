@@ -9,48 +9,27 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = "The function, its role, logs and alarms, and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, …) and its inputs tags, create_alarms, alarm_sns_topic_arn and overdue_alarm. Types, defaults and checks are rotation-function's (see its README)."
+  description = "The function, its role, logs, alarms and tags, every attribute optional: any attribute of rotation-function's `function` input (runtime, architecture, memory_size, vpc, secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, create_alarms, alarm_sns_topic_arn, overdue_alarm, tags, …). Types, defaults and checks are rotation-function's (see its README)."
   type        = any
   default     = {}
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds. At least 15 x connect_timeout_seconds + 5: three logins (one attempt each), statements the server cancels after 3 x connect_timeout_seconds, and the Secrets Manager calls. The default 120 leaves room for adopting objects in a few databases (one login each)."
+  description = "Timeout of one rotation step in seconds. At least 15 x database.connect_timeout_seconds + 5: three logins (one attempt each), statements the server cancels after 3 x the connect timeout, and the Secrets Manager calls. The default 120 leaves room for adopting objects in a few databases (one login each)."
   type        = number
   default     = 120
 
   validation {
-    condition     = var.timeout >= 15 * var.connect_timeout_seconds + 5 && var.timeout <= 900
-    error_message = "timeout (${var.timeout} s) must be at least 15 x connect_timeout_seconds + 5 = ${15 * var.connect_timeout_seconds + 5} s, so that three logins, statements (each allowed 3 x connect_timeout_seconds) and the Secrets Manager calls fit in one step (and at most 900)."
+    condition     = var.timeout >= local.minimum_timeout && var.timeout <= 900
+    error_message = "timeout (${var.timeout} s) must be at least 15 x database.connect_timeout_seconds + 5 = ${local.minimum_timeout} s, so that three logins, statements (each allowed 3 x the connect timeout) and the Secrets Manager calls fit in one step (and at most 900)."
   }
 }
 
-variable "connect_timeout_seconds" {
-  description = "Timeout of one connection attempt to PostgreSQL (CONNECT_TIMEOUT_SECONDS)."
-  type        = number
-  default     = 5
-
-  validation {
-    condition     = var.connect_timeout_seconds >= 1 && var.connect_timeout_seconds <= 60 && floor(var.connect_timeout_seconds) == var.connect_timeout_seconds
-    error_message = "connect_timeout_seconds must be a whole number from 1 to 60."
-  }
-}
-
-variable "require_tls" {
-  description = "REQUIRE_TLS. true (default): every connection (users and master) uses verified TLS, and a secret that says \"ssl\": false is refused. false: a secret that says \"ssl\": false connects in plaintext (with a WARN); all others still use verified TLS. A server that offers no TLS is an error either way."
-  type        = bool
-  default     = true
-}
-
-variable "tls_ca_bundle_path" {
-  description = "PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip (TLS_CA_BUNDLE_PATH), e.g. /opt/ca.pem from a layer; null for the default."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.tls_ca_bundle_path == null || startswith(coalesce(var.tls_ca_bundle_path, "-"), "/")
-    error_message = "tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
-  }
+variable "database" {
+  description = "How the function connects to PostgreSQL, every attribute optional: connect_timeout_seconds (one connection attempt, 1-60 s, default 5), require_tls (default true: every connection, users and master, uses verified TLS, and a secret that says \"ssl\": false is refused; false: such a secret connects in plaintext, with a WARN, all others still use verified TLS; a server that offers no TLS is an error either way), tls_ca_bundle_path (PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip, e.g. /opt/ca.pem from a layer; null for those). Types, defaults, checks and environment variables: rotation-function's `database`."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "adopt_ownership" {
@@ -78,13 +57,8 @@ variable "password_policy" {
 }
 
 variable "secrets" {
-  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ownerRole, ssl (see the package README). Types and checks: rotation-function's `secrets`."
+  description = "Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its \"masterarn\" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON: engine, host, port, username, password, dbname, masterarn, ownerRole, ssl (see the package README). Types and checks (master_secret_arn required): rotation-function's `secrets`."
   type        = any
   default     = {}
   nullable    = false
-
-  validation {
-    condition     = alltrue([for s in values(var.secrets) : try(s.master_secret_arn != null && s.master_secret_arn != s.arn, false)])
-    error_message = "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names, not the rotated secret itself."
-  }
 }

@@ -3,10 +3,10 @@
 # permission), and a clean-up that failed after a promotion (which does not fail the function).
 
 locals {
-  alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+  alarm_actions = var.function.alarm_sns_topic_arn == null ? [] : [var.function.alarm_sns_topic_arn]
   # Only secrets wired here; with secret_access = "rotation_lambda_arn" secrets wired elsewhere
   # need a rule of their own.
-  watch_rotation_failures = var.create_alarms && length(var.secrets) > 0
+  watch_rotation_failures = var.function.create_alarms && length(var.secrets) > 0
 
   # Chunked by the map's keys, not by the ARNs: keys are known at plan time even when the secrets
   # are created in the same apply, and for_each needs known keys. Sorted, so adding a secret
@@ -31,7 +31,7 @@ locals {
 }
 
 resource "aws_cloudwatch_metric_alarm" "errors" {
-  count = var.create_alarms ? 1 : 0
+  count = var.function.create_alarms ? 1 : 0
 
   alarm_name          = "${var.name}-errors"
   alarm_description   = "The rotation function ${var.name} (${var.rotator}) returned an error: a rotation step failed. See its log group ${aws_cloudwatch_log_group.this.name}."
@@ -46,7 +46,7 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = var.tags
+  tags                = var.function.tags
 }
 
 # An event pattern holds at most 2048 characters (EventBridge's default quota), so the wired ARNs
@@ -57,22 +57,22 @@ resource "aws_cloudwatch_event_rule" "rotation_failed" {
   name          = "${var.name}-rotation-failed-${each.key}"
   description   = "Secrets Manager reported RotationFailed for a secret rotated by ${var.name} (rule ${each.key} of ${length(local.rotation_failed_patterns)})."
   event_pattern = each.value
-  tags          = var.tags
+  tags          = var.function.tags
 
   lifecycle {
     precondition {
       condition     = length(each.value) <= local.event_pattern_limit
-      error_message = "The RotationFailed pattern of rule ${each.key} would exceed EventBridge's ${local.event_pattern_limit} characters: 15 secret ARNs per rule fit when each is at most 119 characters (secret names up to 59 in us-east-1). Use shorter secret names, or set create_alarms = false and watch RotationFailed with a rule of your own."
+      error_message = "The RotationFailed pattern of rule ${each.key} would exceed EventBridge's ${local.event_pattern_limit} characters: 15 secret ARNs per rule fit when each is at most 119 characters (secret names up to 59 in us-east-1). Use shorter secret names, or set function.create_alarms = false and watch RotationFailed with a rule of your own."
     }
   }
 }
 
 resource "aws_cloudwatch_event_target" "rotation_failed" {
-  for_each = var.alarm_sns_topic_arn == null ? {} : local.rotation_failed_patterns
+  for_each = var.function.alarm_sns_topic_arn == null ? {} : local.rotation_failed_patterns
 
   rule      = aws_cloudwatch_event_rule.rotation_failed[each.key].name
   target_id = "notify"
-  arn       = var.alarm_sns_topic_arn
+  arn       = var.function.alarm_sns_topic_arn
 }
 
 locals {
@@ -91,7 +91,7 @@ locals {
 # Counts the clean-up failure line in the function's JSON logs (Powertools writes one JSON object a
 # line, with "level" and "message", whatever the function's log_format).
 resource "aws_cloudwatch_log_metric_filter" "cleanup_failed" {
-  count = var.create_alarms ? 1 : 0
+  count = var.function.create_alarms ? 1 : 0
 
   name           = "${var.name}-cleanup-failed"
   log_group_name = aws_cloudwatch_log_group.this.name
@@ -105,7 +105,7 @@ resource "aws_cloudwatch_log_metric_filter" "cleanup_failed" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "cleanup_failed" {
-  count = var.create_alarms ? 1 : 0
+  count = var.function.create_alarms ? 1 : 0
 
   alarm_name          = "${var.name}-cleanup-failed"
   alarm_description   = "The rotation function ${var.name} (${var.rotator}) promoted a new secret version, then its clean-up failed (e.g. old API keys were not revoked); the next rotation retries it. Log line \"finishSecret: post-promotion clean-up failed\" in ${aws_cloudwatch_log_group.this.name}."
@@ -119,7 +119,7 @@ resource "aws_cloudwatch_metric_alarm" "cleanup_failed" {
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = var.tags
+  tags                = var.function.tags
 
   # The metric exists once the filter does.
   depends_on = [aws_cloudwatch_log_metric_filter.cleanup_failed]

@@ -19,15 +19,15 @@ resource "aws_iam_role" "this" {
   path                 = var.function.role_path
   assume_role_policy   = local.assume_role_policy
   permissions_boundary = var.function.permissions_boundary_arn
-  tags                 = var.tags
+  tags                 = var.function.tags
 }
 
 locals {
   secret_arns = distinct([for s in values(var.secrets) : s.arn])
-  # Secrets read for the wired ones (e.g. alternating users' master secrets), and every key.
-  read_secret_arns = distinct(flatten([for s in values(var.secrets) : [for r in s.read_secrets : r.arn]]))
+  # Secrets read for the wired ones (read_secrets and the master secrets), and every key.
+  read_secret_arns = distinct(flatten([for s in values(local.secrets) : [for r in s.read_secrets : r.arn]]))
   kms_key_arns = distinct(concat(
-    compact(flatten([for s in values(var.secrets) : concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn])])),
+    compact(flatten([for s in values(local.secrets) : concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn])])),
     var.function.extra_kms_key_arns,
   ))
   rotation_actions = [

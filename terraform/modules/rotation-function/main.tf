@@ -27,8 +27,25 @@ locals {
     local.policy.exclude_characters == null ? {} : { EXCLUDE_CHARACTERS = local.policy.exclude_characters },
   )
 
+  # A secret's master (the admin secret its "masterarn" names) is one more secret it reads, and the
+  # masters are the only secrets a wired secret may name (MASTER_SECRET_ARNS): the function's
+  # configuration decides whose credential is used, not whoever can write the secret.
+  secrets            = { for key, s in var.secrets : key => merge(s, { read_secrets = concat(s.read_secrets, s.master_secret_arn == null ? [] : [{ arn = s.master_secret_arn, kms_key_arn = s.master_secret_kms_key_arn }]) }) }
+  master_secret_arns = sort(distinct(compact([for s in values(var.secrets) : s.master_secret_arn])))
+
+  # core's database settings, for rotators that log in to a database.
+  database_environment = var.database == null ? {} : merge(
+    {
+      CONNECT_TIMEOUT_SECONDS = tostring(var.database.connect_timeout_seconds)
+      REQUIRE_TLS             = tostring(var.database.require_tls)
+    },
+    var.database.tls_ca_bundle_path == null ? {} : { TLS_CA_BUNDLE_PATH = var.database.tls_ca_bundle_path },
+  )
+
   environment = merge(
     local.password_environment,
+    local.database_environment,
+    length(local.master_secret_arns) == 0 ? {} : { MASTER_SECRET_ARNS = join(",", local.master_secret_arns) },
     var.function.secretsmanager_endpoint == "" ? {} : { SECRETS_MANAGER_ENDPOINT = var.function.secretsmanager_endpoint },
     {
       POWERTOOLS_SERVICE_NAME = var.rotator
@@ -48,7 +65,7 @@ resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.name}"
   retention_in_days = var.function.log_retention_in_days
   kms_key_id        = var.function.log_kms_key_arn
-  tags              = var.tags
+  tags              = var.function.tags
 }
 
 resource "aws_lambda_function" "this" {
@@ -88,7 +105,7 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  tags = var.tags
+  tags = var.function.tags
 
   # The role must be able to write logs (and create network interfaces) from the first cold start.
   depends_on = [aws_iam_role_policy.this]

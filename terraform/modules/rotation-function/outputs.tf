@@ -34,7 +34,7 @@ output "rotated_secret_arns" {
 }
 
 output "errors_alarm_arn" {
-  description = "ARN of the alarm on the function's errors (null when create_alarms = false)."
+  description = "ARN of the alarm on the function's errors (null when function.create_alarms = false)."
   value       = try(aws_cloudwatch_metric_alarm.errors[0].arn, null)
 }
 
@@ -44,16 +44,21 @@ output "rotation_failed_rule_arns" {
 }
 
 output "cleanup_failed_alarm_arn" {
-  description = "ARN of the alarm on post-promotion clean-up failures (the engine's ERROR line after AWSCURRENT moved, e.g. old API keys not revoked; null when create_alarms = false)."
+  description = "ARN of the alarm on post-promotion clean-up failures (the engine's ERROR line after AWSCURRENT moved, e.g. old API keys not revoked; null when function.create_alarms = false)."
   value       = try(aws_cloudwatch_metric_alarm.cleanup_failed[0].arn, null)
 }
 
 output "overdue_config_rule_arns" {
-  description = "ARN of the AWS Config rule that finds each wired secret overdue, by the key given in `secrets` (empty when overdue_alarm = null)."
+  description = "ARN of the AWS Config rule that finds each wired secret overdue, by the key given in `secrets` (empty when function.overdue_alarm = null)."
   value       = { for key, rule in aws_config_config_rule.overdue : key => rule.arn }
 }
 
 output "overdue_event_rule_arns" {
-  description = "ARNs of the EventBridge rules sending those Config rules' NON_COMPLIANT results to alarm_sns_topic_arn (20 Config rules to an EventBridge rule, in the order of the sorted keys of secrets)."
+  description = "ARNs of the EventBridge rules sending those Config rules' NON_COMPLIANT results to function.alarm_sns_topic_arn (20 Config rules to an EventBridge rule, in the order of the sorted keys of secrets)."
   value       = [for i in range(length(aws_cloudwatch_event_rule.overdue)) : aws_cloudwatch_event_rule.overdue[tostring(i)].arn]
+}
+
+output "database" {
+  description = "The database settings the function got, defaults filled in (null for a rotator without a database): the rotator modules size their timeout from connect_timeout_seconds."
+  value       = var.database
 }

@@ -17,7 +17,7 @@
 # (there is one per account and region, usually owned by a security baseline).
 
 locals {
-  overdue_on = var.overdue_alarm != null && length(var.secrets) > 0
+  overdue_on = var.function.overdue_alarm != null && length(var.secrets) > 0
 
   # Whole days between rotations, or null when the schedule has none.
   overdue_days = { for key, s in var.secrets : key => (
@@ -30,7 +30,7 @@ locals {
     name       = "${var.name}-overdue-${substr(sha256(key), 0, 12)}"
     periodic   = local.overdue_days[key] != null
     identifier = local.overdue_days[key] != null ? "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" : "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK"
-    max_days   = local.overdue_days[key] == null ? null : local.overdue_days[key] + var.overdue_alarm.margin_days
+    max_days   = local.overdue_days[key] == null ? null : local.overdue_days[key] + var.function.overdue_alarm.margin_days
   } } : {}
 
   # An event pattern holds at most 2048 characters: the rule names, 20 to an EventBridge rule
@@ -56,7 +56,7 @@ resource "aws_config_config_rule" "overdue" {
   name = each.value.name
   # At most 256 characters; the rule's scope names the secret's ARN, the notification carries it too.
   description = (each.value.periodic
-    ? "Overdue when the secret has not rotated for more than ${each.value.max_days} days (its schedule + ${var.overdue_alarm.margin_days} days). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>"
+    ? "Overdue when the secret has not rotated for more than ${each.value.max_days} days (its schedule + ${var.function.overdue_alarm.margin_days} days). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>"
     : "Overdue when the secret missed its scheduled rotation (cron or hourly schedule: Secrets Manager's own, no margin). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>"
   )
 
@@ -66,14 +66,14 @@ resource "aws_config_config_rule" "overdue" {
   }
 
   input_parameters            = each.value.periodic ? jsonencode({ maxDaysSinceRotation = tostring(each.value.max_days) }) : null
-  maximum_execution_frequency = each.value.periodic ? var.overdue_alarm.evaluation_frequency : null
+  maximum_execution_frequency = each.value.periodic ? var.function.overdue_alarm.evaluation_frequency : null
 
   scope {
     compliance_resource_types = ["AWS::SecretsManager::Secret"]
     compliance_resource_id    = each.value.arn
   }
 
-  tags = var.tags
+  tags = var.function.tags
 }
 
 resource "aws_cloudwatch_event_rule" "overdue" {
@@ -82,7 +82,7 @@ resource "aws_cloudwatch_event_rule" "overdue" {
   name          = "${var.name}-overdue-${each.key}"
   description   = "AWS Config found a secret rotated by ${var.name} overdue (rule ${each.key} of ${length(local.overdue_patterns)})."
   event_pattern = each.value
-  tags          = var.tags
+  tags          = var.function.tags
 
   lifecycle {
     precondition {
@@ -95,9 +95,9 @@ resource "aws_cloudwatch_event_rule" "overdue" {
 }
 
 resource "aws_cloudwatch_event_target" "overdue" {
-  for_each = var.alarm_sns_topic_arn == null ? {} : local.overdue_patterns
+  for_each = var.function.alarm_sns_topic_arn == null ? {} : local.overdue_patterns
 
   rule      = aws_cloudwatch_event_rule.overdue[each.key].name
   target_id = "notify"
-  arn       = var.alarm_sns_topic_arn
+  arn       = var.function.alarm_sns_topic_arn
 }

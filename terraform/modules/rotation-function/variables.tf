@@ -101,6 +101,13 @@ variable "function" {
     role_path                = optional(string, "/")
     secret_access            = optional(string, "explicit_arns")
     extra_kms_key_arns       = optional(list(string), [])
+    create_alarms            = optional(bool, true)
+    alarm_sns_topic_arn      = optional(string)
+    overdue_alarm = optional(object({
+      margin_days          = optional(number, 1)
+      evaluation_frequency = optional(string, "TwentyFour_Hours")
+    }))
+    tags = optional(map(string), {})
   })
   default  = {}
   nullable = false
@@ -174,6 +181,21 @@ variable "function" {
     condition     = alltrue([for arn in var.function.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))])
     error_message = "function.extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not alias ARNs: IAM matches against the key's ARN."
   }
+
+  validation {
+    condition     = var.function.alarm_sns_topic_arn == null || can(regex("^arn:[^:]+:sns:", var.function.alarm_sns_topic_arn))
+    error_message = "function.alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:...) or null."
+  }
+
+  validation {
+    condition     = var.function.overdue_alarm == null || try(var.function.overdue_alarm.margin_days >= 0 && var.function.overdue_alarm.margin_days <= 365 && floor(var.function.overdue_alarm.margin_days) == var.function.overdue_alarm.margin_days, false)
+    error_message = "function.overdue_alarm.margin_days must be a whole number of days from 0 to 365."
+  }
+
+  validation {
+    condition     = var.function.overdue_alarm == null || contains(["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"], try(var.function.overdue_alarm.evaluation_frequency, ""))
+    error_message = "function.overdue_alarm.evaluation_frequency must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours (AWS Config's periods)."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +238,35 @@ variable "rotator_environment" {
   }
 }
 
+variable "database" {
+  description = <<-EOT
+    How a rotator that logs in to a database connects (the settings of @rotators/core/db), every
+    attribute optional. connect_timeout_seconds: one connection attempt, a whole number from 1 to
+    60 (5; CONNECT_TIMEOUT_SECONDS); the rotator modules size their timeout from it. require_tls:
+    true (default) for verified TLS on every login, a secret that says "ssl": false being refused;
+    false lets such a secret connect in plaintext, with a WARN (REQUIRE_TLS). tls_ca_bundle_path:
+    PEM file of the CAs to trust instead of Node's roots + the Amazon RDS bundle shipped in the zip,
+    an absolute path inside the function such as /opt/ca.pem from a layer (null: those;
+    TLS_CA_BUNDLE_PATH). null (default): the rotator has no database and none of them is set.
+  EOT
+  type = object({
+    connect_timeout_seconds = optional(number, 5)
+    require_tls             = optional(bool, true)
+    tls_ca_bundle_path      = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.database == null || try(var.database.connect_timeout_seconds >= 1 && var.database.connect_timeout_seconds <= 60 && floor(var.database.connect_timeout_seconds) == var.database.connect_timeout_seconds, false)
+    error_message = "database.connect_timeout_seconds must be a whole number from 1 to 60."
+  }
+
+  validation {
+    condition     = try(var.database.tls_ca_bundle_path, null) == null || startswith(coalesce(try(var.database.tls_ca_bundle_path, null), "-"), "/")
+    error_message = "database.tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------
 # The secrets this function rotates
 # ---------------------------------------------------------------------------------------------
@@ -227,8 +278,11 @@ variable "secrets" {
     schedule_expression (rate(N hours|days) with N hours >= 4, or cron(...)), an optional duration
     window ("Nh", only with schedule_expression) and rotate_immediately. kms_key_arn: the secret's
     customer managed key, if any. read_secrets: other secrets the function reads for this one
-    (GetSecretValue only, never written), each with its customer managed key if any, e.g. the
-    master secret of alternating users.
+    (GetSecretValue only, never written), each with its customer managed key if any.
+    master_secret_arn (and master_secret_kms_key_arn, its key if customer managed): the admin
+    secret the secret's "masterarn" names, read like read_secrets and listed in
+    MASTER_SECRET_ARNS, the only secrets a wired secret may name as its master; required by the
+    rotators whose module sets uses_master_secrets, refused by the others.
   EOT
   type = map(object({
     arn         = string
@@ -237,10 +291,12 @@ variable "secrets" {
       arn         = string
       kms_key_arn = optional(string)
     })), [])
-    automatically_after_days = optional(number)
-    schedule_expression      = optional(string)
-    duration                 = optional(string)
-    rotate_immediately       = optional(bool, true)
+    master_secret_arn         = optional(string)
+    master_secret_kms_key_arn = optional(string)
+    automatically_after_days  = optional(number)
+    schedule_expression       = optional(string)
+    duration                  = optional(string)
+    rotate_immediately        = optional(bool, true)
   }))
   default  = {}
   nullable = false
@@ -278,43 +334,26 @@ variable "secrets" {
 
   validation {
     condition = alltrue(flatten([for s in values(var.secrets) : [
-      for arn in concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn]) : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
+      for arn in concat([s.kms_key_arn, s.master_secret_kms_key_arn], [for r in s.read_secrets : r.kms_key_arn]) : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
     ]]))
-    error_message = "secrets[*].kms_key_arn and secrets[*].read_secrets[*].kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
+    error_message = "secrets[*].kms_key_arn, secrets[*].master_secret_kms_key_arn and secrets[*].read_secrets[*].kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
   }
 
   validation {
-    condition     = alltrue(flatten([for s in values(var.secrets) : [for r in s.read_secrets : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", r.arn))]]))
-    error_message = "secrets[*].read_secrets[*].arn must be a full secret ARN, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
+    condition     = alltrue(flatten([for s in values(var.secrets) : [for arn in concat([for r in s.read_secrets : r.arn], compact([s.master_secret_arn])) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", arn))]]))
+    error_message = "secrets[*].read_secrets[*].arn and secrets[*].master_secret_arn must be full secret ARNs, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : var.uses_master_secrets ? s.master_secret_arn != null && s.master_secret_arn != s.arn : s.master_secret_arn == null])
+    error_message = var.uses_master_secrets ? "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names, not the rotated secret itself." : "secrets[*].master_secret_arn is only for the rotators with a master secret (the alternating-users ones); this one never reads it."
   }
 }
 
-# ---------------------------------------------------------------------------------------------
-# Alarms and tags: beside `function`, since the alarms also watch the secrets and the tags mark everything
-# ---------------------------------------------------------------------------------------------
-
-variable "create_alarms" {
-  description = "Create a CloudWatch alarm on the function's Errors and an EventBridge rule for Secrets Manager's RotationFailed events of the wired secrets."
+variable "uses_master_secrets" {
+  description = "Set by the rotator modules whose rotator logs in with a master secret (the alternating users): every wired secret must then name its master_secret_arn; otherwise none may."
   type        = bool
-  default     = true
-  nullable    = false
-}
-
-variable "alarm_sns_topic_arn" {
-  description = "SNS topic the alarm and the RotationFailed rule notify; null records them without notifying. The topic's policy must allow cloudwatch.amazonaws.com and events.amazonaws.com to publish."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:[^:]+:sns:", var.alarm_sns_topic_arn))
-    error_message = "alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:...) or null."
-  }
-}
-
-variable "tags" {
-  description = "Tags for every resource the module creates."
-  type        = map(string)
-  default     = {}
+  default     = false
   nullable    = false
 }
 
@@ -334,35 +373,5 @@ variable "extra_policy_statements" {
   validation {
     condition     = alltrue([for s in var.extra_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid)) && length(s.actions) > 0 && length(s.resources) > 0])
     error_message = "extra_policy_statements: each needs a sid of letters and digits, and at least one action and one resource."
-  }
-}
-
-# ---------------------------------------------------------------------------------------------
-# Overdue rotations (overdue.tf)
-# ---------------------------------------------------------------------------------------------
-
-variable "overdue_alarm" {
-  description = <<-EOT
-    Page (alarm_sns_topic_arn) when a wired secret has not rotated within its schedule plus
-    margin_days, with AWS Config: per secret, SECRETSMANAGER_SECRET_PERIODIC_ROTATION with
-    maxDaysSinceRotation = the schedule's days + margin_days (automatically_after_days,
-    rate(N days)), or SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK for cron() and rate(N hours)
-    schedules (no margin); evaluated every evaluation_frequency. null: off. Needs AWS Config
-    recording in the account and region (the module does not create the recorder).
-  EOT
-  type = object({
-    margin_days          = optional(number, 1)
-    evaluation_frequency = optional(string, "TwentyFour_Hours")
-  })
-  default = null
-
-  validation {
-    condition     = var.overdue_alarm == null || try(var.overdue_alarm.margin_days >= 0 && var.overdue_alarm.margin_days <= 365 && floor(var.overdue_alarm.margin_days) == var.overdue_alarm.margin_days, false)
-    error_message = "overdue_alarm.margin_days must be a whole number of days from 0 to 365."
-  }
-
-  validation {
-    condition     = var.overdue_alarm == null || contains(["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"], try(var.overdue_alarm.evaluation_frequency, ""))
-    error_message = "overdue_alarm.evaluation_frequency must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours (AWS Config's periods)."
   }
 }

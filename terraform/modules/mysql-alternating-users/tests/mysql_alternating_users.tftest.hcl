@@ -1,4 +1,4 @@
-# Offline (mock provider): master secrets, the username limit and the timeout that must fit.
+# Offline (mock provider): the MySQL settings, the RDS permission and the timeout that must fit.
 
 mock_provider "aws" {
   source = "../rotation-function/tests/mocks"
@@ -8,16 +8,7 @@ variables {
   name     = "rotator"
   zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
   secrets = {
-    app = {
-      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
-      automatically_after_days = 30
-    }
-    reports = {
-      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reports-GhIjKl"
-      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
-      automatically_after_days = 7
-    }
+    app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 30 }
   }
 }
 
@@ -34,24 +25,9 @@ run "settings_and_wiring" {
   }
 
   assert {
-    condition     = length(output.function.rotated_secret_arns) == 2
-    error_message = "Both secrets are wired."
-  }
-
-  assert {
     condition     = output.function.environment.MASTER_SECRET_ARNS == "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
-    error_message = "The function is told the masters it may use (their shared admin, once), so a secret cannot name another."
+    error_message = "The master secrets are rotation-function's to read and to list (its tests cover them)."
   }
-}
-
-run "master_secret_required" {
-  command = plan
-  variables {
-    secrets = {
-      app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
-    }
-  }
-  expect_failures = [var.secrets]
 }
 
 run "username_limit_too_small" {
@@ -60,20 +36,6 @@ run "username_limit_too_small" {
     username_character_limit = 6
   }
   expect_failures = [var.username_character_limit]
-}
-
-run "master_is_the_secret_itself" {
-  command = plan
-  variables {
-    secrets = {
-      app = {
-        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-        automatically_after_days = 30
-      }
-    }
-  }
-  expect_failures = [var.secrets]
 }
 
 run "timeout_must_fit_the_connection_attempts" {
@@ -104,7 +66,7 @@ run "rds_managed_master_grants_the_describe_calls" {
   variables {
     rds_managed_master   = true
     adopt_existing_clone = true
-    require_tls          = false
+    database             = { require_tls = false }
   }
 
   assert {

@@ -7,10 +7,10 @@ mock_provider "aws" {
 }
 
 variables {
-  name                = "rotator"
-  rotator             = "api-key"
-  zip_path            = "tests/fixtures/placeholder.zip"
-  alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms"
+  name     = "rotator"
+  rotator  = "api-key"
+  zip_path = "tests/fixtures/placeholder.zip"
+  function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms" }
   secrets = {
     app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
   }
@@ -57,7 +57,7 @@ run "filter_and_alarm_on_the_cleanup_line" {
     condition = (
       aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions == aws_cloudwatch_metric_alarm.errors[0].alarm_actions &&
       aws_cloudwatch_metric_alarm.cleanup_failed[0].ok_actions == aws_cloudwatch_metric_alarm.errors[0].ok_actions &&
-      aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions == toset([var.alarm_sns_topic_arn])
+      aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions == toset([var.function.alarm_sns_topic_arn])
     )
     error_message = "The clean-up alarm must notify the same SNS topic as the other rotation alarms."
   }
@@ -72,7 +72,7 @@ run "no_topic_records_without_notifying" {
   command = apply
 
   variables {
-    alarm_sns_topic_arn = null
+    function = { alarm_sns_topic_arn = null }
   }
 
   assert {
@@ -85,11 +85,11 @@ run "no_alarms" {
   command = apply
 
   variables {
-    create_alarms = false
+    function = { create_alarms = false }
   }
 
   assert {
     condition     = length(aws_cloudwatch_log_metric_filter.cleanup_failed) == 0 && length(aws_cloudwatch_metric_alarm.cleanup_failed) == 0
-    error_message = "create_alarms = false creates neither the filter nor the alarm."
+    error_message = "function.create_alarms = false creates neither the filter nor the alarm."
   }
 }

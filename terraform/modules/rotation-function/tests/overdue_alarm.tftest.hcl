@@ -1,16 +1,17 @@
-# Offline (mock provider): overdue_alarm, the page when a wired secret has not rotated within its
-# schedule plus a margin — an AWS Config rule scoped to each secret, and EventBridge rules sending
-# their NON_COMPLIANT results to the alarms' SNS topic. What AWS Config then evaluates is AWS's.
+# Offline (mock provider): function.overdue_alarm, the page when a wired secret has not rotated
+# within its schedule plus a margin — an AWS Config rule scoped to each secret, and EventBridge
+# rules sending their NON_COMPLIANT results to the alarms' SNS topic. What AWS Config then
+# evaluates is AWS's.
 
 mock_provider "aws" {
   source = "./tests/mocks"
 }
 
 variables {
-  name                = "rotator"
-  rotator             = "postgres-single-user"
-  zip_path            = "tests/fixtures/placeholder.zip"
-  alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms"
+  name     = "rotator"
+  rotator  = "postgres-single-user"
+  zip_path = "tests/fixtures/placeholder.zip"
+  function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms" }
   secrets = {
     app     = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
     weekly  = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:weekly-GhIjKl", schedule_expression = "rate(7 days)" }
@@ -24,7 +25,7 @@ run "off_by_default" {
 
   assert {
     condition     = length(aws_config_config_rule.overdue) == 0 && length(aws_cloudwatch_event_rule.overdue) == 0 && length(aws_cloudwatch_event_target.overdue) == 0
-    error_message = "Without overdue_alarm the module creates no Config rule and no EventBridge rule."
+    error_message = "Without function.overdue_alarm the module creates no Config rule and no EventBridge rule."
   }
 
   assert {
@@ -37,7 +38,7 @@ run "a_rule_per_secret_with_the_schedule_plus_the_margin" {
   command = apply
 
   variables {
-    overdue_alarm = { margin_days = 2 }
+    function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms", overdue_alarm = { margin_days = 2 } }
   }
 
   assert {
@@ -96,7 +97,7 @@ run "a_rule_per_secret_with_the_schedule_plus_the_margin" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_target.overdue["0"].arn == var.alarm_sns_topic_arn && aws_cloudwatch_event_target.overdue["0"].rule == aws_cloudwatch_event_rule.overdue["0"].name
+    condition     = aws_cloudwatch_event_target.overdue["0"].arn == var.function.alarm_sns_topic_arn && aws_cloudwatch_event_target.overdue["0"].rule == aws_cloudwatch_event_rule.overdue["0"].name
     error_message = "Overdue results go to the same SNS topic as the other rotation alarms."
   }
 
@@ -110,7 +111,7 @@ run "no_margin_and_another_period" {
   command = apply
 
   variables {
-    overdue_alarm = { margin_days = 0, evaluation_frequency = "Six_Hours" }
+    function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms", overdue_alarm = { margin_days = 0, evaluation_frequency = "Six_Hours" } }
   }
 
   assert {
@@ -123,8 +124,7 @@ run "no_topic_records_without_notifying" {
   command = apply
 
   variables {
-    overdue_alarm       = {}
-    alarm_sns_topic_arn = null
+    function = { overdue_alarm = {}, alarm_sns_topic_arn = null }
   }
 
   assert {
@@ -142,7 +142,7 @@ run "many_secrets_spread_over_event_rules" {
   command = apply
 
   variables {
-    overdue_alarm = {}
+    function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms", overdue_alarm = {} }
     # 45 secrets: three EventBridge rules of at most 20 Config rule names, each pattern under 2048 characters.
     secrets = {
       for i in range(45) : format("s%02d", i) => {
@@ -172,18 +172,18 @@ run "bad_margin" {
   command = plan
 
   variables {
-    overdue_alarm = { margin_days = -1 }
+    function = { overdue_alarm = { margin_days = -1 } }
   }
 
-  expect_failures = [var.overdue_alarm]
+  expect_failures = [var.function]
 }
 
 run "bad_period" {
   command = plan
 
   variables {
-    overdue_alarm = { evaluation_frequency = "Daily" }
+    function = { overdue_alarm = { evaluation_frequency = "Daily" } }
   }
 
-  expect_failures = [var.overdue_alarm]
+  expect_failures = [var.function]
 }

@@ -234,8 +234,8 @@ run "read_secret_vpc_and_settings" {
     function = {
       secretsmanager_endpoint = "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com"
       vpc                     = { subnet_ids = ["subnet-1", "subnet-2"], security_group_ids = ["sg-1"] }
+      alarm_sns_topic_arn     = "arn:aws:sns:us-east-1:123456789012:pager"
     }
-    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
     secrets = {
       app = {
         arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
@@ -344,7 +344,7 @@ run "many_secrets_spread_over_rules" {
   command = apply
 
   variables {
-    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager"
+    function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:pager" }
     # 30 secrets with 59-character names (ARNs of 119 characters, the longest that fit 15 to a rule).
     secrets = {
       for i in range(30) : format("s%02d", i) => {
@@ -396,7 +396,7 @@ run "policy_over_the_inline_limit_is_refused" {
 
   variables {
     # 90 secrets of 119-character ARNs: over 10,000 characters of ARNs alone.
-    create_alarms = false
+    function = { create_alarms = false }
     secrets = {
       for i in range(90) : format("s%02d", i) => {
         arn                      = format("arn:aws:secretsmanager:us-east-1:123456789012:secret:%s-AbCdEf", format("%s%02d", join("", [for n in range(57) : "x"]), i))
