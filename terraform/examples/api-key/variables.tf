@@ -1,15 +1,3 @@
-variable "endpoint" {
-  description = "URL of a local AWS emulator (e.g. moto at http://127.0.0.1:4566) for every service; empty for AWS."
-  type        = string
-  default     = ""
-}
-
-variable "region" {
-  description = "AWS region."
-  type        = string
-  default     = "us-east-1"
-}
-
 variable "name" {
   description = "Name of the rotation function and prefix of the secret's name."
   type        = string
@@ -66,28 +54,4 @@ variable "revoke_initial_key" {
   description = "Also revoke the initial key once it is older than AWSPREVIOUS."
   type        = bool
   default     = false
-}
-
-variable "automatically_after_days" {
-  description = "Days between rotations."
-  type        = number
-  default     = 30
-}
-
-variable "rotate_immediately" {
-  description = "Rotate once as soon as rotation is configured."
-  type        = bool
-  default     = true
-}
-
-variable "recovery_window_in_days" {
-  description = "Days a destroyed secret can still be restored (0 deletes it at once, 7-30 otherwise)."
-  type        = number
-  default     = 7
-}
-
-variable "secretsmanager_endpoint" {
-  description = "Secrets Manager endpoint the function itself calls; empty for AWS's (or `endpoint` when set)."
-  type        = string
-  default     = ""
 }

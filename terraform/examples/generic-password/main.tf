@@ -1,25 +1,12 @@
 # A secret holding {"username", "password"}, the generic-password rotation function, and the
-# wiring between them.
+# wiring between them. The secret, the provider and the shared variables and outputs are in
+# example.tf and providers.tf, links to the files every example shares (../../examples-common).
 
-resource "aws_secretsmanager_secret" "this" {
-  name_prefix             = "${var.name}/"
-  description             = "Password rotated by ${var.name} (generic-password)"
-  recovery_window_in_days = var.recovery_window_in_days
-}
-
-resource "aws_secretsmanager_secret_version" "initial" {
-  secret_id = aws_secretsmanager_secret.this.id
-  # Write-only: the initial value reaches Secrets Manager, never the plan or the state.
-  secret_string_wo         = jsonencode({ username = var.username, password = var.initial_password })
-  secret_string_wo_version = 1
-  # TERRAFORM_MANAGED keeps a label on this version after the rotator has moved AWSCURRENT and
-  # AWSPREVIOUS away. Without one, Secrets Manager deletes the label-less version, and the next
-  # plan would re-create it as AWSCURRENT with the initial value (terraform-aws-secrets-manager #24).
-  version_stages = ["AWSCURRENT", "TERRAFORM_MANAGED"]
-
-  lifecycle {
-    # The rotator moves the AWS* labels; that is not drift.
-    ignore_changes = [version_stages]
+locals {
+  rotated_secret = {
+    name_prefix   = "${var.name}/"
+    description   = "Password rotated by ${var.name} (generic-password)"
+    initial_value = jsonencode({ username = var.username, password = var.initial_password })
   }
 }
 
@@ -29,20 +16,8 @@ module "rotation" {
   name     = var.name
   zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/generic-password/dist/generic-password.zip")
 
-  function = {
-    secretsmanager_endpoint = var.secretsmanager_endpoint != "" ? var.secretsmanager_endpoint : var.endpoint
-    log_retention_in_days   = 14
-    # moto does not keep Lambda's LoggingConfig, so the block would show as a change on every plan.
-    log_format = local.local_emulator ? "Text" : "JSON"
-  }
-
-  secrets = {
-    example = {
-      arn                      = aws_secretsmanager_secret.this.arn
-      automatically_after_days = var.automatically_after_days
-      rotate_immediately       = var.rotate_immediately
-    }
-  }
+  function = local.function
+  secrets  = local.secrets
 
   # The first rotation needs a value to start from.
   depends_on = [aws_secretsmanager_secret_version.initial]

@@ -1,0 +1,1 @@
+../../examples-common/master_secret.tf

@@ -1,0 +1,1 @@
+../../examples-common/example.tf
