@@ -12,6 +12,7 @@ import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useExample } from '../../scripts/terraform/exampleUnderTest.ts';
+import { postgresVariables } from './helpers.ts';
 
 const role = 'tf_app_user';
 
@@ -23,19 +24,10 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
     namePrefix: 'tf-pg',
     async start() {
       server = await startPostgres();
-      const caFile = server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
       // The role gets its password as a verifier, so the server log never holds it.
       await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`);
       await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initialPassword))}`);
-      return {
-        db_host: server.host,
-        db_port: String(server.port),
-        db_username: role,
-        db_password: initialPassword,
-        db_ssl: caFile ? 'true' : 'false',
-        // The zip runs on this machine, so a local path is what the function can read.
-        ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
-      };
+      return postgresVariables(server, role, initialPassword);
     },
     stop: async () => server?.stop(),
   });
