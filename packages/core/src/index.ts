@@ -1,5 +1,5 @@
 export { createRotationHandler, type HandlerOptions, type RotationHandler } from './handler.ts';
-export type { CreateContext, Rotator, StepContext } from './rotator.ts';
+export type { CreateContext, Rotator, SetPendingVersions, StepContext, UnlabelledVersion } from './rotator.ts';
 export { parseRotationEvent, ROTATION_STEPS, type RotationEvent, type RotationStep } from './event.ts';
 export * from './errors.ts';
 export { readEngineConfig, type EngineConfig } from './config.ts';
@@ -16,6 +16,6 @@ export { parseSecretValue, validateSecretValue, type SecretRecord } from './secr
 export type { SecretMetadata, StagingLabel } from './secretsGateway.ts';
 // For the operator CLI (packages/cli), which reads secrets and drives rotators through the engine's own code.
 export { SecretsGateway, type SecretVersion } from './secretsGateway.ts';
-export { StepRun } from './steps/stepRun.ts';
+export { MAX_UNLABELLED_VERSIONS, StepRun } from './steps/stepRun.ts';
 export { assertPendingFollowsCurrent } from './steps/pendingGuard.ts';
 export { finishSecret } from './steps/finishSecret.ts';

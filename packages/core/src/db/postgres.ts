@@ -7,7 +7,10 @@
  */
 import type pg from 'pg';
 
-export { escapeIdentifier, escapeLiteral } from 'pg/lib/utils.js';
+import pgUtils from 'pg/lib/utils.js';
+
+// A CommonJS module: Node's own ES module loader (tsx, the CLI) offers only its default export.
+export const { escapeIdentifier, escapeLiteral } = pgUtils;
 
 /** What a rotator needs from a session. pg.Client fits. */
 export interface PostgresSession {
