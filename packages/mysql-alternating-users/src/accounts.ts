@@ -8,7 +8,7 @@
 import type { StepContext } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { run } from './connect.ts';
-import { tokenize } from './grants.ts';
+import { tokenize } from './grantParser.ts';
 import type { TlsRequirement } from './tlsRequirement.ts';
 
 export interface Account {

@@ -27,7 +27,7 @@ import type { PendingSession } from './defaultRoles.ts';
 import { checkMasterRights } from './masterRights.ts';
 import { checkPairOwnership, Ownership } from './ownership.ts';
 import { checkHashAccepted, identifiedBy, sendsHash, type ServerFlavor, serverFlavor } from './passwords.ts';
-import { type Grants, grantDifferences, readGrants, syncGrants } from './privileges.ts';
+import { type Grants, grantDifferences, readGrants, syncGrants } from './grantSync.ts';
 import type { MysqlSecret } from './schema.ts';
 import { applyRequirement, describeRequirement, sameRequirement } from './tlsRequirement.ts';
 import { baseUsername, CLONE_SUFFIX } from './usernames.ts';

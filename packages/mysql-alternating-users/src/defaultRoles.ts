@@ -18,7 +18,7 @@ import type { Connection } from 'mysql2/promise';
 // mysql2's own escaping (mysql2 re-exports sql-escaper's), without loading the driver (issue 13).
 import { escape, escapeId } from 'sql-escaper';
 import { query, run } from './connect.ts';
-import { type GrantAtom, tokenize } from './grants.ts';
+import { type GrantAtom, tokenize } from './grantParser.ts';
 import type { ServerFlavor } from './passwords.ts';
 
 /** MySQL 8: the account's default roles as atoms (`r`@`h`), as SHOW GRANTS would name the roles. */

@@ -1,8 +1,14 @@
 /**
  * Confused-deputy checks: setSecret only ever acts on the alternate of the current user, on the
- * current host, with the master secret the current version names, on that same host.
+ * current host, with the master secret the current version names, on that same host (for an
+ * RDS-managed master: a host that is an endpoint of the DB the RDS API says owns it).
+ *
+ * Checked elsewhere, because they need the server's answers: which account a login matched and
+ * which accounts of a user name it proves (loginProof.ts), the ownership record of a pair
+ * (ownership.ts); and MASTER_SECRET_ARNS by core (checkMasterSecretAllowed).
  */
-import { ConfusedDeputyError, type RotationErrorContext, SecretValueError } from '@rotators/core';
+import { ConfusedDeputyError, type RotationErrorContext, type StepContext, SecretValueError } from '@rotators/core';
+import type { RdsServer } from './rdsMaster.ts';
 import { type MasterSecret, type MysqlSecret, portOf, sameHost } from './schema.ts';
 import { alternateUsername } from './usernames.ts';
 
@@ -42,4 +48,16 @@ export function checkMasterTarget(current: MysqlSecret, master: MasterSecret, { 
       context,
     );
   }
+}
+
+/** The app secret must name one of the master's endpoints (host without case, and port). */
+export function checkHostIsEndpoint(current: { host: string; port?: unknown; masterarn: string }, server: RdsServer, ctx: StepContext): void {
+  const port = portOf(current);
+  if (server.endpoints.some((e) => sameHost(e.host, current.host) && e.port === port)) return;
+  throw new ConfusedDeputyError(
+    'host',
+    `"host" ${current.host}:${port} is not an endpoint of ${server.resource}, whose master user secret is ${current.masterarn} ` +
+      `(its endpoints: ${server.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'none'}). The master is used only at its own server`,
+    ctx,
+  );
 }

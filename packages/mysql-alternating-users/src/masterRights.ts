@@ -13,7 +13,7 @@
 import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { run } from './connect.ts';
-import { type GrantAtom, GrantParseError, parseGrants } from './grants.ts';
+import { type GrantAtom, GrantParseError, parseGrants } from './grantParser.ts';
 
 /** The master lacks a right setSecret needs; `missing` names each one. Nothing was written. */
 export class MasterRightsError extends TargetOperationError {

@@ -6,7 +6,8 @@
  * master password. So the server comes from the RDS API alone: the DB cluster or DB instance whose
  * `MasterUserSecret.SecretArn` is this master secret. The app secret's host and port must be one of
  * that DB's endpoints — a cluster's writer, reader and custom endpoints and the endpoints of its
- * instances, or an instance's endpoint — else ConfusedDeputyError on `host`, before any connection.
+ * instances, or an instance's endpoint — else ConfusedDeputyError on `host`, before any connection
+ * (guards.ts, checkHostIsEndpoint).
  *
  * Enabled by RDS_MANAGED_MASTER=true (the Terraform module then grants rds:DescribeDBClusters and
  * rds:DescribeDBInstances). The secret's tags (`aws:rds:primaryDBClusterArn`) would name the DB
@@ -17,13 +18,7 @@
  */
 import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { sameSecretArn } from '@rotators/core/db';
-import { ConfusedDeputyError, readBoolean, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
-import { portOf, sameHost } from './schema.ts';
-
-/** RDS_MANAGED_MASTER: default false; true accepts RDS-managed master secrets, their server found through the RDS API. */
-export function readRdsManagedMaster(env: Record<string, string | undefined>): boolean {
-  return readBoolean(env, 'RDS_MANAGED_MASTER', false);
-}
+import { ConfusedDeputyError, type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 
 /** The secret's name (after `:secret:` in an ARN) starts with `rds!`, as RDS names the secrets it manages. */
 export function isRdsManagedSecret(arn: string): boolean {
@@ -55,18 +50,6 @@ export async function serverOfMasterSecret(rds: RDSClient, masterArn: string, ct
     return { resource: instance.DBInstanceArn ?? String(instance.DBInstanceIdentifier), endpoints };
   }
   throw new ConfusedDeputyError('masterarn', `no RDS DB cluster or DB instance in this region has ${masterArn} as its master user secret, so its server is unknown`, ctx);
-}
-
-/** The app secret must name one of the master's endpoints (host without case, and port). */
-export function checkHostIsEndpoint(current: { host: string; port?: unknown; masterarn: string }, server: RdsServer, ctx: StepContext): void {
-  const port = portOf(current);
-  if (server.endpoints.some((e) => sameHost(e.host, current.host) && e.port === port)) return;
-  throw new ConfusedDeputyError(
-    'host',
-    `"host" ${current.host}:${port} is not an endpoint of ${server.resource}, whose master user secret is ${current.masterarn} ` +
-      `(its endpoints: ${server.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'none'}). The master is used only at its own server`,
-    ctx,
-  );
 }
 
 /** Every item of a Describe call, page by page; `clusterId` filters instances to one cluster. */

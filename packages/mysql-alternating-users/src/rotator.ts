@@ -2,24 +2,24 @@
  * MySQL / Aurora MySQL / MariaDB alternating users: `app` and `app_clone` take turns, so the
  * credentials clients still hold (AWSPREVIOUS) stay valid for a whole rotation interval.
  */
-import { createRotationLogger, PendingTestFailedError, type Rotator, type StepContext, TargetConnectionError } from '@rotators/core';
-import { checkMasterSecretAllowed, readMasterSecretPolicy, readTlsConfig, type TlsMode, tlsModeFor } from '@rotators/core/db';
+import { PendingTestFailedError, type Rotator, type StepContext, TargetConnectionError } from '@rotators/core';
+import { checkMasterSecretAllowed, type TlsMode, tlsModeFor } from '@rotators/core/db';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Connection } from 'mysql2/promise';
-import { readAdoptExisting } from './adoption.ts';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
+import { readMysqlAlternatingUsersConfig } from './config.ts';
 import { readPendingSession } from './defaultRoles.ts';
 import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
-import { checkMasterTarget, checkPendingTarget } from './guards.ts';
+import { checkHostIsEndpoint, checkMasterTarget, checkPendingTarget } from './guards.ts';
 import { checkMatchedUser, type MatchedAccount, matchedAccount, splitAccount } from './loginProof.ts';
-import { checkHostIsEndpoint, defaultRdsClient, isRdsManagedSecret, readRdsManagedMaster, serverOfMasterSecret } from './rdsMaster.ts';
+import { defaultRdsClient, isRdsManagedSecret, serverOfMasterSecret } from './rdsMaster.ts';
 import { masterSecretSchema, type MysqlSecret, mysqlSecretSchema, portOf, sslOf } from './schema.ts';
-import { pendingUsername, readUsernameCharacterLimit } from './usernames.ts';
+import { pendingUsername } from './usernames.ts';
 
 export interface MysqlAlternatingUsersOptions {
   /** How to open a mysql2 connection; tests wrap it to count or fail calls. */
   connect?: ConnectFunction;
-  /** Environment read once, here (cold start). Default: process.env. */
+  /** Environment read once, at cold start (config.ts). Default: process.env. */
   env?: Record<string, string | undefined>;
   /** RDS API client for RDS-managed master secrets (RDS_MANAGED_MASTER=true). Default: one from the Lambda environment. */
   rds?: RDSClient;
@@ -35,12 +35,7 @@ interface MasterLogin {
 }
 
 export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUsersOptions = {}): Rotator<MysqlSecret> {
-  const env = options.env ?? process.env;
-  const tls = readTlsConfig(env);
-  const usernameLimit = readUsernameCharacterLimit(env);
-  const adoptExisting = readAdoptExisting(env);
-  const masters = readMasterSecretPolicy(env, createRotationLogger('mysql-alternating-users'));
-  const rdsManaged = readRdsManagedMaster(env);
+  const { tls, usernameLimit, adoptExisting, masters, rdsManaged } = readMysqlAlternatingUsersConfig(options.env);
   let rds = options.rds;
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
   /** A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */

@@ -1,10 +1,10 @@
 /**
  * The alternating-users naming rule (AWS's get_alt_username) and the server's name-length limit.
  */
-import { type RotationErrorContext, readInteger, SecretValueError } from '@rotators/core';
+import { type RotationErrorContext, SecretValueError } from '@rotators/core';
 
 export const CLONE_SUFFIX = '_clone';
-/** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. */
+/** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. USERNAME_CHARACTER_LIMIT (config.ts) changes it. */
 export const DEFAULT_USERNAME_CHARACTER_LIMIT = 32;
 
 /** `app` ↔ `app_clone`: strip the suffix if present, else append it. */
@@ -20,11 +20,6 @@ export function baseUsername(username: string): string {
 /** Characters as the server counts them (code points, not UTF-16 units or bytes). */
 export function characterLength(value: string): number {
   return [...value].length;
-}
-
-/** USERNAME_CHARACTER_LIMIT: 16 for MySQL < 5.7.8, 32 (default) for MySQL 5.7.8+/8, 80 for MariaDB. */
-export function readUsernameCharacterLimit(env: Record<string, string | undefined>): number {
-  return readInteger(env, 'USERNAME_CHARACTER_LIMIT', { fallback: DEFAULT_USERNAME_CHARACTER_LIMIT, min: CLONE_SUFFIX.length + 1, max: 255 });
 }
 
 /** The pending user would not fit the server: refused in createSecret, before anything is written. */

@@ -1,10 +1,10 @@
 /** Pure logic: naming rule, name-length limit, secret schema, cold-start configuration. */
 import { ConfigurationError, SecretValueError, validateSecretValue } from '@rotators/core';
 import { describe, expect, it } from 'vitest';
-import { readAdoptExisting } from '../../src/adoption.ts';
+import { readAdoptExisting, readUsernameCharacterLimit } from '../../src/config.ts';
 import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
 import { mysqlSecretSchema, portOf, sslOf } from '../../src/schema.ts';
-import { alternateUsername, pendingUsername, readUsernameCharacterLimit, UsernameTooLongError } from '../../src/usernames.ts';
+import { alternateUsername, pendingUsername, UsernameTooLongError } from '../../src/usernames.ts';
 
 const context = { secretId: 'arn:aws:secretsmanager:us-east-1:1:secret:s', step: 'createSecret' as const };
 

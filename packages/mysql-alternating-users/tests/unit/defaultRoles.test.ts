@@ -2,12 +2,12 @@
  * MySQL 8 default roles, which no server here can run (no MySQL 8 on these machines): the SHOW
  * GRANTS role lines of MySQL 8.4, the rows of mysql.default_roles rendered as the same names, the
  * one-statement SET DEFAULT ROLE … TO of MySQL, and CURRENT_ROLE()'s answers. MariaDB's forms are
- * proven on a real server in tests/defaultRoles.test.ts.
+ * proven on a real server in tests/integration/defaultRoles.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { parseCurrentRoles, roleName, setDefaultRoles } from '../../src/defaultRoles.ts';
-import { atomKey, type GrantAtom, parseGrants } from '../../src/grants.ts';
-import { planSync } from '../../src/privileges.ts';
+import { atomKey, type GrantAtom, parseGrants } from '../../src/grantParser.ts';
+import { planSync } from '../../src/grantSync.ts';
 
 const target = "'app_clone'@'%'";
 const withDefaults = (lines: string[], defaults: [string, string][]) => {

@@ -1,8 +1,8 @@
 /** SHOW GRANTS parsing and the sync plan: pure logic, on lines copied from MariaDB 10.11 and MySQL 8.4. */
 import { describe, expect, it } from 'vitest';
-import { describeAtom, parseGrantLine, parseGrants } from '../../src/grants.ts';
+import { describeAtom, parseGrantLine, parseGrants } from '../../src/grantParser.ts';
 import { missingMasterRights } from '../../src/masterRights.ts';
-import { planSync } from '../../src/privileges.ts';
+import { planSync } from '../../src/grantSync.ts';
 
 describe('parseGrantLine', () => {
   it('MariaDB: drops USAGE, the password hash and REQUIRE from the global line', () => {

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capturedOutput, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativePasswordHash, PasswordValidationPluginError } from '../src/passwords.ts';
-import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot, storedHash } from './helpers/harness.ts';
+import { nativePasswordHash, PasswordValidationPluginError } from '../../src/passwords.ts';
+import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot, storedHash } from '../helpers/harness.ts';
 
 // The general log lives in the server's own folder: only for a MariaDB the kit starts.
 const LOCAL_MARIADB = !process.env.MYSQL_TEST_HOST;

@@ -7,7 +7,7 @@
 import { PendingTestFailedError } from '@rotators/core';
 import { readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, harness, newPassword } from './helpers/harness.ts';
+import { createUser, harness, newPassword } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

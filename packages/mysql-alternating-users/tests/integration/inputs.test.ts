@@ -8,9 +8,9 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { createSecret, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MasterRightsError } from '../src/masterRights.ts';
-import { UsernameTooLongError } from '../src/usernames.ts';
-import { accountHosts, createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+import { MasterRightsError } from '../../src/masterRights.ts';
+import { UsernameTooLongError } from '../../src/usernames.ts';
+import { accountHosts, createUser, grantLines, harness, logsIn, newPassword, snapshot } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

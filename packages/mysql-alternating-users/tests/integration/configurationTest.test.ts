@@ -6,7 +6,7 @@ import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { randomUUID } from 'node:crypto';
 import { rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, harness, newPassword } from './helpers/harness.ts';
+import { createUser, harness, newPassword } from '../helpers/harness.ts';
 
 let db: MariaDbServer;
 beforeAll(async () => {

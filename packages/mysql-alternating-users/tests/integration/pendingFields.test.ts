@@ -10,9 +10,9 @@ import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError } from '@rotators/core';
 import { createSecret, pendingFieldCases, plantPending, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlAlternatingUsersRotator } from '../src/rotator.ts';
-import { mysqlSecretSchema } from '../src/schema.ts';
-import { createUser, harness, newPassword, snapshot } from './helpers/harness.ts';
+import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
+import { mysqlSecretSchema } from '../../src/schema.ts';
+import { createUser, harness, newPassword, snapshot } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

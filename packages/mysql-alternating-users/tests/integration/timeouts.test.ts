@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { TargetOperationError } from '@rotators/core';
 import { createSecret, freePort, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, harness, newPassword, snapshot } from './helpers/harness.ts';
+import { createUser, harness, newPassword, snapshot } from '../helpers/harness.ts';
 
 let db: MariaDbServer;
 const servers: Server[] = [];

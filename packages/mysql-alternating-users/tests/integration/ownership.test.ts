@@ -9,7 +9,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { capturedOutput, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

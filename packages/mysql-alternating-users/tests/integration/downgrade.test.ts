@@ -11,7 +11,7 @@ import { SecretValueError, TargetConnectionError } from '@rotators/core';
 import { TlsRequiredError } from '@rotators/core/db';
 import { createSecret, type FakeMysqlServer, type MariaDbServer, startFakeMysqlServer, startMariaDb } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, harness, newPassword } from './helpers/harness.ts';
+import { createUser, harness, newPassword } from '../helpers/harness.ts';
 
 // Against an external server without its CA the harness runs with REQUIRE_TLS=false, so "unset" could not be tested.
 const NO_TEST_CA = !!process.env.MYSQL_TEST_HOST && !process.env.MYSQL_TEST_CA_FILE;

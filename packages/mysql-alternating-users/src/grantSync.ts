@@ -8,7 +8,7 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { readMysqlDefaultRoles, setDefaultRoles } from './defaultRoles.ts';
-import { atomKey, describeAtom, type GrantAtom, GrantParseError, missingFrom, parseGrants, privilegeList } from './grants.ts';
+import { atomKey, describeAtom, type GrantAtom, GrantParseError, missingFrom, parseGrants, privilegeList } from './grantParser.ts';
 import type { ServerFlavor } from './passwords.ts';
 
 export type Grants = Map<string, GrantAtom>;

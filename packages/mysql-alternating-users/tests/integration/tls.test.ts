@@ -11,7 +11,7 @@ import { TargetConnectionError } from '@rotators/core';
 import { classifyConnectionError } from '@rotators/core/db';
 import { capturedOutput, freePort, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountHosts, caFileFor, createUser, harness, newPassword, snapshot } from './helpers/harness.ts';
+import { accountHosts, caFileFor, createUser, harness, newPassword, snapshot } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

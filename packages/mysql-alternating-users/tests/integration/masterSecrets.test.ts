@@ -7,7 +7,7 @@
 import { ConfusedDeputyError } from '@rotators/core';
 import { capturedOutput, createSecret, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+import { createUser, harness, logsIn, newPassword, snapshot } from '../helpers/harness.ts';
 
 let db: MariaDbServer;
 beforeAll(async () => {

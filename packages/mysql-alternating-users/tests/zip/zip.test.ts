@@ -17,7 +17,7 @@ import {
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountHosts, caFileFor, createUser, grantLines, logsIn, newPassword } from './helpers/harness.ts';
+import { accountHosts, caFileFor, createUser, grantLines, logsIn, newPassword } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 

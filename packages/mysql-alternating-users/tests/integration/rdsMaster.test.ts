@@ -19,10 +19,10 @@ import { ConfigurationError, ConfusedDeputyError, SecretValueError } from '@rota
 import { LOCAL_CREDENTIALS, LOCAL_REGION, readSecret, rememberSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlAlternatingUsersRotator } from '../src/rotator.ts';
+import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
 import { sameSecretArn } from '@rotators/core/db';
-import { isRdsManagedSecret } from '../src/rdsMaster.ts';
-import { createUser, grantLines, harness, logsIn, newPassword, snapshot } from './helpers/harness.ts';
+import { isRdsManagedSecret } from '../../src/rdsMaster.ts';
+import { createUser, grantLines, harness, logsIn, newPassword, snapshot } from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 
