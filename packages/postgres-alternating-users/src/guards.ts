@@ -2,6 +2,10 @@
  * Confused-deputy checks this rotator adds to the engine's (which holds every field of AWSPENDING
  * but username and password to AWSCURRENT's): the pending user is the alternate of the current
  * one, and the master secret names the server the secret does.
+ *
+ * Checked elsewhere, because they need the server's answers: that the roles which exist are this
+ * secret's (plan.ts checkEvidence, on the marks of markers.ts); and MASTER_SECRET_ARNS by core
+ * (checkMasterSecretAllowed).
  */
 import { ConfusedDeputyError, type RotationErrorContext } from '@rotators/core';
 import { alternateUsername } from './names.ts';

@@ -4,10 +4,10 @@
  * `app_owner`, so whatever either creates belongs to that role and both can alter and drop it.
  * Passwords reach the server only as SCRAM-SHA-256 verifiers computed here.
  */
-import { createRotationLogger, type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
-import { checkMasterSecretAllowed, readMasterSecretPolicy, readTlsConfig, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
+import { type PasswordPolicyDefaults, PendingTestFailedError, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import { checkMasterSecretAllowed, type TlsMode, tlsModeFor, isScramSafePassword, planVerifier, SERVER_FACTS_QUERY, scramSha256Verifier } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
-import { readAdoptionConfig } from './config.ts';
+import { readPostgresAlternatingUsersConfig } from './config.ts';
 import { connectWithPg, inTransaction, type Login, PostgresConnector, type PostgresConnect, type PostgresSession, run } from './connect.ts';
 import { checkMasterTarget, checkPendingIsAlternate } from './guards.ts';
 import { alternateUsername, type RoleNames, roleNamesOf } from './names.ts';
@@ -20,7 +20,7 @@ import { databaseOf, type MasterSecret, masterSecret, type PostgresAlternatingSe
 export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 export interface PostgresAlternatingUsersOptions {
-  /** Environment, read once here (cold start). Default: process.env. */
+  /** Environment, read once at cold start (config.ts). Default: process.env. */
   env?: Record<string, string | undefined>;
   /** Opens a session. Default: node-postgres. Tests wrap it to record, answer or fail statements. */
   connect?: PostgresConnect;
@@ -31,10 +31,7 @@ const loginOf = (secret: PostgresAlternatingSecret): Login => ({ host: secret.ho
 const masterLoginOf = (master: MasterSecret, database: string): Login => ({ host: master.host, port: portOf(master), database, user: master.username, password: master.password });
 
 export function createPostgresAlternatingUsersRotator(options: PostgresAlternatingUsersOptions = {}): Rotator<PostgresAlternatingSecret> {
-  const env = options.env ?? process.env;
-  const tls = readTlsConfig(env);
-  const adoption = readAdoptionConfig(env);
-  const masters = readMasterSecretPolicy(env, createRotationLogger('postgres-alternating-users'));
+  const { tls, adoption, masters } = readPostgresAlternatingUsersConfig(options.env);
   const connector = new PostgresConnector(options.connect ?? connectWithPg, tls);
   const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
   /** A secret's "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */

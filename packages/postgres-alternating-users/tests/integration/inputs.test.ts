@@ -8,7 +8,7 @@ import { ConfusedDeputyError, SecretValueError, TargetConnectionError } from '@r
 import { TlsRequiredError } from '@rotators/core/db';
 import { createSecret, plantPending, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsernameTooLongError } from '../src/names.ts';
+import { UsernameTooLongError } from '../../src/names.ts';
 import {
   assertServerLogHasNoPasswords,
   baseEnv,
@@ -29,7 +29,7 @@ import {
   rotationSetup,
   runAs,
   testPassword,
-} from './helpers/postgres.ts';
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let master: Master;

@@ -24,7 +24,7 @@ import {
   runAs,
   type SessionFaults,
   testPassword,
-} from './helpers/postgres.ts';
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let master: Master;

@@ -11,7 +11,7 @@ import { pendingFieldCases } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expectPendingFieldRefused } from '@rotators/testkit/vitest/pendingFieldCase';
 import { describe, expect, it } from 'vitest';
-import { createPostgresAlternatingUsersRotator } from '../src/rotator.ts';
+import { createPostgresAlternatingUsersRotator } from '../../src/rotator.ts';
 
 const base = createPostgresAlternatingUsersRotator({ env: {} });
 const current = {

@@ -2,7 +2,7 @@
 import { localAwsEnv, type PostgresServer, readSecret, RotationService, ensureRotationFunction, secretsManagerClient, startPostgres, startZipFunction, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, baseEnv, canLogin, createLoginRole, createMaster, createSecrets, EXTERNAL_SERVER, id, type Master, NEEDS_OWN_CLUSTER, roleName, runAs, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, baseEnv, canLogin, createLoginRole, createMaster, createSecrets, EXTERNAL_SERVER, id, type Master, NEEDS_OWN_CLUSTER, roleName, runAs, testPassword } from '../helpers/postgres.ts';
 
 describe('postgres-alternating-users.zip on Node 22', () => {
   let server: PostgresServer;

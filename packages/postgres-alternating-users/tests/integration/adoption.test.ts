@@ -6,7 +6,7 @@
  */
 import { capturedOutput, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OwnedObjectsError } from '../src/ownedObjects.ts';
+import { OwnedObjectsError } from '../../src/ownedObjects.ts';
 import {
   assertServerLogHasNoPasswords,
   baseEnv,
@@ -24,7 +24,7 @@ import {
   rotationSetup,
   runAs,
   testPassword,
-} from './helpers/postgres.ts';
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let master: Master;

@@ -7,7 +7,7 @@
 import { PendingTestFailedError } from '@rotators/core';
 import { type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { marker } from '../src/markers.ts';
+import { marker } from '../../src/markers.ts';
 import {
   assertServerLogHasNoPasswords,
   baseEnv,
@@ -25,7 +25,7 @@ import {
   rotationSetup,
   runAs,
   testPassword,
-} from './helpers/postgres.ts';
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let master: Master;
