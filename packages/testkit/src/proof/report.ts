@@ -204,7 +204,7 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
   lines.push(
     '## Not covered',
     '',
-    '- The zips: the proof drives each rotator from its source in-process (createRotationHandler with its injectable wires), so faults can be put at any call. Each package\'s `tests/zip.test.ts` runs its built zip on Node 22.',
+    '- The zips: the proof drives each rotator from its source in-process (createRotationHandler with its injectable wires), so faults can be put at any call. Each package\'s `tests/zip` runs its built zip on Node 22.',
     '- A server\'s one-time set-up (e.g. the MySQL rotator creating its `rotators` ownership table) happens on a warm-up secret before the recorded rotation; its calls are not faulted.',
     '- Two faults in one rotation, faults in the service\'s own calls (RotateSecret, the label clean-up), and a hang that outlasts Lambda\'s timeout (the engine\'s time budget has its own test in packages/core).',
     '- moto is not AWS (shared/reference/moto-notes.md): its RotateSecret accepts a second rotation while one is unfinished, which the overlap schedules rely on.',

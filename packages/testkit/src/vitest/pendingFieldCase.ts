@@ -1,4 +1,4 @@
-/** The pending-field case as one assertion, for each rotator's tests/pendingFields.test.ts (vitest only). */
+/** The pending-field case as one assertion, for each rotator's tests/integration/pendingFields.test.ts (vitest only). */
 import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { expect } from 'vitest';
 import { secretsManagerClient } from '../aws.ts';

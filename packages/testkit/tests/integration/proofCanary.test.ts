@@ -11,17 +11,17 @@
 import { PendingTestFailedError, type Rotator, TargetConnectionError } from '@rotators/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { secretsManagerClient } from '../src/aws.ts';
-import { enumerateFaults } from '../src/proof/callPoints.ts';
-import { connectionReset } from '../src/proof/faults.ts';
-import type { ProofContext } from '../src/proof/harness.ts';
-import type { CallRecorder } from '../src/proof/recorder.ts';
-import type { ProofSubject } from '../src/proof/registry.ts';
-import { newPassword, storeSecret } from '../src/proof/targets.ts';
-import type { Fixture } from '../src/proof/fixture.ts';
-import { FAULT_KINDS } from '../src/proof/types.ts';
-import { ensureRotationFunction } from '../src/rotationFunction.ts';
-import { motoEndpoint } from '../src/vitest/localAws.ts';
+import { secretsManagerClient } from '../../src/aws.ts';
+import { enumerateFaults } from '../../src/proof/callPoints.ts';
+import { connectionReset } from '../../src/proof/faults.ts';
+import type { ProofContext } from '../../src/proof/harness.ts';
+import type { CallRecorder } from '../../src/proof/recorder.ts';
+import type { ProofSubject } from '../../src/proof/registry.ts';
+import { newPassword, storeSecret } from '../../src/proof/targets.ts';
+import type { Fixture } from '../../src/proof/fixture.ts';
+import { FAULT_KINDS } from '../../src/proof/types.ts';
+import { ensureRotationFunction } from '../../src/rotationFunction.ts';
+import { motoEndpoint } from '../../src/vitest/localAws.ts';
 
 const schema = z.looseObject({ user: z.string(), password: z.string() });
 type Secret = z.infer<typeof schema>;

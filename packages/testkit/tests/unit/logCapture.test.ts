@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capturedOutput, findLeaks, rememberSecret, rememberSecretJson } from '../src/logCapture.ts';
+import { capturedOutput, findLeaks, rememberSecret, rememberSecretJson } from '../../src/logCapture.ts';
 
 describe('log-leak guard', () => {
   it('captures what is written to stdout in a test file', () => {

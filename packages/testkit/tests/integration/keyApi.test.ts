@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KeyApiServer, startKeyApi } from '../src/keyApi.ts';
+import { type KeyApiServer, startKeyApi } from '../../src/keyApi.ts';
 
 let api: KeyApiServer;
 

@@ -11,14 +11,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clusterOwner, newestPostgresBinDir } from '../src/postgres.ts';
+import { clusterOwner, newestPostgresBinDir } from '../../src/postgres.ts';
 
 const EXTERNAL = Boolean(process.env.PG_TEST_HOST);
 const here = dirname(fileURLToPath(import.meta.url));
-const fixtureSource = resolve(here, '../src/postgres.ts');
+const fixtureSource = resolve(here, '../../src/postgres.ts');
 // tsx's loader inside a plain `node`: the tsx command would run the script in a child of its own
 // whose signal relay turns SIGTERM into process.exit(), hiding what a bare signal does.
-const tsxLoader = pathToFileURL(resolve(here, '../../../node_modules/tsx/dist/esm/index.mjs')).href;
+const tsxLoader = pathToFileURL(resolve(here, '../../../../node_modules/tsx/dist/esm/index.mjs')).href;
 const scratch = mkdtempSync(join(tmpdir(), 'rotators-pg-lifecycle-'));
 // The cluster's OS user (postgres, when the tests run as root) must reach folders made in here.
 chmodSync(scratch, 0o755);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MariaDbServer, startMariaDb } from '../src/mariadb.ts';
+import { type MariaDbServer, startMariaDb } from '../../src/mariadb.ts';
 
 const EXTERNAL = !!process.env.MYSQL_TEST_HOST;
 const LOCAL_ONLY = '(only for a server the kit starts)';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresServer, startPostgres } from '../src/postgres.ts';
+import { type PostgresServer, startPostgres } from '../../src/postgres.ts';
 
 const EXTERNAL = Boolean(process.env.PG_TEST_HOST);
 
