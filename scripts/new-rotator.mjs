@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Scaffold a new rotator: the package (src with hooks that fail loudly, tests, README, zip build),
+// Scaffold a new rotator: the package (the src skeleton every rotator shares, with hooks that fail
+// loudly; tests in tests/{unit,integration,zip}; README; zip build),
 // its Terraform module on rotation-function, an example root, and its place in the CI matrix.
 //
 //   npm run new-rotator -- <name> [--description "…"] [--root DIR]
@@ -66,8 +67,11 @@ for (const file of written) console.log(`  ${file}`);
 console.log(`
 Next:
   1. npm install                                   (links the new workspace)
-  2. write the hooks in packages/${name}/src/rotator.ts; tests fail with "not implemented" until then
+  2. in packages/${name}/src: the secret in schema.ts, the environment in config.ts, the
+     confused-deputy checks in guards.ts, the target in connect.ts, the hooks in rotator.ts;
+     tests fail with "not implemented" until then
   3. npx turbo run package --filter=@rotators/${name} && npx vitest run --project ${name}
+     (tests/unit, tests/integration, tests/zip)
   4. fill in the README, the Terraform module's variables, and the example`);
 
 function copyTree(source, target) {

@@ -50,7 +50,9 @@ describe('npm run new-rotator', () => {
   it('scaffolds the package, its Terraform module and example, and its CI matrix entry', async () => {
     const result = run(process.execPath, ['scripts/new-rotator.mjs', NAME, '--description', 'Demo widget tokens']);
     expect(result.status, result.stderr).toBe(0);
-    for (const file of ['package.json', 'README.md', 'src/rotator.ts', 'src/index.ts', 'tests/rotation.test.ts', 'tests/pendingFields.test.ts', 'tests/zip.test.ts', 'vitest.config.ts']) {
+    const skeleton = ['src/schema.ts', 'src/config.ts', 'src/guards.ts', 'src/connect.ts', 'src/rotator.ts', 'src/index.ts'];
+    const tests = ['tests/unit/schema.test.ts', 'tests/integration/rotation.test.ts', 'tests/integration/pendingFields.test.ts', 'tests/zip/zip.test.ts'];
+    for (const file of ['package.json', 'README.md', ...skeleton, ...tests, 'vitest.config.ts']) {
       expect(existsSync(join(copy, 'packages', NAME, file)), file).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(copy, 'packages', NAME, 'package.json'), 'utf8')).name).toBe(`@rotators/${NAME}`);
