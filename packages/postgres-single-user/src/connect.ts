@@ -66,3 +66,16 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
       }),
   );
 }
+
+/**
+ * Run `work` on an open session, then always close it (an open transaction is rolled back by the
+ * server on close); a failure to close is not the step's failure. Every session the rotator opens
+ * ends here.
+ */
+export async function withSession<T>(session: PostgresSession, work: (session: PostgresSession) => Promise<T>): Promise<T> {
+  try {
+    return await work(session);
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}

@@ -3,35 +3,27 @@
  * SecretsManagerRDSPostgreSQLRotationSingleUser), with the password sent only as a SCRAM-SHA-256
  * verifier computed here, so neither the wire nor the server's statement log sees the plaintext.
  */
-import { ConfusedDeputyError, PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
-import { readTlsConfig, isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
+import { PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
+import { isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
-import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession } from './connect.ts';
-import { type PostgresSecret, postgresSecret, targetOf } from './schema.ts';
+import { readPostgresSingleUserConfig } from './config.ts';
+import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession, withSession } from './connect.ts';
+import { assertSameTarget, differingTargetField, withTlsOf } from './guards.ts';
+import { type PostgresSecret, postgresSecret } from './schema.ts';
 
 /** AWS's PostgreSQL default: also no `:`, which would break a .pgpass line. */
 export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 export interface PostgresSingleUserOptions {
-  /** Environment for the TLS settings (REQUIRE_TLS, TLS_CA_BUNDLE_PATH, CONNECT_TIMEOUT_SECONDS). Default: process.env. */
+  /** Environment for the TLS settings (REQUIRE_TLS, TLS_CA_BUNDLE_PATH, CONNECT_TIMEOUT_SECONDS; config.ts). Default: process.env. */
   env?: Record<string, string | undefined>;
   /** Opens a session. Default: node-postgres. */
   connect?: PostgresConnect;
 }
 
-/**
- * The fields that say which role on which server a version is about. AWSPENDING is held to
- * AWSCURRENT by the engine (every field but `password`), and so are the versions without a label
- * it hands over; these are what AWSPREVIOUS must share with AWSPENDING, and a version without a
- * label with AWSCURRENT, before its password is tried. (`ssl` is not compared: older versions are
- * used with AWSCURRENT's, see withTlsOf.)
- */
-const TARGET_FIELDS = ['username', 'host', 'port', 'dbname'] as const;
-type TargetField = (typeof TARGET_FIELDS)[number];
-
 export function createPostgresSingleUserRotator(options: PostgresSingleUserOptions = {}): Rotator<PostgresSecret> {
   // Read once, at cold start: a bad value fails the function before any rotation.
-  const tls = readTlsConfig(options.env ?? process.env);
+  const { tls } = readPostgresSingleUserConfig(options.env);
   const connect = options.connect ?? connectWithPg;
   const passwordDefaults: PasswordPolicyDefaults = { excludeCharacters: POSTGRES_EXCLUDE_CHARACTERS };
 
@@ -57,7 +49,7 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
 
       const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true), pending, ctx);
       if (already) {
-        await already.end().catch(() => undefined);
+        await withSession(already, async () => undefined);
         ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', { username: pending.username, host: pending.host });
         return;
       }
@@ -101,86 +93,46 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         );
       }
 
-      let iterations: number;
-      try {
-        // A role may carry a default `SET role` (ALTER ROLE app SET role TO owner): its sessions then
-        // run as another role, and ALTER ROLE on its own name would be refused or act with that role's
-        // rights. Back to the role we logged in as first.
-        await session.query('SET ROLE NONE');
-        // Old servers would store the verifier as if it were the password; PG 16+ may ask for more iterations.
-        const plan = planVerifier((await session.query(SERVER_FACTS_QUERY)).rows[0]);
-        if (!plan.ok) {
-          throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, ctx);
+      const iterations = await withSession(session, async (session) => {
+        try {
+          // A role may carry a default `SET role` (ALTER ROLE app SET role TO owner): its sessions then
+          // run as another role, and ALTER ROLE on its own name would be refused or act with that role's
+          // rights. Back to the role we logged in as first.
+          await session.query('SET ROLE NONE');
+          // Old servers would store the verifier as if it were the password; PG 16+ may ask for more iterations.
+          const plan = planVerifier((await session.query(SERVER_FACTS_QUERY)).rows[0]);
+          if (!plan.ok) {
+            throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, ctx);
+          }
+          // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
+          const verifier = scramSha256Verifier(pending.password, { iterations: plan.iterations });
+          await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
+          return plan.iterations;
+        } catch (error) {
+          if (error instanceof TargetOperationError) throw error;
+          throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, ctx, { cause: safeCause(error) });
         }
-        iterations = plan.iterations;
-        // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
-        const verifier = scramSha256Verifier(pending.password, { iterations });
-        await session.query(`ALTER ROLE ${escapeIdentifier(pending.username)} PASSWORD ${escapeLiteral(verifier)}`);
-      } catch (error) {
-        if (error instanceof TargetOperationError) throw error;
-        throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, ctx, { cause: safeCause(error) });
-      } finally {
-        await session.end().catch(() => undefined);
-      }
+      });
       ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host, iterations });
     },
 
     async testPending({ pending }, ctx) {
-      const session = await loginAs(pending, 'AWSPENDING credentials', ctx);
-      try {
-        // session_user, the role we logged in as: current_user is another role when this one has a
-        // default `SET role`, and the check would fail after the password already changed.
-        const { rows } = await session.query('SELECT session_user AS "user", now() AS "now"');
-        if (rows[0]?.user !== pending.username) {
-          throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, ctx);
+      await withSession(await loginAs(pending, 'AWSPENDING credentials', ctx), async (session) => {
+        try {
+          // session_user, the role we logged in as: current_user is another role when this one has a
+          // default `SET role`, and the check would fail after the password already changed.
+          const { rows } = await session.query('SELECT session_user AS "user", now() AS "now"');
+          if (rows[0]?.user !== pending.username) {
+            throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, ctx);
+          }
+        } catch (error) {
+          if (error instanceof PendingTestFailedError) throw error;
+          throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, ctx, { cause: safeCause(error) });
         }
-      } catch (error) {
-        if (error instanceof PendingTestFailedError) throw error;
-        throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, ctx, { cause: safeCause(error) });
-      } finally {
-        await session.end().catch(() => undefined);
-      }
+      });
       ctx.logger.info('testSecret: AWSPENDING logs in and runs a query', { username: pending.username, host: pending.host });
     },
   };
-}
-
-/**
- * The confused-deputy guard for AWSPREVIOUS: its password is tried only for the role, server and
- * database AWSPENDING names, or a tampered AWSPREVIOUS could have another user's password changed.
- */
-function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
-  const field = differingTargetField(candidate, reference);
-  if (field) {
-    throw new ConfusedDeputyError(
-      field,
-      `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password to another user, server or database`,
-      ctx,
-    );
-  }
-}
-
-/** The first of the role, server and database fields in which two versions differ (defaults applied). */
-function differingTargetField(candidate: PostgresSecret, reference: PostgresSecret): TargetField | undefined {
-  const a = targetFieldsOf(candidate);
-  const b = targetFieldsOf(reference);
-  return TARGET_FIELDS.find((field) => a[field] !== b[field]);
-}
-
-/**
- * An older version with AWSCURRENT's `ssl` setting. AWS PR #72: the older version's own `ssl` may
- * be stale, so it does not loosen AWSCURRENT's; nor may AWSCURRENT's loosen it (a writer who sets
- * "ssl": false in a new AWSCURRENT pushes the real old version, with its working password, to
- * AWSPREVIOUS): plaintext only when both say so.
- */
-function withTlsOf(current: PostgresSecret, older: PostgresSecret): PostgresSecret {
-  return { ...older, ssl: current.ssl === false && older.ssl === false ? false : current.ssl === false ? true : current.ssl };
-}
-
-/** The compared values, defaults applied. */
-function targetFieldsOf(secret: PostgresSecret): Record<TargetField, string | number> {
-  const target = targetOf(secret);
-  return { username: target.username, host: target.host, port: target.port, dbname: target.database };
 }
 
 /**

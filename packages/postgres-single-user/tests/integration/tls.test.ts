@@ -8,10 +8,10 @@
 import { capturedOutput, createSecret, findLeaks, freePort, type PostgresServer, readSecret, startPostgres } from '@rotators/testkit';
 import { createRotationLogger, TargetConnectionError } from '@rotators/core';
 import { readTlsConfig, TlsRequiredError } from '@rotators/core/db';
-import { login } from '../src/connect.ts';
-import { postgresSecret } from '../src/schema.ts';
+import { login } from '../../src/connect.ts';
+import { postgresSecret } from '../../src/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, recordingConnect, roleName, rotationSetup, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, recordedAlterRoles, canLogin, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, createLoginRole, recordingConnect, roleName, rotationSetup, testPassword } from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 /** A cluster that offers no TLS at all (ssl = off); only the kit's own, so undefined with PG_TEST_HOST. */

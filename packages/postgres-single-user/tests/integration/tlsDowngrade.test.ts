@@ -10,7 +10,7 @@ import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { TargetConnectionError } from '@rotators/core';
 import { capturedOutput, createSecret, type FakePostgresServer, startFakePostgresWithoutTls } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotationSetup, testPassword } from './helpers/postgres.ts';
+import { rotationSetup, testPassword } from '../helpers/postgres.ts';
 
 /** What a client sends first when it asks for TLS: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);

@@ -16,7 +16,7 @@ import {
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, caFileOf, canLogin, createLoginRole, roleName, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, caFileOf, canLogin, createLoginRole, roleName, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, testPassword } from '../helpers/postgres.ts';
 
 describe('postgres-single-user.zip on Node 22', () => {
   let server: PostgresServer;

@@ -10,7 +10,7 @@ import { createSecret, type PostgresServer, readSecret, rememberSecretJson, star
 import { DatabaseError, escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_FACTS_QUERY } from '@rotators/core/db';
-import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from './helpers/postgres.ts';
+import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let env: Record<string, string | undefined>;

@@ -3,14 +3,14 @@
  * a planted pending value that changes any other field, known or unknown, is refused at setSecret,
  * testSecret and finishSecret with ConfusedDeputyError naming it, before any hook runs (so before
  * any connection), and nothing is written. The cases come from the schema, so a field added later
- * is covered. Against the real server: tests/rotation.test.ts (engine, dbname, host, …).
+ * is covered. Against the real server: tests/integration/rotation.test.ts (engine, dbname, host, …).
  */
 import { createRotationHandler } from '@rotators/core';
 import { pendingFieldCases } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expectPendingFieldRefused } from '@rotators/testkit/vitest/pendingFieldCase';
 import { describe, expect, it } from 'vitest';
-import { createPostgresSingleUserRotator } from '../src/rotator.ts';
+import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
 
 const postgresRotator = createPostgresSingleUserRotator({ env: {} });
 const current = { engine: 'postgres', host: 'db.internal', port: 5432, username: 'app_user', password: 'current-password-value-01', dbname: 'app', ssl: true };

@@ -13,8 +13,8 @@ import { createRotationLogger, type StepContext, TargetConnectionError, VersionN
 import { capturedOutput, createSecret, ensureRotationFunction, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSingleUserRotator } from '../src/rotator.ts';
-import type { PostgresSecret } from '../src/schema.ts';
+import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
+import type { PostgresSecret } from '../../src/schema.ts';
 import {
   assertServerLogHasNoPasswords,
   caFileOf,
@@ -28,7 +28,7 @@ import {
   rotationSetup,
   setRolePassword,
   testPassword,
-} from './helpers/postgres.ts';
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let env: Record<string, string | undefined>;
