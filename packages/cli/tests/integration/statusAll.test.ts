@@ -12,8 +12,8 @@ import { CreateSecretCommand, RotateSecretCommand, UpdateSecretVersionStageComma
 import { ensureRotationFunction, iamClient, lambdaClient, rememberSecret, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapBounded } from '../src/pool.ts';
-import { runBin } from './helpers.ts';
+import { mapBounded } from '../../src/pool.ts';
+import { runBin } from '../helpers.ts';
 
 const FLEET = 200;
 const RUN = `fleet-${Date.now().toString(36)}`;
