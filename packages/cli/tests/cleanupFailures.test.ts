@@ -16,7 +16,7 @@ import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
 import { CLEANUP_FAILED_MESSAGE } from '../src/cleanup.ts';
-import { cli, rememberVersions } from './helpers.ts';
+import { cli, localRotation, rememberVersions } from './helpers.ts';
 
 const FUNCTION = `cli-cleanup-${Date.now().toString(36)}`;
 const LOG_GROUP = `/aws/lambda/${FUNCTION}`;
@@ -105,9 +105,7 @@ describe('clean-up failures after promotion', () => {
   });
 
   it('a function whose log group cannot be read: unknown, said so, not a failure', async () => {
-    const client = secretsManagerClient(motoEndpoint());
-    const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
-    const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+    const { client, service } = await localRotation(genericPasswordRotator);
     const secretId = await createSecret(client, { password: `v-${crypto.randomUUID()}` }, 'cli-cleanup');
     await service.rotate(secretId);
     await rememberVersions(client, secretId);

@@ -12,9 +12,26 @@ import {
   ListSecretVersionIdsCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { appendCapturedOutput, findLeaks, LOCAL_CREDENTIALS, LOCAL_REGION, rememberSecretJson, repoRoot, type RotationService } from '@rotators/testkit';
+import { createRotationHandler, type Rotator, type SecretRecord } from '@rotators/core';
+import {
+  appendCapturedOutput,
+  createSecret,
+  ensureRotationFunction,
+  findLeaks,
+  type KeyApiServer,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  readSecret,
+  rememberSecretJson,
+  repoRoot,
+  RotationService,
+  secretsManagerClient,
+  startKeyApi,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApiKeyRotator } from '../../api-key/src/rotator.ts';
+import { keyApiEnv } from '../../api-key/tests/helpers/harness.ts';
 import { type CliIo, main } from '../src/main.ts';
 
 // The CLI's SDK clients take their credentials from the environment, as on an operator's machine.
@@ -113,6 +130,55 @@ export async function snapshot(client: SecretsManagerClient, secretId: string): 
   };
 }
 
+/**
+ * moto's client and a rotation service that runs `rotator` in this process, as its Lambda would,
+ * one attempt per step. `handlerEnv`: the engine's settings (none by default).
+ */
+export async function localRotation<S extends SecretRecord>(rotator: Rotator<S>, handlerEnv: Env = {}): Promise<{ client: SecretsManagerClient; service: RotationService }> {
+  const client = secretsManagerClient(motoEndpoint());
+  const invoke = createRotationHandler(rotator, { client, env: handlerEnv });
+  return { client, service: new RotationService({ client, invoke, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 }) };
+}
+
+/**
+ * The test kit's key API for the suite that calls this (started before its tests, stopped after),
+ * the api-key rotator's settings for it (`env`, as api-key's own tests set them), and api-key
+ * secrets on a fresh account of it, rotated in this process.
+ */
+export function useKeyApi(): { readonly api: KeyApiServer; readonly env: Env; apiKeySecret(name: string): Promise<{ client: SecretsManagerClient; service: RotationService; secretId: string; account: ReturnType<KeyApiServer['createAccount']> }> } {
+  let server: KeyApiServer | undefined;
+  beforeAll(async () => {
+    server = await startKeyApi();
+  });
+  afterAll(async () => server?.stop());
+  const api = (): KeyApiServer => {
+    if (!server) throw new Error('the key API starts in beforeAll: use it inside a test');
+    return server;
+  };
+  return {
+    get api() {
+      return api();
+    },
+    get env() {
+      return keyApiEnv(api());
+    },
+    async apiKeySecret(name) {
+      const { client, service } = await localRotation(createApiKeyRotator({ env: keyApiEnv(api()) }));
+      const account = api().createAccount({ maxActiveKeys: 5 });
+      const secretId = await createSecret(client, { apiKey: account.key, keyId: account.keyId, baseUrl: api().baseUrl }, name);
+      return { client, service, secretId, account };
+    },
+  };
+}
+
+/** Straight on the target: do the user name and password of the secret's AWSCURRENT log in? */
+export function currentLogsIn(client: SecretsManagerClient, secretId: string, logsIn: (username: string, password: string) => Promise<boolean>): () => Promise<boolean> {
+  return async () => {
+    const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
+    return logsIn(current.username, current.password);
+  };
+}
+
 /** A rotation that stopped right after `step` (the function crashed, or was never invoked again). */
 export async function stopAfter(service: RotationService, client: SecretsManagerClient, secretId: string, step: CrashPoint | 'RotateSecret'): Promise<string> {
   const token = await service.start(secretId);
@@ -136,13 +202,58 @@ export interface StuckCase {
   currentWorks(): Promise<boolean>;
 }
 
+/** What doctor says of a stuck state and the fix it names. */
+export interface StuckExpectation {
+  explains: RegExp;
+  action: 'finish' | 'remove-pending';
+  extraActions?: string[];
+}
+
+/**
+ * The stuck states of a database rotator whose setSecret puts AWSPENDING's password on the server
+ * (`target`: MySQL, PostgreSQL): after createSecret AWSPENDING does not log in yet and is removed;
+ * after setSecret and testSecret it logs in and passes the testSecret check, so the rotation is
+ * finished forward.
+ */
+export function databaseStuckExpectations(target: string): Record<CrashPoint, StuckExpectation> {
+  const forward: StuckExpectation = { explains: new RegExp(`stopped before finishSecret: AWSPENDING already works on ${target} and passes the testSecret check`), action: 'finish' };
+  return {
+    createSecret: { explains: new RegExp(`stopped after createSecret: AWSPENDING holds a new value that does not work on ${target} .*AWSCURRENT still works`), action: 'remove-pending' },
+    setSecret: forward,
+    testSecret: forward,
+  };
+}
+
+/**
+ * Registers one test per crash point: a fresh secret of the rotator (`setUp`) rotated once, then a
+ * rotation stopped right after that step, which provesStuckRepair must see through (`env`: the
+ * rotator's settings once the suite's beforeAll has set them; `afterStop`: checks of the stuck
+ * state itself).
+ */
+export function itRepairsEachCrashPoint(rotator: {
+  setUp(): Promise<Omit<StuckCase, 'token' | 'env'>>;
+  env(): Env;
+  expected: Record<CrashPoint, StuckExpectation>;
+  afterStop?(step: CrashPoint, stuck: Omit<StuckCase, 'env'>): Promise<void>;
+}): void {
+  for (const step of CRASH_POINTS) {
+    it(`after ${step}: stuck, explained, dry run changes nothing, --apply leaves a working AWSCURRENT`, async () => {
+      const fixture = await rotator.setUp();
+      await fixture.service.rotate(fixture.secretId);
+      const token = await stopAfter(fixture.service, fixture.client, fixture.secretId, step);
+      await rotator.afterStop?.(step, { ...fixture, token });
+      await provesStuckRepair({ ...fixture, token, env: rotator.env() }, rotator.expected[step]);
+    });
+  }
+}
+
 /**
  * What issue #14 asks of every stuck state: status says stuck; doctor explains it (`explains`: a
  * phrase of its diagnosis) and names the fix (`action`); repair without --apply changes nothing;
  * repair --apply leaves a healthy secret whose AWSCURRENT works on the target, and that Secrets
  * Manager can rotate again. Each command runs as text and as --json.
  */
-export async function provesStuckRepair(c: StuckCase, expected: { explains: RegExp; action: 'finish' | 'remove-pending'; extraActions?: string[] }): Promise<{ repaired: CliRun }> {
+export async function provesStuckRepair(c: StuckCase, expected: StuckExpectation): Promise<{ repaired: CliRun }> {
   const later = anHourLater();
   const run = (args: string[]) => cli(args, { env: c.env, now: later });
 

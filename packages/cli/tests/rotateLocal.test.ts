@@ -3,46 +3,18 @@
  * against moto and the key API; refused while a rotation is unfinished or rotation is off. And
  * repair turning rotation back on after it was turned off mid-rotation.
  */
-import { request } from 'node:https';
 import { CancelRotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { createRotationHandler } from '@rotators/core';
-import { createSecret, ensureRotationFunction, type KeyApiServer, readSecret, RotationService, secretsManagerClient, startKeyApi } from '@rotators/testkit';
+import { createSecret, readSecret, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyRotator } from '../../api-key/src/rotator.ts';
+import { describe, expect, it } from 'vitest';
+import { statusWith } from '../../api-key/tests/helpers/harness.ts';
 import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { anHourLater, cli, rememberVersions, snapshot, stopAfter } from './helpers.ts';
+import { anHourLater, cli, localRotation, useKeyApi, rememberVersions, snapshot, stopAfter } from './helpers.ts';
 
-let api: KeyApiServer;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  api = await startKeyApi();
-  env = { API_CA_BUNDLE_PATH: api.certificates!.caCertFile, API_ALLOWED_HOSTS: new URL(api.baseUrl).host, API_RETRY_BASE_DELAY_MS: '20' };
-});
-afterAll(async () => api?.stop());
-
-function whoami(key: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${api.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${key}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const keyApi = useKeyApi();
 
 async function apiKeySecret() {
-  const client = secretsManagerClient(motoEndpoint());
-  const service = new RotationService({
-    client,
-    invoke: createRotationHandler(createApiKeyRotator({ env }), { client, env: {} }),
-    rotationLambdaArn: await ensureRotationFunction(motoEndpoint()),
-    maxAttempts: 1,
-  });
-  const account = api.createAccount({ maxActiveKeys: 5 });
-  const secretId = await createSecret(client, { apiKey: account.key, keyId: account.keyId, baseUrl: api.baseUrl }, 'cli-rotate');
+  const { client, service, secretId, account } = await keyApi.apiKeySecret('cli-rotate');
   // Rotation configured (as Terraform does), with one rotation done.
   await service.rotate(secretId);
   await rememberVersions(client, secretId);
@@ -53,7 +25,7 @@ describe('rotate --local', () => {
   it('runs the four steps with the rotator\'s handler: a line per step, labels before and after, the new key works', async () => {
     const { client, secretId } = await apiKeySecret();
     const before = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
-    const run = await cli(['rotate', secretId, '--local', '--json'], { env });
+    const run = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
     await rememberVersions(client, secretId);
     expect(run.code).toBe(0);
     expect(run.json).toMatchObject({ rotated: true, rotator: { name: 'api-key', chosenBy: "the secret's fields" } });
@@ -64,10 +36,10 @@ describe('rotate --local', () => {
     expect(run.json.after.verdict).toBe('healthy');
     const current = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
     expect(current.versionId).toBe(run.json.token);
-    expect(await whoami(current.apiKey)).toBe(200);
-    expect(await whoami(before.apiKey)).toBe(200); // the grace period: AWSPREVIOUS still works
+    expect(await statusWith(keyApi.api, current.apiKey)).toBe(200);
+    expect(await statusWith(keyApi.api, before.apiKey)).toBe(200); // the grace period: AWSPREVIOUS still works
 
-    const text = await cli(['rotate', secretId, '--local'], { env });
+    const text = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
     await rememberVersions(client, secretId);
     expect(text.code).toBe(0);
     expect(text.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +ok$/m);
@@ -78,13 +50,13 @@ describe('rotate --local', () => {
 
   it('a step that fails stops the rotation and says so; it is then an unfinished rotation, and rotate refuses to start another', async () => {
     const { client, secretId } = await apiKeySecret();
-    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 403 }, times: 1 });
-    const failed = await cli(['rotate', secretId, '--local'], { env });
+    keyApi.api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 403 }, times: 1 });
+    const failed = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
     await rememberVersions(client, secretId);
     expect(failed.code).toBe(1);
     expect(failed.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +FAILED KeyApiError: POST \/keys answered HTTP 403/m);
     expect(failed.out).toMatch(/NOT rotated: createSecret failed, and rotation \S+ is unfinished \(AWSPENDING stays on it\)\. Next: rotators doctor /);
-    const again = await cli(['rotate', secretId, '--local', '--json'], { env });
+    const again = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
     expect(again.code).toBe(1);
     expect(again.json.refused).toMatch(/is unfinished \(AWSPENDING is on it\)/);
     const status = await cli(['status', secretId, '--json'], { now: anHourLater() });
@@ -100,7 +72,7 @@ describe('rotate --local', () => {
     const { secretId: off } = await apiKeySecret();
     await client.send(new CancelRotateSecretCommand({ SecretId: off }));
     const before = await snapshot(client, off);
-    const refused = await cli(['rotate', off, '--local'], { env });
+    const refused = await cli(['rotate', off, '--local'], { env: keyApi.env });
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/rotation is turned off; RotateSecret would turn it back on/);
     expect(await snapshot(client, off)).toEqual(before);
@@ -109,9 +81,7 @@ describe('rotate --local', () => {
 
 describe('repair of a rotation turned off mid-way', () => {
   it('finishes the stuck rotation, then turns rotation back on with the same function and schedule', async () => {
-    const client = secretsManagerClient(motoEndpoint());
-    const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
-    const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+    const { client, service } = await localRotation(genericPasswordRotator);
     const secretId = await createSecret(client, { password: `v-${crypto.randomUUID()}` }, 'cli-disabled');
     await service.rotate(secretId);
     const token = await stopAfter(service, client, secretId, 'createSecret');
@@ -139,9 +109,7 @@ describe('repair of a rotation turned off mid-way', () => {
   });
 
   it('rotation turned off, nothing stuck: disabled; repair turns it back on', async () => {
-    const client = secretsManagerClient(motoEndpoint());
-    const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
-    const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+    const { client, service } = await localRotation(genericPasswordRotator);
     const secretId = await createSecret(client, { password: `v-${crypto.randomUUID()}` }, 'cli-disabled');
     await service.rotate(secretId);
     await rememberVersions(client, secretId);

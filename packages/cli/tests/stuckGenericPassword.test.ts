@@ -4,17 +4,13 @@
  * repair --apply. With no service behind the secret, a pending value is as good as the current one
  * once it is stored: repair finishes the rotation forward.
  */
-import { createRotationHandler } from '@rotators/core';
-import { createSecret, ensureRotationFunction, readSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
-import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import { createSecret, readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { anHourLater, cli, CRASH_POINTS, provesStuckRepair, snapshot, stopAfter } from './helpers.ts';
+import { anHourLater, cli, CRASH_POINTS, localRotation, provesStuckRepair, snapshot, stopAfter } from './helpers.ts';
 
 async function setUp() {
-  const client = secretsManagerClient(motoEndpoint());
-  const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
-  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const { client, service } = await localRotation(genericPasswordRotator);
   const secretId = await createSecret(client, { password: `initial-${crypto.randomUUID()}`, team: 'payments' }, 'cli-generic');
   return { client, service, secretId };
 }

@@ -6,13 +6,11 @@
  * doctor also reports the master secret's login and whether both users' privileges are equal.
  */
 import { randomBytes } from 'node:crypto';
-import { createRotationHandler } from '@rotators/core';
-import { createSecret, ensureRotationFunction, type MariaDbServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startMariaDb } from '@rotators/testkit';
-import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import { createSecret, type MariaDbServer, rememberSecret, startMariaDb } from '@rotators/testkit';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../../mysql-alternating-users/src/rotator.ts';
-import { anHourLater, cli, type CrashPoint, provesStuckRepair, stopAfter } from './helpers.ts';
+import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, stopAfter } from './helpers.ts';
 
 let db: MariaDbServer;
 let env: Record<string, string>;
@@ -43,37 +41,18 @@ async function setUp() {
   rememberSecret(password);
   await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
   await db.query('GRANT SELECT, INSERT ON cli_shop.* TO ?@?', [user, '%']);
-  const client = secretsManagerClient(motoEndpoint());
-  const handler = createRotationHandler(createMysqlAlternatingUsersRotator({ env }), { client, env });
-  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const { client, service } = await localRotation(createMysqlAlternatingUsersRotator({ env }), env);
   const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'cli-mysql-master');
   const secretId = await createSecret(
     client,
     { engine: db.flavor, host: db.host, port: db.port, username: user, password, masterarn: masterArn, ssl: env.REQUIRE_TLS !== 'false' },
     'cli-mysql',
   );
-  const currentWorks = async () => {
-    const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
-    return logsIn(current.username, current.password);
-  };
-  return { client, service, secretId, currentWorks, user };
+  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, logsIn), user };
 }
 
-const EXPECTED: Record<CrashPoint, { explains: RegExp; action: 'finish' | 'remove-pending' }> = {
-  createSecret: { explains: /stopped after createSecret: AWSPENDING holds a new value that does not work on MySQL .*AWSCURRENT still works/, action: 'remove-pending' },
-  setSecret: { explains: /stopped before finishSecret: AWSPENDING already works on MySQL and passes the testSecret check/, action: 'finish' },
-  testSecret: { explains: /stopped before finishSecret: AWSPENDING already works on MySQL and passes the testSecret check/, action: 'finish' },
-};
-
 describe('mysql-alternating-users: stuck rotations', () => {
-  for (const step of Object.keys(EXPECTED) as CrashPoint[]) {
-    it(`after ${step}: stuck, explained, dry run changes nothing, --apply leaves a working AWSCURRENT`, async () => {
-      const { client, service, secretId, currentWorks } = await setUp();
-      await service.rotate(secretId);
-      const token = await stopAfter(service, client, secretId, step);
-      await provesStuckRepair({ client, service, secretId, token, env, currentWorks }, EXPECTED[step]);
-    });
-  }
+  itRepairsEachCrashPoint({ setUp, env: () => env, expected: databaseStuckExpectations('MySQL') });
 
   it('doctor: both users log in over TLS, the master secret logs in, the privileges are equal — until a grant reaches only one user', async () => {
     const { client, service, secretId, user } = await setUp();

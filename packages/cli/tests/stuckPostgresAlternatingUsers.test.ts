@@ -6,14 +6,13 @@
  * rotation is finished forward. (This rotator is new; these tests use its source as it is now.)
  */
 import { randomBytes } from 'node:crypto';
-import { createRotationHandler } from '@rotators/core';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { canLogin, createSecret, ensureRotationFunction, type PostgresServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startPostgres } from '@rotators/testkit';
+import { canLogin, createSecret, type PostgresServer, rememberSecret, secretsManagerClient, startPostgres } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAlternatingUsersRotator } from '../../postgres-alternating-users/src/rotator.ts';
-import { cli, type CrashPoint, provesStuckRepair, stopAfter } from './helpers.ts';
+import { cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation } from './helpers.ts';
 
 let server: PostgresServer;
 let env: Record<string, string>;
@@ -44,36 +43,17 @@ async function setUp() {
   const username = `cli_alt_${randomBytes(3).toString('hex')}`;
   const initial = password();
   await server.query(`CREATE ROLE ${escapeIdentifier(username)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`);
-  const client = secretsManagerClient(motoEndpoint());
-  const handler = createRotationHandler(createPostgresAlternatingUsersRotator({ env }), { client, env });
-  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const { client, service } = await localRotation(createPostgresAlternatingUsersRotator({ env }), env);
   const secretId = await createSecret(
     client,
     { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres', username, password: initial, masterarn: masterArn, ssl: env.REQUIRE_TLS !== 'false' },
     'cli-pg-alt',
   );
-  const currentWorks = async () => {
-    const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
-    return canLogin(server, current.username, current.password);
-  };
-  return { client, service, secretId, currentWorks };
+  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, (user, pw) => canLogin(server, user, pw)) };
 }
 
-const EXPECTED: Record<CrashPoint, { explains: RegExp; action: 'finish' | 'remove-pending' }> = {
-  createSecret: { explains: /stopped after createSecret: AWSPENDING holds a new value that does not work on PostgreSQL .*AWSCURRENT still works/, action: 'remove-pending' },
-  setSecret: { explains: /stopped before finishSecret: AWSPENDING already works on PostgreSQL and passes the testSecret check/, action: 'finish' },
-  testSecret: { explains: /stopped before finishSecret: AWSPENDING already works on PostgreSQL and passes the testSecret check/, action: 'finish' },
-};
-
 describe('postgres-alternating-users: stuck rotations', () => {
-  for (const step of Object.keys(EXPECTED) as CrashPoint[]) {
-    it(`after ${step}: stuck, explained, dry run changes nothing, --apply leaves a working AWSCURRENT`, async () => {
-      const { client, service, secretId, currentWorks } = await setUp();
-      await service.rotate(secretId);
-      const token = await stopAfter(service, client, secretId, step);
-      await provesStuckRepair({ client, service, secretId, token, env, currentWorks }, EXPECTED[step]);
-    });
-  }
+  itRepairsEachCrashPoint({ setUp, env: () => env, expected: databaseStuckExpectations('PostgreSQL') });
 
   it('doctor of a healthy pair: both users log in, the master logs in, the pair matches', async () => {
     const { service, secretId } = await setUp();

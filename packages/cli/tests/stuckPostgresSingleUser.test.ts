@@ -8,14 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRotationHandler } from '@rotators/core';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { canLogin, createSecret, ensureRotationFunction, type PostgresServer, readSecret, rememberSecret, RotationService, secretsManagerClient, startPostgres } from '@rotators/testkit';
+import { canLogin, createSecret, type PostgresServer, readSecret, rememberSecret, startPostgres } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSingleUserRotator } from '../../postgres-single-user/src/rotator.ts';
-import { anHourLater, cli, type CrashPoint, provesStuckRepair, rememberVersions, stopAfter } from './helpers.ts';
+import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, rememberVersions, stopAfter } from './helpers.ts';
 
 let server: PostgresServer;
 let env: Record<string, string>;
@@ -33,37 +32,24 @@ async function setUp() {
   const password = `P${randomBytes(18).toString('base64url')}`;
   rememberSecret(password);
   await server.query(`CREATE ROLE ${escapeIdentifier(username)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
-  const client = secretsManagerClient(motoEndpoint());
-  const handler = createRotationHandler(createPostgresSingleUserRotator({ env }), { client, env });
-  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+  const { client, service } = await localRotation(createPostgresSingleUserRotator({ env }), env);
   const secretId = await createSecret(
     client,
     { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres', ssl: env.REQUIRE_TLS !== 'false' },
     'cli-pg',
   );
-  const currentWorks = async () => {
-    const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
-    return canLogin(server, current.username, current.password);
-  };
-  return { client, service, secretId, currentWorks, username };
+  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, (user, pw) => canLogin(server, user, pw)), username };
 }
 
-const EXPECTED: Record<CrashPoint, { explains: RegExp; action: 'finish' | 'remove-pending' }> = {
-  createSecret: { explains: /stopped after createSecret: AWSPENDING holds a new value that does not work on PostgreSQL .*AWSCURRENT still works/, action: 'remove-pending' },
-  setSecret: { explains: /stopped before finishSecret: AWSPENDING already works on PostgreSQL/, action: 'finish' },
-  testSecret: { explains: /stopped before finishSecret: AWSPENDING already works on PostgreSQL/, action: 'finish' },
-};
-
 describe('postgres-single-user: stuck rotations', () => {
-  for (const step of Object.keys(EXPECTED) as CrashPoint[]) {
-    it(`after ${step}: stuck, explained, dry run changes nothing, --apply leaves a working AWSCURRENT`, async () => {
-      const { client, service, secretId, currentWorks } = await setUp();
-      await service.rotate(secretId);
-      const token = await stopAfter(service, client, secretId, step);
+  itRepairsEachCrashPoint({
+    setUp,
+    env: () => env,
+    expected: databaseStuckExpectations('PostgreSQL'),
+    async afterStop(step, { currentWorks }) {
       if (step !== 'createSecret') expect(await currentWorks(), 'setSecret has locked AWSCURRENT out').toBe(false);
-      await provesStuckRepair({ client, service, secretId, token, env, currentWorks }, EXPECTED[step]);
-    });
-  }
+    },
+  });
 
   it('doctor shows which version logs in and that TLS was used, from the rotator\'s own connections', async () => {
     const { client, service, secretId } = await setUp();
