@@ -21,8 +21,9 @@ step() {
 #
 # Scope: jscpd compares the units below with each other, and skips a clone whose two copies lie in
 # the same unit (skipLocal). A unit is one package (packages/<name>: its src and its tests), one
-# Terraform module with its tests, one Terraform example, one integration test of an example
-# (terraform/tests/<file>), one entry of scripts/. Issue #12 asks for no copies across modules and
+# Terraform module with its tests, one Terraform example, the files the examples share
+# (terraform/examples-common, linked into them: jscpd does not follow the links), one integration
+# test of an example (terraform/tests/<file>), one entry of scripts/. Issue #12 asks for no copies across modules and
 # across packages: a copy between two of them drifts unseen, since nobody edits both, and is the
 # code a new rotator would copy a third time. A copy inside one package is its owner's to see and
 # fix in one review, and a test file that repeats its own setup reads better whole than through a
