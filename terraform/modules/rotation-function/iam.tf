@@ -33,6 +33,9 @@ locals {
   rotation_actions = [
     "secretsmanager:DescribeSecret",
     "secretsmanager:GetSecretValue",
+    # setSecret lists the versions newer than AWSCURRENT that lost their label (an abandoned
+    # rotation's), so a single-user rotator can still log in with the password one of them set.
+    "secretsmanager:ListSecretVersionIds",
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
   ]
@@ -50,7 +53,7 @@ locals {
 
 locals {
   statements = concat(
-    # The four rotation actions on the wired secrets only...
+    # The rotation actions on the wired secrets only...
     var.function.secret_access == "explicit_arns" && length(local.secret_arns) > 0 ? [{
       Sid      = "RotateWiredSecrets"
       Effect   = "Allow"

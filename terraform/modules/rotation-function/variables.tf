@@ -76,7 +76,7 @@ variable "function" {
     "Text" (logging_config left unset, for emulators that do not keep it). log_retention_in_days:
     30 (a value CloudWatch accepts; 0 = forever). log_kms_key_arn: key of the log group (its policy
     must let logs.<region>.amazonaws.com use it). permissions_boundary_arn, role_path ("/"): the
-    role's. secret_access: "explicit_arns" (default: the four rotation actions on the ARNs in
+    role's. secret_access: "explicit_arns" (default: the rotation actions on the ARNs in
     `secrets` only) or "rotation_lambda_arn" (on any secret of this account and region whose
     rotation function is this one, condition secretsmanager:resource/AllowRotationLambdaArn, so one
     function serves secrets wired in other roots too). extra_kms_key_arns: keys of secrets this

@@ -49,6 +49,13 @@ run "several_secrets_explicit_arns" {
   }
 
   assert {
+    condition = contains(one([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "RotateWiredSecrets"
+    ]).Action, "secretsmanager:ListSecretVersionIds")
+    error_message = "setSecret lists versions without a label (core's newerUnlabelled): ListSecretVersionIds must be granted on the wired secrets."
+  }
+
+  assert {
     condition = length([
       for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st
       if anytrue([for action in flatten([st.Action]) : contains(["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"], action)])
