@@ -13,7 +13,7 @@ import { ensureRotationFunction, iamClient, lambdaClient, rememberSecret, secret
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapBounded } from '../../src/pool.ts';
-import { runBin } from '../helpers.ts';
+import { runBin } from '../helpers/harness.ts';
 
 const FLEET = 200;
 const RUN = `fleet-${Date.now().toString(36)}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createSecret, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
-import { cli, runBin } from '../helpers.ts';
+import { cli, runBin } from '../helpers/harness.ts';
 
 const COMMANDS = ['status', 'doctor', 'repair', 'rotate'] as const;
 

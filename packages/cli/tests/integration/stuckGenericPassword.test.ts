@@ -6,8 +6,8 @@
  */
 import { createSecret, readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
-import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { anHourLater, cli, CRASH_POINTS, localRotation, provesStuckRepair, snapshot, stopAfter } from './helpers.ts';
+import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
+import { anHourLater, cli, CRASH_POINTS, localRotation, provesStuckRepair, snapshot, stopAfter } from '../helpers/harness.ts';
 
 async function setUp() {
   const { client, service } = await localRotation(genericPasswordRotator);

@@ -7,8 +7,8 @@
  */
 import { createSecret, readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
-import { statusWith } from '../../api-key/tests/helpers/harness.ts';
-import { anHourLater, cli, type CrashPoint, CRASH_POINTS, useKeyApi, provesStuckRepair, stopAfter } from './helpers.ts';
+import { statusWith } from '../../../api-key/tests/helpers/harness.ts';
+import { anHourLater, cli, type CrashPoint, CRASH_POINTS, useKeyApi, provesStuckRepair, stopAfter } from '../helpers/harness.ts';
 
 const keyApi = useKeyApi();
 

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { createSecret, type MariaDbServer, rememberSecret, startMariaDb } from '@rotators/testkit';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlAlternatingUsersRotator } from '../../mysql-alternating-users/src/rotator.ts';
-import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, stopAfter } from './helpers.ts';
+import { createMysqlAlternatingUsersRotator } from '../../../mysql-alternating-users/src/rotator.ts';
+import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, stopAfter } from '../helpers/harness.ts';
 
 let db: MariaDbServer;
 let env: Record<string, string>;

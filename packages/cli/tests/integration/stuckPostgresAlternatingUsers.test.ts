@@ -11,8 +11,8 @@ import { canLogin, createSecret, type PostgresServer, rememberSecret, secretsMan
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresAlternatingUsersRotator } from '../../postgres-alternating-users/src/rotator.ts';
-import { cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation } from './helpers.ts';
+import { createPostgresAlternatingUsersRotator } from '../../../postgres-alternating-users/src/rotator.ts';
+import { cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation } from '../helpers/harness.ts';
 
 let server: PostgresServer;
 let env: Record<string, string>;

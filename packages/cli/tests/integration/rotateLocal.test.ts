@@ -7,9 +7,9 @@ import { CancelRotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { createSecret, readSecret, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
-import { statusWith } from '../../api-key/tests/helpers/harness.ts';
-import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { anHourLater, cli, localRotation, useKeyApi, rememberVersions, snapshot, stopAfter } from './helpers.ts';
+import { statusWith } from '../../../api-key/tests/helpers/harness.ts';
+import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
+import { anHourLater, cli, localRotation, useKeyApi, rememberVersions, snapshot, stopAfter } from '../helpers/harness.ts';
 
 const keyApi = useKeyApi();
 

@@ -13,8 +13,8 @@ import { canLogin, createSecret, type PostgresServer, readSecret, rememberSecret
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSingleUserRotator } from '../../postgres-single-user/src/rotator.ts';
-import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, rememberVersions, stopAfter } from './helpers.ts';
+import { createPostgresSingleUserRotator } from '../../../postgres-single-user/src/rotator.ts';
+import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, rememberVersions, stopAfter } from '../helpers/harness.ts';
 
 let server: PostgresServer;
 let env: Record<string, string>;

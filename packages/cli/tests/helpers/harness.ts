@@ -30,9 +30,9 @@ import {
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApiKeyRotator } from '../../api-key/src/rotator.ts';
-import { keyApiEnv } from '../../api-key/tests/helpers/harness.ts';
-import { type CliIo, main } from '../src/main.ts';
+import { createApiKeyRotator } from '../../../api-key/src/rotator.ts';
+import { keyApiEnv } from '../../../api-key/tests/helpers/harness.ts';
+import { type CliIo, main } from '../../src/main.ts';
 
 // The CLI's SDK clients take their credentials from the environment, as on an operator's machine.
 process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;

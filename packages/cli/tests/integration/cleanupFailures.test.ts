@@ -14,9 +14,9 @@ import { createRotationHandler, TargetOperationError } from '@rotators/core';
 import { capturedOutput, createSecret, ensureRotationFunction, iamClient, lambdaClient, LOCAL_CREDENTIALS, LOCAL_REGION, RotationService, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { genericPasswordRotator } from '../../generic-password/src/rotator.ts';
-import { CLEANUP_FAILED_MESSAGE } from '../src/cleanup.ts';
-import { cli, localRotation, rememberVersions } from './helpers.ts';
+import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
+import { CLEANUP_FAILED_MESSAGE } from '../../src/cleanup.ts';
+import { cli, localRotation, rememberVersions } from '../helpers/harness.ts';
 
 const FUNCTION = `cli-cleanup-${Date.now().toString(36)}`;
 const LOG_GROUP = `/aws/lambda/${FUNCTION}`;
