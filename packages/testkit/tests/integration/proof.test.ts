@@ -10,9 +10,9 @@
  * the entry is removed), and nothing else may fail.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rotatorPackages } from '../src/proof/registry.ts';
-import { type ProofResult, runProof, TEST_SCALE } from '../src/proof/run.ts';
-import { motoEndpoint } from '../src/vitest/localAws.ts';
+import { rotatorPackages } from '../../src/proof/registry.ts';
+import { type ProofResult, runProof, TEST_SCALE } from '../../src/proof/run.ts';
+import { motoEndpoint } from '../../src/vitest/localAws.ts';
 
 const KNOWN_FINDINGS: Array<{ rotator: string; failure: RegExp; why: string }> = [
   {
