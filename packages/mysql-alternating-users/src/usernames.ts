@@ -2,20 +2,12 @@
  * The alternating-users naming rule (AWS's get_alt_username) and the server's name-length limit.
  */
 import { type RotationErrorContext, SecretValueError } from '@rotators/core';
+import { alternateUsername, CLONE_SUFFIX } from '@rotators/core/db';
 
-export const CLONE_SUFFIX = '_clone';
+export { alternateUsername, baseUsername, CLONE_SUFFIX } from '@rotators/core/db';
+
 /** MySQL ≥ 5.7.8 allows 32 characters; so base names of at most 26. USERNAME_CHARACTER_LIMIT (config.ts) changes it. */
 export const DEFAULT_USERNAME_CHARACTER_LIMIT = 32;
-
-/** `app` ↔ `app_clone`: strip the suffix if present, else append it. */
-export function alternateUsername(username: string): string {
-  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username + CLONE_SUFFIX;
-}
-
-/** The user without `_clone`: the one whose privileges the clone follows. */
-export function baseUsername(username: string): string {
-  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username;
-}
 
 /** Characters as the server counts them (code points, not UTF-16 units or bytes). */
 export function characterLength(value: string): number {

@@ -7,18 +7,11 @@
 import { type RotationErrorContext, SecretValueError } from '@rotators/core';
 import { MAX_ROLE_NAME_BYTES, type PostgresAlternatingSecret } from './schema.ts';
 
-export const CLONE_SUFFIX = '_clone';
+import { alternateUsername, baseUsername, CLONE_SUFFIX } from '@rotators/core/db';
+
+export { alternateUsername, baseUsername, CLONE_SUFFIX };
 export const OWNER_SUFFIX = '_owner';
 export const MAX_BASE_NAME_BYTES = MAX_ROLE_NAME_BYTES - Buffer.byteLength(CLONE_SUFFIX);
-
-/** `app` ↔ `app_clone`: strip the suffix if present, else append it. */
-export function alternateUsername(username: string): string {
-  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username + CLONE_SUFFIX;
-}
-
-export function baseUsername(username: string): string {
-  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username;
-}
 
 export interface RoleNames {
   base: string;

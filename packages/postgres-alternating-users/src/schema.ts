@@ -6,23 +6,13 @@
  * (defaults are applied only when connecting) and unknown fields are kept (z.looseObject).
  */
 import { sslField } from '@rotators/core/db';
+import { DEFAULT_DATABASE, DEFAULT_PORT, MAX_ROLE_NAME_BYTES, portField } from '@rotators/core/postgres';
 import * as z from 'zod/mini';
 
-/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
-export const MAX_ROLE_NAME_BYTES = 63;
-export const DEFAULT_PORT = 5432;
-export const DEFAULT_DATABASE = 'postgres';
+export { DEFAULT_DATABASE, DEFAULT_PORT, MAX_ROLE_NAME_BYTES } from '@rotators/core/postgres';
 
 // Control characters have no business in a role or host name and would only hide in logs.
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
-
-const port = z.union([
-  z.int({ error: 'must be an integer' }).check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
-  z.string().check(
-    z.regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }),
-    z.refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
-  ),
-]);
 
 const roleName = z.string({ error: 'must be a string' }).check(
   z.minLength(1, { error: 'must not be empty' }),
@@ -37,7 +27,7 @@ export const postgresAlternatingSecret = z.looseObject({
   host: hostName,
   username: roleName,
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
-  port: z.optional(port),
+  port: z.optional(portField),
   dbname: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }))),
   masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).check(z.minLength(1, { error: 'must not be empty' })),
   /** The NOLOGIN role both users act as; default `<base>_owner`. */
@@ -57,7 +47,7 @@ export const masterSecret = z.looseObject({
   host: z
     .string({ error: 'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)' })
     .check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' })),
-  port: z.optional(port),
+  port: z.optional(portField),
   engine: z.optional(z.string()),
   /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */
   ssl: sslField,

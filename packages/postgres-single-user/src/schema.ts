@@ -1,18 +1,8 @@
 import { sslField } from '@rotators/core/db';
+import { DEFAULT_DATABASE, DEFAULT_PORT, MAX_ROLE_NAME_BYTES, portField } from '@rotators/core/postgres';
 import * as z from 'zod/mini';
 
-/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 = 63 bytes: a longer name would address another role. */
-export const MAX_ROLE_NAME_BYTES = 63;
-export const DEFAULT_PORT = 5432;
-export const DEFAULT_DATABASE = 'postgres';
-
-const port = z.union([
-  z.int({ error: 'must be an integer' }).check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
-  z.string().check(
-    z.regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }),
-    z.refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),
-  ),
-]);
+export { DEFAULT_DATABASE, DEFAULT_PORT, MAX_ROLE_NAME_BYTES } from '@rotators/core/postgres';
 
 /**
  * The secret JSON, as AWS's PostgreSQL templates read it. Optional fields stay absent (defaults
@@ -27,7 +17,7 @@ export const postgresSecret = z.looseObject({
     z.refine((name) => !name.includes('\0'), { error: 'must not contain a NUL character' }),
   ),
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
-  port: z.optional(port),
+  port: z.optional(portField),
   dbname: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }))),
   ssl: sslField,
 });

@@ -9,7 +9,8 @@
  * - scram.ts: the SCRAM-SHA-256 verifier PostgreSQL stores, computed on the client, so a plaintext
  *   password never appears in a statement;
  * - serverFacts.ts: whether a server stores such a verifier as is (PostgreSQL 10+) and with how
- *   many iterations.
+ *   many iterations;
+ * - alternatingUsers.ts: the `app` / `app_clone` naming rule of the alternating-users rotators.
  *
  * postgres.ts is an entry of its own, `@rotators/core/postgres` (node-postgres for both PostgreSQL
  * rotators: the session, login refusals, the lazily loaded client and pg's own SQL escaping): the
@@ -30,5 +31,6 @@ export {
   type TlsMode,
 } from './tlsPolicy.ts';
 export { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
+export { alternateUsername, baseUsername, CLONE_SUFFIX } from './alternatingUsers.ts';
 
 export { checkMasterSecretAllowed, type MasterSecretPolicy, readMasterSecretPolicy, sameSecretArn } from './masterSecrets.ts';

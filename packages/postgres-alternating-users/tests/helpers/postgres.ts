@@ -3,25 +3,23 @@
  * roles made without plaintext, secrets for them, sessions as any user, and a recording connection
  * factory that can answer or fail any statement the rotator sends.
  */
-import { randomBytes } from 'node:crypto';
 import { createRotationHandler } from '@rotators/core';
 import { scramSha256Verifier } from '@rotators/core/db';
 import {
   createSecret,
   ensureRotationFunction,
-  findLeaks,
   instrumentClient,
   type PostgresServer,
-  rememberedSecretCount,
-  rememberSecret,
   RotationService,
   secretsManagerClient,
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
+import { caFileOf, roleName, testPassword } from '@rotators/testkit/vitest/postgres';
 import pg, { escapeIdentifier, escapeLiteral } from 'pg';
-import { expect } from 'vitest';
 import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
 import { createPostgresAlternatingUsersRotator } from '../../src/rotator.ts';
+
+export { assertServerLogHasNoPasswords, caFileOf, RUN_ID, roleName, testPassword } from '@rotators/testkit/vitest/postgres';
 
 export { canLogin } from '@rotators/testkit';
 
@@ -29,20 +27,7 @@ export { canLogin } from '@rotators/testkit';
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
 export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log): skipped when PG_TEST_HOST names an external server]';
 
-/** A per-run prefix: the suite may run against a server it did not start, and drops what it creates. */
-export const RUN_ID = `rt${randomBytes(3).toString('hex')}`;
-export const roleName = (base: string) => `${RUN_ID}_${base}`;
 export const id = escapeIdentifier;
-
-export function testPassword(): string {
-  const password = `T${randomBytes(18).toString('base64url')}`;
-  rememberSecret(password);
-  return password;
-}
-
-export function caFileOf(server: PostgresServer): string | undefined {
-  return server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
-}
 
 /** The function's environment: the test CA, or plaintext allowed by the operator when the server has none we know. */
 export function baseEnv(server: PostgresServer, extra: Record<string, string> = {}): Record<string, string | undefined> {
@@ -202,19 +187,3 @@ export async function roleExists(server: PostgresServer, name: string): Promise<
   return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
 }
 
-/**
- * The server-log check: none of the passwords this file remembered is in the log, and the log does
- * hold every password statement the rotator sent (with a verifier), so the check is not vacuous.
- */
-export function assertServerLogHasNoPasswords(server: PostgresServer, expected: string[] | number): void {
-  const log = server.readLog();
-  expect(rememberedSecretCount()).toBeGreaterThan(0);
-  expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
-  if (typeof expected === 'number') {
-    expect(expected).toBeGreaterThan(0);
-    expect(log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line)).length).toBeGreaterThanOrEqual(expected);
-    return;
-  }
-  expect(expected.length).toBeGreaterThan(0);
-  for (const sql of expected) expect(log).toContain(`statement: ${sql}`);
-}

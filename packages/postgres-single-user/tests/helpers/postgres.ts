@@ -1,40 +1,17 @@
 /** What the tests of this package share: roles made without plaintext, login checks, a recording connection factory. */
-import { randomBytes } from 'node:crypto';
 import { createRotationHandler } from '@rotators/core';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { ensureRotationFunction, findLeaks, rememberedSecretCount, instrumentClient, type PostgresServer, rememberSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
+import { ensureRotationFunction, instrumentClient, type PostgresServer, RotationService, secretsManagerClient } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import pg, { escapeIdentifier, escapeLiteral } from 'pg';
-import { expect } from 'vitest';
 import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
 import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
+
+export { assertServerLogHasNoPasswords, caFileOf, RUN_ID, roleName, testPassword } from '@rotators/testkit/vitest/postgres';
 
 /** PG_TEST_HOST names a server the kit did not start: no readable server log, no test CA. */
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
 export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log, its CA): skipped when PG_TEST_HOST names an external server]';
-
-/**
- * A per-run prefix for role names. The suite can point at a server it did not start (PG_TEST_HOST)
- * and drops the roles it creates: a fixed name like "app_user" could be someone else's role.
- */
-export const RUN_ID = `rt${randomBytes(3).toString('hex')}`;
-
-/** `base` with this run's prefix: for roles whose name is not itself what a test is about. */
-export function roleName(base: string): string {
-  return `${RUN_ID}_${base}`;
-}
-
-/** A password the leak guards watch for (Lambda output and the server log). */
-export function testPassword(): string {
-  const password = `T${randomBytes(18).toString('base64url')}`;
-  rememberSecret(password);
-  return password;
-}
-
-/** The CA file that verifies the server, when the tests know one. */
-export function caFileOf(server: PostgresServer): string | undefined {
-  return server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
-}
 
 /** A login role whose password reaches the server only as a verifier (the log check covers setup too). */
 export async function createLoginRole(server: PostgresServer, name: string, password: string): Promise<void> {
@@ -120,26 +97,3 @@ export async function rotationSetup(env: Record<string, string | undefined>, fau
   return { handler, client, admin, probe, recorder, service };
 }
 
-/**
- * The server-log check: none of the passwords this file remembered (initial ones, every generated
- * one) is in the server's log, and the log does hold the ALTER ROLE statements with verifiers, so
- * the check is not vacuous: every statement in `expected` (what was really sent; see
- * recordedAlterRoles), or, for a function whose statements the test cannot see (the zip), at least
- * that many ALTER ROLE lines.
- */
-export function assertServerLogHasNoPasswords(server: PostgresServer, expected: string[] | number): void {
-  const log = server.readLog();
-  expect(rememberedSecretCount()).toBeGreaterThan(0);
-  expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
-  if (typeof expected === 'number') {
-    expect(expected).toBeGreaterThan(0);
-    const alters = log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line));
-    expect(alters.length).toBeGreaterThanOrEqual(expected);
-    return;
-  }
-  expect(expected.length).toBeGreaterThan(0);
-  for (const sql of expected) {
-    expect(sql).toMatch(/ PASSWORD 'SCRAM-SHA-256\$\d+:/);
-    expect(log).toContain(`statement: ${sql}`);
-  }
-}

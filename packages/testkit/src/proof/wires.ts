@@ -3,8 +3,9 @@
  * PostgreSQL and MySQL rotators and the `createHttp` factory of the api-key rotator. Each wraps the
  * real driver; every connection attempt, statement and request goes through the recorder.
  */
+import { connectWithPg, type PostgresSession } from '@rotators/core/postgres';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type pg from 'pg';
 import type { KeyApiServer } from '../keyApi.ts';
 import { connectionReset, connectTimeout, mysqlQueryTimeout, pgQueryTimeout } from './faults.ts';
 import type { CallRecorder, ChannelFaults } from './recorder.ts';
@@ -34,27 +35,13 @@ class TransactionState {
 
 const loginLabel = (recorder: CallRecorder, user: unknown) => `connect as ${recorder.describe(`<${String(user)}>`).replace(/^<<(.*)>>$/, '<$1>')}`;
 
-interface PgSession {
-  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-
 /** The `connect` option of the PostgreSQL rotators: node-postgres, through the recorder. */
 export function pgConnectWire(recorder: () => CallRecorder) {
-  return async (config: pg.ClientConfig): Promise<PgSession> => {
+  return async (config: pg.ClientConfig): Promise<PostgresSession> => {
     const rec = recorder();
-    const open = async () => {
-      const client = new pg.Client(config);
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-      } catch (error) {
-        await client.end().catch(() => undefined);
-        throw error;
-      }
-      return client;
-    };
-    const close = (client: pg.Client) => client.end().catch(() => undefined);
+    // The rotators' own production connect, so the proof runs what Lambda runs.
+    const open = () => connectWithPg(config);
+    const close = (client: PostgresSession) => client.end().catch(() => undefined);
     const client = await rec.through('sql', loginLabel(rec, config.user), { write: false, stateChange: false }, open, {
       error: async () => {
         throw connectionReset();
