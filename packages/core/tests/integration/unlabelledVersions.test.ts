@@ -14,9 +14,14 @@ import { harness, recordingRotator, type TestSecret } from '../helpers/harness.t
 /** A version with `value` and no staging label: put under a label of its own, then the label removed. */
 async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, value: unknown): Promise<string> {
   const versionId = randomUUID();
-  const secretString = typeof value === 'string' ? value : JSON.stringify(value);
-  rememberSecret(secretString);
-  await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+  if (value instanceof Uint8Array) {
+    // A version with SecretBinary only.
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretBinary: value, VersionStages: ['STAGED'] }));
+  } else {
+    const secretString = typeof value === 'string' ? value : JSON.stringify(value);
+    rememberSecret(secretString);
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+  }
   await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }));
   return versionId;
 }
@@ -91,34 +96,94 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     expect(probe.count('GetSecretValueCommand')).toBe(3);
   });
 
-  it('leaves out, with a WARN naming the version id but never its value, a version that breaks the schema or differs from AWSCURRENT outside rotatedFields', async () => {
+  it('skips, with a WARN each naming the version id but never its value, versions that cannot be used, however many are newer than the real one', async () => {
     const { rotator, seen } = askingRotator();
-    const { handler, admin, service, newSecret } = await harness(rotator);
+    const { handler, admin, service, probe, newSecret } = await harness(rotator);
     const secretId = await newSecret();
-    // Older than the three below: the bound (the newest three) applies before anything is read, so
-    // it is not even read. (A writer of the secret can deny this recovery, and gain nothing by it.)
+    // The real one is the oldest: more versions that cannot be used than MAX_UNLABELLED_VERSIONS
+    // are newer (anyone who can write the secret can add them), and must not push it out.
     const good = await plantUnlabelled(admin, secretId, { password: password('good'), label: 'kept' });
     const bad = {
       notJson: await plantUnlabelled(admin, secretId, `{"password": "${password('unterminated')}`),
       wrongType: await plantUnlabelled(admin, secretId, { password: 4242424242, label: 'kept' }),
-      otherLabel: await plantUnlabelled(admin, secretId, { password: password('other-label'), label: 'attacker' }),
+      binaryOnly: await plantUnlabelled(admin, secretId, new TextEncoder().encode(password('binary'))),
+      // A rotation abandoned before its createSecret: RotateSecret's version without a value.
+      placeholder: await service.start(secretId),
     };
+    await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: bad.placeholder }));
+    const token = await service.start(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    probe.reset();
+    await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
+
+    expect(seen[0]!.map((v) => v.versionId)).toEqual([good]);
+    expect(seen[0]![0]!.value.password).toMatch(/^pw-good-/);
+    for (const [what, versionId] of Object.entries(bad)) {
+      const warns = logLines(versionId).filter((line) => line.level === 'WARN');
+      expect(warns, what).toHaveLength(1);
+      expect(warns[0]!.versionId).toBe(versionId);
+    }
+    expect(logLines(bad.wrongType).find((l) => l.level === 'WARN')!.fields).toEqual(['password']);
+    expect(logLines(bad.binaryOnly).find((l) => l.level === 'WARN')!.message).toContain('has no value');
+    expect(capturedOutput()).not.toContain('4242424242');
+    // One GetSecretValue per version walked through, besides AWSCURRENT, AWSPENDING and AWSPREVIOUS.
+    expect(probe.count('GetSecretValueCommand')).toBe(3 + Object.keys(bad).length + 1);
+  });
+
+  it('a version that fits the schema but differs from AWSCURRENT outside rotatedFields ends the walk: it and every older version are left out', async () => {
+    const { rotator, seen } = askingRotator();
+    const { handler, admin, service, probe, newSecret } = await harness(rotator);
+    const secretId = await newSecret();
+    // Older than the version of another label: from before the change, so never read.
+    const beforeTheChange = await plantUnlabelled(admin, secretId, { password: password('before'), label: 'kept' });
+    const otherLabel = await plantUnlabelled(admin, secretId, { password: password('other-label'), label: 'attacker' });
+    const notJson = await plantUnlabelled(admin, secretId, `{"password": "${password('unterminated')}`);
+    const token = await service.start(secretId);
+    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
+    probe.reset();
+    await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
+
+    expect(seen[0]).toEqual([]);
+    const read = probe.inputs.filter((c) => c.command === 'GetSecretValueCommand' && c.input.VersionStage === undefined).map((c) => c.input.VersionId);
+    expect(read).toEqual([notJson, otherLabel]);
+    expect(capturedOutput()).not.toContain(beforeTheChange);
+    const warns = logLines(otherLabel).filter((line) => line.level === 'WARN');
+    expect(warns).toHaveLength(1);
+    expect(warns[0]!.fields).toEqual(['label']);
+    expect(warns[0]!.versionId).toBe(otherLabel);
+    expect(warns[0]!.message).toContain(`version ${otherLabel} (no staging label) is not used: it differs from AWSCURRENT in "label"`);
+    expect(warns[0]!.message).not.toContain('AWSPENDING');
+    expect(capturedOutput()).not.toContain('attacker');
+  });
+
+  it('AWSCURRENT moved back (UpdateSecretVersionStage) to a version from before the secret was re-pointed: the versions of the old target are not handed over', async () => {
+    const { rotator, seen } = askingRotator();
+    const { handler, admin, service, newSecret } = await harness(rotator);
+    const secretId = await newSecret({ password: password('old-target-1'), label: 'old-target' });
+    const oldCurrent = Object.entries(await service.stages(secretId)).find(([, stages]) => stages.includes('AWSCURRENT'))![0];
+    // Versions of the old target after it (an abandoned rotation of it, say), then the re-pointing.
+    const oldTarget = [
+      await plantUnlabelled(admin, secretId, { password: password('old-target-2'), label: 'old-target' }),
+      await plantUnlabelled(admin, secretId, { password: password('old-target-3'), label: 'old-target' }),
+    ];
+    const rePointed = randomUUID();
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: rePointed, SecretString: JSON.stringify({ password: password('new-target'), label: 'new-target' }), VersionStages: ['AWSCURRENT'] }));
+    // A writer of the secret moves AWSCURRENT back.
+    await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: oldCurrent, RemoveFromVersionId: rePointed }));
+    const stages = await service.stages(secretId);
+    expect(stages[oldCurrent]).toContain('AWSCURRENT');
+    // As on AWS, the version AWSCURRENT left is now AWSPREVIOUS: a walk of unlabelled versions alone would not see it.
+    expect(stages[rePointed]).toEqual(['AWSPREVIOUS']);
+
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
 
     expect(seen[0]).toEqual([]);
-    expect(capturedOutput()).not.toContain(good);
-    for (const [what, versionId] of Object.entries(bad)) {
-      const warns = logLines(versionId).filter((line) => line.level === 'WARN');
-      expect(warns, what).toHaveLength(1);
-      expect(warns[0]!.message).toContain(`version ${versionId} (no staging label) is not used`);
-      expect(warns[0]!.versionId).toBe(versionId);
-    }
-    expect(logLines(bad.otherLabel).find((l) => l.level === 'WARN')!.fields).toEqual(['label']);
-    expect(logLines(bad.wrongType).find((l) => l.level === 'WARN')!.fields).toEqual(['password']);
-    expect(capturedOutput()).not.toContain('4242424242');
-    expect(capturedOutput()).not.toContain('attacker');
+    for (const versionId of oldTarget) expect(capturedOutput()).not.toContain(versionId);
+    const warn = logLines(rePointed).find((line) => line.level === 'WARN');
+    expect(warn!.fields).toEqual(['label']);
+    expect(warn!.message).toContain('neither it nor any older version is tried');
   });
 
   it('skips the empty placeholder of a rotation abandoned before its createSecret, and the rotation abandoned after it is handed over', async () => {
