@@ -18,16 +18,17 @@ type TargetField = (typeof TARGET_FIELDS)[number];
 /**
  * The confused-deputy guard for AWSPREVIOUS: its password is tried only for the role, server and
  * database AWSPENDING names, or a tampered AWSPREVIOUS could have another user's password changed.
+ * Returns the error to report (or undefined when both name the same target) rather than throwing
+ * it: setSecret skips such a version, goes on to the others, and reports this only if none logs in.
  */
-export function assertSameTarget(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): void {
+export function otherTargetError(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): ConfusedDeputyError | undefined {
   const field = differingTargetField(candidate, reference);
-  if (field) {
-    throw new ConfusedDeputyError(
-      field,
-      `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password to another user, server or database`,
-      ctx,
-    );
-  }
+  if (!field) return undefined;
+  return new ConfusedDeputyError(
+    field,
+    `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password to another user, server or database`,
+    ctx,
+  );
 }
 
 /** The first of the role, server and database fields in which two versions differ (defaults applied). */

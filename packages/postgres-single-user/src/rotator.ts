@@ -3,12 +3,12 @@
  * SecretsManagerRDSPostgreSQLRotationSingleUser), with the password sent only as a SCRAM-SHA-256
  * verifier computed here, so neither the wire nor the server's statement log sees the plaintext.
  */
-import { PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
+import { type ConfusedDeputyError, PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
 import { isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 import { readPostgresSingleUserConfig } from './config.ts';
 import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession, withSession } from './connect.ts';
-import { assertSameTarget, differingTargetField, withTlsOf } from './guards.ts';
+import { differingTargetField, otherTargetError, withTlsOf } from './guards.ts';
 import { type PostgresSecret, postgresSecret } from './schema.ts';
 
 /** AWS's PostgreSQL default: also no `:`, which would break a .pgpass line. */
@@ -56,12 +56,21 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
 
       const tried = ['AWSPENDING', 'AWSCURRENT'];
       let session = await tryLogin(() => loginAs(current, 'AWSCURRENT credentials', ctx), current, ctx);
+      // Set when AWSPREVIOUS names another role, server or database: reported only if no version logs in.
+      let previousRefused: ConfusedDeputyError | undefined;
       if (!session && previous) {
         // A rotation that failed halfway last time: the server may still hold AWSPREVIOUS's password.
-        assertSameTarget(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
-        const previousWithCurrentTls = withTlsOf(current, previous);
-        tried.push('AWSPREVIOUS');
-        session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
+        previousRefused = otherTargetError(previous, pending, 'AWSPREVIOUS', 'AWSPENDING', ctx);
+        if (previousRefused) {
+          // The secret was re-pointed (an operator put a version naming another role, host, port or
+          // database) or tampered with: this password is never sent. A rotation abandoned since then
+          // can still be recovered from the versions below.
+          ctx.logger.warn(`setSecret: AWSPREVIOUS names another ${previousRefused.field} than AWSPENDING; its password is not tried`, { field: previousRefused.field });
+        } else {
+          const previousWithCurrentTls = withTlsOf(current, previous);
+          tried.push('AWSPREVIOUS');
+          session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
+        }
       }
       if (!session && newerUnlabelled) {
         // A rotation abandoned after its setSecret (its AWSPENDING label moved to a new rotation, or
@@ -85,6 +94,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         }
       }
       if (!session) {
+        // Nothing logged in: an AWSPREVIOUS naming another target is what most likely needs a look.
+        if (previousRefused) throw previousRefused;
         throw new TargetConnectionError(
           'authentication',
           `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the password of ${tried.slice(0, -1).join(', ')} or ${tried.at(-1)}`,

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutSecretValueCommand, RotateSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { createRotationLogger, type StepContext, TargetConnectionError, VersionNotPendingError } from '@rotators/core';
+import { ConfusedDeputyError, createRotationLogger, type StepContext, TargetConnectionError, VersionNotPendingError } from '@rotators/core';
 import { capturedOutput, createSecret, ensureRotationFunction, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,12 +76,16 @@ async function abandonAfterSetSecret(setup: Awaited<ReturnType<typeof newRoleAnd
   return { versionId, password };
 }
 
-/** A version with `value` and no staging label, as anyone with PutSecretValue can make one. */
-async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, value: Record<string, unknown>): Promise<string> {
+/** A version with `value` (JSON, a raw string, or SecretBinary only) and no staging label, as anyone with PutSecretValue can make one. */
+async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, value: Record<string, unknown> | string | Uint8Array): Promise<string> {
   const versionId = randomUUID();
-  const secretString = JSON.stringify(value);
-  rememberSecretJson(secretString);
-  await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+  if (value instanceof Uint8Array) {
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretBinary: value, VersionStages: ['STAGED'] }));
+  } else {
+    const secretString = typeof value === 'string' ? value : JSON.stringify(value);
+    if (typeof value !== 'string') rememberSecretJson(secretString);
+    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+  }
   await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }));
   return versionId;
 }
@@ -175,6 +179,86 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
     expect((error as TargetConnectionError).kind).toBe('authentication');
     expect(recorder.attempts.map((x) => x.password)).not.toContain(oldPassword);
     expect(recorder.statements).toEqual([]);
+  });
+
+  it('versions that cannot be used, newer than the abandoned one (more of them than are handed over), do not keep the rotation locked out', async () => {
+    const setup = await newRoleAndSecret(roleName('junk_newer'));
+    const { admin, service, secretId, recorder, username } = setup;
+    const a = await abandonAfterSetSecret(setup);
+    // Newer than A, anyone who can write the secret can add these; so does a rotation abandoned
+    // before its createSecret (RotateSecret's version without a value).
+    const junk = [
+      await plantUnlabelled(admin, secretId, '{"password": "unterminated'),
+      await plantUnlabelled(admin, secretId, new TextEncoder().encode('binary only')),
+      await service.start(secretId),
+    ];
+    await removePending(admin, secretId, junk[2]!);
+    const stages = await service.stages(secretId);
+    for (const versionId of [a.versionId, ...junk]) expect(stages[versionId]).toEqual([]);
+
+    recorder.reset();
+    const { attempts } = await service.rotate(secretId);
+    expect(attempts).toBe(1);
+    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+    expect(await canLogin(server, username, current)).toBe(true);
+    expect(recorder.attempts.map((x) => x.password)).toContain(a.password);
+    for (const versionId of junk) {
+      expect(capturedOutput().split('\n').some((line) => line.includes(versionId) && line.includes('"level":"WARN"')), versionId).toBe(true);
+    }
+  });
+
+  describe('AWSPREVIOUS naming another server (the secret was re-pointed): skipped, and the versions without a label are still tried', () => {
+    /** A secret first stored for another host, then re-pointed (a new AWSCURRENT) at the test server: AWSPREVIOUS names the old host. */
+    async function rePointedSecret(username: string) {
+      const password = testPassword();
+      await createLoginRole(server, username, password);
+      const setup = await rotationSetup(env);
+      const secretId = await createSecret(setup.admin, { ...secretFor(username, testPassword()), host: 'old-db.invalid' }, 'pg-single-abandoned');
+      const value = JSON.stringify(secretFor(username, password));
+      rememberSecretJson(value);
+      await setup.admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value, VersionStages: ['AWSCURRENT'] }));
+      expect((await readSecret(setup.admin, secretId, 'AWSPREVIOUS'))!.host).toBe('old-db.invalid');
+      return { ...setup, secretId, password, username };
+    }
+
+    it('a rotation abandoned after its setSecret is recovered: the next rotation completes, nothing is sent to the old host', async () => {
+      const setup = await rePointedSecret(roleName('repointed'));
+      const { admin, service, secretId, recorder, username } = setup;
+      const a = await abandonAfterSetSecret(setup);
+      recorder.reset();
+      const { attempts } = await service.rotate(secretId);
+      expect(attempts).toBe(1);
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+      expect(await canLogin(server, username, current)).toBe(true);
+      // setSecret: AWSPENDING, AWSCURRENT, then A (AWSPREVIOUS skipped); testSecret: AWSPENDING.
+      expect(recorder.attempts.map((x) => x.password)).toEqual([current, setup.password, a.password, current]);
+      expect(recorder.attempts.every((x) => x.config.host === server.host)).toBe(true);
+      const warn = capturedOutput()
+        .split('\n')
+        .find((line) => line.includes('AWSPREVIOUS names another host than AWSPENDING') && line.includes(secretId));
+      expect(warn, 'a WARN says AWSPREVIOUS was skipped').toBeDefined();
+      expect(warn).not.toContain('old-db.invalid');
+    });
+
+    it('when nothing logs in, the error is still the ConfusedDeputyError naming AWSPREVIOUS\'s field', async () => {
+      const setup = await rePointedSecret(roleName('repointed_none'));
+      const { service, secretId, recorder, probe, username } = setup;
+      const outOfBand = testPassword();
+      await setRolePassword(server, username, outOfBand);
+      const token = await service.start(secretId);
+      await service.runStep(secretId, 'createSecret', token);
+      recorder.reset();
+      probe.reset();
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe('host');
+      expect((error as Error).message).toContain('AWSPREVIOUS field "host"');
+      // The versions without a label were looked for before giving up; only the role's own server was dialled.
+      expect(probe.count('ListSecretVersionIdsCommand')).toBe(1);
+      expect(recorder.attempts.map((x) => x.config.host)).toEqual([server.host, server.host]);
+      expect(recorder.statements).toEqual([]);
+      expect(await canLogin(server, username, outOfBand)).toBe(true);
+    });
   });
 
   describe('hostile: a version without a label naming another role, server or database (anyone with PutSecretValue can write one)', () => {
