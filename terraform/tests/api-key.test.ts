@@ -4,8 +4,7 @@
  * built zip with the environment Terraform gave the function (CA path included), the keys checked
  * on the API, a plan with no changes, destroy (the lifecycle: scripts/terraform/exampleUnderTest.ts).
  */
-import { request } from 'node:https';
-import { type KeyApiServer, readSecret, rememberSecret, startKeyApi } from '@rotators/testkit';
+import { type KeyApiServer, keyStatus, readSecret, rememberSecret, startKeyApi } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
 import { asList, deployedRolePolicy } from '../../scripts/terraform/deployedFunction.ts';
@@ -35,26 +34,30 @@ describe('examples/api-key on moto and a key API', () => {
 
   example.itApplies();
 
-  example.itDeployed('deployed the built zip with the key API settings and no password policy', { Timeout: 30 }, async (fn) => {
-    expect(fn.environment).toMatchObject({
-      API_PROVIDER: 'generic',
-      API_CA_BUNDLE_PATH: api.certificates!.caCertFile,
-      API_REVOKE_INITIAL_KEY: 'true',
-      // The example allows the host and port of base_url, and nothing else.
-      API_ALLOWED_HOSTS: new URL(api.baseUrl).host,
-      API_SECRET_SETTINGS: 'false',
-      API_STEP_TIMEOUT_SECONDS: '20',
-      POWERTOOLS_SERVICE_NAME: 'api-key',
-    });
-    expect(fn.environment.PASSWORD_LENGTH).toBeUndefined();
-    const statements = await deployedRolePolicy(motoEndpoint(), `${example.outputs.function_name}-rotation`);
-    expect(statements.flatMap((s) => asList(s.Action))).not.toContain('secretsmanager:GetRandomPassword');
-    expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
-  });
+  example.itDeployed(
+    'deployed the built zip with the key API settings and no password policy',
+    { Timeout: 30 },
+    async (fn) => {
+      expect(fn.environment).toMatchObject({
+        API_PROVIDER: 'generic',
+        API_CA_BUNDLE_PATH: api.certificates!.caCertFile,
+        API_REVOKE_INITIAL_KEY: 'true',
+        // The example allows the host and port of base_url, and nothing else.
+        API_ALLOWED_HOSTS: new URL(api.baseUrl).host,
+        API_SECRET_SETTINGS: 'false',
+        API_STEP_TIMEOUT_SECONDS: '20',
+        POWERTOOLS_SERVICE_NAME: 'api-key',
+      });
+      expect(fn.environment.PASSWORD_LENGTH).toBeUndefined();
+      const statements = await deployedRolePolicy(motoEndpoint(), `${example.outputs.function_name}-rotation`);
+      expect(statements.flatMap((s) => asList(s.Action))).not.toContain('secretsmanager:GetRandomPassword');
+      expect(statements.filter((s) => asList(s.Resource).includes('*'))).toEqual([]);
+    },
+  );
 
   example.itPassesConfigurationTest();
 
-  it('rotates the key Terraform\'s secret holds: new and previous keys work, older ones are revoked', async () => {
+  it("rotates the key Terraform's secret holds: new and previous keys work, older ones are revoked", async () => {
     const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     const held = [account.key];
     for (let rotation = 0; rotation < 3; rotation += 1) {
@@ -62,9 +65,9 @@ describe('examples/api-key on moto and a key API', () => {
       const current = (await readSecret<{ apiKey: string; baseUrl: string }>(client(), secretId, 'AWSCURRENT'))!;
       expect(current.versionId).toBe(token);
       expect(current.baseUrl).toBe(api.baseUrl);
-      expect(await statusWith(api, current.apiKey)).toBe(200);
-      expect(await statusWith(api, held.at(-1)!)).toBe(200);
-      if (held.length >= 2) expect(await statusWith(api, held.at(-2)!)).toBe(401);
+      expect(await keyStatus(api, current.apiKey)).toBe(200);
+      expect(await keyStatus(api, held.at(-1)!)).toBe(200);
+      if (held.length >= 2) expect(await keyStatus(api, held.at(-2)!)).toBe(401);
       held.push(current.apiKey);
     }
     await example.expectTerraformVersionKept();
@@ -72,16 +75,3 @@ describe('examples/api-key on moto and a key API', () => {
 
   example.itPlansNoChangesThenDestroys();
 });
-
-/** HTTP status of GET /whoami with `key` (200: the key works; 401: revoked or unknown). */
-function statusWith(api: KeyApiServer, key: string): Promise<number> {
-  rememberSecret(key);
-  return new Promise((resolve, reject) => {
-    const req = request(`${api.baseUrl}/whoami`, { method: 'GET', ca: api.certificates!.caCert, headers: { authorization: `Bearer ${key}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

@@ -26,10 +26,26 @@ export {
 export { createSecret, readSecret } from './secrets.ts';
 export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';
 export { createTestCertificates, type TestCertificates } from './tls.ts';
-export { startKeyApi, type AccountOptions, type FaultRule, type KeyApiFault, type KeyApiOptions, type KeyApiRequest, type KeyApiServer, type KeyRecord } from './keyApi.ts';
+export {
+  keyStatus,
+  startKeyApi,
+  type AccountOptions,
+  type FaultRule,
+  type KeyApiFault,
+  type KeyApiOptions,
+  type KeyApiRequest,
+  type KeyApiServer,
+  type KeyRecord,
+} from './keyApi.ts';
 export { canLogin, startPostgres, type PostgresServer } from './postgres.ts';
 export { startMariaDb, type MariaDbServer } from './mariadb.ts';
-export { pendingFieldCases, plantPending, UNKNOWN_FIELD, type ObjectSchemaLike, type PendingFieldCase } from './pendingFields.ts';
+export {
+  pendingFieldCases,
+  plantPending,
+  UNKNOWN_FIELD,
+  type ObjectSchemaLike,
+  type PendingFieldCase,
+} from './pendingFields.ts';
 export { startFakeMysqlServer, type FakeMysqlConnection, type FakeMysqlServer } from './fakeMysqlServer.ts';
 export { startFakePostgresWithoutTls, type FakePostgresServer } from './fakePostgresServer.ts';
 // The reliability proof (issue #16; README "Reliability proof").

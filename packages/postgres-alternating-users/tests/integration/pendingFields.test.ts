@@ -6,7 +6,6 @@
  * runs (so before any connection), and nothing is written. The cases come from the schema, so a
  * field added later is covered.
  */
-import { createRotationHandler } from '@rotators/core';
 import { pendingFieldCases } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { expectPendingFieldRefused } from '@rotators/testkit/vitest/pendingFieldCase';
@@ -30,18 +29,22 @@ const cases = pendingFieldCases(base.schema as never, current, base.rotatedField
 
 describe('postgres-alternating-users: AWSPENDING may differ from AWSCURRENT only in username and password', () => {
   it('has a case for every field of the schema and an unknown one', () => {
-    expect(new Set(cases.map((c) => c.field))).toEqual(new Set(['engine', 'host', 'port', 'dbname', 'masterarn', 'ownerRole', 'ssl', 'note', 'plantedUnknownField']));
+    expect(new Set(cases.map((c) => c.field))).toEqual(
+      new Set(['engine', 'host', 'port', 'dbname', 'masterarn', 'ownerRole', 'ssl', 'note', 'plantedUnknownField']),
+    );
   });
 
-  it.each(cases.map((c) => [c.field, c.change, c] as const))('%s %s: refused at every step, no hook runs, nothing written', async (field, _change, { pending }) => {
-    await expectPendingFieldRefused({
-      endpoint: motoEndpoint(),
-      handlerFor: (client, hooks) =>
-        createRotationHandler({ ...base, setPending: async () => void hooks.push('setPending'), testPending: async () => void hooks.push('testPending') }, { client, env: {} }),
-      current,
-      pending: { ...pending, username: 'app_clone', password: 'planted-password-value-02' },
-      field,
-      namePrefix: 'pg-alt-fields',
-    });
-  });
+  it.each(cases.map((c) => [c.field, c.change, c] as const))(
+    '%s %s: refused at every step, no hook runs, nothing written',
+    async (field, _change, { pending }) => {
+      await expectPendingFieldRefused({
+        endpoint: motoEndpoint(),
+        rotator: base,
+        current,
+        pending: { ...pending, username: 'app_clone', password: 'planted-password-value-02' },
+        field,
+        namePrefix: 'pg-alt-fields',
+      });
+    },
+  );
 });

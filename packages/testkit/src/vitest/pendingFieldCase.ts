@@ -1,23 +1,26 @@
 /** The pending-field case as one assertion, for each rotator's tests/integration/pendingFields.test.ts (vitest only). */
-import { ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
+import { createRotationHandler, type Rotator } from '@rotators/core';
 import { expect } from 'vitest';
 import { secretsManagerClient } from '../aws.ts';
 import { instrumentClient } from '../instrumentedClient.ts';
 import { plantPending } from '../pendingFields.ts';
 import { ensureRotationFunction } from '../rotationFunction.ts';
-import { type InvokeFunction, RotationService } from '../rotationService.ts';
+import { RotationService } from '../rotationService.ts';
 import { createSecret } from '../secrets.ts';
 
 /**
  * The whole pending-field case against the local Secrets Manager: a secret holding `current`, a
  * rotation started, `pending` planted as its AWSPENDING, then setSecret, testSecret and
  * finishSecret each refused with a ConfusedDeputyError naming `field` and the secret; no hook of
- * the rotator ran, nothing was written, no label moved. `handlerFor` builds the handler under test
- * with the SDK client it is given, from a rotator whose setPending/testPending push into `hooks`.
+ * the rotator ran, nothing was written, no label moved. The handler under test is core's, around
+ * `rotator` (with `env`) whose setPending/testPending only record that they ran.
  */
 export async function expectPendingFieldRefused(options: {
   endpoint: string;
-  handlerFor: (client: SecretsManagerClient, hooks: string[]) => InvokeFunction;
+  // biome-ignore lint/suspicious/noExplicitAny: any rotator's secret type
+  rotator: Rotator<any>;
+  env?: Record<string, string | undefined>;
   current: Record<string, unknown>;
   pending: Record<string, unknown>;
   field: string;
@@ -27,13 +30,33 @@ export async function expectPendingFieldRefused(options: {
   const client = secretsManagerClient(endpoint);
   const probe = instrumentClient(client);
   const hooks: string[] = [];
-  const handler = options.handlerFor(client, hooks);
+  const { rotator } = options;
+  const handler = createRotationHandler(
+    {
+      ...rotator,
+      setPending: async () => {
+        hooks.push('setPending');
+      },
+      testPending: async () => {
+        hooks.push('testPending');
+      },
+    },
+    { client, env: options.env ?? {} },
+  );
   const admin = secretsManagerClient(endpoint);
-  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
+  const service = new RotationService({
+    client: admin,
+    invoke: handler,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+  });
   const secretId = await createSecret(admin, current, options.namePrefix);
   const token = await service.start(secretId);
   await plantPending(admin, secretId, token, pending);
-  const stages = async () => (await admin.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [v.VersionId, v.VersionStages]);
+  const stages = async () =>
+    (await admin.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [
+      v.VersionId,
+      v.VersionStages,
+    ]);
   const before = await stages();
   probe.reset();
 
