@@ -24,7 +24,8 @@ const dist = resolve(packageDir, args.out);
 // Exactly what the zip holds; emptied first so that no chunk of an earlier build is zipped.
 const lambdaDir = join(dist, 'lambda');
 rmSync(lambdaDir, { recursive: true, force: true });
-for (const file of ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'maps']) rmSync(join(dist, file), { recursive: true, force: true });
+for (const file of ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'maps'])
+  rmSync(join(dist, file), { recursive: true, force: true });
 
 const result = await build({
   plugins: [swapPlugin],
@@ -38,7 +39,9 @@ const result = await build({
   format: 'esm',
   // The CommonJS packages inside (mysql2, pg, axios' dependencies) call require() for Node's own
   // modules; an ES module has none, so every output file gets one.
-  banner: { js: "import{createRequire as __rotatorsCreateRequire}from'node:module';const require=__rotatorsCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import{createRequire as __rotatorsCreateRequire}from'node:module';const require=__rotatorsCreateRequire(import.meta.url);",
+  },
   target: 'node22',
   minify: true,
   sourcemap: 'external',
@@ -68,4 +71,6 @@ for (const file of readdirSync(lambdaDir, { recursive: true, encoding: 'utf8' })
 const code = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const entry = code.find(([file]) => file.endsWith('/index.mjs'));
-console.log(`${pkg.name}: ${args.out}/lambda/index.mjs ${kib(entry[1].bytes)}, ${code.length - 1} chunks ${kib(code.reduce((sum, [, o]) => sum + o.bytes, 0) - entry[1].bytes)}`);
+console.log(
+  `${pkg.name}: ${args.out}/lambda/index.mjs ${kib(entry[1].bytes)}, ${code.length - 1} chunks ${kib(code.reduce((sum, [, o]) => sum + o.bytes, 0) - entry[1].bytes)}`,
+);

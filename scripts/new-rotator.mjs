@@ -27,7 +27,9 @@ function fail(message) {
 
 if (!name) fail('usage: npm run new-rotator -- <name> [--description "…"]');
 if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 40) {
-  fail(`"${name}" is not a valid rotator name: use lower-case words joined by dashes (e.g. redis-acl-user), at most 40 characters`);
+  fail(
+    `"${name}" is not a valid rotator name: use lower-case words joined by dashes (e.g. redis-acl-user), at most 40 characters`,
+  );
 }
 if (['core', 'testkit', 'cli', 'rotation-function'].includes(name)) fail(`"${name}" is reserved`);
 
@@ -91,13 +93,16 @@ function copyTree(source, target) {
 function cloneRenamed(source, target) {
   for (const entry of readdirSync(source).sort()) {
     const from = join(source, entry);
-    if (['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup'].includes(entry)) continue;
+    if (['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup'].includes(entry))
+      continue;
     const to = join(target, entry.replaceAll('generic_password', replacements.__SNAKE__));
     if (statSync(from).isDirectory()) {
       cloneRenamed(from, to);
       continue;
     }
-    let text = readFileSync(from, 'utf8').replaceAll(REFERENCE, name).replaceAll('generic_password', replacements.__SNAKE__);
+    let text = readFileSync(from, 'utf8')
+      .replaceAll(REFERENCE, name)
+      .replaceAll('generic_password', replacements.__SNAKE__);
     if (entry === 'README.md') text = describeInReadme(text);
     mkdirSync(dirname(to), { recursive: true });
     writeFileSync(to, text);
@@ -108,7 +113,11 @@ function cloneRenamed(source, target) {
 // The reference README's opening paragraph describes generic-password; say what this one is.
 function describeInReadme(text) {
   const [title, , ...rest] = text.split('\n\n');
-  return [title, `${replacements.__DESCRIPTION__}\n\n> Scaffolded from the generic-password module by \`npm run new-rotator\`: add this rotator's own\n> settings (typed variables → environment) and say what its function needs to reach.`, ...rest].join('\n\n');
+  return [
+    title,
+    `${replacements.__DESCRIPTION__}\n\n> Scaffolded from the generic-password module by \`npm run new-rotator\`: add this rotator's own\n> settings (typed variables → environment) and say what its function needs to reach.`,
+    ...rest,
+  ].join('\n\n');
 }
 
 function render(text) {
@@ -123,9 +132,13 @@ function addToCiMatrix() {
   const match = text.match(/^([ \t]*)(# BEGIN rotator packages.*\n)([\s\S]*?)^[ \t]*# END rotator packages/m);
   if (!match) fail(`${relative(root, workflow)} has no "# BEGIN rotator packages" / "# END rotator packages" markers`);
   const [, indent, beginLine, body] = match;
-  const items = body.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+  const items = body
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('- '))
+    .map((l) => l.slice(2));
   const sorted = [...new Set([...items, name])].sort();
-  const block = sorted.map((item) => `${indent}- ${item}`).join('\n') + '\n';
+  const block = `${sorted.map((item) => `${indent}- ${item}`).join('\n')}\n`;
   // Splice at the block's own position: replacing by its text would hit the top of the file when
   // the block is empty (the empty string is found at index 0).
   const start = match.index + indent.length + beginLine.length;

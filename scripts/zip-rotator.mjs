@@ -24,13 +24,24 @@ const lambdaDir = join(dist, 'lambda');
 // Paths with '/' whatever the platform; sorted so the order does not depend on the file system.
 const entries = readdirSync(lambdaDir, { recursive: true, withFileTypes: true })
   .filter((entry) => entry.isFile())
-  .map((entry) => join(entry.parentPath, entry.name).slice(lambdaDir.length + 1).split(sep).join('/'))
+  .map((entry) =>
+    join(entry.parentPath, entry.name)
+      .slice(lambdaDir.length + 1)
+      .split(sep)
+      .join('/'),
+  )
   .sort();
 if (!entries.includes('index.mjs')) throw new Error(`${lambdaDir} holds no index.mjs: run bundle-rotator.mjs first`);
 
 const zip = new yazl.ZipFile();
 for (const name of entries) {
-  zip.addBuffer(readFileSync(join(lambdaDir, name)), name, { mtime: FIXED_MTIME, mode: FILE_MODE, compress: true, forceDosTimestamp: true, compressionLevel: 9 });
+  zip.addBuffer(readFileSync(join(lambdaDir, name)), name, {
+    mtime: FIXED_MTIME,
+    mode: FILE_MODE,
+    compress: true,
+    forceDosTimestamp: true,
+    compressionLevel: 9,
+  });
 }
 zip.end({ forceZip64Format: false });
 const target = join(dist, `${rotator}.zip`);

@@ -46,14 +46,21 @@ function driversByFile(rotator: string): Map<string, DriverPackage[]> {
   for (const [output, { inputs }] of Object.entries(metafile(rotator).outputs)) {
     if (!output.endsWith('.mjs')) continue;
     const inZip = output.slice(output.indexOf('lambda/') + 'lambda/'.length);
-    files.set(inZip, DRIVER_PACKAGES.filter((driver) => Object.keys(inputs).some((input) => DRIVER_MODULES[driver].test(input))));
+    files.set(
+      inZip,
+      DRIVER_PACKAGES.filter((driver) => Object.keys(inputs).some((input) => DRIVER_MODULES[driver].test(input))),
+    );
   }
   return files;
 }
 
 /** Every npm package bundled into the zip, whichever file holds it. */
 export function bundledPackages(rotator: string): Set<string> {
-  return new Set(Object.keys(metafile(rotator).inputs).map(packageOf).filter((name) => name !== undefined));
+  return new Set(
+    Object.keys(metafile(rotator).inputs)
+      .map(packageOf)
+      .filter((name) => name !== undefined),
+  );
 }
 
 /** The drivers held by `files` (paths inside the zip), by the metafile. */

@@ -68,7 +68,9 @@ export function repeatedReadFindings(rotations: readonly Rotation[]): RepeatedRe
       }
     }
   }
-  return [...findings.values()].sort((a, b) => STEPS.indexOf(a.step) - STEPS.indexOf(b.step) || a.call.localeCompare(b.call));
+  return [...findings.values()].sort(
+    (a, b) => STEPS.indexOf(a.step) - STEPS.indexOf(b.step) || a.call.localeCompare(b.call),
+  );
 }
 
 /** A call's arguments in words: the rotated secret or another one (a master), the token or another version. */
@@ -83,5 +85,8 @@ export function describeCall(call: SecretsManagerCall, secretId: string, token: 
 
 /** One rotation's calls per step, in the order made, each described as in describeCall. */
 export function callSequence(rotation: Rotation): Array<{ step: Step; calls: string[] }> {
-  return rotation.map((sample) => ({ step: sample.step, calls: sample.calls.map((call) => describeCall(call, sample.secretId, sample.token)) }));
+  return rotation.map((sample) => ({
+    step: sample.step,
+    calls: sample.calls.map((call) => describeCall(call, sample.secretId, sample.token)),
+  }));
 }

@@ -31,7 +31,12 @@ export interface FleetOptions {
 
 export async function measureFleet(options: FleetOptions): Promise<FleetBatch[]> {
   const fn = await startZipFunction(options.zip, options.env);
-  const service = new RotationService({ client: options.client, invoke: fn.invoke, rotationLambdaArn: options.rotationLambdaArn, maxAttempts: 1 });
+  const service = new RotationService({
+    client: options.client,
+    invoke: fn.invoke,
+    rotationLambdaArn: options.rotationLambdaArn,
+    maxAttempts: 1,
+  });
   const batches: FleetBatch[] = [];
   try {
     // One untimed rotation first, so the first batch does not carry the cold start.

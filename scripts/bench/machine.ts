@@ -46,7 +46,9 @@ export function motoVersion(): string {
 export function sourceRevision(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repoRoot, encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd: repoRoot, encoding: 'utf8' }).trim() !==
+      '';
     return dirty ? `${commit} with uncommitted changes under packages/` : commit;
   } catch {
     return 'unknown (not a git checkout)';

@@ -13,7 +13,14 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureRotationFunction, localAwsEnv, repoRoot, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
+import {
+  ensureRotationFunction,
+  localAwsEnv,
+  repoRoot,
+  secretsManagerClient,
+  startMoto,
+  zipPath,
+} from '@rotators/testkit';
 import { rotatorPackages } from '../tests/rotatorPackages.ts';
 import { machine, motoVersion, node22Version, sha256, sourceRevision } from './machine.ts';
 import { measureFleet } from './fleet.ts';
@@ -28,7 +35,8 @@ import { zipBudget } from './zipBudget.ts';
 const ROTATIONS = positive('ROTATIONS', 10);
 const LOAD_RUNS = positive('LOAD_RUNS', 10);
 const FLEET_SIZES = (process.env.FLEET_SIZES?.trim() || '10,100,500').split(',').map((size) => {
-  if (!/^[1-9]\d*$/.test(size.trim())) throw new Error(`FLEET_SIZES must be positive integers separated by commas (got "${process.env.FLEET_SIZES}")`);
+  if (!/^[1-9]\d*$/.test(size.trim()))
+    throw new Error(`FLEET_SIZES must be positive integers separated by commas (got "${process.env.FLEET_SIZES}")`);
   return Number(size);
 });
 const REPORT = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -84,10 +92,27 @@ async function main(): Promise<number> {
         }
         result.target = setup.target.description;
         const secretId = await setup.target.newSecret();
-        result.runs = await measureRotations({ zip, env, proxy, client, rotationLambdaArn, secretId, rotations: ROTATIONS, progress: say });
+        result.runs = await measureRotations({
+          zip,
+          env,
+          proxy,
+          client,
+          rotationLambdaArn,
+          secretId,
+          rotations: ROTATIONS,
+          progress: say,
+        });
         say('what each step loads');
         result.stepLoads = await measureStepLoads({ rotator: name, zip, env, client, rotationLambdaArn, secretId });
-        result.fleet = await measureFleet({ zip, env, client, rotationLambdaArn, sizes: FLEET_SIZES, newSecret: setup.target.newSecret, progress: say });
+        result.fleet = await measureFleet({
+          zip,
+          env,
+          client,
+          rotationLambdaArn,
+          sizes: FLEET_SIZES,
+          newSecret: setup.target.newSecret,
+          progress: say,
+        });
       } catch (error) {
         result.problems.push(`rotations failed: ${describe(error)}`);
       }

@@ -19,12 +19,17 @@ export interface ModuleLoad {
   importMs: number[];
 }
 
-const LOAD = "const t = performance.now(); import('./index.mjs').then(() => process.stdout.write(String(performance.now() - t)));";
+const LOAD =
+  "const t = performance.now(); import('./index.mjs').then(() => process.stdout.write(String(performance.now() - t)));";
 
 export async function measureModuleLoad(zip: string, env: Record<string, string>, runs: number): Promise<ModuleLoad> {
   const folder = await unpack(zip, env);
   // What startZipFunction gives the function too: Lambda's own variables and the configuration.
-  const childEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test', ...env };
+  const childEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test',
+    ...env,
+  };
   const result: ModuleLoad = { bare: [], load: [], importMs: [] };
   try {
     await run(folder, '0', childEnv);
@@ -67,7 +72,12 @@ function run(cwd: string, code: string, env: Record<string, string>): Promise<{ 
     // 'close' comes after 'exit' and after the last output was read.
     child.on('close', (code) => {
       if (code === 0) resolveRun({ ms, stdout });
-      else reject(new Error(`node -e exited with code ${code} while loading the zip: ${stderr.trim().split('\n').at(-1) ?? ''}`));
+      else
+        reject(
+          new Error(
+            `node -e exited with code ${code} while loading the zip: ${stderr.trim().split('\n').at(-1) ?? ''}`,
+          ),
+        );
     });
   });
 }

@@ -34,7 +34,12 @@ export function apiFromTarget(header: string | string[] | undefined): string | u
 }
 
 /** One call as recorded: the API and the arguments that identify what it read or changed. */
-export function callFromRequest(method: string, path: string, target: string | string[] | undefined, body: string): SecretsManagerCall {
+export function callFromRequest(
+  method: string,
+  path: string,
+  target: string | string[] | undefined,
+  body: string,
+): SecretsManagerCall {
   const api = apiFromTarget(target);
   if (!api) return { api: `(other) ${method} ${path}` };
   let parsed: Record<string, unknown> = {};
@@ -98,7 +103,14 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      calls.push(callFromRequest(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, req.headers['x-amz-target'], body.toString('utf8')));
+      calls.push(
+        callFromRequest(
+          req.method ?? 'GET',
+          (req.url ?? '/').split('?')[0]!,
+          req.headers['x-amz-target'],
+          body.toString('utf8'),
+        ),
+      );
       forward(req, res, body);
     });
   });

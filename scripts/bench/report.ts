@@ -71,13 +71,19 @@ export function renderReport(result: BenchResult): string {
     '',
     '## Zips',
     '',
-    'Budget: the package\'s zip-budget.json (issue #13\'s targets); scripts/tests/zipContents.test.ts fails a zip over it.',
+    "Budget: the package's zip-budget.json (issue #13's targets); scripts/tests/zipContents.test.ts fails a zip over it.",
     '',
     markdownTable(
       ['rotator', 'bytes', 'kB', 'budget (kB)', 'sha256'],
       result.rotators.map((r) =>
         r.zip
-          ? [r.name, String(r.zip.bytes), (r.zip.bytes / 1000).toFixed(0), r.zip.budget ? `${(r.zip.budget / 1000).toFixed(0)}${r.zip.bytes <= r.zip.budget ? '' : ' (over)'}` : '–', `\`${r.zip.sha256}\``]
+          ? [
+              r.name,
+              String(r.zip.bytes),
+              (r.zip.bytes / 1000).toFixed(0),
+              r.zip.budget ? `${(r.zip.budget / 1000).toFixed(0)}${r.zip.bytes <= r.zip.budget ? '' : ' (over)'}` : '–',
+              `\`${r.zip.sha256}\``,
+            ]
           : [r.name, '–', '–', '–', 'no zip'],
       ),
       ['l', 'r', 'r', 'r', 'l'],
@@ -94,7 +100,7 @@ export function renderReport(result: BenchResult): string {
     ...measured.flatMap((r) => [`### ${r.name}`, '', `Target: ${r.target}.`, '', timeTable(r.runs!), '']),
     '## What each step loads',
     '',
-    'One more rotation, each step in a fresh process with the zip\'s module loads traced: how many of the zip\'s files the step loaded, and the driver packages (database drivers, the HTTP client, the RDS API, the RDS CA bundle) in them, from the esbuild metafile. Issue #13: createSecret and finishSecret of a database rotator load no driver.',
+    "One more rotation, each step in a fresh process with the zip's module loads traced: how many of the zip's files the step loaded, and the driver packages (database drivers, the HTTP client, the RDS API, the RDS CA bundle) in them, from the esbuild metafile. Issue #13: createSecret and finishSecret of a database rotator load no driver.",
     '',
     stepLoadsTable(result.rotators, markdownTable),
     '',
@@ -102,10 +108,12 @@ export function renderReport(result: BenchResult): string {
     '',
     `Each batch is fresh secrets, rotated one after the other by one zip function (after one untimed rotation); the secrets are made before the batch's clock starts. Time per secret is the whole rotation (the four steps and the service's own calls). Issue #13: at ${result.fleetSizes.at(-1)} within 20% of ${result.fleetSizes[0]}, memory flat.`,
     '',
-    ...result.rotators.filter((r) => r.fleet).flatMap((r) => [`### ${r.name}`, '', fleetTable(r.fleet!, markdownTable), '']),
+    ...result.rotators
+      .filter((r) => r.fleet)
+      .flatMap((r) => [`### ${r.name}`, '', fleetTable(r.fleet!, markdownTable), '']),
     '## Secrets Manager calls per rotation',
     '',
-    'Counted by a proxy in front of moto (the zip\'s SECRETS_MANAGER_ENDPOINT), over every rotation of the run (cold, the warm process\'s first one, warm); a range means the count differed between rotations. "Repeated" lists DescribeSecret and GetSecretValue calls made more than once with the same arguments within one step (issue #13\'s target: none).',
+    "Counted by a proxy in front of moto (the zip's SECRETS_MANAGER_ENDPOINT), over every rotation of the run (cold, the warm process's first one, warm); a range means the count differed between rotations. \"Repeated\" lists DescribeSecret and GetSecretValue calls made more than once with the same arguments within one step (issue #13's target: none).",
     '',
     ...measured.flatMap((r) => callsSection(r)),
     ...problemsSection(result.rotators),
@@ -126,7 +134,10 @@ function machineTable(result: BenchResult): string {
     ['MariaDB', v.mariadb ?? 'not started (no rotator needed it)'],
     ['PostgreSQL', v.postgres ?? 'not started (no rotator needed it)'],
     ['zips built from', result.revision],
-    ['samples', `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS); fleets of ${result.fleetSizes.join(', ')} (FLEET_SIZES)`],
+    [
+      'samples',
+      `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS); fleets of ${result.fleetSizes.join(', ')} (FLEET_SIZES)`,
+    ],
   ];
   return markdownTable(['', 'value'], rows);
 }
@@ -134,7 +145,7 @@ function machineTable(result: BenchResult): string {
 const HOW_TO_READ = (result: BenchResult) =>
   [
     'Everything runs on this one machine: moto stands in for Secrets Manager and answers on loopback, faster than AWS answers a Lambda',
-    'function over the network, and the databases and key API are local too. So read the times as the function\'s own overhead (Node start,',
+    "function over the network, and the databases and key API are local too. So read the times as the function's own overhead (Node start,",
     'module load, SDK and driver work, TLS handshakes), not as what a rotation takes in AWS, and compare them between rotators and between runs',
     `on the same machine. The machine may be shared (the load average at the start was ${result.machine.loadAverage}): p95 and max show the noise, the`,
     'median is the figure to compare. The proxy that counts calls adds a little to every Secrets Manager call. Call counts do not depend on the',
@@ -147,14 +158,34 @@ function loadTable(rotators: RotatorResult[]): string {
     .map((r) => {
       const load = r.moduleLoad!;
       const difference = median(load.load)! - median(load.bare)!;
-      return [r.name, ms(median(load.bare)), ms(median(load.load)), ms(difference), difference <= LOAD_BUDGET_MS ? 'yes' : 'no', ms(median(load.importMs))];
+      return [
+        r.name,
+        ms(median(load.bare)),
+        ms(median(load.load)),
+        ms(difference),
+        difference <= LOAD_BUDGET_MS ? 'yes' : 'no',
+        ms(median(load.importMs)),
+      ];
     });
-  return markdownTable(['rotator', '`node -e 0`', 'import index.mjs', 'difference', `≤ ${LOAD_BUDGET_MS} ms (issue #13)`, 'import() alone, inside'], rows, ['l', 'r', 'r', 'r', 'l', 'r']);
+  return markdownTable(
+    [
+      'rotator',
+      '`node -e 0`',
+      'import index.mjs',
+      'difference',
+      `≤ ${LOAD_BUDGET_MS} ms (issue #13)`,
+      'import() alone, inside',
+    ],
+    rows,
+    ['l', 'r', 'r', 'r', 'l', 'r'],
+  );
 }
 
 function timeTable(runs: RotationRuns): string {
   const pick = (rotations: Rotation[], step: string | undefined, value: (s: Rotation[number]) => number) =>
-    rotations.map((rotation) => rotation.filter((s) => step === undefined || s.step === step).reduce((sum, s) => sum + value(s), 0));
+    rotations.map((rotation) =>
+      rotation.filter((s) => step === undefined || s.step === step).reduce((sum, s) => sum + value(s), 0),
+    );
   const row = (label: string, step: string | undefined) => [
     label,
     triple(pick(runs.cold, step, (s) => s.startMs ?? 0)),
@@ -174,7 +205,10 @@ function callsSection(r: RotatorResult): string[] {
   const rotations = [...runs.cold, runs.warmUp, ...runs.warm];
   const table = callTable(rotations);
   const columns = [...STEPS, 'rotation'] as const;
-  const rows = [...table.apis, 'all'].map((api) => [api === 'all' ? '**all calls**' : api, ...columns.map((column) => range(table.count(api, column)))]);
+  const rows = [...table.apis, 'all'].map((api) => [
+    api === 'all' ? '**all calls**' : api,
+    ...columns.map((column) => range(table.count(api, column))),
+  ]);
   const repeated = repeatedReadFindings(rotations);
   const last = runs.warm.at(-1) ?? runs.warmUp;
   return [
@@ -184,9 +218,15 @@ function callsSection(r: RotatorResult): string[] {
     '',
     repeated.length === 0
       ? `Repeated within one step: none (${table.rotations} rotations).`
-      : [`Repeated within one step (of ${table.rotations} rotations):`, '', ...repeated.map((f) => `- ${f.step}: ${f.call} ×${f.times}, in ${f.rotations} rotation${f.rotations === 1 ? '' : 's'}`)].join('\n'),
+      : [
+          `Repeated within one step (of ${table.rotations} rotations):`,
+          '',
+          ...repeated.map(
+            (f) => `- ${f.step}: ${f.call} ×${f.times}, in ${f.rotations} rotation${f.rotations === 1 ? '' : 's'}`,
+          ),
+        ].join('\n'),
     '',
-    'The last warm rotation\'s calls, in order:',
+    "The last warm rotation's calls, in order:",
     '',
     ...callSequence(last).map(({ step, calls }) => `- ${step}: ${calls.join(' → ') || 'none'}`),
     '',
@@ -194,6 +234,8 @@ function callsSection(r: RotatorResult): string[] {
 }
 
 function problemsSection(rotators: RotatorResult[]): string[] {
-  const lines = rotators.flatMap((r) => r.problems.map((problem) => `- **${r.name}**: ${problem.replace(/\s*\n\s*/g, ' ')}`));
+  const lines = rotators.flatMap((r) =>
+    r.problems.map((problem) => `- **${r.name}**: ${problem.replace(/\s*\n\s*/g, ' ')}`),
+  );
   return lines.length === 0 ? [] : ['## Not measured or failed', '', ...lines, ''];
 }

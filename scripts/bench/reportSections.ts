@@ -16,7 +16,9 @@ export function stepLoadsTable(rotators: Array<{ name: string; stepLoads?: StepL
     if (!load) return '–';
     return `${load.files.length} files; ${load.drivers.length === 0 ? 'no driver' : load.drivers.join(', ')}`;
   };
-  const rows = rotators.filter((r) => r.stepLoads).map((r) => [r.name, ...STEPS.map((step) => cell(r.stepLoads!, step))]);
+  const rows = rotators
+    .filter((r) => r.stepLoads)
+    .map((r) => [r.name, ...STEPS.map((step) => cell(r.stepLoads!, step))]);
   return table(['rotator', ...STEPS], rows);
 }
 
@@ -37,5 +39,16 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
       mib(b.heapUsed),
     ];
   });
-  return table(['secrets', 'ms per secret (mean)', 'median', `vs ${batches[0]?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`, 'RSS after (MiB)', 'heap used after (MiB)'], rows, ['r', 'r', 'r', 'r', 'r', 'r']);
+  return table(
+    [
+      'secrets',
+      'ms per secret (mean)',
+      'median',
+      `vs ${batches[0]?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`,
+      'RSS after (MiB)',
+      'heap used after (MiB)',
+    ],
+    rows,
+    ['r', 'r', 'r', 'r', 'r', 'r'],
+  );
 }

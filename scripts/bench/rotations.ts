@@ -12,7 +12,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RotationService, type RotationInvocation, type Step, startZipFunction, type ZipFunction } from '@rotators/testkit';
+import {
+  RotationService,
+  type RotationInvocation,
+  type Step,
+  startZipFunction,
+  type ZipFunction,
+} from '@rotators/testkit';
 import type { CountingProxy, SecretsManagerCall } from './proxy.ts';
 
 export interface StepSample {
@@ -58,11 +64,23 @@ export async function measureRotations(options: RotationOptions): Promise<Rotati
     const started = performance.now();
     await fn.invoke(event);
     const invokeMs = performance.now() - started;
-    steps.push({ step: event.Step, startMs, invokeMs, calls: proxy.calls.slice(before), secretId: event.SecretId, token: event.ClientRequestToken });
+    steps.push({
+      step: event.Step,
+      startMs,
+      invokeMs,
+      calls: proxy.calls.slice(before),
+      secretId: event.SecretId,
+      token: event.ClientRequestToken,
+    });
   };
   const rotate = async (invoke: (event: RotationInvocation) => Promise<void>): Promise<Rotation> => {
     steps = [];
-    const service = new RotationService({ client: options.client, invoke, rotationLambdaArn: options.rotationLambdaArn, maxAttempts: 1 });
+    const service = new RotationService({
+      client: options.client,
+      invoke,
+      rotationLambdaArn: options.rotationLambdaArn,
+      maxAttempts: 1,
+    });
     await service.rotate(options.secretId);
     return steps;
   };

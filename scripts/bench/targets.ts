@@ -11,7 +11,15 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { createSecret, type KeyApiServer, type MariaDbServer, type PostgresServer, startKeyApi, startMariaDb, startPostgres } from '@rotators/testkit';
+import {
+  createSecret,
+  type KeyApiServer,
+  type MariaDbServer,
+  type PostgresServer,
+  startKeyApi,
+  startMariaDb,
+  startPostgres,
+} from '@rotators/testkit';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 
 type Kind = 'none' | 'postgres' | 'mysql' | 'key-api';
@@ -27,7 +35,8 @@ export interface BenchTarget {
 
 export type TargetSetup = { target: BenchTarget } | { unsupported: string };
 
-export const KNOWN_TARGETS = 'generic-password (none), postgres-* (PostgreSQL), mysql-* (MariaDB), api-key* (the fake key API)';
+export const KNOWN_TARGETS =
+  'generic-password (none), postgres-* (PostgreSQL), mysql-* (MariaDB), api-key* (the fake key API)';
 
 export function targetKind(rotator: string): Kind | undefined {
   if (rotator === 'generic-password') return 'none';
@@ -63,7 +72,13 @@ export class Targets {
   async setUp(rotator: string): Promise<TargetSetup> {
     switch (targetKind(rotator)) {
       case 'none':
-        return { target: { description: 'none (Secrets Manager only)', env: {}, newSecret: () => createSecret(this.client, { username: 'bench', password: password() }, 'bench') } };
+        return {
+          target: {
+            description: 'none (Secrets Manager only)',
+            env: {},
+            newSecret: () => createSecret(this.client, { username: 'bench', password: password() }, 'bench'),
+          },
+        };
       case 'postgres':
         return { target: await this.postgresTarget(rotator) };
       case 'mysql':
@@ -71,13 +86,20 @@ export class Targets {
       case 'key-api':
         return { target: await this.keyApiTarget() };
       default:
-        return { unsupported: `the bench has no target for "${rotator}" (scripts/bench/targets.ts knows ${KNOWN_TARGETS}): add one there to measure its rotations` };
+        return {
+          unsupported: `the bench has no target for "${rotator}" (scripts/bench/targets.ts knows ${KNOWN_TARGETS}): add one there to measure its rotations`,
+        };
     }
   }
 
   /** Server versions, for the report (undefined when that server was not needed). */
   async versions(): Promise<{ postgres?: string; mariadb?: string }> {
-    const postgres = this.postgres ? String((await (await this.postgres).query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version) : undefined;
+    const postgres = this.postgres
+      ? String(
+          (await (await this.postgres).query<{ server_version: string }>('SHOW server_version')).rows[0]
+            ?.server_version,
+        )
+      : undefined;
     const mariadb = this.mariadb ? (await this.mariadb).version : undefined;
     return { postgres, mariadb };
   }
@@ -110,10 +132,15 @@ export class Targets {
   private async postgresTarget(rotator: string): Promise<BenchTarget> {
     const server = await this.startPostgres();
     const caFile = server.certificates?.caCertFile;
-    if (!caFile) throw new Error('the PostgreSQL server has no test CA (PG_TEST_HOST without PG_TEST_CA_FILE?): the zip could not verify its TLS');
+    if (!caFile)
+      throw new Error(
+        'the PostgreSQL server has no test CA (PG_TEST_HOST without PG_TEST_CA_FILE?): the zip could not verify its TLS',
+      );
     // The password reaches the server only as a SCRAM verifier, as the rotators send it (log_statement = all).
     const login = async (role: string, secret: string, attributes = '') => {
-      await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(secret))}`);
+      await server.query(
+        `CREATE ROLE ${escapeIdentifier(role)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(secret))}`,
+      );
     };
     const endpoint = { host: server.host, port: server.port, ssl: true };
     let masterarn: string | undefined;
@@ -121,7 +148,11 @@ export class Targets {
       const masterPassword = password();
       const master = `${this.name()}_master`;
       await login(master, masterPassword, 'SUPERUSER');
-      masterarn = await createSecret(this.client, { engine: 'postgres', ...endpoint, username: master, password: masterPassword }, 'bench-master');
+      masterarn = await createSecret(
+        this.client,
+        { engine: 'postgres', ...endpoint, username: master, password: masterPassword },
+        'bench-master',
+      );
     }
     return {
       description: `PostgreSQL on 127.0.0.1 (TLS verified with the kit's CA, scram-sha-256)${masterarn ? ', master secret a SUPERUSER' : ''}`,
@@ -130,7 +161,11 @@ export class Targets {
         const role = this.name();
         const secret = password();
         await login(role, secret);
-        return createSecret(this.client, { engine: 'postgres', ...endpoint, username: role, password: secret, ...(masterarn ? { masterarn } : {}) }, 'bench');
+        return createSecret(
+          this.client,
+          { engine: 'postgres', ...endpoint, username: role, password: secret, ...(masterarn ? { masterarn } : {}) },
+          'bench',
+        );
       },
     };
   }
@@ -138,11 +173,20 @@ export class Targets {
   private async mysqlTarget(rotator: string): Promise<BenchTarget> {
     const db = await this.startMariaDb();
     const caFile = db.certificates?.caCertFile;
-    if (!caFile) throw new Error('the MySQL server has no test CA (MYSQL_TEST_HOST without MYSQL_TEST_CA_FILE?): the zip could not verify its TLS');
+    if (!caFile)
+      throw new Error(
+        'the MySQL server has no test CA (MYSQL_TEST_HOST without MYSQL_TEST_CA_FILE?): the zip could not verify its TLS',
+      );
     await db.query('CREATE DATABASE IF NOT EXISTS bench');
     const endpoint = { host: db.host, port: db.port, ssl: true };
     // The kit's admin (ALL PRIVILEGES WITH GRANT OPTION, password authentication) is the master.
-    const masterarn = needsMaster(rotator) ? await createSecret(this.client, { engine: db.flavor, ...endpoint, username: db.adminUser, password: db.adminPassword }, 'bench-master') : undefined;
+    const masterarn = needsMaster(rotator)
+      ? await createSecret(
+          this.client,
+          { engine: db.flavor, ...endpoint, username: db.adminUser, password: db.adminPassword },
+          'bench-master',
+        )
+      : undefined;
     return {
       description: `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} on 127.0.0.1 (TLS verified with the kit's CA)${masterarn ? ', master secret the kit admin' : ''}`,
       env: { TLS_CA_BUNDLE_PATH: caFile },
@@ -151,7 +195,18 @@ export class Targets {
         const secret = password();
         await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', secret]);
         await db.query('GRANT SELECT, INSERT ON bench.* TO ?@?', [user, '%']);
-        return createSecret(this.client, { engine: db.flavor, ...endpoint, dbname: 'bench', username: user, password: secret, ...(masterarn ? { masterarn } : {}) }, 'bench');
+        return createSecret(
+          this.client,
+          {
+            engine: db.flavor,
+            ...endpoint,
+            dbname: 'bench',
+            username: user,
+            password: secret,
+            ...(masterarn ? { masterarn } : {}),
+          },
+          'bench',
+        );
       },
     };
   }

@@ -7,6 +7,7 @@ export function zipBudget(rotator: string): number | undefined {
   const file = join(repoRoot, 'packages', rotator, 'zip-budget.json');
   if (!existsSync(file)) return undefined;
   const { maxBytes } = JSON.parse(readFileSync(file, 'utf8')) as { maxBytes?: unknown };
-  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes <= 0) throw new Error(`${file}: maxBytes must be a positive integer`);
+  if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes <= 0)
+    throw new Error(`${file}: maxBytes must be a positive integer`);
   return maxBytes;
 }

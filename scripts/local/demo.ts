@@ -9,7 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LOCAL_REGION, localAwsEnv, readSecret, repoRoot, RotationService, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
+import {
+  LOCAL_REGION,
+  localAwsEnv,
+  readSecret,
+  repoRoot,
+  RotationService,
+  secretsManagerClient,
+  startMoto,
+  zipPath,
+} from '@rotators/testkit';
 import { clearStrayPending, type DeployedFunction, startDeployedFunction } from '../terraform/deployedFunction.ts';
 import { TerraformRoot, terraformEnvironment } from '../terraform/terraformRoot.ts';
 import { printLabels } from './labels.ts';
@@ -33,17 +42,25 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
 async function main(): Promise<void> {
   const env = await terraformEnvironment();
   const moto = await startMoto();
-  console.log(`local AWS (moto) at ${moto.endpoint}; Terraform providers from ${env.TF_MIRROR || 'the public registry'}`);
+  console.log(
+    `local AWS (moto) at ${moto.endpoint}; Terraform providers from ${env.TF_MIRROR || 'the public registry'}`,
+  );
   const client = secretsManagerClient(moto.endpoint);
   const examples: Example[] = Object.keys(targets).map((rotator) => ({ rotator }));
   try {
     for (const example of examples) {
-      if (!existsSync(zipPath(example.rotator))) example.error = `skipped: packages/${example.rotator}/dist/${example.rotator}.zip is not built`;
+      if (!existsSync(zipPath(example.rotator)))
+        example.error = `skipped: packages/${example.rotator}/dist/${example.rotator}.zip is not built`;
     }
 
     // Targets and `terraform apply` for every example at once: most of the time is Terraform waiting.
     let started = performance.now();
-    console.log(`\nterraform apply: ${examples.filter((e) => !e.error).map((e) => `examples/${e.rotator}`).join(', ')} …`);
+    console.log(
+      `\nterraform apply: ${examples
+        .filter((e) => !e.error)
+        .map((e) => `examples/${e.rotator}`)
+        .join(', ')} …`,
+    );
     await Promise.all(examples.filter((e) => !e.error).map((example) => deploy(example, moto.endpoint)));
     console.log(`  done in ${seconds(started)}`);
     for (const example of examples) if (example.error) console.log(`  ${example.rotator}: ${example.error}`);
@@ -91,12 +108,17 @@ async function main(): Promise<void> {
 /** `rotators status <secret>` against moto, as an operator would run it; a verdict other than healthy fails the run. */
 function operatorStatus(example: Example, endpoint: string): void {
   const bin = join(repoRoot, 'node_modules', '.bin', 'rotators');
-  const result = spawnSync(bin, ['status', example.outputs!.secret_arn!, '--endpoint', endpoint, '--region', LOCAL_REGION], {
-    env: { ...process.env, ...localAwsEnv(endpoint) },
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    bin,
+    ['status', example.outputs!.secret_arn!, '--endpoint', endpoint, '--region', LOCAL_REGION],
+    {
+      env: { ...process.env, ...localAwsEnv(endpoint) },
+      encoding: 'utf8',
+    },
+  );
   console.log(`\n$ rotators status <${example.rotator} secret> --endpoint <moto>\n${result.stdout.trimEnd()}`);
-  if (result.status !== 0) example.error = `rotators status exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
+  if (result.status !== 0)
+    example.error = `rotators status exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
 }
 
 async function deploy(example: Example, endpoint: string): Promise<void> {
@@ -121,7 +143,11 @@ async function deploy(example: Example, endpoint: string): Promise<void> {
   }
 }
 
-async function rotate(example: Example, client: ReturnType<typeof secretsManagerClient>, endpoint: string): Promise<void> {
+async function rotate(
+  example: Example,
+  client: ReturnType<typeof secretsManagerClient>,
+  endpoint: string,
+): Promise<void> {
   const { rotator, outputs } = example;
   const secretId = outputs!.secret_arn!;
   const fn = await startDeployedFunction(endpoint, outputs!.function_name!, example.zip!);
@@ -129,7 +155,12 @@ async function rotate(example: Example, client: ReturnType<typeof secretsManager
   console.log(`\n== ${rotator}: function ${outputs!.function_name}, dist/${rotator}.zip on Node ${fn.zip.nodeVersion}`);
   await clearStrayPending(client, secretId);
   await printLabels(client, secretId, 'before');
-  const service = new RotationService({ client, invoke: fn.zip.invoke, rotationLambdaArn: outputs!.function_arn!, maxAttempts: 1 });
+  const service = new RotationService({
+    client,
+    invoke: fn.zip.invoke,
+    rotationLambdaArn: outputs!.function_arn!,
+    maxAttempts: 1,
+  });
   for (let i = 1; i <= ROTATIONS; i += 1) {
     const { token } = await service.rotate(secretId);
     console.log(`rotation ${i}: version ${token} is AWSCURRENT`);
@@ -144,7 +175,12 @@ async function planAndDestroy(example: Example): Promise<void> {
   const root = example.root!;
   if (example.outputs) {
     const plan = await root.plan();
-    const verdict = plan.code === 0 ? 'no changes' : plan.code === 2 ? 'CHANGES (unexpected)' : `failed (${plan.stderr.trim().split('\n')[0]})`;
+    const verdict =
+      plan.code === 0
+        ? 'no changes'
+        : plan.code === 2
+          ? 'CHANGES (unexpected)'
+          : `failed (${plan.stderr.trim().split('\n')[0]})`;
     console.log(`  ${example.rotator}: plan ${verdict}`);
     if (plan.code !== 0) example.error ??= `plan after the rotations: ${verdict}`;
   }

@@ -46,10 +46,19 @@ export const targets: Record<string, TargetFactory> = {
     const initial = password('P');
     const role = 'demo_app';
     // The role gets its password as a SCRAM verifier, so the server log never holds it.
-    await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`);
+    await server.query(
+      `CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`,
+    );
     const caFile = server.certificates?.caCertFile;
     const logsIn = async (secret: string) => {
-      const client = new pg.Client({ host: server.host, port: server.port, user: role, password: secret, database: 'postgres', ssl: server.caCert ? { ca: server.caCert } : false });
+      const client = new pg.Client({
+        host: server.host,
+        port: server.port,
+        user: role,
+        password: secret,
+        database: 'postgres',
+        ssl: server.caCert ? { ca: server.caCert } : false,
+      });
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -83,19 +92,32 @@ export const targets: Record<string, TargetFactory> = {
     const [role, master, table] = ['demo_pg_app', 'demo_pg_master', 'demo_shared'];
     // A master like RDS's (CREATEROLE, not a superuser) and a base user that already owns a table:
     // the example sets adopt_ownership, so the first rotation moves the table to demo_pg_app_owner.
-    await server.query(`CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`);
+    await server.query(
+      `CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`,
+    );
     await server.query(`GRANT CREATE ON DATABASE postgres TO ${escapeIdentifier(master)}`);
-    await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`);
+    await server.query(
+      `CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`,
+    );
     await server.query(`GRANT CREATE ON SCHEMA public TO ${escapeIdentifier(role)}`);
     const caFile = server.certificates?.caCertFile;
     const session = async (user: unknown, secret: unknown) => {
-      const client = new pg.Client({ host: server.host, port: server.port, user: String(user), password: String(secret), database: 'postgres', ssl: server.caCert ? { ca: server.caCert } : false });
+      const client = new pg.Client({
+        host: server.host,
+        port: server.port,
+        user: String(user),
+        password: String(secret),
+        database: 'postgres',
+        ssl: server.caCert ? { ca: server.caCert } : false,
+      });
       client.on('error', () => undefined);
       await client.connect();
       return client;
     };
     const setup = await session(role, initial);
-    await setup.query(`CREATE TABLE ${escapeIdentifier(table)} (id int, by_user text); INSERT INTO ${escapeIdentifier(table)} VALUES (1, current_user)`);
+    await setup.query(
+      `CREATE TABLE ${escapeIdentifier(table)} (id int, by_user text); INSERT INTO ${escapeIdentifier(table)} VALUES (1, current_user)`,
+    );
     await setup.end();
     /** Logs in, adds a row to the shared table; what the session acted as, or undefined when it cannot. */
     const useTable = async (user: unknown, secret: unknown) => {
@@ -125,9 +147,17 @@ export const targets: Record<string, TargetFactory> = {
         ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
       },
       async check({ current, previous }) {
-        const [now, before] = [await useTable(current.username, current.password), previous ? await useTable(previous.username, previous.password) : undefined];
-        const { rows } = await server.query(`SELECT relowner::regrole::text AS owner, (SELECT count(*)::int FROM ${escapeIdentifier(table)}) AS n FROM pg_class WHERE relname = $1`, [table]);
-        const shared = rows[0] ? `the shared table (owner ${rows[0].owner}) survived with ${rows[0].n} rows` : 'the shared table is GONE (UNEXPECTED)';
+        const [now, before] = [
+          await useTable(current.username, current.password),
+          previous ? await useTable(previous.username, previous.password) : undefined,
+        ];
+        const { rows } = await server.query(
+          `SELECT relowner::regrole::text AS owner, (SELECT count(*)::int FROM ${escapeIdentifier(table)}) AS n FROM pg_class WHERE relname = $1`,
+          [table],
+        );
+        const shared = rows[0]
+          ? `the shared table (owner ${rows[0].owner}) survived with ${rows[0].n} rows`
+          : 'the shared table is GONE (UNEXPECTED)';
         return `PostgreSQL: AWSCURRENT (${String(current.username)}) logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; AWSPREVIOUS (${String(previous?.username)}) as ${before ?? 'NOTHING (UNEXPECTED)'}; ${shared}`;
       },
       stop: () => server.stop(),
@@ -144,7 +174,13 @@ export const targets: Record<string, TargetFactory> = {
     const caFile = db.certificates?.caCertFile;
     const logsIn = async (name: unknown, secret: unknown) => {
       try {
-        const connection = await mysql.createConnection({ host: db.host, port: db.port, user: String(name), password: String(secret), ssl: db.caCert ? { ca: db.caCert } : undefined });
+        const connection = await mysql.createConnection({
+          host: db.host,
+          port: db.port,
+          user: String(name),
+          password: String(secret),
+          ssl: db.caCert ? { ca: db.caCert } : undefined,
+        });
         await connection.end();
         return true;
       } catch {
@@ -178,10 +214,14 @@ export const targets: Record<string, TargetFactory> = {
     const account = api.createAccount({ maxActiveKeys: 3 });
     const status = (key: unknown) =>
       new Promise<number>((resolve) => {
-        const req = request(`${api.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${String(key)}` } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          `${api.baseUrl}/whoami`,
+          { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${String(key)}` } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', () => resolve(0));
         req.end();
       });
@@ -194,7 +234,11 @@ export const targets: Record<string, TargetFactory> = {
         revoke_initial_key: 'true',
       },
       async check({ current, previous }) {
-        const [now, before, initial] = [await status(current.apiKey), await status(previous?.apiKey), await status(account.key)];
+        const [now, before, initial] = [
+          await status(current.apiKey),
+          await status(previous?.apiKey),
+          await status(account.key),
+        ];
         return `key API: AWSCURRENT key ${label(now)}, AWSPREVIOUS key ${label(before)}, the initial key ${label(initial)}`;
       },
       stop: () => api.stop(),

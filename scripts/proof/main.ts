@@ -12,7 +12,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findLeaks, FULL_SCALE, installLogCapture, renderReliability, REPORT_LEAK_HITS, repoRoot, runProof, TEST_SCALE } from '@rotators/testkit';
+import {
+  findLeaks,
+  FULL_SCALE,
+  installLogCapture,
+  renderReliability,
+  REPORT_LEAK_HITS,
+  repoRoot,
+  runProof,
+  TEST_SCALE,
+} from '@rotators/testkit';
 import { machine, motoVersion, node22Version, sourceRevision } from '../bench/machine.ts';
 
 const stderr = process.stderr.write.bind(process.stderr);
@@ -21,7 +30,8 @@ const progress = (message: string) => stderr(`[proof] ${message}\n`);
 
 async function main(): Promise<number> {
   const scaleName = process.env.PROOF_SCALE?.trim() || 'full';
-  if (scaleName !== 'full' && scaleName !== 'test') throw new Error(`PROOF_SCALE must be "full" or "test" (got "${scaleName}")`);
+  if (scaleName !== 'full' && scaleName !== 'test')
+    throw new Error(`PROOF_SCALE must be "full" or "test" (got "${scaleName}")`);
   const scale = scaleName === 'full' ? FULL_SCALE : TEST_SCALE;
   const only = (process.env.PROOF_ROTATORS ?? '')
     .split(',')
@@ -33,7 +43,11 @@ async function main(): Promise<number> {
   const result = await runProof({ scale, only, progress });
   let report = renderReliability(result, {
     machine: machineAtStart,
-    versions: { 'Node (proof)': process.version, 'Node 22 (Lambda runtime major)': node22Version(), moto: motoVersion() },
+    versions: {
+      'Node (proof)': process.version,
+      'Node 22 (Lambda runtime major)': node22Version(),
+      moto: motoVersion(),
+    },
     revision: sourceRevision(),
   });
   // The report itself must not carry a secret either.

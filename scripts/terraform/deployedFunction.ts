@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, GetPolicyCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { iamClient, lambdaClient, localAwsEnv, startZipFunction, type ZipFunction } from '@rotators/testkit';
 
 export interface DeployedFunction {
@@ -16,8 +20,14 @@ export interface DeployedFunction {
   zip: ZipFunction;
 }
 
-export async function startDeployedFunction(endpoint: string, functionName: string, zipFile: string): Promise<DeployedFunction> {
-  const configuration = await lambdaClient(endpoint).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+export async function startDeployedFunction(
+  endpoint: string,
+  functionName: string,
+  zipFile: string,
+): Promise<DeployedFunction> {
+  const configuration = await lambdaClient(endpoint).send(
+    new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+  );
   const environment = configuration.Environment?.Variables ?? {};
   // What the Lambda runtime sets (region, credentials); SECRETS_MANAGER_ENDPOINT must come from Terraform.
   const { SECRETS_MANAGER_ENDPOINT: _fromTerraform, ...runtimeAws } = localAwsEnv(endpoint);
@@ -44,7 +54,13 @@ export async function clearStrayPending(client: SecretsManagerClient, secretId: 
     .filter(([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'))
     .map(([versionId]) => versionId);
   for (const versionId of stray) {
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }));
+    await client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: versionId,
+      }),
+    );
   }
   return stray;
 }
@@ -64,7 +80,11 @@ export interface PolicyStatement {
 }
 
 /** The inline policy Terraform attached to the function's role, as IAM stores it. */
-export async function deployedRolePolicy(endpoint: string, roleName: string, policyName = 'rotation'): Promise<PolicyStatement[]> {
+export async function deployedRolePolicy(
+  endpoint: string,
+  roleName: string,
+  policyName = 'rotation',
+): Promise<PolicyStatement[]> {
   const out = await iamClient(endpoint).send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
   return (JSON.parse(decodeURIComponent(out.PolicyDocument ?? '{}')) as { Statement: PolicyStatement[] }).Statement;
 }
@@ -75,4 +95,5 @@ export async function deployedInvokePolicy(endpoint: string, functionName: strin
   return (JSON.parse(out.Policy ?? '{}') as { Statement: PolicyStatement[] }).Statement;
 }
 
-export const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+export const asList = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];

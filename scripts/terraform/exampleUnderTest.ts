@@ -15,7 +15,13 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RotationService, secretsManagerClient, zipPath } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { clearStrayPending, codeSha256, type DeployedFunction, stagesOf, startDeployedFunction } from './deployedFunction.ts';
+import {
+  clearStrayPending,
+  codeSha256,
+  type DeployedFunction,
+  stagesOf,
+  startDeployedFunction,
+} from './deployedFunction.ts';
 import { TerraformRoot } from './terraformRoot.ts';
 
 export interface ExampleOptions {
@@ -42,7 +48,11 @@ export interface ExampleUnderTest {
    * Registers `title`: starts the deployed function, checks it runs the snapshot zip with
    * index.handler on nodejs22.x (plus `configuration`), then the file's own `check`.
    */
-  itDeployed(title: string, configuration: Partial<FunctionConfiguration>, check?: (fn: DeployedFunction) => void | Promise<void>): void;
+  itDeployed(
+    title: string,
+    configuration: Partial<FunctionConfiguration>,
+    check?: (fn: DeployedFunction) => void | Promise<void>,
+  ): void;
   /**
    * Registers the configuration test Secrets Manager runs when rotation is turned on with
    * rotate_immediately = false (as these examples are applied): testSecret alone, on the real
@@ -65,7 +75,8 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
   let destroyed = false;
   const client = () => secretsManagerClient(motoEndpoint());
   const required = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`${example}: ${what} is not there yet (an earlier step failed or was skipped)`);
+    if (value === undefined)
+      throw new Error(`${example}: ${what} is not there yet (an earlier step failed or was skipped)`);
     return value;
   };
 
@@ -131,7 +142,10 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
       it('passes the configuration test Secrets Manager runs with rotate_immediately = false (testSecret alone), changing nothing', async () => {
         const { secretId, service } = await underTest.rotation();
         // Versions that still carry a label: moto keeps the test's version, label-less, once it is removed.
-        const labelled = async () => Object.fromEntries(Object.entries(await stagesOf(client(), secretId)).filter(([, labels]) => labels.length > 0));
+        const labelled = async () =>
+          Object.fromEntries(
+            Object.entries(await stagesOf(client(), secretId)).filter(([, labels]) => labels.length > 0),
+          );
         const before = await labelled();
         await service.testOnly(secretId);
         expect(await labelled()).toEqual(before);
@@ -153,7 +167,9 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
 
     async expectTerraformVersionKept() {
       const stages = await stagesOf(client(), underTest.outputs.secret_arn!);
-      expect(Object.values(stages).filter((labels) => labels.includes('TERRAFORM_MANAGED'))).toEqual([['TERRAFORM_MANAGED']]);
+      expect(Object.values(stages).filter((labels) => labels.includes('TERRAFORM_MANAGED'))).toEqual([
+        ['TERRAFORM_MANAGED'],
+      ]);
     },
 
     itPlansNoChangesThenDestroys(check) {

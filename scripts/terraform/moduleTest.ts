@@ -22,7 +22,8 @@ export interface ModuleTestResult {
 export async function runModuleTest(module: string, name: string, tftest: string): Promise<ModuleTestResult> {
   const copy = mkdtempSync(join(tmpdir(), `tf-module-${module}-`));
   try {
-    const skip = (source: string) => !/(^|\/)(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source);
+    const skip = (source: string) =>
+      !/(^|\/)(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source);
     cpSync(join(repoRoot, 'terraform', 'modules'), join(copy, 'modules'), { recursive: true, filter: skip });
     const dir = join(copy, 'modules', module);
     writeFileSync(join(dir, 'tests', `${name}.tftest.hcl`), tftest);

@@ -27,7 +27,11 @@ export function parseBlocks(source: string): Block[] {
   for (let match = header.exec(source); match; match = header.exec(source)) {
     const bodyStart = match.index + match[0].length;
     const bodyEnd = matchingBrace(source, bodyStart - 1);
-    blocks.push({ kind: match[1] as Block['kind'], name: match[2]!, attributes: attributesOf(source.slice(bodyStart, bodyEnd)) });
+    blocks.push({
+      kind: match[1] as Block['kind'],
+      name: match[2]!,
+      attributes: attributesOf(source.slice(bodyStart, bodyEnd)),
+    });
     header.lastIndex = bodyEnd;
   }
   return blocks;
@@ -122,10 +126,17 @@ function typeCell(type: string | undefined): string {
 export function renderTables(blocks: Block[]): string {
   const variables = blocks.filter((b) => b.kind === 'variable').sort((a, b) => a.name.localeCompare(b.name));
   const outputs = blocks.filter((b) => b.kind === 'output').sort((a, b) => a.name.localeCompare(b.name));
-  const lines = ['## Inputs', '', '| Name | Description | Type | Default | Required |', '|------|-------------|------|---------|:--------:|'];
+  const lines = [
+    '## Inputs',
+    '',
+    '| Name | Description | Type | Default | Required |',
+    '|------|-------------|------|---------|:--------:|',
+  ];
   for (const v of variables) {
     const def = v.attributes.default;
-    lines.push(`| ${code(v.name)} | ${cell(unquote(v.attributes.description ?? ''))} | ${typeCell(v.attributes.type)} | ${def === undefined ? 'n/a' : code(def)} | ${def === undefined ? 'yes' : 'no'} |`);
+    lines.push(
+      `| ${code(v.name)} | ${cell(unquote(v.attributes.description ?? ''))} | ${typeCell(v.attributes.type)} | ${def === undefined ? 'n/a' : code(def)} | ${def === undefined ? 'yes' : 'no'} |`,
+    );
   }
   lines.push('', '## Outputs', '', '| Name | Description |', '|------|-------------|');
   for (const o of outputs) lines.push(`| ${code(o.name)} | ${cell(unquote(o.attributes.description ?? ''))} |`);
@@ -182,7 +193,9 @@ function main(): void {
     } else {
       const want = new Set(expected.split('\n'));
       const have = new Set(actual.split('\n'));
-      console.log(`FAIL ${name}: tables differ from the .tf files (run: npx tsx scripts/terraform/readme-tables.ts --write)`);
+      console.log(
+        `FAIL ${name}: tables differ from the .tf files (run: npx tsx scripts/terraform/readme-tables.ts --write)`,
+      );
       for (const line of want) if (!have.has(line)) console.log(`  missing: ${line}`);
       for (const line of have) if (!want.has(line)) console.log(`  stale:   ${line}`);
       failed += 1;

@@ -22,7 +22,10 @@ export interface CommandResult {
 /** The environment scripts/terraform/env.sh sets up (TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE, …). */
 let cliEnvironment: Promise<Record<string, string>> | undefined;
 export function terraformEnvironment(): Promise<Record<string, string>> {
-  cliEnvironment ??= run('bash', ['-c', 'source scripts/terraform/env.sh && env -0'], { cwd: repoRoot, maxBuffer: 8 << 20 }).then(({ stdout }) => {
+  cliEnvironment ??= run('bash', ['-c', 'source scripts/terraform/env.sh && env -0'], {
+    cwd: repoRoot,
+    maxBuffer: 8 << 20,
+  }).then(({ stdout }) => {
     const env: Record<string, string> = {};
     for (const entry of stdout.split('\0')) {
       const at = entry.indexOf('=');
@@ -48,9 +51,16 @@ export class TerraformRoot {
   /** Copies terraform/modules and terraform/examples/<example> into a temporary folder. */
   static prepare(example: string, variables: Record<string, string>): TerraformRoot {
     const copy = mkdtempSync(join(tmpdir(), `tf-${example}-`));
-    const skip = (source: string) => !/(^|\/)(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source);
-    cpSync(join(repoRoot, 'terraform', 'modules'), join(copy, 'terraform', 'modules'), { recursive: true, filter: skip });
-    cpSync(join(repoRoot, 'terraform', 'examples', example), join(copy, 'terraform', 'examples', example), { recursive: true, filter: skip });
+    const skip = (source: string) =>
+      !/(^|\/)(\.terraform|terraform\.tfstate[^/]*|\.terraform\.lock\.hcl)$/.test(source);
+    cpSync(join(repoRoot, 'terraform', 'modules'), join(copy, 'terraform', 'modules'), {
+      recursive: true,
+      filter: skip,
+    });
+    cpSync(join(repoRoot, 'terraform', 'examples', example), join(copy, 'terraform', 'examples', example), {
+      recursive: true,
+      filter: skip,
+    });
     return new TerraformRoot(copy, join(copy, 'terraform', 'examples', example), variables);
   }
 
@@ -82,7 +92,10 @@ export class TerraformRoot {
   /** Like command(), but a non-zero exit code is an error carrying Terraform's output. */
   async ok(args: string[], extraVariables: Record<string, string> = {}): Promise<CommandResult> {
     const result = await this.command(args, extraVariables);
-    if (result.code !== 0) throw new Error(`terraform ${args[0]} exited with ${result.code}:\n${result.stderr}\n${result.stdout.slice(-4000)}`);
+    if (result.code !== 0)
+      throw new Error(
+        `terraform ${args[0]} exited with ${result.code}:\n${result.stderr}\n${result.stdout.slice(-4000)}`,
+      );
     return result;
   }
 
@@ -91,7 +104,8 @@ export class TerraformRoot {
   destroy = () => this.ok(['destroy', '-input=false', '-no-color', '-auto-approve']);
 
   /** `plan -detailed-exitcode`: 0 = no changes, 2 = changes (its output says which). */
-  plan = (extraVariables: Record<string, string> = {}) => this.command(['plan', '-input=false', '-no-color', '-detailed-exitcode'], extraVariables);
+  plan = (extraVariables: Record<string, string> = {}) =>
+    this.command(['plan', '-input=false', '-no-color', '-detailed-exitcode'], extraVariables);
 
   async outputs(): Promise<Record<string, string>> {
     const { stdout } = await this.ok(['output', '-json', '-no-color']);

@@ -3,11 +3,26 @@
  * client's calls through it to a real moto), the summaries and the report's tables. No timing is
  * checked here: figures come from `npm run bench` only.
  */
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { type MotoServer, rememberSecret, secretsManagerClient, startMoto } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTable, describeCall, repeatedReadFindings } from '../bench/calls.ts';
-import { apiFromTarget, callFromRequest, type CountingProxy, countByApi, repeatedReads, type SecretsManagerCall, startCountingProxy } from '../bench/proxy.ts';
+import {
+  apiFromTarget,
+  callFromRequest,
+  type CountingProxy,
+  countByApi,
+  repeatedReads,
+  type SecretsManagerCall,
+  startCountingProxy,
+} from '../bench/proxy.ts';
 import { markdownTable, range, renderReport, triple } from '../bench/report.ts';
 import type { Rotation, StepSample } from '../bench/rotations.ts';
 import { summarize } from '../bench/stats.ts';
@@ -24,16 +39,38 @@ describe('counting proxy: X-Amz-Target', () => {
   });
 
   it('keeps SecretId, VersionId and VersionStage of a call, never the value it writes', () => {
-    const call = callFromRequest('POST', '/', 'secretsmanager.PutSecretValue', JSON.stringify({ SecretId: 'arn:s', ClientRequestToken: 't', SecretString: 'hunter2-value', VersionStages: ['AWSPENDING'] }));
+    const call = callFromRequest(
+      'POST',
+      '/',
+      'secretsmanager.PutSecretValue',
+      JSON.stringify({
+        SecretId: 'arn:s',
+        ClientRequestToken: 't',
+        SecretString: 'hunter2-value',
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
     expect(call).toEqual({ api: 'PutSecretValue', secretId: 'arn:s', versionId: undefined, versionStage: undefined });
     expect(JSON.stringify(call)).not.toContain('hunter2');
-    expect(callFromRequest('POST', '/', 'secretsmanager.GetSecretValue', '{"SecretId":"arn:s","VersionId":"v1","VersionStage":"AWSPENDING"}')).toEqual({
+    expect(
+      callFromRequest(
+        'POST',
+        '/',
+        'secretsmanager.GetSecretValue',
+        '{"SecretId":"arn:s","VersionId":"v1","VersionStage":"AWSPENDING"}',
+      ),
+    ).toEqual({
       api: 'GetSecretValue',
       secretId: 'arn:s',
       versionId: 'v1',
       versionStage: 'AWSPENDING',
     });
-    expect(callFromRequest('POST', '/', 'secretsmanager.DescribeSecret', 'not json')).toEqual({ api: 'DescribeSecret', secretId: undefined, versionId: undefined, versionStage: undefined });
+    expect(callFromRequest('POST', '/', 'secretsmanager.DescribeSecret', 'not json')).toEqual({
+      api: 'DescribeSecret',
+      secretId: undefined,
+      versionId: undefined,
+      versionStage: undefined,
+    });
     expect(callFromRequest('GET', '/moto-api/', undefined, '')).toEqual({ api: '(other) GET /moto-api/' });
   });
 });
@@ -56,18 +93,29 @@ describe('counting proxy in front of moto', () => {
   it('forwards every call to moto and counts it per API, with repeated reads found', async () => {
     rememberSecret('first-value-0001');
     rememberSecret('second-value-0002');
-    const { ARN: arn } = await client.send(new CreateSecretCommand({ Name: `bench-proxy-${Date.now()}`, SecretString: 'first-value-0001' }));
+    const { ARN: arn } = await client.send(
+      new CreateSecretCommand({ Name: `bench-proxy-${Date.now()}`, SecretString: 'first-value-0001' }),
+    );
     await client.send(new DescribeSecretCommand({ SecretId: arn }));
     await client.send(new DescribeSecretCommand({ SecretId: arn }));
     const read = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
     expect(read.SecretString).toBe('first-value-0001');
     await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }));
-    await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: 'second-value-0002', VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({ SecretId: arn, SecretString: 'second-value-0002', VersionStages: ['AWSPENDING'] }),
+    );
     // An error answer passes through unchanged, and the call still counts.
-    const missing = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' })).catch((e: unknown) => e);
+    const missing = await client
+      .send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSPREVIOUS' }))
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
 
-    expect(Object.fromEntries(countByApi(proxy.calls))).toEqual({ CreateSecret: 1, DescribeSecret: 2, GetSecretValue: 3, PutSecretValue: 1 });
+    expect(Object.fromEntries(countByApi(proxy.calls))).toEqual({
+      CreateSecret: 1,
+      DescribeSecret: 2,
+      GetSecretValue: 3,
+      PutSecretValue: 1,
+    });
     expect(repeatedReads(proxy.calls).map((r) => [r.call.api, r.call.versionStage, r.times])).toEqual([
       ['DescribeSecret', undefined, 2],
       ['GetSecretValue', 'AWSCURRENT', 2],
@@ -78,7 +126,15 @@ describe('counting proxy in front of moto', () => {
 
 describe('bench targets', () => {
   it('match rotators by name, and a rotator with none is reported with the reason, not skipped', async () => {
-    expect(['generic-password', 'postgres-single-user', 'postgres-alternating-users', 'mysql-alternating-users', 'api-key'].map(targetKind)).toEqual(['none', 'postgres', 'postgres', 'mysql', 'key-api']);
+    expect(
+      [
+        'generic-password',
+        'postgres-single-user',
+        'postgres-alternating-users',
+        'mysql-alternating-users',
+        'api-key',
+      ].map(targetKind),
+    ).toEqual(['none', 'postgres', 'postgres', 'mysql', 'key-api']);
     const setup = await new Targets(secretsManagerClient('http://127.0.0.1:9')).setUp('redis-acl-user');
     expect(setup).toEqual({ unsupported: expect.stringContaining('the bench has no target for "redis-acl-user"') });
   });
@@ -98,14 +154,53 @@ describe('summaries and the report', () => {
   });
 
   it('renders a markdown table with aligned columns and escaped cells', () => {
-    expect(markdownTable(['a', 'b'], [['x|y', '1'], ['two\nlines', '22']], ['l', 'r'])).toBe(['| a | b |', '|---|---:|', '| x\\|y | 1 |', '| two lines | 22 |'].join('\n'));
+    expect(
+      markdownTable(
+        ['a', 'b'],
+        [
+          ['x|y', '1'],
+          ['two\nlines', '22'],
+        ],
+        ['l', 'r'],
+      ),
+    ).toBe(['| a | b |', '|---|---:|', '| x\\|y | 1 |', '| two lines | 22 |'].join('\n'));
   });
 
-  const call = (api: string, versionStage?: string, secretId = 'arn:secret', versionId?: string): SecretsManagerCall => ({ api, secretId, versionStage, versionId });
-  const sample = (step: StepSample['step'], calls: SecretsManagerCall[], invokeMs = 10, startMs?: number): StepSample => ({ step, calls, invokeMs, startMs, secretId: 'arn:secret', token: 'tok' });
+  const call = (
+    api: string,
+    versionStage?: string,
+    secretId = 'arn:secret',
+    versionId?: string,
+  ): SecretsManagerCall => ({ api, secretId, versionStage, versionId });
+  const sample = (
+    step: StepSample['step'],
+    calls: SecretsManagerCall[],
+    invokeMs = 10,
+    startMs?: number,
+  ): StepSample => ({ step, calls, invokeMs, startMs, secretId: 'arn:secret', token: 'tok' });
   const rotation = (extraRead: boolean): Rotation => [
-    sample('createSecret', [call('DescribeSecret'), call('GetSecretValue', 'AWSCURRENT'), call('GetSecretValue', 'AWSPENDING', 'arn:secret', 'tok'), call('PutSecretValue')], 20, 100),
-    sample('setSecret', [call('DescribeSecret'), call('GetSecretValue', 'AWSCURRENT'), ...(extraRead ? [call('GetSecretValue', 'AWSCURRENT')] : []), call('GetSecretValue', 'AWSCURRENT', 'arn:master')], 30, 100),
+    sample(
+      'createSecret',
+      [
+        call('DescribeSecret'),
+        call('GetSecretValue', 'AWSCURRENT'),
+        call('GetSecretValue', 'AWSPENDING', 'arn:secret', 'tok'),
+        call('PutSecretValue'),
+      ],
+      20,
+      100,
+    ),
+    sample(
+      'setSecret',
+      [
+        call('DescribeSecret'),
+        call('GetSecretValue', 'AWSCURRENT'),
+        ...(extraRead ? [call('GetSecretValue', 'AWSCURRENT')] : []),
+        call('GetSecretValue', 'AWSCURRENT', 'arn:master'),
+      ],
+      30,
+      100,
+    ),
     sample('testSecret', [call('DescribeSecret')], 5, 100),
     sample('finishSecret', [call('DescribeSecret'), call('UpdateSecretVersionStage')], 5, 100),
   ];
@@ -117,8 +212,12 @@ describe('summaries and the report', () => {
     expect(table.count('GetSecretValue', 'setSecret')).toEqual({ min: 2, max: 3 });
     expect(table.count('DescribeSecret', 'rotation')).toEqual({ min: 4, max: 4 });
     expect(table.count('all', 'rotation')).toEqual({ min: 10, max: 11 });
-    expect(repeatedReadFindings(rotations)).toEqual([{ step: 'setSecret', call: 'GetSecretValue(the secret, VersionStage=AWSCURRENT)', times: 2, rotations: 2 }]);
-    expect(describeCall(call('GetSecretValue', 'AWSPENDING', 'arn:other', 'v9'), 'arn:secret', 'tok')).toBe('GetSecretValue(another secret, VersionStage=AWSPENDING, VersionId=another version)');
+    expect(repeatedReadFindings(rotations)).toEqual([
+      { step: 'setSecret', call: 'GetSecretValue(the secret, VersionStage=AWSCURRENT)', times: 2, rotations: 2 },
+    ]);
+    expect(describeCall(call('GetSecretValue', 'AWSPENDING', 'arn:other', 'v9'), 'arn:secret', 'tok')).toBe(
+      'GetSecretValue(another secret, VersionStage=AWSPENDING, VersionId=another version)',
+    );
     expect(describeCall({ api: 'GetRandomPassword' }, 'arn:secret', 'tok')).toBe('GetRandomPassword');
   });
 
@@ -137,7 +236,12 @@ describe('summaries and the report', () => {
           zip: { bytes: 1234, sha256: 'f'.repeat(64), budget: 1000 },
           target: 'none',
           moduleLoad: { bare: [40, 42], load: [80, 84], importMs: [30, 32] },
-          runs: { nodeVersion: 'v22.1.0', cold: [rotation(false), rotation(false)], warmUp: rotation(false), warm: [rotation(true), rotation(false)] },
+          runs: {
+            nodeVersion: 'v22.1.0',
+            cold: [rotation(false), rotation(false)],
+            warmUp: rotation(false),
+            warm: [rotation(true), rotation(false)],
+          },
           stepLoads: [
             { step: 'createSecret', files: ['index.mjs', 'chunks/a.mjs'], drivers: [] },
             { step: 'setSecret', files: ['index.mjs', 'chunks/a.mjs', 'chunks/pg.mjs'], drivers: ['pg'] },
@@ -159,8 +263,12 @@ describe('summaries and the report', () => {
     expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 20.0 |');
     expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 21.0 |');
     expect(report).toContain('| demo | 41.0 | 82.0 | 41.0 | yes | 31.0 |');
-    expect(report).toContain('| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |');
-    expect(report).toContain('| whole rotation | 400.0 / 400.0 / 400.0 | 60.0 / 60.0 / 60.0 | 460.0 / 460.0 / 460.0 | 60.0 / 60.0 / 60.0 |');
+    expect(report).toContain(
+      '| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |',
+    );
+    expect(report).toContain(
+      '| whole rotation | 400.0 / 400.0 / 400.0 | 60.0 / 60.0 / 60.0 | 460.0 / 460.0 / 460.0 | 60.0 / 60.0 / 60.0 |',
+    );
     expect(report).toContain('| GetSecretValue | 2 | 2–3 | 0 | 0 | 4–5 |');
     expect(report).toContain('- setSecret: GetSecretValue(the secret, VersionStage=AWSCURRENT) ×2, in 1 rotation');
     expect(report).toContain('- finishSecret: DescribeSecret(the secret) → UpdateSecretVersionStage(the secret)');

@@ -16,13 +16,20 @@ const NAME = 'demo-widget';
 let copy: string;
 
 function run(command: string, args: string[], cwd = copy) {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }, timeout: 300_000 });
+  return spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    timeout: 300_000,
+  });
 }
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'rotators-copy-'));
   // Tracked and not-yet-committed files, as a user's checkout would have them.
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   for (const file of files) {
     if (!existsSync(join(repoRoot, file))) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });
@@ -50,12 +57,26 @@ describe('npm run new-rotator', () => {
   it('scaffolds the package, its Terraform module and example, and its CI matrix entry', async () => {
     const result = run(process.execPath, ['scripts/new-rotator.mjs', NAME, '--description', 'Demo widget tokens']);
     expect(result.status, result.stderr).toBe(0);
-    const skeleton = ['src/schema.ts', 'src/config.ts', 'src/guards.ts', 'src/connect.ts', 'src/rotator.ts', 'src/index.ts'];
-    const tests = ['tests/unit/schema.test.ts', 'tests/integration/rotation.test.ts', 'tests/integration/pendingFields.test.ts', 'tests/zip/zip.test.ts'];
+    const skeleton = [
+      'src/schema.ts',
+      'src/config.ts',
+      'src/guards.ts',
+      'src/connect.ts',
+      'src/rotator.ts',
+      'src/index.ts',
+    ];
+    const tests = [
+      'tests/unit/schema.test.ts',
+      'tests/integration/rotation.test.ts',
+      'tests/integration/pendingFields.test.ts',
+      'tests/zip/zip.test.ts',
+    ];
     for (const file of ['package.json', 'README.md', ...skeleton, ...tests, 'vitest.config.ts']) {
       expect(existsSync(join(copy, 'packages', NAME, file)), file).toBe(true);
     }
-    expect(JSON.parse(readFileSync(join(copy, 'packages', NAME, 'package.json'), 'utf8')).name).toBe(`@rotators/${NAME}`);
+    expect(JSON.parse(readFileSync(join(copy, 'packages', NAME, 'package.json'), 'utf8')).name).toBe(
+      `@rotators/${NAME}`,
+    );
     const workflow = readFileSync(join(copy, '.github/workflows/ci.yml'), 'utf8');
     expect(workflowMatrixPackages(workflow)).toContain(NAME);
     expect((await createLinter())(workflow, '.github/workflows/ci.yml')).toEqual([]);
@@ -72,7 +93,7 @@ describe('npm run new-rotator', () => {
     expect(existsSync(join(packageDir, 'dist', `${NAME}.zip`))).toBe(true);
   });
 
-  it("the scaffold's tests run and fail with a clear \"not implemented\"", () => {
+  it('the scaffold\'s tests run and fail with a clear "not implemented"', () => {
     const tests = run(join(copy, 'node_modules/.bin/vitest'), ['run', '--project', NAME]);
     const output = tests.stdout + tests.stderr;
     expect(tests.status).not.toBe(0);
@@ -99,7 +120,9 @@ describe('npm run new-rotator', () => {
     expect(result.status, output).toBe(0);
     expect(output.match(/Success! The configuration is valid/g)).toHaveLength(2);
     expect(output).toMatch(/Success! \d+ passed, 0 failed/);
-    expect(readFileSync(join(copy, 'terraform/modules', NAME, 'main.tf'), 'utf8')).toContain(`rotator         = "${NAME}"`);
+    expect(readFileSync(join(copy, 'terraform/modules', NAME, 'main.tf'), 'utf8')).toContain(
+      `rotator         = "${NAME}"`,
+    );
   });
 });
 
@@ -110,7 +133,12 @@ describe('npm run new-rotator: the CI matrix', () => {
     const root = mkdtempSync(join(tmpdir(), 'rotators-empty-matrix-'));
     try {
       const reference = ['terraform/modules/generic-password', 'terraform/examples/generic-password'];
-      const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', ...reference], { cwd: repoRoot, encoding: 'utf8' }).split('\n').filter(Boolean);
+      const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', ...reference], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
       for (const file of files) {
         mkdirSync(dirname(join(root, file)), { recursive: true });
         cpSync(join(repoRoot, file), join(root, file));
@@ -129,10 +157,16 @@ describe('npm run new-rotator: the CI matrix', () => {
       mkdirSync(join(root, '.github/workflows'), { recursive: true });
       writeFileSync(join(root, '.github/workflows/ci.yml'), before);
 
-      const result = run(process.execPath, [join(repoRoot, 'scripts/new-rotator.mjs'), 'first-widget', '--root', root], repoRoot);
+      const result = run(
+        process.execPath,
+        [join(repoRoot, 'scripts/new-rotator.mjs'), 'first-widget', '--root', root],
+        repoRoot,
+      );
       expect(result.status, result.stderr).toBe(0);
       const after = readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8');
-      expect(after).toBe(before.replace('# BEGIN rotator packages\n', '# BEGIN rotator packages\n          - first-widget\n'));
+      expect(after).toBe(
+        before.replace('# BEGIN rotator packages\n', '# BEGIN rotator packages\n          - first-widget\n'),
+      );
       expect(workflowMatrixPackages(after)).toEqual(['first-widget']);
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -30,22 +30,29 @@ describe('reproducible build', () => {
     expect(sha256(zipPath(name))).toBe(first);
   });
 
-  it.each(packages)('%s: the zip holds dist/lambda/ (index.mjs, chunks, licence notices), sorted and fixed-dated, and no source map', async (name) => {
-    const lambda = join(dirname(zipPath(name)), 'lambda');
-    const entries = await readZip(zipPath(name));
-    const names = entries.map((entry) => entry.name);
-    const files = readdirSync(lambda, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(lambda, join(e.parentPath, e.name)));
-    expect(names).toEqual([...files].sort());
-    expect(names).toContain('index.mjs');
-    expect(names.some((n) => n.startsWith('chunks/') && n.endsWith('.mjs'))).toBe(true);
-    expect(names.filter((n) => n.endsWith('.map'))).toEqual([]);
-    for (const entry of entries) {
-      expect(entry.content.equals(readFileSync(join(lambda, entry.name))), entry.name).toBe(true);
-      expect(entry.dosDate, entry.name).toBe(DOS_DATE_2000_01_01);
-    }
-    // Every rotator bundles the AWS SDK and Powertools, whose sources carry licence comments.
-    expect(entries.find((e) => e.name === 'index.mjs.LEGAL.txt')?.content.toString('utf8')).toMatch(/^Bundled license information:/);
-  });
+  it.each(packages)(
+    '%s: the zip holds dist/lambda/ (index.mjs, chunks, licence notices), sorted and fixed-dated, and no source map',
+    async (name) => {
+      const lambda = join(dirname(zipPath(name)), 'lambda');
+      const entries = await readZip(zipPath(name));
+      const names = entries.map((entry) => entry.name);
+      const files = readdirSync(lambda, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(lambda, join(e.parentPath, e.name)));
+      expect(names).toEqual([...files].sort());
+      expect(names).toContain('index.mjs');
+      expect(names.some((n) => n.startsWith('chunks/') && n.endsWith('.mjs'))).toBe(true);
+      expect(names.filter((n) => n.endsWith('.map'))).toEqual([]);
+      for (const entry of entries) {
+        expect(entry.content.equals(readFileSync(join(lambda, entry.name))), entry.name).toBe(true);
+        expect(entry.dosDate, entry.name).toBe(DOS_DATE_2000_01_01);
+      }
+      // Every rotator bundles the AWS SDK and Powertools, whose sources carry licence comments.
+      expect(entries.find((e) => e.name === 'index.mjs.LEGAL.txt')?.content.toString('utf8')).toMatch(
+        /^Bundled license information:/,
+      );
+    },
+  );
 });
 
 /** 2000-01-01 as a DOS date (the fixed timestamp scripts/zip-rotator.mjs writes). */
@@ -84,7 +91,10 @@ function buildZipSha256(name: string): string {
   const out = mkdtempSync(join(tmpdir(), 'rotator-build-'));
   try {
     for (const script of ['bundle-rotator.mjs', 'zip-rotator.mjs']) {
-      execFileSync(process.execPath, [join(repoRoot, 'scripts', script), '--out', out], { cwd: join(repoRoot, 'packages', name), stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repoRoot, 'scripts', script), '--out', out], {
+        cwd: join(repoRoot, 'packages', name),
+        stdio: 'pipe',
+      });
     }
     return sha256(join(out, `${name}.zip`));
   } finally {

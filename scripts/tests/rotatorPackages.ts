@@ -6,7 +6,9 @@ export function rotatorPackages(root: string): string[] {
   return readdirSync(join(root, 'packages'))
     .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
     .filter((name) => {
-      const pkg = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+      const pkg = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+      };
       return Boolean(pkg.scripts?.package);
     })
     .sort();
@@ -14,8 +16,11 @@ export function rotatorPackages(root: string): string[] {
 
 /** The package names listed in the CI workflow's test matrix, between its marker comments. */
 export function workflowMatrixPackages(workflowText: string): string[] {
-  const match = workflowText.match(/^( *)matrix:\n\1 {2}package:\n\1 {4}# BEGIN rotator packages.*\n([\s\S]*?)^ *# END rotator packages/m);
-  if (!match) throw new Error('ci.yml: jobs.test.strategy.matrix.package with BEGIN/END rotator packages markers not found');
+  const match = workflowText.match(
+    /^( *)matrix:\n\1 {2}package:\n\1 {4}# BEGIN rotator packages.*\n([\s\S]*?)^ *# END rotator packages/m,
+  );
+  if (!match)
+    throw new Error('ci.yml: jobs.test.strategy.matrix.package with BEGIN/END rotator packages markers not found');
   return match[2]!
     .split('\n')
     .map((line) => line.trim())

@@ -13,7 +13,15 @@
  */
 import { statSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ensureRotationFunction, localAwsEnv, type MotoServer, repoRoot, secretsManagerClient, startMoto, zipPath } from '@rotators/testkit';
+import {
+  ensureRotationFunction,
+  localAwsEnv,
+  type MotoServer,
+  repoRoot,
+  secretsManagerClient,
+  startMoto,
+  zipPath,
+} from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledPackages, DRIVER_PACKAGES } from '../bench/bundleContents.ts';
 import { measureStepLoads } from '../bench/stepLoads.ts';
@@ -42,7 +50,9 @@ describe('what rotators without a database bundle', () => {
   });
 
   it('generic-password: no HTTP client either', () => {
-    expect([...bundledPackages('generic-password')].filter((p) => (DRIVER_PACKAGES as readonly string[]).includes(p))).toEqual([]);
+    expect(
+      [...bundledPackages('generic-password')].filter((p) => (DRIVER_PACKAGES as readonly string[]).includes(p)),
+    ).toEqual([]);
   });
 });
 
@@ -74,7 +84,14 @@ describe('a driver is loaded only by the steps that use it', () => {
       const setup = await targets.setUp(name);
       if (!('target' in setup)) throw new Error(setup.unsupported);
       const env = { ...localAwsEnv(moto.endpoint), ...setup.target.env };
-      const loads = await measureStepLoads({ rotator: name, zip: zipPath(name), env, client, rotationLambdaArn, secretId: await setup.target.newSecret() });
+      const loads = await measureStepLoads({
+        rotator: name,
+        zip: zipPath(name),
+        env,
+        client,
+        rotationLambdaArn,
+        secretId: await setup.target.newSecret(),
+      });
       const driversOf = (step: string) => loads.find((l) => l.step === step)?.drivers;
       expect(loads.map((l) => l.step)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
       const driver = name.startsWith('mysql') ? 'mysql2' : 'pg';

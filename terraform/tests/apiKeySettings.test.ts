@@ -31,7 +31,8 @@ describe('terraform/modules/api-key: the http settings come from the package', (
   });
 
   it('names each setting\u2019s variable API_<FIELD>, the rule the module applies', () => {
-    for (const setting of settings) expect(SETTING_VARIABLES[setting], setting).toBe(`API_${snake(setting).toUpperCase()}`);
+    for (const setting of settings)
+      expect(SETTING_VARIABLES[setting], setting).toBe(`API_${snake(setting).toUpperCase()}`);
   });
 
   it('sets every setting, given in http, as the package\u2019s variable with the value given (terraform test, mock provider)', async () => {

@@ -18,7 +18,9 @@ const READ_ELSEWHERE: Record<string, string> = {
 };
 
 const modulesDir = join(repoRoot, 'terraform', 'modules');
-const rotatorModules = readdirSync(modulesDir).filter((name) => name !== 'rotation-function' && statSync(join(modulesDir, name)).isDirectory());
+const rotatorModules = readdirSync(modulesDir).filter(
+  (name) => name !== 'rotation-function' && statSync(join(modulesDir, name)).isDirectory(),
+);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -26,7 +28,10 @@ function files(dir: string): string[] {
     .filter((file) => file.endsWith('.ts'));
 }
 
-const sources = (dir: string, skip: (path: string) => boolean = () => false) => files(dir).filter((file) => !skip(file)).map((file) => readFileSync(file, 'utf8'));
+const sources = (dir: string, skip: (path: string) => boolean = () => false) =>
+  files(dir)
+    .filter((file) => !skip(file))
+    .map((file) => readFileSync(file, 'utf8'));
 
 const READS = [
   /\bread(?:Boolean|Integer|Choice|String|List|CaBundle)\(\s*\w+\s*,\s*'([A-Z][A-Z0-9_]+)'/g,
@@ -37,7 +42,8 @@ const READS = [
 /** The environment variable names these sources read. */
 function readNames(texts: string[]): Set<string> {
   const names = new Set<string>();
-  for (const text of texts) for (const pattern of READS) for (const match of text.matchAll(pattern)) names.add(match[1]!);
+  for (const text of texts)
+    for (const pattern of READS) for (const match of text.matchAll(pattern)) names.add(match[1]!);
   return names;
 }
 
@@ -60,7 +66,10 @@ const engineReads = readNames(sources(coreDir, (file) => relative(coreDir, file)
 /** Per file of core's database entry: the functions it exports and the variables it reads. */
 const databaseFiles = files(join(coreDir, 'db')).map((file) => {
   const text = readFileSync(file, 'utf8');
-  return { exports: [...text.matchAll(/^export (?:async )?function (\w+)/gm)].map((match) => match[1]!), reads: readNames([text]) };
+  return {
+    exports: [...text.matchAll(/^export (?:async )?function (\w+)/gm)].map((match) => match[1]!),
+    reads: readNames([text]),
+  };
 });
 const databaseReads = new Set(databaseFiles.flatMap((file) => [...file.reads]));
 const shared = moduleText('rotation-function');
@@ -69,15 +78,25 @@ const sharedSets = setNames(shared);
 function readsOf(rotator: string): { own: Set<string>; all: Set<string> } {
   const texts = sources(join(repoRoot, 'packages', rotator, 'src'));
   const own = readNames(texts);
-  const used = (fn: string) => texts.some((text) => text.includes("'@rotators/core/db'") && new RegExp(`\\b${fn}\\b`).test(text));
+  const used = (fn: string) =>
+    texts.some((text) => text.includes("'@rotators/core/db'") && new RegExp(`\\b${fn}\\b`).test(text));
   for (const file of databaseFiles) if (file.exports.some(used)) for (const name of file.reads) own.add(name);
   return { own, all: new Set([...own, ...engineReads]) };
 }
 
 describe('every environment variable a rotator reads has a module input', () => {
   it('finds what the engine reads (the sources are still read the way this test expects)', () => {
-    expect([...engineReads]).toEqual(expect.arrayContaining(['SECRETS_MANAGER_ENDPOINT', 'PASSWORD_LENGTH', 'EXCLUDE_CHARACTERS', 'POWERTOOLS_SERVICE_NAME']));
-    expect([...databaseReads]).toEqual(expect.arrayContaining(['REQUIRE_TLS', 'TLS_CA_BUNDLE_PATH', 'CONNECT_TIMEOUT_SECONDS', 'MASTER_SECRET_ARNS']));
+    expect([...engineReads]).toEqual(
+      expect.arrayContaining([
+        'SECRETS_MANAGER_ENDPOINT',
+        'PASSWORD_LENGTH',
+        'EXCLUDE_CHARACTERS',
+        'POWERTOOLS_SERVICE_NAME',
+      ]),
+    );
+    expect([...databaseReads]).toEqual(
+      expect.arrayContaining(['REQUIRE_TLS', 'TLS_CA_BUNDLE_PATH', 'CONNECT_TIMEOUT_SECONDS', 'MASTER_SECRET_ARNS']),
+    );
     expect(readsOf('postgres-single-user').own).not.toContain('MASTER_SECRET_ARNS');
     expect(readsOf('mysql-alternating-users').own).toContain('MASTER_SECRET_ARNS');
   });
@@ -91,13 +110,20 @@ describe('every environment variable a rotator reads has a module input', () => 
     const { own, all } = readsOf(module);
     const sets = setNames(moduleText(module));
     const withoutInput = [...own].filter((name) => !sets.has(name) && !sharedSets.has(name));
-    expect(withoutInput, `read by packages/${module}/src (or core's database entry) but set by no input of terraform/modules/${module}`).toEqual([]);
+    expect(
+      withoutInput,
+      `read by packages/${module}/src (or core's database entry) but set by no input of terraform/modules/${module}`,
+    ).toEqual([]);
     const unread = [...sets].filter((name) => !all.has(name) && !(name in READ_ELSEWHERE));
-    expect(unread, `set by terraform/modules/${module} but read by no source of packages/${module} or core`).toEqual([]);
+    expect(unread, `set by terraform/modules/${module} but read by no source of packages/${module} or core`).toEqual(
+      [],
+    );
   });
 
   it('rotation-function sets nothing the engine does not read', () => {
-    const unread = [...sharedSets].filter((name) => !engineReads.has(name) && !databaseReads.has(name) && !(name in READ_ELSEWHERE));
+    const unread = [...sharedSets].filter(
+      (name) => !engineReads.has(name) && !databaseReads.has(name) && !(name in READ_ELSEWHERE),
+    );
     expect(unread).toEqual([]);
   });
 });

@@ -24,39 +24,62 @@ describe('examples/generic-password on moto', () => {
     const result = await example.root.plan({ automatically_after_days: '0' });
     expect(result.code).toBe(1);
     // Terraform wraps its messages; compare with the line breaks folded.
-    expect(result.stderr.replace(/\s+/g, ' ')).toContain('automatically_after_days must be a whole number of days from 1 to 1000');
+    expect(result.stderr.replace(/\s+/g, ' ')).toContain(
+      'automatically_after_days must be a whole number of days from 1 to 1000',
+    );
   });
 
   example.itApplies((outputs) => {
     expect(outputs.secret_arn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:tf-generic-/);
   });
 
-  example.itDeployed('deployed the built zip with the wiring the module promises', { Architectures: ['arm64'], Timeout: 30 }, async (fn) => {
-    const { outputs } = example;
-    expect(fn.environment).toMatchObject({ SECRETS_MANAGER_ENDPOINT: motoEndpoint(), POWERTOOLS_SERVICE_NAME: 'generic-password', PASSWORD_LENGTH: '32' });
-    const described = await client().send(new DescribeSecretCommand({ SecretId: outputs.secret_arn }));
-    expect(described.RotationEnabled).toBe(true);
-    expect(described.RotationLambdaARN).toBe(outputs.function_arn);
-    expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
-  });
+  example.itDeployed(
+    'deployed the built zip with the wiring the module promises',
+    { Architectures: ['arm64'], Timeout: 30 },
+    async (fn) => {
+      const { outputs } = example;
+      expect(fn.environment).toMatchObject({
+        SECRETS_MANAGER_ENDPOINT: motoEndpoint(),
+        POWERTOOLS_SERVICE_NAME: 'generic-password',
+        PASSWORD_LENGTH: '32',
+      });
+      const described = await client().send(new DescribeSecretCommand({ SecretId: outputs.secret_arn }));
+      expect(described.RotationEnabled).toBe(true);
+      expect(described.RotationLambdaARN).toBe(outputs.function_arn);
+      expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
+    },
+  );
 
   example.itPassesConfigurationTest();
 
   it('gave the role the rotation actions on this secret only, and Secrets Manager of this account the invoke right', async () => {
     const { outputs } = example;
     const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
-    const writers = statements.filter((s) => asList(s.Action).some((a) => a === 'secretsmanager:PutSecretValue' || a === 'secretsmanager:UpdateSecretVersionStage'));
+    const writers = statements.filter((s) =>
+      asList(s.Action).some(
+        (a) => a === 'secretsmanager:PutSecretValue' || a === 'secretsmanager:UpdateSecretVersionStage',
+      ),
+    );
     expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
-    for (const s of statements.filter((st) => asList(st.Resource).includes('*'))) expect(asList(s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
+    for (const s of statements.filter((st) => asList(st.Resource).includes('*')))
+      expect(asList(s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
     const [invoke, ...others] = await deployedInvokePolicy(motoEndpoint(), outputs.function_name!);
     expect(others).toEqual([]);
-    expect(invoke).toMatchObject({ Effect: 'Allow', Action: 'lambda:InvokeFunction', Principal: { Service: 'secretsmanager.amazonaws.com' } });
+    expect(invoke).toMatchObject({
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Principal: { Service: 'secretsmanager.amazonaws.com' },
+    });
     expect(JSON.stringify(invoke!.Condition)).toContain('"123456789012"');
     expect(JSON.stringify(invoke!.Condition)).toContain(JSON.stringify(outputs.secret_arn));
   });
 
   it('rotates the secret Terraform created, with the function Terraform created', async () => {
-    const initial = await readSecret<{ username: string; password: string }>(client(), example.outputs.secret_arn!, 'AWSCURRENT');
+    const initial = await readSecret<{ username: string; password: string }>(
+      client(),
+      example.outputs.secret_arn!,
+      'AWSCURRENT',
+    );
     expect(initial).toMatchObject({ username: 'reporting', password: initialPassword });
     const { secretId, service } = await example.rotation();
     const seen = new Set([initialPassword]);

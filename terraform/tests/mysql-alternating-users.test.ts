@@ -66,7 +66,7 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
 
   itWiresTheMasterSecret(example);
 
-  it('alternates the users of Terraform\'s secret on the server: AWSCURRENT and AWSPREVIOUS both log in', async () => {
+  it("alternates the users of Terraform's secret on the server: AWSCURRENT and AWSPREVIOUS both log in", async () => {
     const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     for (const expected of [`${user}_clone`, user]) {
       const { token } = await service.rotate(secretId);

@@ -30,7 +30,14 @@ describe('examples/postgres-alternating-users on moto and PostgreSQL', () => {
 
   /** Run `sql` as `name` (verified TLS when the CA is known). */
   async function runAs(name: string, password: string, sql: string) {
-    const client = new pg.Client({ host: server.host, port: server.port, user: name, password, database: 'postgres', ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false });
+    const client = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: name,
+      password,
+      database: 'postgres',
+      ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -46,12 +53,17 @@ describe('examples/postgres-alternating-users on moto and PostgreSQL', () => {
       server = await startPostgres();
       const caFile = server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
       // Passwords reach the server only as verifiers, so its log never holds them.
-      for (const role of [`${user}_clone`, `${user}_owner`, user, master]) await server.query(`DROP ROLE IF EXISTS ${id(role)}`);
+      for (const role of [`${user}_clone`, `${user}_owner`, user, master])
+        await server.query(`DROP ROLE IF EXISTS ${id(role)}`);
       // A master like RDS's: CREATEROLE, not a superuser, may create in the app's database.
-      await server.query(`CREATE ROLE ${id(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`);
+      await server.query(
+        `CREATE ROLE ${id(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`,
+      );
       await server.query(`GRANT CREATE ON DATABASE postgres TO ${id(master)}`);
       // An existing base user that owns a table: adopt_ownership moves it to the owner role.
-      await server.query(`CREATE ROLE ${id(user)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initialPassword))}`);
+      await server.query(
+        `CREATE ROLE ${id(user)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initialPassword))}`,
+      );
       await server.query(`GRANT CREATE ON SCHEMA public TO ${id(user)}`);
       await runAs(user, initialPassword, `CREATE TABLE ${id(table)} (id int); INSERT INTO ${id(table)} VALUES (1)`);
       return {
@@ -95,10 +107,16 @@ describe('examples/postgres-alternating-users on moto and PostgreSQL', () => {
       expect(current.username).toBe(expected);
       for (const version of [current, previous]) {
         await runAs(version.username, version.password, `INSERT INTO ${id(table)} VALUES (2)`);
-        const { rows } = await runAs(version.username, version.password, `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${table}') AS t`);
+        const { rows } = await runAs(
+          version.username,
+          version.password,
+          `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${table}') AS t`,
+        );
         expect(rows[0]).toEqual({ c: `${user}_owner`, t: `${user}_owner` });
       }
-      expect((await server.query(`SELECT count(*)::int AS n FROM ${id(table)}`)).rows[0]!.n).toBe(1 + 2 * (rotation + 1));
+      expect((await server.query(`SELECT count(*)::int AS n FROM ${id(table)}`)).rows[0]!.n).toBe(
+        1 + 2 * (rotation + 1),
+      );
     }
     // After two rotations the base user has a new password: the initial one is refused.
     expect(await canLogin(server, user, initialPassword)).toBe(false);

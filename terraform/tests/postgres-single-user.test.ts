@@ -26,7 +26,9 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
       server = await startPostgres();
       // The role gets its password as a verifier, so the server log never holds it.
       await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`);
-      await server.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initialPassword))}`);
+      await server.query(
+        `CREATE ROLE ${escapeIdentifier(role)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initialPassword))}`,
+      );
       return postgresVariables(server, role, initialPassword);
     },
     stop: async () => server?.stop(),
@@ -36,19 +38,28 @@ describe('examples/postgres-single-user on moto and PostgreSQL', () => {
   example.itApplies();
 
   example.itDeployed('deployed the built zip with the database settings as environment', { Timeout: 80 }, (fn) => {
-    expect(fn.environment).toMatchObject({ CONNECT_TIMEOUT_SECONDS: '5', REQUIRE_TLS: 'true', POWERTOOLS_SERVICE_NAME: 'postgres-single-user', SECRETS_MANAGER_ENDPOINT: motoEndpoint() });
+    expect(fn.environment).toMatchObject({
+      CONNECT_TIMEOUT_SECONDS: '5',
+      REQUIRE_TLS: 'true',
+      POWERTOOLS_SERVICE_NAME: 'postgres-single-user',
+      SECRETS_MANAGER_ENDPOINT: motoEndpoint(),
+    });
     // Not set: the rotator's own default (which also excludes ":") applies.
     expect(fn.environment.EXCLUDE_CHARACTERS).toBeUndefined();
   });
 
   example.itPassesConfigurationTest();
 
-  it('rotates the role Terraform\'s secret names, on the server', async () => {
+  it("rotates the role Terraform's secret names, on the server", async () => {
     const { secretId, service } = await example.rotation({ maxAttempts: 1 });
     let old = initialPassword;
     for (let rotation = 0; rotation < 2; rotation += 1) {
       const { token } = await service.rotate(secretId);
-      const current = (await readSecret<{ username: string; password: string; host: string }>(client(), secretId, 'AWSCURRENT'))!;
+      const current = (await readSecret<{ username: string; password: string; host: string }>(
+        client(),
+        secretId,
+        'AWSCURRENT',
+      ))!;
       expect(current.versionId).toBe(token);
       expect(current).toMatchObject({ username: role, host: server.host });
       expect(current.password).not.toContain(':');

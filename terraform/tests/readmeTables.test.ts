@@ -33,7 +33,11 @@ output "function_arn" {
 describe('readme-tables', () => {
   it('reads each block\u2019s own attributes, not those of nested validation blocks', () => {
     const blocks = parseBlocks(source);
-    expect(blocks.map((b) => `${b.kind}:${b.name}`)).toEqual(['variable:secrets', 'variable:name', 'output:function_arn']);
+    expect(blocks.map((b) => `${b.kind}:${b.name}`)).toEqual([
+      'variable:secrets',
+      'variable:name',
+      'output:function_arn',
+    ]);
     expect(blocks[0]!.attributes.default).toBe('{}');
     expect(blocks[0]!.attributes.condition).toBeUndefined();
     expect(blocks[1]!.attributes.default).toBeUndefined();
@@ -41,7 +45,9 @@ describe('readme-tables', () => {
 
   it('renders heredoc descriptions, shortened multi-line types, required inputs and escaped pipes', () => {
     const tables = renderTables(parseBlocks(source));
-    expect(tables).toContain('| `secrets` | Secrets to rotate { with braces } and "quotes". | `map(object({…}))` | `{}` | no |');
+    expect(tables).toContain(
+      '| `secrets` | Secrets to rotate { with braces } and "quotes". | `map(object({…}))` | `{}` | no |',
+    );
     expect(tables).toContain('| `name` | Name \\| with a pipe. | `string` | n/a | yes |');
     expect(tables).toContain('| `function_arn` | ARN of the function. |');
   });
@@ -49,6 +55,8 @@ describe('readme-tables', () => {
   it('gives a different table when a variable is added or its default changes', () => {
     const before = renderTables(parseBlocks(source));
     expect(renderTables(parseBlocks(`${source}\nvariable "extra" {\n  type = bool\n}\n`))).not.toBe(before);
-    expect(renderTables(parseBlocks(source.replace('default = {}', 'default = { a = { arn = "x" } }')))).not.toBe(before);
+    expect(renderTables(parseBlocks(source.replace('default = {}', 'default = { a = { arn = "x" } }')))).not.toBe(
+      before,
+    );
   });
 });

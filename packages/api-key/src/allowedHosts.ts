@@ -21,7 +21,10 @@ const ENTRY = new RegExp(`^(\\*\\.)?(${LABEL}(?:\\.${LABEL})*)(?::(\\d{1,5}))?$`
 const HTTPS_PORT = 443;
 
 export function parseAllowedHosts(raw: string, variable: string): HostRule[] {
-  const entries = raw.split(',').map((e) => e.trim().toLowerCase()).filter((e) => e !== '');
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
   if (entries.length === 0) throw new ConfigurationError(variable, `Environment variable ${variable} names no host`);
   return entries.map((entry) => {
     const match = ENTRY.exec(entry);
@@ -29,7 +32,10 @@ export function parseAllowedHosts(raw: string, variable: string): HostRule[] {
     // "*.com" would allow half the internet: a wildcard needs at least two labels below it.
     const tooBroad = match?.[1] !== undefined && !match[2]!.includes('.');
     if (!match || tooBroad || port < 1 || port > 65535) {
-      throw new ConfigurationError(variable, `Environment variable ${variable} has an entry that is not a host name, "*.domain" or either with ":port" (got "${entry}")`);
+      throw new ConfigurationError(
+        variable,
+        `Environment variable ${variable} has an entry that is not a host name, "*.domain" or either with ":port" (got "${entry}")`,
+      );
     }
     return { host: match[2]!, wildcard: match[1] !== undefined, port };
   });
@@ -39,7 +45,9 @@ export function parseAllowedHosts(raw: string, variable: string): HostRule[] {
 export function isHostAllowed(url: URL, rules: readonly HostRule[]): boolean {
   const host = url.hostname.toLowerCase();
   const port = url.port === '' ? HTTPS_PORT : Number(url.port);
-  return rules.some((rule) => rule.port === port && (rule.wildcard ? host.endsWith(`.${rule.host}`) : host === rule.host));
+  return rules.some(
+    (rule) => rule.port === port && (rule.wildcard ? host.endsWith(`.${rule.host}`) : host === rule.host),
+  );
 }
 
 export function describeRules(rules: readonly HostRule[]): string {

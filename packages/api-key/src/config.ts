@@ -5,7 +5,12 @@
 import { Agent } from 'node:https';
 import * as z from 'zod/mini';
 import { ConfigurationError, readBoolean, readCaBundle, readChoice, readInteger, readString } from '@rotators/core';
-import { type AdapterSettingName, type AdapterSettings, SETTING_VARIABLES, adapterSettingsShape } from './adapters/settings.ts';
+import {
+  type AdapterSettingName,
+  type AdapterSettings,
+  SETTING_VARIABLES,
+  adapterSettingsShape,
+} from './adapters/settings.ts';
 import { PROVIDERS, type ProviderName } from './adapters/registry.ts';
 import { type HostRule, parseAllowedHosts } from './allowedHosts.ts';
 
@@ -65,13 +70,20 @@ export function readApiKeyConfig(env: Env = process.env): ApiKeyConfig {
 
 function readAllowedHosts(env: Env, provider: ProviderName): { allowedHosts: HostRule[]; allowedHostsSource: string } {
   const raw = readString(env, 'API_ALLOWED_HOSTS');
-  if (raw) return { allowedHosts: parseAllowedHosts(raw, 'API_ALLOWED_HOSTS'), allowedHostsSource: 'API_ALLOWED_HOSTS' };
+  if (raw)
+    return { allowedHosts: parseAllowedHosts(raw, 'API_ALLOWED_HOSTS'), allowedHostsSource: 'API_ALLOWED_HOSTS' };
   const preset = PROVIDERS[provider].hosts;
   if (!preset) {
     // A generic provider has no host of its own: without a list, a secret's writer picks the host.
-    throw new ConfigurationError('API_ALLOWED_HOSTS', `Environment variable API_ALLOWED_HOSTS is required when API_PROVIDER is ${provider}: the host names (e.g. api.example.com, *.example.com, host:8443) a secret's baseUrl may name`);
+    throw new ConfigurationError(
+      'API_ALLOWED_HOSTS',
+      `Environment variable API_ALLOWED_HOSTS is required when API_PROVIDER is ${provider}: the host names (e.g. api.example.com, *.example.com, host:8443) a secret's baseUrl may name`,
+    );
   }
-  return { allowedHosts: parseAllowedHosts(preset.join(','), `the ${provider} preset`), allowedHostsSource: `the ${provider} preset (API_ALLOWED_HOSTS unset)` };
+  return {
+    allowedHosts: parseAllowedHosts(preset.join(','), `the ${provider} preset`),
+    allowedHostsSource: `the ${provider} preset (API_ALLOWED_HOSTS unset)`,
+  };
 }
 
 function readAdapterSettings(env: Env): Partial<AdapterSettings> {
@@ -80,10 +92,14 @@ function readAdapterSettings(env: Env): Partial<AdapterSettings> {
     const raw = readString(env, variable);
     if (raw === undefined) continue;
     // An empty value cannot be told from an unset one in most deployment tools; "none" means empty.
-    const value = raw === 'none' && (name === 'authScheme' || name === 'pageSizeParam' || name.endsWith('Field')) ? '' : raw;
+    const value =
+      raw === 'none' && (name === 'authScheme' || name === 'pageSizeParam' || name.endsWith('Field')) ? '' : raw;
     const parsed = z.safeParse(adapterSettingsShape[name], value);
     if (!parsed.success) {
-      throw new ConfigurationError(variable, `Environment variable ${variable} ${parsed.error.issues[0]?.message ?? 'is not valid'} (got "${raw}")`);
+      throw new ConfigurationError(
+        variable,
+        `Environment variable ${variable} ${parsed.error.issues[0]?.message ?? 'is not valid'} (got "${raw}")`,
+      );
     }
     settings[name] = parsed.data;
   }

@@ -19,11 +19,30 @@ export type HttpFactory = (options: KeyApiHttpOptions) => KeyApiHttp;
  * The adapter for one step: one HTTP client, so all the step's calls share one time budget.
  * `version` names the secret version for errors ("AWSCURRENT", "AWSPENDING").
  */
-export function openSession(secret: ApiKeySecret, version: string, config: ApiKeyConfig, ctx: StepContext, createHttp: HttpFactory = createKeyApiHttp): KeyProviderAdapter {
+export function openSession(
+  secret: ApiKeySecret,
+  version: string,
+  config: ApiKeyConfig,
+  ctx: StepContext,
+  createHttp: HttpFactory = createKeyApiHttp,
+): KeyProviderAdapter {
   assertAllowedHost(secret, version, config, ctx);
   const settings = settingsFor(secret, config);
   const errorContext = ctx;
   const baseUrl = normalizeBaseUrl(secret.baseUrl);
-  const http = createHttp({ baseUrl, authHeader: settings.authHeader, authScheme: settings.authScheme, config, logger: ctx.logger, errorContext });
-  return PROVIDERS[providerOf(secret, config)].create({ settings, http, errorContext, baseUrl, maxPages: config.maxPages });
+  const http = createHttp({
+    baseUrl,
+    authHeader: settings.authHeader,
+    authScheme: settings.authScheme,
+    config,
+    logger: ctx.logger,
+    errorContext,
+  });
+  return PROVIDERS[providerOf(secret, config)].create({
+    settings,
+    http,
+    errorContext,
+    baseUrl,
+    maxPages: config.maxPages,
+  });
 }

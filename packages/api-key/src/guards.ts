@@ -27,11 +27,24 @@ export function assertAllowedHost(secret: ApiKeySecret, version: string, config:
  * settings the other version names. Otherwise a planted pending value could make the rotator send
  * a key to another server, or revoke keys of another account.
  */
-export function assertSameProvider(reference: ApiKeySecret, other: ApiKeySecret, labels: { reference: string; other: string }, config: ApiKeyConfig, ctx: StepContext): void {
+export function assertSameProvider(
+  reference: ApiKeySecret,
+  other: ApiKeySecret,
+  labels: { reference: string; other: string },
+  config: ApiKeyConfig,
+  ctx: StepContext,
+): void {
   const mismatch = (field: string, detail: string) =>
-    new ConfusedDeputyError(field, `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`, ctx);
+    new ConfusedDeputyError(
+      field,
+      `${labels.other} ${detail} than ${labels.reference}; refusing to use it (field "${field}")`,
+      ctx,
+    );
   if (providerOf(other, config) !== providerOf(reference, config)) {
-    throw mismatch('provider', `names provider "${providerOf(other, config)}", another provider ("${providerOf(reference, config)}")`);
+    throw mismatch(
+      'provider',
+      `names provider "${providerOf(other, config)}", another provider ("${providerOf(reference, config)}")`,
+    );
   }
   const [a, b] = [normalizeBaseUrl(reference.baseUrl), normalizeBaseUrl(other.baseUrl)];
   if (a !== b) throw mismatch('baseUrl', `names baseUrl ${b}, another base URL (${a})`);
@@ -58,12 +71,23 @@ export function assertCurrentKeyListed(current: ApiKeySecret, listed: ListedKey[
  */
 export function assertPendingIds(current: ApiKeySecret, pending: ApiKeySecret, ctx: StepContext): void {
   if (pending.previousKeyId !== current.keyId) {
-    throw refusePending('previousKeyId', `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`, ctx);
+    throw refusePending(
+      'previousKeyId',
+      `names previousKeyId ${pending.previousKeyId ?? '(none)'}, not the key AWSCURRENT holds (${current.keyId})`,
+      ctx,
+    );
   }
-  const recordable = new Set([...(current.initialKeyIds ?? []), ...(current.previousKeyId ? [current.previousKeyId] : [])]);
+  const recordable = new Set([
+    ...(current.initialKeyIds ?? []),
+    ...(current.previousKeyId ? [current.previousKeyId] : []),
+  ]);
   const unexpected = (pending.initialKeyIds ?? []).find((id) => !recordable.has(id));
   if (unexpected !== undefined) {
-    throw refusePending('initialKeyIds', `names in initialKeyIds a key that neither AWSCURRENT's initialKeyIds nor its previousKeyId names (${unexpected})`, ctx);
+    throw refusePending(
+      'initialKeyIds',
+      `names in initialKeyIds a key that neither AWSCURRENT's initialKeyIds nor its previousKeyId names (${unexpected})`,
+      ctx,
+    );
   }
 }
 
@@ -71,12 +95,26 @@ export function assertPendingIds(current: ApiKeySecret, pending: ApiKeySecret, c
  * The keys the pending key lists: its own key under this rotation's label (createSecret made it),
  * and AWSCURRENT's key (the pending key is of the same account, not a planted key of another one).
  */
-export function assertPendingKeyListed(current: ApiKeySecret, pending: ApiKeySecret, listed: ListedKey[], label: string, ctx: StepContext): void {
+export function assertPendingKeyListed(
+  current: ApiKeySecret,
+  pending: ApiKeySecret,
+  listed: ListedKey[],
+  label: string,
+  ctx: StepContext,
+): void {
   if (!listed.some((k) => k.id === pending.keyId && k.label === label)) {
-    throw refusePending('keyId', `names keyId ${pending.keyId}, which the pending key's account does not list with this rotation's label ${label}`, ctx);
+    throw refusePending(
+      'keyId',
+      `names keyId ${pending.keyId}, which the pending key's account does not list with this rotation's label ${label}`,
+      ctx,
+    );
   }
   if (!listed.some((k) => k.id === current.keyId)) {
-    throw refusePending('apiKey', `holds a key whose account does not list the key AWSCURRENT holds (${current.keyId}): a key of another account`, ctx);
+    throw refusePending(
+      'apiKey',
+      `holds a key whose account does not list the key AWSCURRENT holds (${current.keyId}): a key of another account`,
+      ctx,
+    );
   }
 }
 

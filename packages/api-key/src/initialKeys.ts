@@ -21,7 +21,9 @@ import type { ApiKeySecret } from './schema.ts';
  */
 export function initialKeysDue(version: ApiKeySecret, listed: ListedKey[], keep: ReadonlySet<string>): string[] {
   const named = [...(version.initialKeyIds ?? []), ...(version.previousKeyId ? [version.previousKeyId] : [])];
-  return [...new Set(named)].filter((id) => !keep.has(id) && listed.some((k) => k.id === id && !isCreatedByRotator(k.label)));
+  return [...new Set(named)].filter(
+    (id) => !keep.has(id) && listed.some((k) => k.id === id && !isCreatedByRotator(k.label)),
+  );
 }
 
 /**
@@ -29,12 +31,20 @@ export function initialKeysDue(version: ApiKeySecret, listed: ListedKey[], keep:
  * that key carries no label of ours, still listed after this step's revocations, minus the keys
  * the pending version itself holds.
  */
-export function initialKeysToRecord(current: ApiKeySecret, listed: ListedKey[], revoked: readonly string[], pendingHolds: ReadonlySet<string>): string[] {
+export function initialKeysToRecord(
+  current: ApiKeySecret,
+  listed: ListedKey[],
+  revoked: readonly string[],
+  pendingHolds: ReadonlySet<string>,
+): string[] {
   return initialKeysDue(current, listed, pendingHolds).filter((id) => !revoked.includes(id));
 }
 
 export function warnInitialRevocation(logger: RotationLogger, ids: string[]): void {
   for (const keyId of ids) {
-    logger.warn('API_REVOKE_INITIAL_KEY=true: revoking a key this rotator did not make (the key the secret held before its first rotation); its id comes from the secret\'s versions', { keyId });
+    logger.warn(
+      "API_REVOKE_INITIAL_KEY=true: revoking a key this rotator did not make (the key the secret held before its first rotation); its id comes from the secret's versions",
+      { keyId },
+    );
   }
 }

@@ -17,10 +17,10 @@ export function labelFor(secretArn: string, token: string): string {
 }
 
 export function isCreatedForSecret(label: string | undefined, secretArn: string): boolean {
-  return label !== undefined && label.startsWith(`${PREFIX}:${secretTag(secretArn)}:`);
+  return label?.startsWith(`${PREFIX}:${secretTag(secretArn)}:`) === true;
 }
 
 /** Made by this rotator for any secret: never an "initial" key, whoever's versions name it. */
 export function isCreatedByRotator(label: string | undefined): boolean {
-  return label !== undefined && label.startsWith(`${PREFIX}:`);
+  return label?.startsWith(`${PREFIX}:`) === true;
 }

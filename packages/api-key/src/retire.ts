@@ -17,7 +17,12 @@ export function staleKeys(keys: ListedKey[], secretArn: string, keep: ReadonlySe
  * A 404 counts as "already gone" only if the key is really gone: the list is read once more, and a
  * key still in it failed. Otherwise a wrong keyPath (every revoke a 404) would be a silent no-op for ever.
  */
-export async function revokeAll(adapter: KeyProviderAdapter, auth: ApiAuth, ids: string[], logger: RotationLogger): Promise<string[]> {
+export async function revokeAll(
+  adapter: KeyProviderAdapter,
+  auth: ApiAuth,
+  ids: string[],
+  logger: RotationLogger,
+): Promise<string[]> {
   const failed: string[] = [];
   for (const id of ids) {
     try {
@@ -25,7 +30,10 @@ export async function revokeAll(adapter: KeyProviderAdapter, auth: ApiAuth, ids:
       logger.info(outcome === 'revoked' ? 'Revoked an old API key' : 'Old API key was already gone', { keyId: id });
     } catch (error) {
       failed.push(id);
-      logger.warn('Could not revoke an old API key; the next rotation tries again', { keyId: id, error: { name: (error as Error).name, message: (error as Error).message } });
+      logger.warn('Could not revoke an old API key; the next rotation tries again', {
+        keyId: id,
+        error: { name: (error as Error).name, message: (error as Error).message },
+      });
     }
   }
   const revoked = ids.filter((id) => !failed.includes(id));
@@ -33,7 +41,9 @@ export async function revokeAll(adapter: KeyProviderAdapter, auth: ApiAuth, ids:
   const stillListed = new Set((await adapter.listKeys(auth)).map((k) => k.id));
   for (const id of revoked.filter((i) => stillListed.has(i))) {
     failed.push(id);
-    logger.warn('An old API key is still listed after its revocation; check keyPath (API_KEY_PATH) and revokeMethod', { keyId: id });
+    logger.warn('An old API key is still listed after its revocation; check keyPath (API_KEY_PATH) and revokeMethod', {
+      keyId: id,
+    });
   }
   return failed;
 }

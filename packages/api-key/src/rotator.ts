@@ -3,7 +3,13 @@
  * key; the current and previous keys both stay valid (a grace period of one rotation interval);
  * keys older than AWSPREVIOUS that this rotator created are revoked after the promotion.
  */
-import { PendingTestFailedError, type Rotator, type StepContext, safeCause, TargetOperationError } from '@rotators/core';
+import {
+  PendingTestFailedError,
+  type Rotator,
+  type StepContext,
+  safeCause,
+  TargetOperationError,
+} from '@rotators/core';
 import type { CreatedKey, ListedKey } from './adapters/types.ts';
 import { type ApiKeyConfig, readApiKeyConfig } from './config.ts';
 import { type HttpFactory, openSession } from './connect.ts';
@@ -55,7 +61,11 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       // Keys whose revocation failed at an earlier finishSecret still count against the provider's
       // key limit: retry them before creating. Labelled keys only when we know which key AWSPREVIOUS
       // holds; with API_REVOKE_INITIAL_KEY also the recorded initial key (initialKeys.ts).
-      const keep = new Set([current.keyId, ...(current.previousKeyId ? [current.previousKeyId] : []), ...(earlier ? [earlier.id] : [])]);
+      const keep = new Set([
+        current.keyId,
+        ...(current.previousKeyId ? [current.previousKeyId] : []),
+        ...(earlier ? [earlier.id] : []),
+      ]);
       const stale = current.previousKeyId ? staleKeys(keys, ctx.secretId, keep) : [];
       const initialDue = config.revokeInitialKey ? initialKeysDue(current, keys, keep) : [];
       warnInitialRevocation(ctx.logger, initialDue);
@@ -70,15 +80,26 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         if (earlier) {
           // The provider shows a key's value only once, so that key cannot be stored: revoke it, make another.
           await adapter.revokeKey(auth, earlier.id);
-          ctx.logger.info('createSecret: revoked the key an earlier attempt created (its value cannot be read back)', { keyId: earlier.id, label });
+          ctx.logger.info('createSecret: revoked the key an earlier attempt created (its value cannot be read back)', {
+            keyId: earlier.id,
+            label,
+          });
         }
         created = await adapter.createKey(auth, label);
         ctx.logger.info('createSecret: created a new key', { keyId: created.id, label });
       }
       const { initialKeyIds: _carried, ...rest } = current;
       const revoked = initialDue.filter((id) => !failed.includes(id));
-      const initialKeyIds = config.revokeInitialKey ? initialKeysToRecord(current, keys, revoked, new Set([created.id, current.keyId])) : [];
-      return { ...rest, apiKey: created.key, keyId: created.id, previousKeyId: current.keyId, ...(initialKeyIds.length > 0 ? { initialKeyIds } : {}) };
+      const initialKeyIds = config.revokeInitialKey
+        ? initialKeysToRecord(current, keys, revoked, new Set([created.id, current.keyId]))
+        : [];
+      return {
+        ...rest,
+        apiKey: created.key,
+        keyId: created.id,
+        previousKeyId: current.keyId,
+        ...(initialKeyIds.length > 0 ? { initialKeyIds } : {}),
+      };
     },
 
     async setPending({ current, pending }, ctx) {
@@ -102,7 +123,11 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
         listed = await adapter.listKeys(auth);
       } catch (error) {
         if (error instanceof KeyApiError && (error.kind === 'authentication' || error.kind === 'forbidden')) {
-          throw new PendingTestFailedError(`The pending key (id ${pending.keyId}) does not work: ${error.message}`, ctx, { cause: safeCause(error) });
+          throw new PendingTestFailedError(
+            `The pending key (id ${pending.keyId}) does not work: ${error.message}`,
+            ctx,
+            { cause: safeCause(error) },
+          );
         }
         throw error;
       }
@@ -117,7 +142,9 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       const auth = { key: current.apiKey, role: 'the current key' };
       await adapter.testKey(auth);
       assertCurrentKeyListed(current, await adapter.listKeys(auth), ctx);
-      ctx.logger.info('testSecret: configuration test passed: the current key works and can list keys', { keyId: current.keyId });
+      ctx.logger.info('testSecret: configuration test passed: the current key works and can list keys', {
+        keyId: current.keyId,
+      });
     },
 
     async afterFinish({ current, previous: beforeMove }, ctx) {
@@ -131,16 +158,23 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       const revoke = staleKeys(listed, ctx.secretId, keep);
       if (config.revokeInitialKey) {
         // The previous version's previousKeyId covers versions written before initialKeyIds existed.
-        const initial = [...new Set([...initialKeysDue(current, listed, keep), ...initialKeysDue(previous, listed, keep)])];
+        const initial = [
+          ...new Set([...initialKeysDue(current, listed, keep), ...initialKeysDue(previous, listed, keep)]),
+        ];
         warnInitialRevocation(ctx.logger, initial);
         revoke.push(...initial);
       }
 
       const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
       if (failed.length > 0) {
-        throw new TargetOperationError(`Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`, ctx);
+        throw new TargetOperationError(
+          `Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`,
+          ctx,
+        );
       }
-      ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', { revoked: revoke.length });
+      ctx.logger.info('finishSecret: old keys revoked; AWSCURRENT and AWSPREVIOUS keys kept', {
+        revoked: revoke.length,
+      });
     },
   };
 }

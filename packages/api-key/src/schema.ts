@@ -18,7 +18,14 @@ const baseUrl = z.string({ error: 'must be a string' }).check(
     (value) => {
       try {
         const url = new URL(value);
-        return url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash && value.trim() === value;
+        return (
+          url.protocol === 'https:' &&
+          !url.username &&
+          !url.password &&
+          !url.search &&
+          !url.hash &&
+          value.trim() === value
+        );
       } catch {
         return false;
       }
@@ -28,24 +35,27 @@ const baseUrl = z.string({ error: 'must be a string' }).check(
 );
 
 /** A provider's id of a key: it goes into a path (URL-encoded) and into log lines. */
-const keyId = z
-  .string({ error: 'must be a string' })
-  .check(z.minLength(1, { error: 'must not be empty' }), z.refine((value) => !CONTROL.test(value), { error: 'must not contain control characters' }));
+const keyId = z.string({ error: 'must be a string' }).check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.refine((value) => !CONTROL.test(value), { error: 'must not contain control characters' }),
+);
 
 export const apiKeySecret = z.looseObject({
   /** Travels only in the auth header, after the scheme and a space: visible ASCII only. */
-  apiKey: z
-    .string({ error: 'must be a string' })
-    .check(
-      z.minLength(1, { error: 'must not be empty' }),
-      // HTTP servers refuse headers past a few KB (431); a longer value is no key any provider issues.
-      z.maxLength(MAX_API_KEY_LENGTH, { error: `must be at most ${MAX_API_KEY_LENGTH} characters` }),
-      z.regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII, without spaces or control characters' }),
-    ),
+  apiKey: z.string({ error: 'must be a string' }).check(
+    z.minLength(1, { error: 'must not be empty' }),
+    // HTTP servers refuse headers past a few KB (431); a longer value is no key any provider issues.
+    z.maxLength(MAX_API_KEY_LENGTH, { error: `must be at most ${MAX_API_KEY_LENGTH} characters` }),
+    z.regex(/^[\x21-\x7e]+$/, { error: 'must be printable ASCII, without spaces or control characters' }),
+  ),
   keyId,
   baseUrl,
   /** Adapter name; absent = the function's API_PROVIDER. */
-  provider: z.optional(z.enum(Object.keys(PROVIDERS) as [string, ...string[]], { error: `must be one of ${Object.keys(PROVIDERS).join(', ')}` })),
+  provider: z.optional(
+    z.enum(Object.keys(PROVIDERS) as [string, ...string[]], {
+      error: `must be one of ${Object.keys(PROVIDERS).join(', ')}`,
+    }),
+  ),
   /** Adapter settings for this secret; used only with API_SECRET_SETTINGS=true (rotatorSchema). */
   api: z.optional(z.partial(z.strictObject(adapterSettingsShape))),
   /** Id of the key AWSPREVIOUS holds; written by this rotator, so it knows which keys to keep. */
@@ -71,10 +81,19 @@ export function rotatorSchema(config: Pick<ApiKeyConfig, 'secretSettings' | 'pro
   return apiKeySecret.check(
     z.superRefine((secret, ctx) => {
       if (secret.api !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['api'], message: "per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true" });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['api'],
+          message:
+            "per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true",
+        });
       }
       if (secret.provider !== undefined && secret.provider !== config.provider) {
-        ctx.addIssue({ code: 'custom', path: ['provider'], message: `must be absent or "${config.provider}" (API_PROVIDER) unless API_SECRET_SETTINGS=true` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['provider'],
+          message: `must be absent or "${config.provider}" (API_PROVIDER) unless API_SECRET_SETTINGS=true`,
+        });
       }
     }),
   );

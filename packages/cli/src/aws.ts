@@ -78,7 +78,10 @@ export interface SecretInfo {
 }
 
 function toInfo(entry: DescribeSecretResponse | SecretListEntry, fallbackId: string): SecretInfo {
-  const stages = ('VersionIdsToStages' in entry ? entry.VersionIdsToStages : undefined) ?? ('SecretVersionsToStages' in entry ? entry.SecretVersionsToStages : undefined) ?? {};
+  const stages =
+    ('VersionIdsToStages' in entry ? entry.VersionIdsToStages : undefined) ??
+    ('SecretVersionsToStages' in entry ? entry.SecretVersionsToStages : undefined) ??
+    {};
   const rules = entry.RotationRules ?? {};
   return {
     arn: entry.ARN ?? fallbackId,
@@ -103,7 +106,9 @@ export async function describeSecret(clients: Clients, secretId: string): Promis
     return toInfo(await clients.secrets.send(new DescribeSecretCommand({ SecretId: secretId })), secretId);
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
-      throw new UsageError(`no secret "${secretId}" in ${clients.region}${clients.endpoint ? ` at ${clients.endpoint}` : ''}`);
+      throw new UsageError(
+        `no secret "${secretId}" in ${clients.region}${clients.endpoint ? ` at ${clients.endpoint}` : ''}`,
+      );
     }
     throw new AwsCallError('DescribeSecret', error);
   }
@@ -115,9 +120,11 @@ export async function listRotatingSecrets(clients: Clients, onPage?: (seen: numb
   let seen = 0;
   let nextToken: string | undefined;
   do {
-    const page = await clients.secrets.send(new ListSecretsCommand({ MaxResults: 100, NextToken: nextToken })).catch((error) => {
-      throw new AwsCallError('ListSecrets', error);
-    });
+    const page = await clients.secrets
+      .send(new ListSecretsCommand({ MaxResults: 100, NextToken: nextToken }))
+      .catch((error) => {
+        throw new AwsCallError('ListSecrets', error);
+      });
     for (const entry of page.SecretList ?? []) {
       seen += 1;
       if (entry.RotationEnabled === true && entry.ARN) found.push(toInfo(entry, entry.ARN));
@@ -133,9 +140,11 @@ export async function versionDates(clients: Clients, arn: string): Promise<Map<s
   const dates = new Map<string, Date | undefined>();
   let nextToken: string | undefined;
   do {
-    const page = await clients.secrets.send(new ListSecretVersionIdsCommand({ SecretId: arn, MaxResults: 100, NextToken: nextToken })).catch((error) => {
-      throw new AwsCallError('ListSecretVersionIds', error);
-    });
+    const page = await clients.secrets
+      .send(new ListSecretVersionIdsCommand({ SecretId: arn, MaxResults: 100, NextToken: nextToken }))
+      .catch((error) => {
+        throw new AwsCallError('ListSecretVersionIds', error);
+      });
     for (const version of page.Versions ?? []) if (version.VersionId) dates.set(version.VersionId, version.CreatedDate);
     nextToken = page.NextToken || undefined;
   } while (nextToken);
@@ -180,13 +189,24 @@ export async function readFunction(clients: Clients, arn: string): Promise<Funct
 }
 
 /** Log events matching a quoted term since `since` (bounded: at most `maxPages` pages). */
-export async function filterLogEvents(clients: Clients, logGroup: string, term: string, since: Date, maxPages = 10): Promise<FilteredLogEvent[]> {
+export async function filterLogEvents(
+  clients: Clients,
+  logGroup: string,
+  term: string,
+  since: Date,
+  maxPages = 10,
+): Promise<FilteredLogEvent[]> {
   const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   let pages = 0;
   do {
     const page = await clients.logs.send(
-      new FilterLogEventsCommand({ logGroupName: logGroup, filterPattern: JSON.stringify(term), startTime: since.getTime(), nextToken }),
+      new FilterLogEventsCommand({
+        logGroupName: logGroup,
+        filterPattern: JSON.stringify(term),
+        startTime: since.getTime(),
+        nextToken,
+      }),
     );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken || undefined;
@@ -197,16 +217,28 @@ export async function filterLogEvents(clients: Clients, logGroup: string, term: 
 
 /** What Secrets Manager does once a rotation has succeeded, and what AWS's troubleshooting page says to do with a stale one. */
 export async function removePendingLabel(clients: Clients, arn: string, versionId: string): Promise<void> {
-  await clients.secrets.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId })).catch((error) => {
-    throw new AwsCallError('UpdateSecretVersionStage (remove AWSPENDING)', error);
-  });
+  await clients.secrets
+    .send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: arn,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: versionId,
+      }),
+    )
+    .catch((error) => {
+      throw new AwsCallError('UpdateSecretVersionStage (remove AWSPENDING)', error);
+    });
 }
 
 /** Put AWSPENDING back on a version (only to finish a rotation that completed while we removed its label). */
 export async function restorePendingLabel(clients: Clients, arn: string, versionId: string): Promise<void> {
-  await clients.secrets.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', MoveToVersionId: versionId })).catch((error) => {
-    throw new AwsCallError('UpdateSecretVersionStage (restore AWSPENDING)', error);
-  });
+  await clients.secrets
+    .send(
+      new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', MoveToVersionId: versionId }),
+    )
+    .catch((error) => {
+      throw new AwsCallError('UpdateSecretVersionStage (restore AWSPENDING)', error);
+    });
 }
 
 /**
@@ -220,7 +252,9 @@ export async function enableRotation(clients: Clients, info: SecretInfo): Promis
       new RotateSecretCommand({
         SecretId: info.arn,
         RotationLambdaARN: info.rotationLambdaArn,
-        RotationRules: scheduleExpression ? { ScheduleExpression: scheduleExpression, Duration: duration } : { AutomaticallyAfterDays: automaticallyAfterDays },
+        RotationRules: scheduleExpression
+          ? { ScheduleExpression: scheduleExpression, Duration: duration }
+          : { AutomaticallyAfterDays: automaticallyAfterDays },
         RotateImmediately: false,
       }),
     )
@@ -232,7 +266,14 @@ export async function enableRotation(clients: Clients, info: SecretInfo): Promis
 /** RotateSecret with our own token: Secrets Manager creates the empty AWSPENDING version for it. */
 export async function startRotation(clients: Clients, info: SecretInfo, token: string): Promise<void> {
   await clients.secrets
-    .send(new RotateSecretCommand({ SecretId: info.arn, ClientRequestToken: token, RotationLambdaARN: info.rotationLambdaArn, RotateImmediately: true }))
+    .send(
+      new RotateSecretCommand({
+        SecretId: info.arn,
+        ClientRequestToken: token,
+        RotationLambdaARN: info.rotationLambdaArn,
+        RotateImmediately: true,
+      }),
+    )
     .catch((error) => {
       throw new AwsCallError('RotateSecret', error);
     });
@@ -244,11 +285,18 @@ export async function startRotation(clients: Clients, info: SecretInfo, token: s
  * response body, which can be a SecretString.)
  */
 export function describeAwsError(error: unknown): string {
-  const e = (error ?? {}) as { name?: unknown; message?: unknown; $fault?: unknown; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
-  if (typeof e.$fault === 'string' && typeof e.message === 'string' && e.message && e.message !== name) return `${name}: ${e.message}${status}`;
-  if (name === 'CredentialsProviderError') return `${name}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`;
+  if (typeof e.$fault === 'string' && typeof e.message === 'string' && e.message && e.message !== name)
+    return `${name}: ${e.message}${status}`;
+  if (name === 'CredentialsProviderError')
+    return `${name}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)`;
   return `${name}${status}`;
 }
 

@@ -8,7 +8,8 @@
 import { type Clients, describeAwsError, filterLogEvents, type FunctionInfo } from './aws.ts';
 
 /** The engine's line (packages/core/src/steps/finishSecret.ts); tests/integration/cleanupFailures.test.ts ties the two. */
-export const CLEANUP_FAILED_MESSAGE = 'finishSecret: post-promotion clean-up failed; it runs again at the next rotation';
+export const CLEANUP_FAILED_MESSAGE =
+  'finishSecret: post-promotion clean-up failed; it runs again at the next rotation';
 /** The quoted term the log search uses; every match is then parsed and checked field by field. */
 const SEARCH_TERM = 'post-promotion clean-up failed';
 
@@ -27,14 +28,20 @@ export interface CleanupFailures {
 
 /** Since shortly before the last rotation: a failure there is what the next rotation has to retry. */
 export function cleanupWindowStart(lastRotated: Date | undefined, now: Date): Date {
-  return lastRotated ? new Date(lastRotated.getTime() - HOUR) : new Date(now.getTime() - DEFAULT_LOOKBACK_DAYS * 24 * HOUR);
+  return lastRotated
+    ? new Date(lastRotated.getTime() - HOUR)
+    : new Date(now.getTime() - DEFAULT_LOOKBACK_DAYS * 24 * HOUR);
 }
 
 /**
  * One log search per function (the secrets of a function share its log group), counted per secret.
  * `secrets`: ARN → start of its window.
  */
-export async function countCleanupFailures(clients: Clients, fn: FunctionInfo | undefined, secrets: Map<string, Date>): Promise<Map<string, CleanupFailures>> {
+export async function countCleanupFailures(
+  clients: Clients,
+  fn: FunctionInfo | undefined,
+  secrets: Map<string, Date>,
+): Promise<Map<string, CleanupFailures>> {
   const result = new Map<string, CleanupFailures>();
   if (!fn) {
     for (const [arn, since] of secrets) result.set(arn, { since, unknown: 'no rotation function configured' });
@@ -49,13 +56,19 @@ export async function countCleanupFailures(clients: Clients, fn: FunctionInfo | 
       return line ? [{ time: event.timestamp === undefined ? undefined : new Date(event.timestamp), line }] : [];
     });
   } catch (error) {
-    const why = (error as Error).name === 'ResourceNotFoundException' ? `log group ${fn.logGroup} does not exist (the function never logged, or logs elsewhere)` : `log group ${fn.logGroup} not readable: ${describeAwsError(error)}`;
+    const why =
+      (error as Error).name === 'ResourceNotFoundException'
+        ? `log group ${fn.logGroup} does not exist (the function never logged, or logs elsewhere)`
+        : `log group ${fn.logGroup} not readable: ${describeAwsError(error)}`;
     for (const [arn, since] of secrets) result.set(arn, { since, logGroup: fn.logGroup, unknown: why });
     return result;
   }
   for (const [arn, since] of secrets) {
     const mine = lines.filter(({ time, line }) => isCleanupFailure(line, arn) && (!time || time >= since));
-    const last = mine.map(({ time }) => time).filter((t): t is Date => t !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
+    const last = mine
+      .map(({ time }) => time)
+      .filter((t): t is Date => t !== undefined)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
     result.set(arn, { count: mine.length, last, since, logGroup: fn.logGroup });
   }
   return result;

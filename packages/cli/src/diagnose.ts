@@ -53,7 +53,13 @@ export async function gatherFindings(probe: Probe, state: SecretState, choice: R
   const pendingId = pendingVersionOf(stages);
   if (pendingId) {
     if (!findings.currentValue) {
-      findings.pending = { label: 'AWSPENDING', versionId: pendingId, state: 'skipped', detail: 'not tried: without a readable AWSCURRENT nothing shows AWSPENDING names the same target', connections: [] };
+      findings.pending = {
+        label: 'AWSPENDING',
+        versionId: pendingId,
+        state: 'skipped',
+        detail: 'not tried: without a readable AWSCURRENT nothing shows AWSPENDING names the same target',
+        connections: [],
+      };
     } else {
       const read = await probe.readOther('AWSPENDING', pendingId, findings.currentValue);
       findings.pendingValue = read.value;
@@ -64,7 +70,13 @@ export async function gatherFindings(probe: Probe, state: SecretState, choice: R
   const previousId = previousVersionOf(stages);
   if (previousId && previousId !== pendingId) {
     if (!findings.currentValue) {
-      findings.previous = { label: 'AWSPREVIOUS', versionId: previousId, state: 'skipped', detail: 'not tried: without a readable AWSCURRENT nothing shows AWSPREVIOUS names the same target', connections: [] };
+      findings.previous = {
+        label: 'AWSPREVIOUS',
+        versionId: previousId,
+        state: 'skipped',
+        detail: 'not tried: without a readable AWSCURRENT nothing shows AWSPREVIOUS names the same target',
+        connections: [],
+      };
     } else {
       const read = await probe.readOther('AWSPREVIOUS', previousId, findings.currentValue);
       findings.previousValue = read.value;
@@ -109,19 +121,23 @@ export function planRepair(f: Findings): Plan {
   const pending = f.pending;
 
   if (assessment.verdict === 'rotating') {
-    const wait = assessment.pending ? formatAge(assessment.pending.windowSeconds - (assessment.pending.ageSeconds ?? 0)) : 'a while';
+    const wait = assessment.pending
+      ? formatAge(assessment.pending.windowSeconds - (assessment.pending.ageSeconds ?? 0))
+      : 'a while';
     diagnosis.push(`A rotation is in progress: ${assessment.reason}.`);
     blocked = `a rotation may still be running; repair changes nothing while it might (run it again in ${wait}, when it counts as stuck if it has not finished)`;
     return { diagnosis, actions, blocked, manual };
   }
 
-  if (pending && pending.versionId) {
+  if (pending?.versionId) {
     const v = pending.versionId;
     const age = assessment.pending?.ageSeconds === undefined ? '' : ` ${formatAge(assessment.pending.ageSeconds)} ago`;
     diagnosis.push(stoppedWhere(f, v, age));
     if (works(pending)) {
       if (!works(f.current) && kind.target) {
-        diagnosis.push(`AWSCURRENT no longer logs in: clients that read AWSCURRENT are locked out until the rotation is finished.`);
+        diagnosis.push(
+          `AWSCURRENT no longer logs in: clients that read AWSCURRENT are locked out until the rotation is finished.`,
+        );
       }
       actions.push({
         kind: 'finish',
@@ -142,7 +158,9 @@ export function planRepair(f: Findings): Plan {
         byHand: `aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage AWSPENDING --remove-from-version-id ${v}`,
       });
       if (kind.name === 'api-key') {
-        const holders = f.previousValue ? `neither ${keyIdOf(f.currentValue, 'AWSCURRENT')} nor ${keyIdOf(f.previousValue, 'AWSPREVIOUS')} holds` : `${keyIdOf(f.currentValue, 'AWSCURRENT')} does not hold`;
+        const holders = f.previousValue
+          ? `neither ${keyIdOf(f.currentValue, 'AWSCURRENT')} nor ${keyIdOf(f.previousValue, 'AWSPREVIOUS')} holds`
+          : `${keyIdOf(f.currentValue, 'AWSCURRENT')} does not hold`;
         actions.push({
           kind: 'revoke-created-keys',
           versionId: v,
@@ -155,28 +173,40 @@ export function planRepair(f: Findings): Plan {
       manual.push(...brokenTargetHints(f));
     }
   } else if (currentId && f.current.state !== 'works') {
-    diagnosis.push(`AWSCURRENT (${currentId}) does not work on ${target}${f.current.error ? `: ${f.current.error.message}` : f.current.detail ? `: ${f.current.detail}` : ''}. No rotation is unfinished, so no label move can fix it.`);
+    diagnosis.push(
+      `AWSCURRENT (${currentId}) does not work on ${target}${f.current.error ? `: ${f.current.error.message}` : f.current.detail ? `: ${f.current.detail}` : ''}. No rotation is unfinished, so no label move can fix it.`,
+    );
     blocked = 'AWSCURRENT does not log in and no other version is a safe replacement; repair changes nothing';
     manual.push(...brokenTargetHints(f));
   } else if (!currentId) {
     diagnosis.push('No version holds AWSCURRENT: clients cannot read the secret.');
     blocked = 'there is no AWSCURRENT to keep working; repair changes nothing';
-    manual.push(`Find the version that should be current (aws secretsmanager list-secret-version-ids --secret-id ${arn}) and label it: aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage AWSCURRENT --move-to-version-id <version>`);
+    manual.push(
+      `Find the version that should be current (aws secretsmanager list-secret-version-ids --secret-id ${arn}) and label it: aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage AWSCURRENT --move-to-version-id <version>`,
+    );
   }
 
   if (f.pair && f.pair.state !== 'works') {
-    diagnosis.push(`The two users' privileges differ: ${f.pair.error?.message ?? f.pair.detail ?? 'see above'}. The next rotation's setSecret makes them equal (it copies the base user's privileges to the other); testSecret fails until then.`);
+    diagnosis.push(
+      `The two users' privileges differ: ${f.pair.error?.message ?? f.pair.detail ?? 'see above'}. The next rotation's setSecret makes them equal (it copies the base user's privileges to the other); testSecret fails until then.`,
+    );
   }
   if (f.previous?.state === 'fails' && kind.previousStaysValid && !pending) {
-    diagnosis.push(`AWSPREVIOUS (${f.previous.versionId}) no longer works on ${target}: clients still holding it lose access before the next rotation, which ${kind.name} otherwise guarantees.`);
+    diagnosis.push(
+      `AWSPREVIOUS (${f.previous.versionId}) no longer works on ${target}: clients still holding it lose access before the next rotation, which ${kind.name} otherwise guarantees.`,
+    );
   }
 
   if (info.rotationEnabled === false) {
     if (!info.rotationLambdaArn) {
       diagnosis.push('Rotation is turned off and no rotation function is recorded for the secret.');
-      manual.push('Configure rotation with the Terraform module of the rotator (aws_secretsmanager_secret_rotation), which names the function and the schedule.');
+      manual.push(
+        'Configure rotation with the Terraform module of the rotator (aws_secretsmanager_secret_rotation), which names the function and the schedule.',
+      );
     } else if (!blocked) {
-      diagnosis.push('Rotation is turned off for this secret (a failing rotation was cancelled, or someone turned it off).');
+      diagnosis.push(
+        'Rotation is turned off for this secret (a failing rotation was cancelled, or someone turned it off).',
+      );
       const rules = info.rules.scheduleExpression
         ? `ScheduleExpression=${info.rules.scheduleExpression}${info.rules.duration ? `,Duration=${info.rules.duration}` : ''}`
         : `AutomaticallyAfterDays=${info.rules.automaticallyAfterDays ?? 30}`;
@@ -200,7 +230,10 @@ export function planRepair(f: Findings): Plan {
   if (f.state.cleanup?.count) {
     diagnosis.push(cleanupSentence(f.state));
   }
-  if (diagnosis.length === 0) diagnosis.push(`Healthy: AWSCURRENT works on ${target}, no rotation is unfinished, and rotation is on (${describeSchedule(info.rules)}).`);
+  if (diagnosis.length === 0)
+    diagnosis.push(
+      `Healthy: AWSCURRENT works on ${target}, no rotation is unfinished, and rotation is on (${describeSchedule(info.rules)}).`,
+    );
   return { diagnosis, actions, blocked, manual };
 }
 
@@ -228,7 +261,9 @@ function stoppedWhere(f: Findings, v: string, age: string): string {
     case 'empty':
       return (
         `${started} stopped before createSecret stored a new value: Secrets Manager created the empty AWSPENDING version, and the function failed at createSecret or was never invoked. Nothing was changed on ${target}.` +
-        (kind.name === 'api-key' ? ' The provider may hold a key createSecret created before it failed (its reply lost, or a crash before PutSecretValue).' : '')
+        (kind.name === 'api-key'
+          ? ' The provider may hold a key createSecret created before it failed (its reply lost, or a crash before PutSecretValue).'
+          : '')
       );
     case 'refused':
       return `${started}: AWSPENDING ${pending.detail}. It was not written by this rotation's createSecret (or AWSCURRENT was edited during the rotation).`;
@@ -254,14 +289,22 @@ function brokenTargetHints(f: Findings): string[] {
   const hints: string[] = [];
   const kind = f.choice.kind;
   if (works(f.previous)) {
-    hints.push(`AWSPREVIOUS (${f.previous!.versionId}) still works: if clients need access now, point them at it, then fix AWSCURRENT's credentials on ${kind.target}.`);
+    hints.push(
+      `AWSPREVIOUS (${f.previous!.versionId}) still works: if clients need access now, point them at it, then fix AWSCURRENT's credentials on ${kind.target}.`,
+    );
   }
   if (kind.name === 'postgres-single-user') {
-    hints.push(`Set the user's password on the server to AWSCURRENT's (as an administrator), then run rotators doctor again; or put a new value the server accepts with aws secretsmanager put-secret-value.`);
+    hints.push(
+      `Set the user's password on the server to AWSCURRENT's (as an administrator), then run rotators doctor again; or put a new value the server accepts with aws secretsmanager put-secret-value.`,
+    );
   } else if (kind.alternating) {
-    hints.push(`Check the master secret and that the user AWSCURRENT names exists and may log in; the error above names what failed.`);
+    hints.push(
+      `Check the master secret and that the user AWSCURRENT names exists and may log in; the error above names what failed.`,
+    );
   } else if (kind.name === 'api-key') {
-    hints.push(`The key AWSCURRENT holds is refused by the provider: create a key by hand and store it (with its keyId) with aws secretsmanager put-secret-value.`);
+    hints.push(
+      `The key AWSCURRENT holds is refused by the provider: create a key by hand and store it (with its keyId) with aws secretsmanager put-secret-value.`,
+    );
   }
   return hints;
 }

@@ -16,7 +16,12 @@ export class RecordingLogger extends Logger {
     rotator: string,
     private readonly echo?: (line: string) => void,
   ) {
-    super({ serviceName: 'rotators-cli', persistentKeys: { rotator }, jsonReplacerFn: redactSensitive, logLevel: 'INFO' });
+    super({
+      serviceName: 'rotators-cli',
+      persistentKeys: { rotator },
+      jsonReplacerFn: redactSensitive,
+      logLevel: 'INFO',
+    });
   }
 
   protected override printLog(_logLevel: number, log: LogItem): void {

@@ -161,11 +161,13 @@ export function parse(argv: string[]): Parsed | { help: string } {
   if (command === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { help: HELP.main! };
-    if (!(topic in COMMANDS)) throw new UsageError(`no help on "${topic}": the commands are status, doctor, repair and rotate`);
+    if (!(topic in COMMANDS))
+      throw new UsageError(`no help on "${topic}": the commands are status, doctor, repair and rotate`);
     return { help: HELP[topic]! };
   }
   const options = COMMANDS[command];
-  if (!options) throw new UsageError(`unknown command "${command}": the commands are status, doctor, repair and rotate`);
+  if (!options)
+    throw new UsageError(`unknown command "${command}": the commands are status, doctor, repair and rotate`);
 
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -178,17 +180,28 @@ export function parse(argv: string[]): Parsed | { help: string } {
   if (values.help) return { help: HELP[command]! };
 
   const positionals = parsed.positionals;
-  if (positionals.length > 1) throw new UsageError(`one secret at a time: got ${positionals.length} arguments (${positionals.join(' ')})`, command);
+  if (positionals.length > 1)
+    throw new UsageError(
+      `one secret at a time: got ${positionals.length} arguments (${positionals.join(' ')})`,
+      command,
+    );
   const secretId = positionals[0];
   if (command === 'status' && values.all) {
     if (secretId !== undefined) throw new UsageError('status takes either a secret id or --all, not both', command);
   } else {
-    if (secretId === undefined) throw new UsageError(`${command} needs a secret id (a name or an ARN)${command === 'status' ? ', or --all' : ''}`, command);
+    if (secretId === undefined)
+      throw new UsageError(
+        `${command} needs a secret id (a name or an ARN)${command === 'status' ? ', or --all' : ''}`,
+        command,
+      );
     if (!secretId.trim()) throw new UsageError('the secret id is empty', command);
     if (values.concurrency !== undefined) throw new UsageError('--concurrency goes with --all', command);
   }
   if (command === 'rotate' && !values.local) {
-    throw new UsageError('rotate runs the four steps on this machine only: pass --local (to have Secrets Manager rotate, use aws secretsmanager rotate-secret)', command);
+    throw new UsageError(
+      'rotate runs the four steps on this machine only: pass --local (to have Secrets Manager rotate, use aws secretsmanager rotate-secret)',
+      command,
+    );
   }
   if (typeof values.endpoint === 'string') {
     let url: URL | undefined;
@@ -197,7 +210,11 @@ export function parse(argv: string[]): Parsed | { help: string } {
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--endpoint must be an http(s) URL such as http://127.0.0.1:4566 (got "${values.endpoint}")`, command);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new UsageError(
+        `--endpoint must be an http(s) URL such as http://127.0.0.1:4566 (got "${values.endpoint}")`,
+        command,
+      );
   }
   if (typeof values.region === 'string' && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
     throw new UsageError(`--region must be an AWS region such as eu-west-1 (got "${values.region}")`, command);
@@ -207,7 +224,8 @@ export function parse(argv: string[]): Parsed | { help: string } {
   }
   if (typeof values.concurrency === 'string') {
     const n = Number(values.concurrency);
-    if (!/^\d+$/.test(values.concurrency) || n < 1 || n > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${values.concurrency}")`, command);
+    if (!/^\d+$/.test(values.concurrency) || n < 1 || n > 64)
+      throw new UsageError(`--concurrency must be a whole number from 1 to 64 (got "${values.concurrency}")`, command);
   }
   return { command, values, secretId };
 }
@@ -226,13 +244,21 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const { command, values, secretId } = parsed;
   let clients: Clients | undefined;
   try {
-    clients = await createClients({ endpoint: values.endpoint as string | undefined, region: values.region as string | undefined }, io.env);
+    clients = await createClients(
+      { endpoint: values.endpoint as string | undefined, region: values.region as string | undefined },
+      io.env,
+    );
     const json = values.json === true;
     const verbose = values.verbose === true;
     const rotator = values.rotator as string | undefined;
     switch (command) {
       case 'status':
-        return await status(clients, io, { json, secretId, all: values.all === true, concurrency: values.concurrency ? Number(values.concurrency) : 8 });
+        return await status(clients, io, {
+          json,
+          secretId,
+          all: values.all === true,
+          concurrency: values.concurrency ? Number(values.concurrency) : 8,
+        });
       case 'doctor':
         return await doctor(clients, io, { secretId: secretId!, json, rotator, verbose });
       case 'repair':
@@ -251,7 +277,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 function usageFailure(io: CliIo, error: UsageError, command = error.command): number {
   if (!(error instanceof UsageError)) throw error;
-  io.err(`rotators${command ? ` ${command}` : ''}: ${error.message}\n${command ? `Run rotators ${command} --help for its options.` : 'Run rotators --help for the commands.'}\n`);
+  io.err(
+    `rotators${command ? ` ${command}` : ''}: ${error.message}\n${command ? `Run rotators ${command} --help for its options.` : 'Run rotators --help for the commands.'}\n`,
+  );
   return 2;
 }
 

@@ -92,7 +92,16 @@ export class Probe {
     const errorContext = { ...this.errorContext, step };
     // The keys the engine puts on every line of an invocation (seen with --verbose).
     this.logger.appendKeys({ secretId: this.metadata.arn, step, clientRequestToken: versionId });
-    return new StepRun({ rotator: this.rotator, secrets: this.gateway, metadata: this.metadata, step, token: versionId, logger: this.logger, errorContext, passwordPolicy: policy }).stepContext();
+    return new StepRun({
+      rotator: this.rotator,
+      secrets: this.gateway,
+      metadata: this.metadata,
+      step,
+      token: versionId,
+      logger: this.logger,
+      errorContext,
+      passwordPolicy: policy,
+    }).stepContext();
   }
 
   /**
@@ -104,16 +113,39 @@ export class Probe {
     const metadata: SecretMetadata = { ...this.metadata, versionIdsToStages: stages };
     const errorContext = { ...this.errorContext, step: 'finishSecret' as const };
     const policy = readEngineConfig(this.env, this.rotator.passwordDefaults).passwordPolicy;
-    await finishSecret(new StepRun({ rotator: this.rotator, secrets: this.gateway, metadata, step: 'finishSecret', token: versionId, logger: this.logger, errorContext, passwordPolicy: policy }));
+    await finishSecret(
+      new StepRun({
+        rotator: this.rotator,
+        secrets: this.gateway,
+        metadata,
+        step: 'finishSecret',
+        token: versionId,
+        logger: this.logger,
+        errorContext,
+        passwordPolicy: policy,
+      }),
+    );
   }
 
   /** AWSCURRENT, parsed. A problem reading or parsing it is returned as a failed check. */
   async readCurrent(versionId: string): Promise<ReadVersion> {
     try {
       const version = await this.gateway.getVersion(this.metadata.arn, 'AWSCURRENT');
-      return { versionId, value: parseSecretValue(this.rotator.schema, version.secretString, 'AWSCURRENT', this.errorContext) };
+      return {
+        versionId,
+        value: parseSecretValue(this.rotator.schema, version.secretString, 'AWSCURRENT', this.errorContext),
+      };
     } catch (error) {
-      return { versionId, check: this.failure('AWSCURRENT', versionId, error, [], error instanceof SecretValueError ? 'invalid' : 'fails') };
+      return {
+        versionId,
+        check: this.failure(
+          'AWSCURRENT',
+          versionId,
+          error,
+          [],
+          error instanceof SecretValueError ? 'invalid' : 'fails',
+        ),
+      };
     }
   }
 
@@ -121,11 +153,24 @@ export class Probe {
    * AWSPENDING or AWSPREVIOUS, parsed and held to AWSCURRENT by the engine's guard: a version that
    * names another host, user, provider or master secret is refused before anything is sent.
    */
-  async readOther(label: 'AWSPENDING' | 'AWSPREVIOUS', versionId: string, current: SecretRecord | undefined): Promise<ReadVersion> {
+  async readOther(
+    label: 'AWSPENDING' | 'AWSPREVIOUS',
+    versionId: string,
+    current: SecretRecord | undefined,
+  ): Promise<ReadVersion> {
     try {
       const version = await this.gateway.findVersion(this.metadata.arn, label, versionId);
       if (!version || version.secretString === undefined) {
-        return { versionId, check: { label, versionId, state: 'empty', detail: 'the version has no value (createSecret never stored one)', connections: [] } };
+        return {
+          versionId,
+          check: {
+            label,
+            versionId,
+            state: 'empty',
+            detail: 'the version has no value (createSecret never stored one)',
+            connections: [],
+          },
+        };
       }
       const value = parseSecretValue(this.rotator.schema, version.secretString, label, this.errorContext);
       if (current) assertPendingFollowsCurrent(current, value, this.rotator.rotatedFields, this.errorContext);
@@ -144,14 +189,23 @@ export class Probe {
           },
         };
       }
-      return { versionId, check: this.failure(label, versionId, error, [], error instanceof SecretValueError ? 'invalid' : 'fails') };
+      return {
+        versionId,
+        check: this.failure(label, versionId, error, [], error instanceof SecretValueError ? 'invalid' : 'fails'),
+      };
     }
   }
 
   /** Does this version work on the target? The rotator's configuration test, with the version as "current". */
   async logsIn(label: Label, versionId: string, value: SecretRecord): Promise<VersionCheck> {
     if (this.kind.target === null) {
-      return { label, versionId, state: 'works', detail: 'nothing to log in to: no service stands behind this secret', connections: [] };
+      return {
+        label,
+        versionId,
+        state: 'works',
+        detail: 'nothing to log in to: no service stands behind this secret',
+        connections: [],
+      };
     }
     const mark = this.logger.mark();
     try {
@@ -165,14 +219,29 @@ export class Probe {
   }
 
   /** The engine's testSecret gate for AWSPENDING: what must pass before finishSecret may promote it. */
-  async passesTestSecret(current: SecretRecord, pendingVersionId: string, pending: SecretRecord): Promise<VersionCheck> {
+  async passesTestSecret(
+    current: SecretRecord,
+    pendingVersionId: string,
+    pending: SecretRecord,
+  ): Promise<VersionCheck> {
     if (this.kind.target === null) {
-      return { label: 'AWSPENDING', versionId: pendingVersionId, state: 'works', detail: 'nothing to log in to: no service stands behind this secret', connections: [] };
+      return {
+        label: 'AWSPENDING',
+        versionId: pendingVersionId,
+        state: 'works',
+        detail: 'nothing to log in to: no service stands behind this secret',
+        connections: [],
+      };
     }
     const mark = this.logger.mark();
     try {
       await this.rotator.testPending({ current, pending }, this.context(pendingVersionId));
-      return { label: 'AWSPENDING', versionId: pendingVersionId, state: 'works', connections: connectionsIn(this.logger.since(mark)) };
+      return {
+        label: 'AWSPENDING',
+        versionId: pendingVersionId,
+        state: 'works',
+        connections: connectionsIn(this.logger.since(mark)),
+      };
     } catch (error) {
       return this.failure('AWSPENDING', pendingVersionId, error, connectionsIn(this.logger.since(mark)));
     }
@@ -186,13 +255,24 @@ export class Probe {
     const mark = this.logger.mark();
     try {
       await this.rotator.testPending({ current: previous, pending: current }, this.context(currentVersionId));
-      return { label: 'pair', versionId: currentVersionId, state: 'works', connections: connectionsIn(this.logger.since(mark)) };
+      return {
+        label: 'pair',
+        versionId: currentVersionId,
+        state: 'works',
+        connections: connectionsIn(this.logger.since(mark)),
+      };
     } catch (error) {
       return this.failure('pair', currentVersionId, error, connectionsIn(this.logger.since(mark)));
     }
   }
 
-  private failure(label: VersionCheck['label'], versionId: string, error: unknown, connections: Connection[], state: CheckState = 'fails'): VersionCheck {
+  private failure(
+    label: VersionCheck['label'],
+    versionId: string,
+    error: unknown,
+    connections: Connection[],
+    state: CheckState = 'fails',
+  ): VersionCheck {
     return { label, versionId, state, error: this.describe(error), connections };
   }
 

@@ -27,11 +27,16 @@ export function when(date: Date | undefined, now: Date): string {
 /** Labels in a fixed order: AWSCURRENT, AWSPENDING, AWSPREVIOUS, then others. */
 export function labelsText(labels: string[]): string {
   const order = ['AWSCURRENT', 'AWSPENDING', 'AWSPREVIOUS'];
-  return [...labels].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b)).join(', ') || '(none)';
+  return (
+    [...labels]
+      .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b))
+      .join(', ') || '(none)'
+  );
 }
 
 export function versionRows(info: SecretInfo, dates: Map<string, Date | undefined> | undefined, now: Date): string[][] {
-  const rank = (labels: string[]) => (labels.includes('AWSCURRENT') ? 0 : labels.includes('AWSPENDING') ? 1 : labels.includes('AWSPREVIOUS') ? 2 : 3);
+  const rank = (labels: string[]) =>
+    labels.includes('AWSCURRENT') ? 0 : labels.includes('AWSPENDING') ? 1 : labels.includes('AWSPREVIOUS') ? 2 : 3;
   // Versions without a label are deprecated: Secrets Manager deletes them in time, and nothing reads them.
   return Object.entries(info.stages)
     .filter(([, labels]) => labels.length > 0)
@@ -50,8 +55,10 @@ export function outcome(check: VersionCheck, kind: RotatorKind): string {
       return logsIn;
     case 'fails':
       if (check.label === 'pair') return 'privileges differ';
-      if (check.label === 'AWSPENDING' && check.connections.some((c) => !/master/i.test(c.purpose))) return `${logsIn}, fails testSecret`;
-      if (check.label === 'AWSPREVIOUS' && !kind.previousStaysValid) return `refused (expected: ${kind.name} retires the old one)`;
+      if (check.label === 'AWSPENDING' && check.connections.some((c) => !/master/i.test(c.purpose)))
+        return `${logsIn}, fails testSecret`;
+      if (check.label === 'AWSPREVIOUS' && !kind.previousStaysValid)
+        return `refused (expected: ${kind.name} retires the old one)`;
       return check.error?.kind === 'authentication' || check.error?.kind === 'forbidden' ? 'refused' : 'fails';
     case 'empty':
       return 'no value';
@@ -67,7 +74,9 @@ export function outcome(check: VersionCheck, kind: RotatorKind): string {
 /** "127.0.0.1 over TLS; master secret 127.0.0.1 over TLS". */
 export function connectionsText(check: VersionCheck): string {
   return check.connections
-    .map((c) => `${/master/i.test(c.purpose) ? 'master secret ' : ''}${c.host ?? '?'} ${c.tls === false ? 'WITHOUT TLS' : c.tls ? 'over TLS' : ''}`.trim())
+    .map((c) =>
+      `${/master/i.test(c.purpose) ? 'master secret ' : ''}${c.host ?? '?'} ${c.tls === false ? 'WITHOUT TLS' : c.tls ? 'over TLS' : ''}`.trim(),
+    )
     .filter((text, i, all) => all.indexOf(text) === i)
     .join('; ');
 }

@@ -38,21 +38,30 @@ export const ROTATOR_KINDS: readonly RotatorKind[] = [
     target: 'PostgreSQL',
     alternating: false,
     previousStaysValid: false,
-    create: async (env) => asRecord((await import('../../postgres-single-user/src/rotator.ts')).createPostgresSingleUserRotator({ env })),
+    create: async (env) =>
+      asRecord((await import('../../postgres-single-user/src/rotator.ts')).createPostgresSingleUserRotator({ env })),
   },
   {
     name: 'postgres-alternating-users',
     target: 'PostgreSQL',
     alternating: true,
     previousStaysValid: true,
-    create: async (env) => asRecord((await import('../../postgres-alternating-users/src/rotator.ts')).createPostgresAlternatingUsersRotator({ env })),
+    create: async (env) =>
+      asRecord(
+        (await import('../../postgres-alternating-users/src/rotator.ts')).createPostgresAlternatingUsersRotator({
+          env,
+        }),
+      ),
   },
   {
     name: 'mysql-alternating-users',
     target: 'MySQL',
     alternating: true,
     previousStaysValid: true,
-    create: async (env) => asRecord((await import('../../mysql-alternating-users/src/rotator.ts')).createMysqlAlternatingUsersRotator({ env })),
+    create: async (env) =>
+      asRecord(
+        (await import('../../mysql-alternating-users/src/rotator.ts')).createMysqlAlternatingUsersRotator({ env }),
+      ),
   },
   {
     name: 'api-key',
@@ -84,8 +93,10 @@ export function rotatorFromFields(secretString: string | undefined): string | un
   const fields = value as Record<string, unknown>;
   if ('apiKey' in fields && 'keyId' in fields && 'baseUrl' in fields) return 'api-key';
   const engine = typeof fields.engine === 'string' ? fields.engine.toLowerCase() : undefined;
-  if (engine === 'postgres' || engine === 'aurora-postgresql') return 'masterarn' in fields ? 'postgres-alternating-users' : 'postgres-single-user';
-  if (engine === 'mysql' || engine === 'aurora-mysql' || engine === 'mariadb') return 'masterarn' in fields ? 'mysql-alternating-users' : undefined;
+  if (engine === 'postgres' || engine === 'aurora-postgresql')
+    return 'masterarn' in fields ? 'postgres-alternating-users' : 'postgres-single-user';
+  if (engine === 'mysql' || engine === 'aurora-mysql' || engine === 'mariadb')
+    return 'masterarn' in fields ? 'mysql-alternating-users' : undefined;
   if (engine === undefined && !('host' in fields) && typeof fields.password === 'string') return 'generic-password';
   return undefined;
 }

@@ -14,7 +14,11 @@ import type { SecretState } from './state.ts';
  * description and POWERTOOLS_SERVICE_NAME to the rotator), else a rotator's name in the function's
  * name, else the shape of AWSCURRENT's JSON (read through core's gateway; only field names count).
  */
-export async function chooseRotator(clients: Clients, state: SecretState, flag: string | undefined): Promise<RotatorChoice> {
+export async function chooseRotator(
+  clients: Clients,
+  state: SecretState,
+  flag: string | undefined,
+): Promise<RotatorChoice> {
   if (flag) return { kind: rotatorKind(flag)!, chosenBy: '--rotator' };
   const fn = state.fn;
   const configured = fn?.rotator ? rotatorKind(fn.rotator) : undefined;
@@ -42,7 +46,9 @@ export async function chooseRotator(clients: Clients, state: SecretState, flag: 
  * inside Lambda and are left out: set them in this shell if the target needs a private CA here.
  */
 export function rotatorEnvironment(fn: FunctionInfo | undefined, shell: Env): { env: Env; fromFunction: string[] } {
-  const fromFunction = Object.keys(fn?.environment ?? {}).filter((name) => !/_PATH$|^SECRETS_MANAGER_ENDPOINT$|^AWS_|^POWERTOOLS_|^NODE_|^LAMBDA_/.test(name));
+  const fromFunction = Object.keys(fn?.environment ?? {}).filter(
+    (name) => !/_PATH$|^SECRETS_MANAGER_ENDPOINT$|^AWS_|^POWERTOOLS_|^NODE_|^LAMBDA_/.test(name),
+  );
   const env: Env = {};
   for (const name of fromFunction) env[name] = fn!.environment![name];
   return { env: { ...env, ...shell }, fromFunction };
@@ -56,11 +62,16 @@ export interface Session {
   fromFunction: string[];
 }
 
-export async function openSession(clients: Clients, state: SecretState, io: CliIo, options: { rotator?: string; verbose: boolean }): Promise<Session> {
+export async function openSession(
+  clients: Clients,
+  state: SecretState,
+  io: CliIo,
+  options: { rotator?: string; verbose: boolean },
+): Promise<Session> {
   const choice = await chooseRotator(clients, state, options.rotator);
   const { env, fromFunction } = rotatorEnvironment(state.fn, io.env);
   const logger = new RecordingLogger(choice.kind.name, options.verbose ? (line) => io.err(`${line}\n`) : undefined);
-  let rotator;
+  let rotator: Awaited<ReturnType<typeof choice.kind.create>>;
   try {
     rotator = await choice.kind.create(env);
   } catch (error) {
@@ -71,5 +82,11 @@ export async function openSession(clients: Clients, state: SecretState, io: CliI
     }
     throw error;
   }
-  return { choice, probe: new Probe(choice.kind, rotator, clients, state.info, env, logger), logger, env, fromFunction };
+  return {
+    choice,
+    probe: new Probe(choice.kind, rotator, clients, state.info, env, logger),
+    logger,
+    env,
+    fromFunction,
+  };
 }

@@ -1,5 +1,13 @@
 /** A secret's rotation state from metadata alone: what `status` shows and `doctor` / `repair` start from. */
-import { type Clients, describeAwsError, describeSecret, type FunctionInfo, readFunction, type SecretInfo, versionDates } from './aws.ts';
+import {
+  type Clients,
+  describeAwsError,
+  describeSecret,
+  type FunctionInfo,
+  readFunction,
+  type SecretInfo,
+  versionDates,
+} from './aws.ts';
 import { type CleanupFailures, cleanupWindowStart, countCleanupFailures } from './cleanup.ts';
 import { type Assessment, assess, pendingVersionOf } from './verdict.ts';
 
@@ -18,7 +26,11 @@ export interface SecretState {
 /** Function configurations, read once per function. */
 export type FunctionCache = Map<string, Promise<FunctionInfo>>;
 
-export function functionOf(clients: Clients, info: SecretInfo, cache: FunctionCache): Promise<FunctionInfo> | undefined {
+export function functionOf(
+  clients: Clients,
+  info: SecretInfo,
+  cache: FunctionCache,
+): Promise<FunctionInfo> | undefined {
   const arn = info.rotationLambdaArn;
   if (!arn) return undefined;
   let fn = cache.get(arn);
@@ -33,7 +45,13 @@ export function functionOf(clients: Clients, info: SecretInfo, cache: FunctionCa
  * Assess one secret. `allDates`: read every version's date (single status); otherwise only when a
  * pending version needs its age.
  */
-export async function assessSecret(clients: Clients, info: SecretInfo, cache: FunctionCache, now: Date, options: { allDates: boolean }): Promise<SecretState> {
+export async function assessSecret(
+  clients: Clients,
+  info: SecretInfo,
+  cache: FunctionCache,
+  now: Date,
+  options: { allDates: boolean },
+): Promise<SecretState> {
   // One call at a time per secret, so `status --all`'s bound on secrets read at once bounds the calls too.
   const fn = await functionOf(clients, info, cache);
   const pendingId = pendingVersionOf(info.stages);
@@ -51,7 +69,12 @@ export async function assessSecret(clients: Clients, info: SecretInfo, cache: Fu
 }
 
 /** status / doctor / repair of one secret: metadata, function, dates, and clean-up failures. */
-export async function readSecretState(clients: Clients, secretId: string, now: Date, cache: FunctionCache = new Map()): Promise<SecretState> {
+export async function readSecretState(
+  clients: Clients,
+  secretId: string,
+  now: Date,
+  cache: FunctionCache = new Map(),
+): Promise<SecretState> {
   const info = await describeSecret(clients, secretId);
   const state = await assessSecret(clients, info, cache, now, { allDates: true });
   const windows = new Map([[info.arn, cleanupWindowStart(info.lastRotated, now)]]);

@@ -44,7 +44,9 @@ export interface Assessment {
 
 /** The version holding AWSPENDING but not AWSCURRENT: an unfinished rotation. */
 export function pendingVersionOf(stages: Record<string, string[]>): string | undefined {
-  return Object.entries(stages).find(([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'))?.[0];
+  return Object.entries(stages).find(
+    ([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'),
+  )?.[0];
 }
 
 export function currentVersionOf(stages: Record<string, string[]>): string | undefined {
@@ -52,7 +54,9 @@ export function currentVersionOf(stages: Record<string, string[]>): string | und
 }
 
 export function previousVersionOf(stages: Record<string, string[]>): string | undefined {
-  return Object.entries(stages).find(([, labels]) => labels.includes('AWSPREVIOUS') && !labels.includes('AWSCURRENT'))?.[0];
+  return Object.entries(stages).find(
+    ([, labels]) => labels.includes('AWSPREVIOUS') && !labels.includes('AWSCURRENT'),
+  )?.[0];
 }
 
 /** The schedule's interval in ms, when it has a fixed one (days, or rate(N hours|days)). */
@@ -64,12 +68,19 @@ export function scheduleInterval(rules: SecretInfo['rules']): number | undefined
 }
 
 export function describeSchedule(rules: SecretInfo['rules']): string {
-  if (rules.automaticallyAfterDays) return `every ${rules.automaticallyAfterDays} day${rules.automaticallyAfterDays === 1 ? '' : 's'}`;
-  if (rules.scheduleExpression) return `${rules.scheduleExpression}${rules.duration ? `, window ${rules.duration}` : ''}`;
+  if (rules.automaticallyAfterDays)
+    return `every ${rules.automaticallyAfterDays} day${rules.automaticallyAfterDays === 1 ? '' : 's'}`;
+  if (rules.scheduleExpression)
+    return `${rules.scheduleExpression}${rules.duration ? `, window ${rules.duration}` : ''}`;
   return 'no schedule';
 }
 
-export function assess(info: SecretInfo, pendingSince: Date | undefined, functionTimeoutSeconds: number | undefined, now: Date): Assessment {
+export function assess(
+  info: SecretInfo,
+  pendingSince: Date | undefined,
+  functionTimeoutSeconds: number | undefined,
+  now: Date,
+): Assessment {
   const currentVersionId = currentVersionOf(info.stages);
   const pendingVersionId = pendingVersionOf(info.stages);
   const dueBy = info.rotationEnabled ? dueDate(info) : undefined;
@@ -79,9 +90,14 @@ export function assess(info: SecretInfo, pendingSince: Date | undefined, functio
   }
   if (pendingVersionId) {
     const windowSeconds = STEPS_PER_ROTATION * (functionTimeoutSeconds ?? LAMBDA_MAX_TIMEOUT_SECONDS);
-    const ageSeconds = pendingSince ? Math.max(0, Math.round((now.getTime() - pendingSince.getTime()) / 1000)) : undefined;
+    const ageSeconds = pendingSince
+      ? Math.max(0, Math.round((now.getTime() - pendingSince.getTime()) / 1000))
+      : undefined;
     const pending: PendingRotation = { versionId: pendingVersionId, since: pendingSince, ageSeconds, windowSeconds };
-    const timeoutNote = functionTimeoutSeconds === undefined ? `Lambda's maximum timeout (${LAMBDA_MAX_TIMEOUT_SECONDS} s, the function's own is unknown)` : `the function's ${functionTimeoutSeconds} s timeout`;
+    const timeoutNote =
+      functionTimeoutSeconds === undefined
+        ? `Lambda's maximum timeout (${LAMBDA_MAX_TIMEOUT_SECONDS} s, the function's own is unknown)`
+        : `the function's ${functionTimeoutSeconds} s timeout`;
     if (ageSeconds !== undefined && ageSeconds < windowSeconds) {
       return {
         verdict: 'rotating',
@@ -103,12 +119,17 @@ export function assess(info: SecretInfo, pendingSince: Date | undefined, functio
   if (info.rotationEnabled !== true) {
     return {
       verdict: 'disabled',
-      reason: info.rotationEnabled === false ? 'rotation is turned off for this secret' : 'rotation was never configured for this secret',
+      reason:
+        info.rotationEnabled === false
+          ? 'rotation is turned off for this secret'
+          : 'rotation was never configured for this secret',
       currentVersionId,
     };
   }
   if (dueBy && now.getTime() > dueBy.getTime() + OVERDUE_MARGIN_HOURS * HOUR) {
-    const since = info.lastRotated ? `last rotated ${formatAge((now.getTime() - info.lastRotated.getTime()) / 1000)} ago` : 'never rotated';
+    const since = info.lastRotated
+      ? `last rotated ${formatAge((now.getTime() - info.lastRotated.getTime()) / 1000)} ago`
+      : 'never rotated';
     return {
       verdict: 'overdue',
       reason: `${since}; the schedule (${describeSchedule(info.rules)}) wanted a rotation by ${formatDate(dueBy)}: rotation stops silently when the function cannot be invoked or fails before it logs (check the function's errors alarm and Secrets Manager's RotationFailed events)`,

@@ -8,17 +8,26 @@ export interface EngineConfig {
   passwordPolicy: PasswordPolicy;
 }
 
-export function readEngineConfig(env: Record<string, string | undefined>, passwordDefaults?: PasswordPolicyDefaults): EngineConfig {
+export function readEngineConfig(
+  env: Record<string, string | undefined>,
+  passwordDefaults?: PasswordPolicyDefaults,
+): EngineConfig {
   const endpoint = env.SECRETS_MANAGER_ENDPOINT?.trim();
   if (endpoint) {
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw new ConfigurationError('SECRETS_MANAGER_ENDPOINT', `Environment variable SECRETS_MANAGER_ENDPOINT is not a URL (got "${endpoint}")`);
+      throw new ConfigurationError(
+        'SECRETS_MANAGER_ENDPOINT',
+        `Environment variable SECRETS_MANAGER_ENDPOINT is not a URL (got "${endpoint}")`,
+      );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new ConfigurationError('SECRETS_MANAGER_ENDPOINT', `Environment variable SECRETS_MANAGER_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
+      throw new ConfigurationError(
+        'SECRETS_MANAGER_ENDPOINT',
+        `Environment variable SECRETS_MANAGER_ENDPOINT must be an http(s) URL (got "${endpoint}")`,
+      );
     }
   }
   return {

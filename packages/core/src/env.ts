@@ -39,7 +39,10 @@ export function readInteger(env: Env, name: string, options: { fallback: number;
   if (raw === undefined) return options.fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < options.min || value > options.max) {
-    throw new ConfigurationError(name, `Environment variable ${name} must be an integer from ${options.min} to ${options.max} (got "${raw}")`);
+    throw new ConfigurationError(
+      name,
+      `Environment variable ${name} must be an integer from ${options.min} to ${options.max} (got "${raw}")`,
+    );
   }
   return value;
 }
@@ -55,7 +58,10 @@ export function readChoice<T extends string>(env: Env, name: string, choices: re
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
   if (!(choices as readonly string[]).includes(raw)) {
-    throw new ConfigurationError(name, `Environment variable ${name} must be one of ${choices.join(', ')} (got "${raw}")`);
+    throw new ConfigurationError(
+      name,
+      `Environment variable ${name} must be one of ${choices.join(', ')} (got "${raw}")`,
+    );
   }
   return raw as T;
 }

@@ -114,7 +114,11 @@ export class SecretsManagerCallError extends RotationError {
     const fault = (cause ?? {}) as { $fault?: unknown; $metadata?: { httpStatusCode?: number } };
     const modelled = typeof fault.$fault === 'string';
     const status = fault.$metadata?.httpStatusCode;
-    super(`${operation} failed: ${errorName(cause)}${modelled ? `: ${errorMessage(cause)}` : ''}${status ? ` (HTTP ${status})` : ''}`, context, { cause: safeCause(cause) });
+    super(
+      `${operation} failed: ${errorName(cause)}${modelled ? `: ${errorMessage(cause)}` : ''}${status ? ` (HTTP ${status})` : ''}`,
+      context,
+      { cause: safeCause(cause) },
+    );
     this.errorName = errorName(cause);
   }
 }

@@ -19,12 +19,17 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]+$/;
 
 function field(name: string) {
   return z
-    .string({ error: (issue) => (issue.input === undefined ? `No value provided for "${name}"` : `"${name}" must be a string`) })
+    .string({
+      error: (issue) => (issue.input === undefined ? `No value provided for "${name}"` : `"${name}" must be a string`),
+    })
     .check(z.regex(PRINTABLE_ASCII, { error: `"${name}" must be non-empty printable ASCII` }));
 }
 
 const eventSchema = z.object({
-  Step: z.pipe(field('Step'), z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' })),
+  Step: z.pipe(
+    field('Step'),
+    z.enum(ROTATION_STEPS, { error: '"Step" must be one of createSecret, setSecret, testSecret, finishSecret' }),
+  ),
   SecretId: field('SecretId'),
   ClientRequestToken: field('ClientRequestToken'),
   // Only forwarded to PutSecretValue, which validates it; like AWS's templates, do not judge it here

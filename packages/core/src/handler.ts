@@ -47,7 +47,10 @@ const STEPS: Record<RotationStep, <S extends SecretRecord>(run: StepRun<S>) => P
   finishSecret,
 };
 
-export function createRotationHandler<S extends SecretRecord>(rotator: Rotator<S>, options: HandlerOptions = {}): RotationHandler {
+export function createRotationHandler<S extends SecretRecord>(
+  rotator: Rotator<S>,
+  options: HandlerOptions = {},
+): RotationHandler {
   const env = options.env ?? process.env;
   const config = readEngineConfig(env, rotator.passwordDefaults);
   const logger = options.logger ?? createRotationLogger(rotator.name);

@@ -10,7 +10,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 
 export type RotationLogger = Logger;
 
-const SENSITIVE_KEY = /pass(word)?|pwd|secret|token|api[-_]?key|^key$|private|verifier|credential|authorization|cookie/i;
+const SENSITIVE_KEY =
+  /pass(word)?|pwd|secret|token|api[-_]?key|^key$|private|verifier|credential|authorization|cookie/i;
 // Identifiers the logs must keep: they name things, they do not unlock them.
 const KEPT_KEYS = new Set(['secretId', 'clientRequestToken', 'masterSecretId']);
 

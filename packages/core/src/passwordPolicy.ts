@@ -31,7 +31,10 @@ type Env = Record<string, string | undefined>;
 export function readPasswordPolicy(env: Env, defaults: PasswordPolicyDefaults = {}): PasswordPolicy {
   const excludeCharacters = env.EXCLUDE_CHARACTERS ?? defaults.excludeCharacters ?? DEFAULT_EXCLUDE_CHARACTERS;
   if (excludeCharacters.length > 4096) {
-    throw new ConfigurationError('EXCLUDE_CHARACTERS', 'Environment variable EXCLUDE_CHARACTERS must be at most 4096 characters');
+    throw new ConfigurationError(
+      'EXCLUDE_CHARACTERS',
+      'Environment variable EXCLUDE_CHARACTERS must be at most 4096 characters',
+    );
   }
   const policy: PasswordPolicy = {
     length: readInteger(env, 'PASSWORD_LENGTH', { fallback: defaults.length ?? 32, min: 4, max: 4096 }),
@@ -49,12 +52,24 @@ export function readPasswordPolicy(env: Env, defaults: PasswordPolicyDefaults = 
 
 /** Catch at cold start what GetRandomPassword would reject (or, on moto, crash on) at rotation time. */
 function assertSatisfiable(policy: PasswordPolicy): void {
-  const included = [!policy.excludeNumbers, !policy.excludePunctuation, !policy.excludeUppercase, !policy.excludeLowercase, policy.includeSpace].filter(Boolean).length;
+  const included = [
+    !policy.excludeNumbers,
+    !policy.excludePunctuation,
+    !policy.excludeUppercase,
+    !policy.excludeLowercase,
+    policy.includeSpace,
+  ].filter(Boolean).length;
   if (included === 0) {
-    throw new ConfigurationError('EXCLUDE_*', 'Password policy excludes every character class: set at least one of EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION, EXCLUDE_UPPERCASE, EXCLUDE_LOWERCASE to false');
+    throw new ConfigurationError(
+      'EXCLUDE_*',
+      'Password policy excludes every character class: set at least one of EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION, EXCLUDE_UPPERCASE, EXCLUDE_LOWERCASE to false',
+    );
   }
   if (policy.requireEachIncludedType && policy.length < included) {
-    throw new ConfigurationError('PASSWORD_LENGTH', `PASSWORD_LENGTH ${policy.length} is shorter than the ${included} character classes REQUIRE_EACH_INCLUDED_TYPE demands`);
+    throw new ConfigurationError(
+      'PASSWORD_LENGTH',
+      `PASSWORD_LENGTH ${policy.length} is shorter than the ${included} character classes REQUIRE_EACH_INCLUDED_TYPE demands`,
+    );
   }
 }
 

@@ -1,5 +1,10 @@
 /** The checks AWS's templates make before any step, in the same order. */
-import { RotationNotEnabledError, type RotationErrorContext, UnknownVersionError, VersionNotPendingError } from './errors.ts';
+import {
+  RotationNotEnabledError,
+  type RotationErrorContext,
+  UnknownVersionError,
+  VersionNotPendingError,
+} from './errors.ts';
 import type { SecretMetadata } from './secretsGateway.ts';
 
 export type PreambleOutcome = 'run-step' | 'already-current';
@@ -15,7 +20,10 @@ export function checkPreamble(metadata: SecretMetadata, token: string, context: 
   }
   if (stages.includes('AWSCURRENT')) return 'already-current';
   if (!stages.includes('AWSPENDING')) {
-    throw new VersionNotPendingError(`Secret version ${token} is not set as AWSPENDING for rotation of this secret`, context);
+    throw new VersionNotPendingError(
+      `Secret version ${token} is not set as AWSPENDING for rotation of this secret`,
+      context,
+    );
   }
   return 'run-step';
 }

@@ -50,10 +50,13 @@ export interface SetPendingVersions<S extends SecretRecord> {
   previous?: S;
   /**
    * The versions without a staging label created after AWSCURRENT, newest first, at most
-   * MAX_UNLABELLED_VERSIONS (steps/stepRun.ts); a version that fails the schema or the AWSPENDING
-   * rules is left out with a WARN naming its id. Read only when called (ListSecretVersionIds, then
-   * one GetSecretValue per version), once per invocation however often it is called: call it only
-   * after the labelled versions failed, to recover a credential only such a version holds.
+   * MAX_UNLABELLED_VERSIONS usable ones (steps/stepRun.ts). The walk reads newest first, at most
+   * MAX_UNLABELLED_READS versions; one that cannot be read, holds no text or fails the schema is
+   * skipped with a WARN naming its id, and the walk stops at the first version that names another
+   * target than AWSCURRENT (it and everything older predate a change of target). Read only when
+   * called (ListSecretVersionIds, then GetSecretValue per version read), once per invocation
+   * however often it is called: call it only after the labelled versions failed, to recover a
+   * credential only such a version holds.
    * A Secrets Manager failure here is logged and gives fewer versions, not an error (the rotator's
    * own error, e.g. "no version logs in", stays the one reported); only the time budget running out throws.
    * Always set by the engine; optional so that tests may call setPending without it.

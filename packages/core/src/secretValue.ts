@@ -11,7 +11,11 @@ export function parseSecretValue<S extends SecretRecord>(
   context: RotationErrorContext,
 ): S {
   if (secretString === undefined) {
-    throw new SecretValueError(['SecretString'], `${label} has no SecretString (binary secrets are not supported)`, context);
+    throw new SecretValueError(
+      ['SecretString'],
+      `${label} has no SecretString (binary secrets are not supported)`,
+      context,
+    );
   }
   let json: unknown;
   try {
@@ -23,7 +27,12 @@ export function parseSecretValue<S extends SecretRecord>(
   return validateSecretValue(schema, json, label, context);
 }
 
-export function validateSecretValue<S extends SecretRecord>(schema: SecretSchema<S>, json: unknown, label: string, context: RotationErrorContext): S {
+export function validateSecretValue<S extends SecretRecord>(
+  schema: SecretSchema<S>,
+  json: unknown,
+  label: string,
+  context: RotationErrorContext,
+): S {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SecretValueError(['SecretString'], `${label} must be a JSON object`, context);
   }

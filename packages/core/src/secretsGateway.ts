@@ -54,7 +54,9 @@ export class SecretsGateway {
   }
 
   async describe(secretId: string): Promise<SecretMetadata> {
-    const out = await this.call('DescribeSecret', () => this.client.send(new DescribeSecretCommand({ SecretId: secretId }), this.options()));
+    const out = await this.call('DescribeSecret', () =>
+      this.client.send(new DescribeSecretCommand({ SecretId: secretId }), this.options()),
+    );
     return {
       arn: out.ARN ?? secretId,
       rotationEnabled: out.RotationEnabled,
@@ -65,7 +67,10 @@ export class SecretsGateway {
   /** The version holding `stage` (and, when given, with id `versionId`); undefined only on ResourceNotFound. */
   async findVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion | undefined> {
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }), this.options());
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }),
+        this.options(),
+      );
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     } catch (error) {
       if (this.signal?.aborted) throw new SecretsManagerCallError('GetSecretValue', this.context, this.signal.reason);
@@ -78,7 +83,10 @@ export class SecretsGateway {
   /** Like findVersion, but a missing version is an error. */
   async getVersion(secretId: string, stage: StagingLabel, versionId?: string): Promise<SecretVersion> {
     return this.call('GetSecretValue', async () => {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }), this.options());
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, VersionId: versionId }),
+        this.options(),
+      );
       return { versionId: out.VersionId ?? versionId ?? '', secretString: out.SecretString };
     });
   }
@@ -90,7 +98,10 @@ export class SecretsGateway {
    */
   async findVersionById(secretId: string, versionId: string): Promise<SecretVersion | undefined> {
     try {
-      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }), this.options());
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }),
+        this.options(),
+      );
       return { versionId: out.VersionId ?? versionId, secretString: out.SecretString };
     } catch (error) {
       if (this.signal?.aborted) throw new SecretsManagerCallError('GetSecretValue', this.context, this.signal.reason);
@@ -109,10 +120,23 @@ export class SecretsGateway {
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_VERSION_LIST_PAGES; page += 1) {
       const out = await this.call('ListSecretVersionIds', () =>
-        this.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, NextToken: nextToken }), this.options()),
+        this.client.send(
+          new ListSecretVersionIdsCommand({
+            SecretId: secretId,
+            IncludeDeprecated: true,
+            MaxResults: 100,
+            NextToken: nextToken,
+          }),
+          this.options(),
+        ),
       );
       for (const entry of out.Versions ?? []) {
-        if (entry.VersionId) versions.push({ versionId: entry.VersionId, stages: entry.VersionStages ?? [], createdDate: entry.CreatedDate });
+        if (entry.VersionId)
+          versions.push({
+            versionId: entry.VersionId,
+            stages: entry.VersionStages ?? [],
+            createdDate: entry.CreatedDate,
+          });
       }
       // moto answers NextToken "" on the last page.
       nextToken = out.NextToken || undefined;
@@ -153,8 +177,11 @@ export class SecretsGateway {
   }
 
   async randomPassword(policy: PasswordPolicy): Promise<string> {
-    const out = await this.call('GetRandomPassword', () => this.client.send(new GetRandomPasswordCommand(toGetRandomPasswordRequest(policy)), this.options()));
-    if (!out.RandomPassword) throw new SecretsManagerCallError('GetRandomPassword', this.context, new Error('empty RandomPassword'));
+    const out = await this.call('GetRandomPassword', () =>
+      this.client.send(new GetRandomPasswordCommand(toGetRandomPasswordRequest(policy)), this.options()),
+    );
+    if (!out.RandomPassword)
+      throw new SecretsManagerCallError('GetRandomPassword', this.context, new Error('empty RandomPassword'));
     return out.RandomPassword;
   }
 

@@ -20,7 +20,9 @@ export interface InvocationBudget {
 export class TimeBudgetExceeded extends Error {
   override readonly name = 'TimeBudgetExceeded';
   constructor(remainingAtStartMs: number) {
-    super(`the invocation's time budget ran out (${remainingAtStartMs} ms at the start, ${DEADLINE_MARGIN_MS} ms kept back for reporting)`);
+    super(
+      `the invocation's time budget ran out (${remainingAtStartMs} ms at the start, ${DEADLINE_MARGIN_MS} ms kept back for reporting)`,
+    );
   }
 }
 
@@ -28,7 +30,10 @@ export function invocationBudget(context?: { getRemainingTimeInMillis?: () => nu
   const remaining = context?.getRemainingTimeInMillis?.();
   if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return { dispose: () => undefined };
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeBudgetExceeded(remaining)), Math.max(0, remaining - DEADLINE_MARGIN_MS));
+  const timer = setTimeout(
+    () => controller.abort(new TimeBudgetExceeded(remaining)),
+    Math.max(0, remaining - DEADLINE_MARGIN_MS),
+  );
   timer.unref();
   return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }

@@ -22,10 +22,15 @@ export interface Account {
   created?: boolean;
 }
 
-const text = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : value == null ? '' : String(value));
+const text = (value: unknown): string =>
+  Buffer.isBuffer(value) ? value.toString('utf8') : value == null ? '' : String(value);
 
 /** Every account of `user`: host → what we know of it. Empty when the user does not exist. */
-export async function readAccounts(connection: Connection, user: string, ctx: StepContext): Promise<Map<string, Account>> {
+export async function readAccounts(
+  connection: Connection,
+  user: string,
+  ctx: StepContext,
+): Promise<Map<string, Account>> {
   const rows = await run<Record<string, unknown>[]>(
     connection,
     `reading the accounts of user ${user} from mysql.user`,
@@ -37,7 +42,12 @@ export async function readAccounts(connection: Connection, user: string, ctx: St
   for (const row of rows) {
     const host = text(row.host);
     accounts.set(host, {
-      tls: { type: text(row.type).toUpperCase(), cipher: text(row.cipher), issuer: text(row.issuer), subject: text(row.subject) },
+      tls: {
+        type: text(row.type).toUpperCase(),
+        cipher: text(row.cipher),
+        issuer: text(row.issuer),
+        subject: text(row.subject),
+      },
       plugin: text(row.plugin),
       storedHash: text(row.hash),
       locked: await isLocked(connection, user, host, ctx),
@@ -48,7 +58,19 @@ export async function readAccounts(connection: Connection, user: string, ctx: St
 
 /** `ACCOUNT LOCK` in SHOW CREATE USER, found as keywords (never inside a quoted hash or comment). */
 async function isLocked(connection: Connection, user: string, host: string, ctx: StepContext): Promise<boolean> {
-  const rows = await run<Record<string, unknown>[]>(connection, `reading the lock state of ${user}@${host}`, 'SHOW CREATE USER ?@?', [user, host], ctx);
+  const rows = await run<Record<string, unknown>[]>(
+    connection,
+    `reading the lock state of ${user}@${host}`,
+    'SHOW CREATE USER ?@?',
+    [user, host],
+    ctx,
+  );
   const tokens = tokenize(text(Object.values(rows[0] ?? {})[0]));
-  return tokens.some((token, i) => token.kind === 'word' && token.value.toUpperCase() === 'ACCOUNT' && tokens[i + 1]?.kind === 'word' && tokens[i + 1]!.value.toUpperCase() === 'LOCK');
+  return tokens.some(
+    (token, i) =>
+      token.kind === 'word' &&
+      token.value.toUpperCase() === 'ACCOUNT' &&
+      tokens[i + 1]?.kind === 'word' &&
+      tokens[i + 1]!.value.toUpperCase() === 'LOCK',
+  );
 }

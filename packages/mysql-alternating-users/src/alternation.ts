@@ -45,7 +45,12 @@ interface User {
  * created and locked by this rotator for this secret, and is still locked. (A lock a DBA set is no
  * such evidence: it must not turn the base user into a copy whose lock state follows the clone.)
  */
-async function readPair(connection: Connection, username: string, ctx: StepContext, pending?: MysqlSecret): Promise<{ source: User; target: User; ownership: Ownership }> {
+async function readPair(
+  connection: Connection,
+  username: string,
+  ctx: StepContext,
+  pending?: MysqlSecret,
+): Promise<{ source: User; target: User; ownership: Ownership }> {
   const base = baseUsername(username);
   const clone = base + CLONE_SUFFIX;
   const baseUser = { name: base, accounts: await readAccounts(connection, base, ctx) };
@@ -56,7 +61,10 @@ async function readPair(connection: Connection, username: string, ctx: StepConte
     cloneUser.accounts.size > 0 &&
     baseUser.accounts.size > 0 &&
     [...baseUser.accounts].every(([host, a]) => a.locked && ownership.lockedByRotator(base, host, ctx.secretId));
-  const pair = baseUser.accounts.size > 0 && !baseIsOurUnfinishedCopy ? { source: baseUser, target: cloneUser } : { source: cloneUser, target: baseUser };
+  const pair =
+    baseUser.accounts.size > 0 && !baseIsOurUnfinishedCopy
+      ? { source: baseUser, target: cloneUser }
+      : { source: cloneUser, target: baseUser };
   if (pair.source.accounts.size === 0) {
     throw new TargetOperationError(`neither ${base} nor ${clone} exists in mysql.user`, ctx);
   }
@@ -95,12 +103,32 @@ export async function makePendingUsable(
   // whoever wrote AWSPENDING knows it, not that the account is this secret's.
   // A pair made before the record existed, whose pending user AWSPREVIOUS still logs in as: the
   // server itself shows this secret's holder holds both accounts (ownership.ts), so it is recorded.
-  const adoptLegacy = !options.adoptExisting && pendingAccounts.size > 0 && ownership.isEmpty() && (await previousProvesPendingUser(options, pending.username, pendingAccounts, ownership, ctx.secretId));
-  checkPairOwnership(ownership, { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 }, options.adoptExisting || adoptLegacy, ctx);
+  const adoptLegacy =
+    !options.adoptExisting &&
+    pendingAccounts.size > 0 &&
+    ownership.isEmpty() &&
+    (await previousProvesPendingUser(options, pending.username, pendingAccounts, ownership, ctx.secretId));
+  checkPairOwnership(
+    ownership,
+    { base, clone: base + CLONE_SUFFIX, pending: pending.username, pendingExists: pendingAccounts.size > 0 },
+    options.adoptExisting || adoptLegacy,
+    ctx,
+  );
   // AWSCURRENT's login proved one account of the current user; the others must be this secret's too.
   if (!options.adoptExisting) {
     const currentAccounts = current.username === source.name ? source.accounts : target.accounts;
-    checkNoUnprovenAccounts(unprovenAccounts(current.username, currentAccounts, options.currentHost, current.password, ownership, ctx.secretId), 'AWSCURRENT', ctx);
+    checkNoUnprovenAccounts(
+      unprovenAccounts(
+        current.username,
+        currentAccounts,
+        options.currentHost,
+        current.password,
+        ownership,
+        ctx.secretId,
+      ),
+      'AWSCURRENT',
+      ctx,
+    );
   }
   if (pendingIsTarget) checkNoForeignLock(source, target, ownership, ctx);
   const flavor = await serverFlavor(connection, ctx);
@@ -108,18 +136,36 @@ export async function makePendingUsable(
   const targetGrants = new Map<string, Grants>();
   for (const host of source.accounts.keys()) {
     sourceGrants.set(host, await readGrants(connection, source.name, host, ctx, flavor));
-    targetGrants.set(host, target.accounts.has(host) ? await readGrants(connection, target.name, host, ctx, flavor) : new Map());
+    targetGrants.set(
+      host,
+      target.accounts.has(host) ? await readGrants(connection, target.name, host, ctx, flavor) : new Map(),
+    );
   }
 
-  await checkMasterRights(connection, [...sourceGrants.values()].flatMap((grants) => [...grants.values()]), ctx);
+  await checkMasterRights(
+    connection,
+    [...sourceGrants.values()].flatMap((grants) => [...grants.values()]),
+    ctx,
+  );
   const creates = [...source.accounts.keys()].some((host) => !target.accounts.has(host));
-  const setsHash = options.setPassword && [...source.accounts.keys()].some((host) => sendsHash(flavor, pendingAccounts.get(host)?.plugin));
+  const setsHash =
+    options.setPassword &&
+    [...source.accounts.keys()].some((host) => sendsHash(flavor, pendingAccounts.get(host)?.plugin));
   if ((creates && sendsHash(flavor, undefined)) || setsHash) await checkHashAccepted(connection, ctx);
 
   // Writes from here on.
   const secretArn = ctx.secretId;
-  if (options.adoptExisting) await adopt(connection, ownership, [source, target], secretArn, 'ADOPT_EXISTING_CLONE', ctx);
-  else if (adoptLegacy) await adopt(connection, ownership, [source, target], secretArn, 'AWSPREVIOUS logs in as the pending user of a pair with no record', ctx);
+  if (options.adoptExisting)
+    await adopt(connection, ownership, [source, target], secretArn, 'ADOPT_EXISTING_CLONE', ctx);
+  else if (adoptLegacy)
+    await adopt(
+      connection,
+      ownership,
+      [source, target],
+      secretArn,
+      'AWSPREVIOUS logs in as the pending user of a pair with no record',
+      ctx,
+    );
   // New accounts start locked, with the password of the version that names them, so nobody can
   // log in to one whose privileges are not synced yet. The record comes first: there is never an
   // account this rotator made that the server does not show as ours.
@@ -128,29 +174,63 @@ export async function makePendingUsable(
     if (!target.accounts.has(host)) {
       await ownership.record(connection, { user: target.name, host, secretArn, lockedByRotator: true }, ctx);
       const { clause, value } = identifiedBy(flavor, undefined, newAccountPassword);
-      await run(connection, `creating ${target.name}@${host}`, `CREATE USER ${account(target.name, host)} ${clause} ACCOUNT LOCK`, [value], ctx);
-      target.accounts.set(host, { tls: { type: '', cipher: '', issuer: '', subject: '' }, plugin: '', storedHash: '', locked: true, created: true });
+      await run(
+        connection,
+        `creating ${target.name}@${host}`,
+        `CREATE USER ${account(target.name, host)} ${clause} ACCOUNT LOCK`,
+        [value],
+        ctx,
+      );
+      target.accounts.set(host, {
+        tls: { type: '', cipher: '', issuer: '', subject: '' },
+        plugin: '',
+        storedHash: '',
+        locked: true,
+        created: true,
+      });
       ctx.logger.info('Created account', { account: `${target.name}@${host}` });
     }
-    await syncGrants(connection, { user: source.name, host, grants: sourceGrants.get(host)! }, { user: target.name, host, grants: targetGrants.get(host)! }, ctx, flavor);
+    await syncGrants(
+      connection,
+      { user: source.name, host, grants: sourceGrants.get(host)! },
+      { user: target.name, host, grants: targetGrants.get(host)! },
+      ctx,
+      flavor,
+    );
     const targetAccount = target.accounts.get(host)!;
-    if (targetAccount.created || !sameRequirement(sourceAccount.tls, targetAccount.tls)) await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
+    if (targetAccount.created || !sameRequirement(sourceAccount.tls, targetAccount.tls))
+      await applyRequirement(connection, target.name, host, sourceAccount.tls, ctx);
   }
   // Accounts the base user no longer has at that host: locked, and left out of the password.
   for (const [host, targetAccount] of target.accounts) {
     if (source.accounts.has(host)) continue;
     if (!targetAccount.locked) await lock(connection, ownership, target.name, host, secretArn, ctx);
-    ctx.logger.warn('Account has no counterpart at this host: locked, privileges not synced, no new password', { account: `${target.name}@${host}`, source: source.name });
+    ctx.logger.warn('Account has no counterpart at this host: locked, privileges not synced, no new password', {
+      account: `${target.name}@${host}`,
+      source: source.name,
+    });
   }
   // Accounts of a target that is not pending hold the current password and synced privileges:
   // those this rotator locked (new ones, or left locked by an interrupted call) take the source's
   // lock state now, before the password statement, so a stop after it cannot leave them locked
   // (the retry sees the pending user log in). Locks a DBA set stay.
   if (!pendingIsTarget) {
-    const unlock = [...source.accounts].filter(([host, s]) => !s.locked && target.accounts.get(host)!.locked && ownership.lockedByRotator(target.name, host, secretArn)).map(([host]) => host);
+    const unlock = [...source.accounts]
+      .filter(
+        ([host, s]) =>
+          !s.locked && target.accounts.get(host)!.locked && ownership.lockedByRotator(target.name, host, secretArn),
+      )
+      .map(([host]) => host);
     if (unlock.length > 0) {
-      await run(connection, `unlocking new accounts of ${target.name}`, `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`, undefined, ctx);
-      for (const host of unlock) await ownership.record(connection, { user: target.name, host, secretArn, lockedByRotator: false }, ctx);
+      await run(
+        connection,
+        `unlocking new accounts of ${target.name}`,
+        `ALTER USER ${unlock.map((host) => account(target.name, host)).join(', ')} ACCOUNT UNLOCK`,
+        undefined,
+        ctx,
+      );
+      for (const host of unlock)
+        await ownership.record(connection, { user: target.name, host, secretArn, lockedByRotator: false }, ctx);
     }
   }
 
@@ -165,7 +245,10 @@ export async function makePendingUsable(
  */
 function checkNoForeignLock(source: User, target: User, ownership: Ownership, ctx: StepContext): void {
   const foreign = [...source.accounts]
-    .filter(([host, s]) => !s.locked && target.accounts.get(host)?.locked && !ownership.lockedByRotator(target.name, host, ctx.secretId))
+    .filter(
+      ([host, s]) =>
+        !s.locked && target.accounts.get(host)?.locked && !ownership.lockedByRotator(target.name, host, ctx.secretId),
+    )
     .map(([host]) => `${target.name}@${host}`);
   if (foreign.length > 0) {
     throw new TargetOperationError(
@@ -177,14 +260,25 @@ function checkNoForeignLock(source: User, target: User, ownership: Ownership, ct
 }
 
 /** ADOPT_EXISTING_CLONE=true: record the pair's existing accounts as this secret's (the migration for clones made before the record). */
-async function adopt(connection: Connection, ownership: Ownership, users: User[], secretArn: string, reason: string, ctx: StepContext): Promise<void> {
+async function adopt(
+  connection: Connection,
+  ownership: Ownership,
+  users: User[],
+  secretArn: string,
+  reason: string,
+  ctx: StepContext,
+): Promise<void> {
   for (const user of users) {
     for (const [host, a] of user.accounts) {
       const row = ownership.get(user.name, host);
       if (row?.secretArn === secretArn) continue;
       // A lock found on an adopted account is not ours: it stays.
       await ownership.record(connection, { user: user.name, host, secretArn, lockedByRotator: false }, ctx);
-      ctx.logger.warn(`${reason}: account recorded as this secret's`, { account: `${user.name}@${host}`, locked: a.locked, previousOwner: row?.secretArn });
+      ctx.logger.warn(`${reason}: account recorded as this secret's`, {
+        account: `${user.name}@${host}`,
+        locked: a.locked,
+        previousOwner: row?.secretArn,
+      });
     }
   }
 }
@@ -198,17 +292,31 @@ async function previousProvesPendingUser(
   secretArn: string,
 ): Promise<boolean> {
   const proof = await options.previousLogin?.();
-  return proof !== undefined && unprovenAccounts(user, accounts, proof.host, proof.password, ownership, secretArn).length === 0;
+  return (
+    proof !== undefined &&
+    unprovenAccounts(user, accounts, proof.host, proof.password, ownership, secretArn).length === 0
+  );
 }
 
 /** ACCOUNT LOCK, recorded first as the rotator's own lock (so it may lift it later). */
-async function lock(connection: Connection, ownership: Ownership, user: string, host: string, secretArn: string, ctx: StepContext): Promise<void> {
+async function lock(
+  connection: Connection,
+  ownership: Ownership,
+  user: string,
+  host: string,
+  secretArn: string,
+  ctx: StepContext,
+): Promise<void> {
   await ownership.record(connection, { user, host, secretArn, lockedByRotator: true }, ctx);
   await run(connection, `locking ${user}@${host}`, `ALTER USER ${account(user, host)} ACCOUNT LOCK`, undefined, ctx);
 }
 
 /** When the password is already set: only bring the pending clone's lock state in line with the base user's. */
-async function copyLockState(connection: Connection, { source, target, ownership }: { source: User; target: User; ownership: Ownership }, ctx: StepContext): Promise<void> {
+async function copyLockState(
+  connection: Connection,
+  { source, target, ownership }: { source: User; target: User; ownership: Ownership },
+  ctx: StepContext,
+): Promise<void> {
   for (const [host, sourceAccount] of source.accounts) {
     const targetAccount = target.accounts.get(host)!;
     if (targetAccount.locked === sourceAccount.locked) continue;
@@ -216,8 +324,18 @@ async function copyLockState(connection: Connection, { source, target, ownership
       await lock(connection, ownership, target.name, host, ctx.secretId, ctx);
     } else {
       // checkNoForeignLock has made sure this lock is the rotator's.
-      await run(connection, `unlocking ${target.name}@${host}`, `ALTER USER ${account(target.name, host)} ACCOUNT UNLOCK`, undefined, ctx);
-      await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false }, ctx);
+      await run(
+        connection,
+        `unlocking ${target.name}@${host}`,
+        `ALTER USER ${account(target.name, host)} ACCOUNT UNLOCK`,
+        undefined,
+        ctx,
+      );
+      await ownership.record(
+        connection,
+        { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false },
+        ctx,
+      );
     }
   }
 }
@@ -231,14 +349,23 @@ async function copyLockState(connection: Connection, { source, target, ownership
  */
 async function setPendingPassword(
   connection: Connection,
-  { source, target, pending, flavor, ownership }: { source: User; target: User; pending: MysqlSecret; flavor: ServerFlavor; ownership: Ownership },
+  {
+    source,
+    target,
+    pending,
+    flavor,
+    ownership,
+  }: { source: User; target: User; pending: MysqlSecret; flavor: ServerFlavor; ownership: Ownership },
   ctx: StepContext,
 ): Promise<void> {
   const pendingIsTarget = pending.username === target.name;
   const pendingAccounts = pendingIsTarget ? target.accounts : source.accounts;
   const hosts = [...source.accounts.keys()];
   const statement = (group: string[], suffix: string) => {
-    const identified = group.map((host) => ({ host, ...identifiedBy(flavor, pendingAccounts.get(host)?.plugin, pending.password) }));
+    const identified = group.map((host) => ({
+      host,
+      ...identifiedBy(flavor, pendingAccounts.get(host)?.plugin, pending.password),
+    }));
     return run(
       connection,
       `setting the password of ${pending.username}`,
@@ -252,12 +379,24 @@ async function setPendingPassword(
     const unlocked = hosts.filter((host) => !source.accounts.get(host)!.locked);
     if (locked.length > 0) {
       // Recorded as the rotator's lock only where the account was not locked already (a DBA's lock stays theirs).
-      for (const host of locked) if (!target.accounts.get(host)!.locked) await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: true }, ctx);
+      for (const host of locked)
+        if (!target.accounts.get(host)!.locked)
+          await ownership.record(
+            connection,
+            { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: true },
+            ctx,
+          );
       await statement(locked, ' ACCOUNT LOCK');
     }
     if (unlocked.length > 0) {
       await statement(unlocked, ' ACCOUNT UNLOCK');
-      for (const host of unlocked) if (ownership.get(target.name, host)?.lockedByRotator) await ownership.record(connection, { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false }, ctx);
+      for (const host of unlocked)
+        if (ownership.get(target.name, host)?.lockedByRotator)
+          await ownership.record(
+            connection,
+            { user: target.name, host, secretArn: ctx.secretId, lockedByRotator: false },
+            ctx,
+          );
     }
   } else {
     await statement(hosts, '');
@@ -270,7 +409,12 @@ async function setPendingPassword(
  * `session` (read in the pending user's own session: CURRENT_USER() and CURRENT_ROLE()), also every
  * default role of the source account that is not active in that session at login.
  */
-export async function pairDifferences(connection: Connection, username: string, ctx: StepContext, session?: PendingSession): Promise<string[]> {
+export async function pairDifferences(
+  connection: Connection,
+  username: string,
+  ctx: StepContext,
+  session?: PendingSession,
+): Promise<string[]> {
   const { source, target } = await readPair(connection, username, ctx);
   const flavor = await serverFlavor(connection, ctx);
   const differences: string[] = [];
@@ -285,13 +429,16 @@ export async function pairDifferences(connection: Connection, username: string, 
     const lines = grantDifferences(sourceGrants, await readGrants(connection, target.name, host, ctx, flavor));
     differences.push(...lines.map((line) => `${where}: ${line}`));
     if (!sameRequirement(requirement, target.accounts.get(host)?.tls)) {
-      differences.push(`${where}: ${describeRequirement(target.accounts.get(host)?.tls)} instead of ${describeRequirement(requirement)}`);
+      differences.push(
+        `${where}: ${describeRequirement(target.accounts.get(host)?.tls)} instead of ${describeRequirement(requirement)}`,
+      );
     }
     // The account the pending user's session matched: its roles must be active at login.
     const active = session?.currentUser === `${username}@${host}` ? session.activeRoles : undefined;
     if (active) {
       for (const atom of sourceGrants.values()) {
-        if (atom.kind === 'defaultRole' && !active.has(atom.role)) differences.push(`${where}: role ${atom.role} inactive at login (a default role of ${source.name}@${host})`);
+        if (atom.kind === 'defaultRole' && !active.has(atom.role))
+          differences.push(`${where}: role ${atom.role} inactive at login (a default role of ${source.name}@${host})`);
       }
     }
   }

@@ -33,7 +33,11 @@ export function readMysqlAlternatingUsersConfig(env: Env = process.env): MysqlAl
 
 /** USERNAME_CHARACTER_LIMIT: 16 for MySQL < 5.7.8, 32 (default) for MySQL 5.7.8+/8, 80 for MariaDB. */
 export function readUsernameCharacterLimit(env: Env): number {
-  return readInteger(env, 'USERNAME_CHARACTER_LIMIT', { fallback: DEFAULT_USERNAME_CHARACTER_LIMIT, min: CLONE_SUFFIX.length + 1, max: 255 });
+  return readInteger(env, 'USERNAME_CHARACTER_LIMIT', {
+    fallback: DEFAULT_USERNAME_CHARACTER_LIMIT,
+    min: CLONE_SUFFIX.length + 1,
+    max: 255,
+  });
 }
 
 /**

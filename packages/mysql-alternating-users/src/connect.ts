@@ -17,7 +17,7 @@ import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import { type StepContext, TargetOperationError, safeCause } from '@rotators/core';
 import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
-import { escape } from 'sql-escaper';
+import { escape as escapeValue } from 'sql-escaper';
 
 export type ConnectFunction = (options: ConnectionOptions) => Promise<Connection>;
 
@@ -67,9 +67,24 @@ export class MysqlConnector {
   ) {}
 
   /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication). */
-  open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<Connection> {
+  open(
+    login: Login,
+    mode: TlsMode,
+    purpose: string,
+    ctx: StepContext,
+    options: { probe?: boolean } = {},
+  ): Promise<Connection> {
     return connectWithTlsPolicy(
-      { mode, tls: this.tls, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: AUTHENTICATION_CODES, probe: options.probe },
+      {
+        mode,
+        tls: this.tls,
+        host: login.host,
+        purpose,
+        logger: ctx.logger,
+        errorContext: ctx,
+        authenticationCodes: AUTHENTICATION_CODES,
+        probe: options.probe,
+      },
       async (tls) => {
         const connection = await this.connect({
           host: login.host,
@@ -91,7 +106,14 @@ export class MysqlConnector {
   }
 
   /** Open, run `work`, always close. */
-  async with<T>(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, work: (connection: Connection) => Promise<T>, options: { probe?: boolean } = {}): Promise<T> {
+  async with<T>(
+    login: Login,
+    mode: TlsMode,
+    purpose: string,
+    ctx: StepContext,
+    work: (connection: Connection) => Promise<T>,
+    options: { probe?: boolean } = {},
+  ): Promise<T> {
     const connection = await this.open(login, mode, purpose, ctx, options);
     try {
       return await work(connection);
@@ -137,7 +159,10 @@ function verifyPeerName(connection: Connection, host: string): void {
   // passed verification (lib/tls_session_cache.js), keyed by host and port.
   if (stream?.isSessionReused?.()) return;
   const certificate = stream?.getPeerCertificate?.(true);
-  const error = certificate && Object.keys(certificate).length > 0 ? checkServerIdentity(host, certificate) : new Error('no peer certificate on a TLS connection');
+  const error =
+    certificate && Object.keys(certificate).length > 0
+      ? checkServerIdentity(host, certificate)
+      : new Error('no peer certificate on a TLS connection');
   if (error) {
     connection.destroy();
     throw Object.assign(error, { code: (error as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID' });
@@ -148,19 +173,31 @@ function verifyPeerName(connection: Connection, host: string): void {
  * Run one statement; a failure becomes TargetOperationError naming what was being done and the
  * server's error code only (server messages can quote statement text, which may hold a password).
  */
-export async function run<T = unknown>(connection: Connection, what: string, sql: string, values: unknown[] | undefined, ctx: StepContext): Promise<T> {
+export async function run<T = unknown>(
+  connection: Connection,
+  what: string,
+  sql: string,
+  values: unknown[] | undefined,
+  ctx: StepContext,
+): Promise<T> {
   try {
     return await query<T>(connection, sql, values);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, { cause: safeCause(error) });
+    throw new TargetOperationError(`${what} failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, {
+      cause: safeCause(error),
+    });
   }
 }
 
 /** One statement with the connection's query timeout; driver errors are passed on as they are (callers wrap them). */
 export async function query<T = unknown>(connection: Connection, sql: string, values?: unknown[]): Promise<T> {
   try {
-    const [result] = await connection.query({ sql, values, timeout: queryTimeouts.get(connection) ?? DEFAULT_QUERY_TIMEOUT_MS });
+    const [result] = await connection.query({
+      sql,
+      values,
+      timeout: queryTimeouts.get(connection) ?? DEFAULT_QUERY_TIMEOUT_MS,
+    });
     return result as T;
   } catch (error) {
     if ((error as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') timedOut.add(connection);
@@ -177,14 +214,26 @@ export async function prepareSession(connection: Connection, ctx: StepContext, l
   // A GRANT or ALTER USER queued behind a metadata lock must give up on the server, not run on
   // after the Lambda has timed out and reported failure.
   await run(connection, 'setting lock_wait_timeout', 'SET SESSION lock_wait_timeout = ?', [lockWaitSeconds], ctx);
-  const rows = await run<{ mode: string }[]>(connection, 'reading sql_mode', 'SELECT @@SESSION.sql_mode AS mode', undefined, ctx);
+  const rows = await run<{ mode: string }[]>(
+    connection,
+    'reading sql_mode',
+    'SELECT @@SESSION.sql_mode AS mode',
+    undefined,
+    ctx,
+  );
   const modes = String(rows[0]?.mode ?? '').split(',');
   if (modes.includes('NO_BACKSLASH_ESCAPES')) {
-    await run(connection, 'setting sql_mode', 'SET SESSION sql_mode = ?', [modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')], ctx);
+    await run(
+      connection,
+      'setting sql_mode',
+      'SET SESSION sql_mode = ?',
+      [modes.filter((m) => m !== 'NO_BACKSLASH_ESCAPES').join(',')],
+      ctx,
+    );
   }
 }
 
 /** `'user'@'host'` through mysql2's escaping (sql-escaper). */
 export function account(user: string, host: string): string {
-  return `${escape(user)}@${escape(host)}`;
+  return `${escapeValue(user)}@${escapeValue(host)}`;
 }

@@ -16,13 +16,18 @@
 import { safeCause, type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 // mysql2's own escaping (mysql2 re-exports sql-escaper's), without loading the driver (issue 13).
-import { escape, escapeId } from 'sql-escaper';
+import { escapeId } from 'sql-escaper';
 import { query, run } from './connect.ts';
 import { type GrantAtom, tokenize } from './grantParser.ts';
 import type { ServerFlavor } from './passwords.ts';
 
 /** MySQL 8: the account's default roles as atoms (`r`@`h`), as SHOW GRANTS would name the roles. */
-export async function readMysqlDefaultRoles(connection: Connection, user: string, host: string, ctx: StepContext): Promise<GrantAtom[]> {
+export async function readMysqlDefaultRoles(
+  connection: Connection,
+  user: string,
+  host: string,
+  ctx: StepContext,
+): Promise<GrantAtom[]> {
   let rows: Record<string, unknown>[];
   try {
     rows = await query<Record<string, unknown>[]>(
@@ -34,7 +39,11 @@ export async function readMysqlDefaultRoles(connection: Connection, user: string
     const code = (error as { code?: unknown }).code;
     // MySQL 5.7 / Aurora MySQL 2: no roles at all.
     if (code === 'ER_NO_SUCH_TABLE') return [];
-    throw new TargetOperationError(`reading the default roles of ${user}@${host} from mysql.default_roles failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, { cause: safeCause(error) });
+    throw new TargetOperationError(
+      `reading the default roles of ${user}@${host} from mysql.default_roles failed${typeof code === 'string' ? `: ${code}` : ''}`,
+      ctx,
+      { cause: safeCause(error) },
+    );
   }
   return rows.map((row) => ({ kind: 'defaultRole', role: roleName(String(row.user), String(row.host)) }));
 }
@@ -84,7 +93,11 @@ export async function activeRoles(connection: Connection, flavor: ServerFlavor):
     const rows = await query<{ roles: unknown }[]>(connection, 'SELECT CURRENT_ROLE() AS roles');
     return parseCurrentRoles(rows[0]?.roles, flavor);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ER_SP_DOES_NOT_EXIST' || (error as { code?: unknown }).code === 'ER_PARSE_ERROR') return undefined;
+    if (
+      (error as { code?: unknown }).code === 'ER_SP_DOES_NOT_EXIST' ||
+      (error as { code?: unknown }).code === 'ER_PARSE_ERROR'
+    )
+      return undefined;
     throw error;
   }
 }
@@ -98,14 +111,24 @@ export interface PendingSession {
 
 /** Run in the pending user's own session: which account it is, and which roles it has at login. */
 export async function readPendingSession(connection: Connection, ctx: StepContext): Promise<PendingSession> {
-  const rows = await run<{ user: unknown; version: unknown }[]>(connection, 'test query as the pending user', 'SELECT CURRENT_USER() AS user, VERSION() AS version', undefined, ctx);
+  const rows = await run<{ user: unknown; version: unknown }[]>(
+    connection,
+    'test query as the pending user',
+    'SELECT CURRENT_USER() AS user, VERSION() AS version',
+    undefined,
+    ctx,
+  );
   const flavor: ServerFlavor = /mariadb/i.test(String(rows[0]?.version ?? '')) ? 'mariadb' : 'mysql';
   let roles: Set<string> | undefined;
   try {
     roles = await activeRoles(connection, flavor);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new TargetOperationError(`reading the pending user's active roles failed${typeof code === 'string' ? `: ${code}` : ''}`, ctx, { cause: safeCause(error) });
+    throw new TargetOperationError(
+      `reading the pending user's active roles failed${typeof code === 'string' ? `: ${code}` : ''}`,
+      ctx,
+      { cause: safeCause(error) },
+    );
   }
   return { currentUser: String(rows[0]?.user ?? ''), activeRoles: roles };
 }

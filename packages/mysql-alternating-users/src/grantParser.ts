@@ -8,7 +8,7 @@
  * hash is never sent back to the server.
  */
 // mysql2's own escaping (mysql2 re-exports sql-escaper's), without loading the driver (issue 13).
-import { escape, escapeId } from 'sql-escaper';
+import { escapeId, escape as escapeValue } from 'sql-escaper';
 
 export type GrantAtom =
   | { kind: 'privilege'; object: string; privilege: string; column?: string }
@@ -73,7 +73,7 @@ function render(tokens: Token[]): string {
   for (const token of tokens) {
     let text: string;
     if (token.kind === 'id') text = escapeId(token.value, true);
-    else if (token.kind === 'str') text = escape(token.value);
+    else if (token.kind === 'str') text = escapeValue(token.value);
     else if (token.kind === 'word') text = token.value.toUpperCase();
     else if ('.*@'.includes(token.value)) text = token.value;
     else throw new GrantParseError(`unexpected symbol in a grant object`);
@@ -122,7 +122,8 @@ export function parseGrantLine(line: string): GrantAtom[] {
     const role = tokens.slice(3, forIndex);
     return role.length === 1 && isWord(role[0], 'NONE') ? [] : [{ kind: 'defaultRole', role: render(role) }];
   }
-  if (!isWord(tokens[0], 'GRANT')) throw new GrantParseError('a SHOW GRANTS line that is neither GRANT nor SET DEFAULT ROLE');
+  if (!isWord(tokens[0], 'GRANT'))
+    throw new GrantParseError('a SHOW GRANTS line that is neither GRANT nor SET DEFAULT ROLE');
   const toIndex = indexOfWord(tokens, 'TO', 1);
   if (toIndex < 0) throw new GrantParseError('a GRANT line without TO');
   const tail = tokens.slice(toIndex + 1);
@@ -133,7 +134,12 @@ export function parseGrantLine(line: string): GrantAtom[] {
     const admin = hasSequence(tail, ['ADMIN', 'OPTION']);
     return splitTopLevel(tokens.slice(1, toIndex)).flatMap((roleTokens): GrantAtom[] => {
       const role = render(roleTokens);
-      return admin ? [{ kind: 'role', role }, { kind: 'roleAdmin', role }] : [{ kind: 'role', role }];
+      return admin
+        ? [
+            { kind: 'role', role },
+            { kind: 'roleAdmin', role },
+          ]
+        : [{ kind: 'role', role }];
     });
   }
 
@@ -145,14 +151,17 @@ export function parseGrantLine(line: string): GrantAtom[] {
   for (const privilege of privileges) {
     const open = privilege.findIndex((t) => t.kind === 'sym' && t.value === '(');
     const nameTokens = open < 0 ? privilege : privilege.slice(0, open);
-    if (!nameTokens.every((t) => t.kind === 'word')) throw new GrantParseError('a privilege name that is not a keyword');
+    if (!nameTokens.every((t) => t.kind === 'word'))
+      throw new GrantParseError('a privilege name that is not a keyword');
     const name = nameTokens.map((t) => t.value.toUpperCase()).join(' ');
     if (name === 'USAGE') continue;
     if (open < 0) {
       atoms.push({ kind: 'privilege', object, privilege: name });
       continue;
     }
-    const columns = privilege.slice(open + 1, privilege.length - 1).filter((t) => !(t.kind === 'sym' && t.value === ','));
+    const columns = privilege
+      .slice(open + 1, privilege.length - 1)
+      .filter((t) => !(t.kind === 'sym' && t.value === ','));
     for (const column of columns) {
       if (column.kind !== 'id' && column.kind !== 'word') throw new GrantParseError('a column that is not a name');
       atoms.push({ kind: 'privilege', object, privilege: name, column: escapeId(column.value, true) });
@@ -211,5 +220,7 @@ export function privilegeList(atoms: GrantAtom[]): string {
     if (atom.column) group.columns.push(atom.column);
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ name, columns }) => (columns.length > 0 ? `${name} (${columns.join(', ')})` : name)).join(', ');
+  return [...groups.values()]
+    .map(({ name, columns }) => (columns.length > 0 ? `${name} (${columns.join(', ')})` : name))
+    .join(', ');
 }

@@ -8,14 +8,34 @@ import { type StepContext, TargetOperationError } from '@rotators/core';
 import type { Connection } from 'mysql2/promise';
 import { account, run } from './connect.ts';
 import { readMysqlDefaultRoles, setDefaultRoles } from './defaultRoles.ts';
-import { atomKey, describeAtom, type GrantAtom, GrantParseError, missingFrom, parseGrants, privilegeList } from './grantParser.ts';
+import {
+  atomKey,
+  describeAtom,
+  type GrantAtom,
+  GrantParseError,
+  missingFrom,
+  parseGrants,
+  privilegeList,
+} from './grantParser.ts';
 import type { ServerFlavor } from './passwords.ts';
 
 export type Grants = Map<string, GrantAtom>;
 
 /** SHOW GRANTS as atoms; on MySQL plus the default roles, which SHOW GRANTS does not show there (defaultRoles.ts). */
-export async function readGrants(connection: Connection, user: string, host: string, ctx: StepContext, flavor: ServerFlavor = 'mariadb'): Promise<Grants> {
-  const rows = await run<Record<string, string>[]>(connection, `reading the grants of ${user}@${host}`, 'SHOW GRANTS FOR ?@?', [user, host], ctx);
+export async function readGrants(
+  connection: Connection,
+  user: string,
+  host: string,
+  ctx: StepContext,
+  flavor: ServerFlavor = 'mariadb',
+): Promise<Grants> {
+  const rows = await run<Record<string, string>[]>(
+    connection,
+    `reading the grants of ${user}@${host}`,
+    'SHOW GRANTS FOR ?@?',
+    [user, host],
+    ctx,
+  );
   let grants: Grants;
   try {
     grants = parseGrants(rows.map((row) => String(Object.values(row)[0])));
@@ -23,7 +43,8 @@ export async function readGrants(connection: Connection, user: string, host: str
     const reason = error instanceof GrantParseError ? error.message : 'unreadable output';
     throw new TargetOperationError(`could not read the grants of ${user}@${host}: ${reason}`, ctx);
   }
-  if (flavor === 'mysql') for (const atom of await readMysqlDefaultRoles(connection, user, host, ctx)) grants.set(atomKey(atom), atom);
+  if (flavor === 'mysql')
+    for (const atom of await readMysqlDefaultRoles(connection, user, host, ctx)) grants.set(atomKey(atom), atom);
   return grants;
 }
 
@@ -38,9 +59,42 @@ const ALL = 'ALL PRIVILEGES';
  * Privileges that exist at each object level, in the order we try them when turning a clone's
  * `ALL PRIVILEGES` into an explicit list (the first one the base user lacks is revoked first).
  */
-const TABLE_PRIVILEGES = ['DROP', 'DELETE', 'ALTER', 'INDEX', 'INSERT', 'UPDATE', 'CREATE', 'REFERENCES', 'TRIGGER', 'CREATE VIEW', 'SHOW VIEW', 'SELECT'];
-const DATABASE_PRIVILEGES = [...TABLE_PRIVILEGES, 'EVENT', 'LOCK TABLES', 'CREATE TEMPORARY TABLES', 'EXECUTE', 'CREATE ROUTINE', 'ALTER ROUTINE'];
-const GLOBAL_PRIVILEGES = [...DATABASE_PRIVILEGES, 'SHUTDOWN', 'FILE', 'PROCESS', 'RELOAD', 'SHOW DATABASES', 'CREATE USER', 'SUPER', 'REPLICATION CLIENT', 'REPLICATION SLAVE', 'CREATE TABLESPACE'];
+const TABLE_PRIVILEGES = [
+  'DROP',
+  'DELETE',
+  'ALTER',
+  'INDEX',
+  'INSERT',
+  'UPDATE',
+  'CREATE',
+  'REFERENCES',
+  'TRIGGER',
+  'CREATE VIEW',
+  'SHOW VIEW',
+  'SELECT',
+];
+const DATABASE_PRIVILEGES = [
+  ...TABLE_PRIVILEGES,
+  'EVENT',
+  'LOCK TABLES',
+  'CREATE TEMPORARY TABLES',
+  'EXECUTE',
+  'CREATE ROUTINE',
+  'ALTER ROUTINE',
+];
+const GLOBAL_PRIVILEGES = [
+  ...DATABASE_PRIVILEGES,
+  'SHUTDOWN',
+  'FILE',
+  'PROCESS',
+  'RELOAD',
+  'SHOW DATABASES',
+  'CREATE USER',
+  'SUPER',
+  'REPLICATION CLIENT',
+  'REPLICATION SLAVE',
+  'CREATE TABLESPACE',
+];
 const ROUTINE_PRIVILEGES = ['ALTER ROUTINE', 'EXECUTE'];
 
 function privilegesAtLevelOf(object: string): string[] {
@@ -51,7 +105,11 @@ function privilegesAtLevelOf(object: string): string[] {
 
 /** Table-level (not column) privilege names held on `object`. */
 function objectPrivileges(grants: Grants, object: string): Set<string> {
-  return new Set([...grants.values()].flatMap((a) => (a.kind === 'privilege' && a.object === object && !a.column ? [a.privilege] : [])));
+  return new Set(
+    [...grants.values()].flatMap((a) =>
+      a.kind === 'privilege' && a.object === object && !a.column ? [a.privilege] : [],
+    ),
+  );
 }
 
 /**
@@ -66,21 +124,32 @@ function objectPrivileges(grants: Grants, object: string): Set<string> {
  *   privilege the source lacks is revoked, which turns the ALL into an explicit list; the next
  *   round (syncGrants plans again after reading back) revokes the remaining extras by name.
  */
-export function planSync(source: Grants, target: Grants, targetAccount: string, flavor: ServerFlavor = 'mariadb'): SyncPlan {
+export function planSync(
+  source: Grants,
+  target: Grants,
+  targetAccount: string,
+  flavor: ServerFlavor = 'mariadb',
+): SyncPlan {
   const sourceAtoms = [...source.values()];
   // A table/db-level privilege the target already has through its ALL is not missing.
-  const missing = missingFrom(source, target).filter((a) => !(a.kind === 'privilege' && !a.column && objectPrivileges(target, a.object).has(ALL)));
+  const missing = missingFrom(source, target).filter(
+    (a) => !(a.kind === 'privilege' && !a.column && objectPrivileges(target, a.object).has(ALL)),
+  );
   const extra = missingFrom(target, source);
   const grants: string[] = [];
   const revokes: string[] = [];
 
   // Grants: every object with something missing gets the source's full privilege list on it
   // (granting what is already there changes nothing), with GRANT OPTION when the source has it.
-  const objects = new Set(missing.flatMap((a) => (a.kind === 'privilege' || a.kind === 'grantOption' ? [a.object] : [])));
+  const objects = new Set(
+    missing.flatMap((a) => (a.kind === 'privilege' || a.kind === 'grantOption' ? [a.object] : [])),
+  );
   for (const object of objects) {
     const privileges = sourceAtoms.filter((a) => a.kind === 'privilege' && a.object === object);
     const withGrantOption = source.has(`grantOption\u0000${object}`);
-    grants.push(`GRANT ${privileges.length > 0 ? privilegeList(privileges) : 'USAGE'} ON ${object} TO ${targetAccount}${withGrantOption ? ' WITH GRANT OPTION' : ''}`);
+    grants.push(
+      `GRANT ${privileges.length > 0 ? privilegeList(privileges) : 'USAGE'} ON ${object} TO ${targetAccount}${withGrantOption ? ' WITH GRANT OPTION' : ''}`,
+    );
   }
   const roles = new Set(missing.flatMap((a) => (a.kind === 'role' || a.kind === 'roleAdmin' ? [a.role] : [])));
   for (const role of roles) {
@@ -102,9 +171,11 @@ export function planSync(source: Grants, target: Grants, targetAccount: string, 
     }
     if (atom.kind === 'grantOption') revokes.push(`REVOKE GRANT OPTION ON ${atom.object} FROM ${targetAccount}`);
   }
-  for (const [object, atoms] of extraByObject) revokes.push(revokeFrom(object, atoms, objectPrivileges(source, object), targetAccount));
+  for (const [object, atoms] of extraByObject)
+    revokes.push(revokeFrom(object, atoms, objectPrivileges(source, object), targetAccount));
   for (const atom of extra) {
-    if (atom.kind === 'roleAdmin' && source.has(`role\u0000${atom.role}`)) revokes.push(`REVOKE ADMIN OPTION FOR ${atom.role} FROM ${targetAccount}`);
+    if (atom.kind === 'roleAdmin' && source.has(`role\u0000${atom.role}`))
+      revokes.push(`REVOKE ADMIN OPTION FOR ${atom.role} FROM ${targetAccount}`);
     if (atom.kind === 'role') revokes.push(`REVOKE ${atom.role} FROM ${targetAccount}`);
   }
   return { grants, revokes };
@@ -124,7 +195,10 @@ function revokeFrom(object: string, atoms: GrantAtom[], sourceHolds: Set<string>
 
 /** Differences as readable lines ("missing SELECT ON `shop`.*"), empty when equal. */
 export function grantDifferences(source: Grants, target: Grants): string[] {
-  return [...missingFrom(source, target).map((a) => `missing ${describeAtom(a)}`), ...missingFrom(target, source).map((a) => `extra ${describeAtom(a)}`)];
+  return [
+    ...missingFrom(source, target).map((a) => `missing ${describeAtom(a)}`),
+    ...missingFrom(target, source).map((a) => `extra ${describeAtom(a)}`),
+  ];
 }
 
 /**
@@ -158,7 +232,10 @@ export async function syncGrants(
   if (granted + revoked === 0) return;
   const differences = grantDifferences(source.grants, now);
   if (differences.length > 0) {
-    throw new TargetOperationError(`privileges of ${where} still differ from ${source.user}@${source.host} after syncing: ${differences.join('; ')}`, ctx);
+    throw new TargetOperationError(
+      `privileges of ${where} still differ from ${source.user}@${source.host} after syncing: ${differences.join('; ')}`,
+      ctx,
+    );
   }
   ctx.logger.info('Synced privileges', { account: where, from: `${source.user}@${source.host}`, granted, revoked });
 }

@@ -14,16 +14,32 @@ import { alternateUsername } from './usernames.ts';
 
 export function checkPendingTarget(current: MysqlSecret, pending: MysqlSecret, context: RotationErrorContext): void {
   if (pending.username !== alternateUsername(current.username)) {
-    throw new ConfusedDeputyError('username', `AWSPENDING "username" must be the alternate of AWSCURRENT's user (the same name with "_clone" added or removed)`, context);
+    throw new ConfusedDeputyError(
+      'username',
+      `AWSPENDING "username" must be the alternate of AWSCURRENT's user (the same name with "_clone" added or removed)`,
+      context,
+    );
   }
   if (!sameHost(pending.host, current.host)) {
-    throw new ConfusedDeputyError('host', `AWSPENDING "host" (${pending.host}) differs from AWSCURRENT "host" (${current.host})`, context);
+    throw new ConfusedDeputyError(
+      'host',
+      `AWSPENDING "host" (${pending.host}) differs from AWSCURRENT "host" (${current.host})`,
+      context,
+    );
   }
   if (portOf(pending) !== portOf(current)) {
-    throw new ConfusedDeputyError('port', `AWSPENDING "port" (${portOf(pending)}) differs from AWSCURRENT "port" (${portOf(current)})`, context);
+    throw new ConfusedDeputyError(
+      'port',
+      `AWSPENDING "port" (${portOf(pending)}) differs from AWSCURRENT "port" (${portOf(current)})`,
+      context,
+    );
   }
   if (pending.engine !== current.engine) {
-    throw new ConfusedDeputyError('engine', `AWSPENDING "engine" (${pending.engine}) differs from AWSCURRENT "engine" (${current.engine})`, context);
+    throw new ConfusedDeputyError(
+      'engine',
+      `AWSPENDING "engine" (${pending.engine}) differs from AWSCURRENT "engine" (${current.engine})`,
+      context,
+    );
   }
 }
 
@@ -32,12 +48,19 @@ export function checkPendingTarget(current: MysqlSecret, pending: MysqlSecret, c
  * RDS-managed master secret names no host: that is only accepted with RDS_MANAGED_MASTER=true,
  * where the RDS API proves the server (rdsMaster.ts).
  */
-export function checkMasterTarget(current: MysqlSecret, master: MasterSecret, { rdsManagedHint }: { rdsManagedHint: boolean }, context: RotationErrorContext): void {
+export function checkMasterTarget(
+  current: MysqlSecret,
+  master: MasterSecret,
+  { rdsManagedHint }: { rdsManagedHint: boolean },
+  context: RotationErrorContext,
+): void {
   if (master.host === undefined) {
     throw new SecretValueError(
       ['host'],
       `the master secret ${current.masterarn} has no "host", so nothing shows it belongs to the secret's server ${current.host}:${portOf(current)}` +
-        (rdsManagedHint ? '. It is an RDS-managed master secret: set RDS_MANAGED_MASTER=true to find its server through the RDS API' : ''),
+        (rdsManagedHint
+          ? '. It is an RDS-managed master secret: set RDS_MANAGED_MASTER=true to find its server through the RDS API'
+          : ''),
       context,
     );
   }
@@ -51,7 +74,11 @@ export function checkMasterTarget(current: MysqlSecret, master: MasterSecret, { 
 }
 
 /** The app secret must name one of the master's endpoints (host without case, and port). */
-export function checkHostIsEndpoint(current: { host: string; port?: unknown; masterarn: string }, server: RdsServer, ctx: StepContext): void {
+export function checkHostIsEndpoint(
+  current: { host: string; port?: unknown; masterarn: string },
+  server: RdsServer,
+  ctx: StepContext,
+): void {
   const port = portOf(current);
   if (server.endpoints.some((e) => sameHost(e.host, current.host) && e.port === port)) return;
   throw new ConfusedDeputyError(

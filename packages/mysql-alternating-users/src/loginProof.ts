@@ -21,7 +21,13 @@ export interface MatchedAccount {
 
 /** CURRENT_USER() of a session: `user@host`, split at the last `@` (a user name may contain one). */
 export async function matchedAccount(connection: Connection, ctx: StepContext): Promise<MatchedAccount> {
-  const rows = await run<{ account: unknown }[]>(connection, 'reading the account the login matched', 'SELECT CURRENT_USER() AS account', undefined, ctx);
+  const rows = await run<{ account: unknown }[]>(
+    connection,
+    'reading the account the login matched',
+    'SELECT CURRENT_USER() AS account',
+    undefined,
+    ctx,
+  );
   return splitAccount(String(rows[0]?.account ?? ''));
 }
 
@@ -42,7 +48,14 @@ export function checkMatchedUser(matched: MatchedAccount, user: string, label: s
 }
 
 /** Accounts of `user`, other than the proven one, that nothing on the server shows to be this secret's. */
-export function unprovenAccounts(user: string, accounts: Map<string, Account>, provenHost: string, password: string, ownership: Ownership, secretArn: string): string[] {
+export function unprovenAccounts(
+  user: string,
+  accounts: Map<string, Account>,
+  provenHost: string,
+  password: string,
+  ownership: Ownership,
+  secretArn: string,
+): string[] {
   const hash = nativePasswordHash(password);
   return [...accounts]
     .filter(([host, account]) => {
@@ -58,7 +71,7 @@ export function checkNoUnprovenAccounts(unproven: string[], label: string, ctx: 
   throw new ConfusedDeputyError(
     'username',
     `${unproven.join(', ')} ${unproven.length === 1 ? 'is an account' : 'are accounts'} of the same user name whose password ${label} does not hold, and the server does not record as this secret's. ` +
-      "Rotating would copy its privileges to, or set its password for, whoever holds this secret. Nothing was changed. Give it the same password, drop it, or set ADOPT_EXISTING_CLONE=true to take it over",
+      'Rotating would copy its privileges to, or set its password for, whoever holds this secret. Nothing was changed. Give it the same password, drop it, or set ADOPT_EXISTING_CLONE=true to take it over',
     ctx,
   );
 }

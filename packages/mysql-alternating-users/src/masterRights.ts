@@ -22,27 +22,54 @@ export class MasterRightsError extends TargetOperationError {
     readonly missing: string[],
     context: { secretId?: string; step?: StepContext['step'] },
   ) {
-    super(`the master user lacks rights needed to rotate this secret: ${missing.join('; ')} (nothing was changed)`, context);
+    super(
+      `the master user lacks rights needed to rotate this secret: ${missing.join('; ')} (nothing was changed)`,
+      context,
+    );
   }
 }
 
 /** What `master` (its own grants) lacks to grant and revoke `needed` and to create and alter users. */
 export function missingMasterRights(master: Map<string, GrantAtom>, needed: Iterable<GrantAtom>): string[] {
-  const global = new Set([...master.values()].flatMap((a) => (a.kind === 'privilege' && a.object === '*.*' && !a.column ? [a.privilege] : [])));
+  const global = new Set(
+    [...master.values()].flatMap((a) =>
+      a.kind === 'privilege' && a.object === '*.*' && !a.column ? [a.privilege] : [],
+    ),
+  );
   const missing: string[] = [];
   if (!global.has('CREATE USER') && !global.has('ALL PRIVILEGES')) missing.push('CREATE USER ON *.*');
   const globalGrantOption = master.has('grantOption\u0000*.*');
   for (const atom of needed) {
     let right: string | undefined;
-    if ((atom.kind === 'privilege' || atom.kind === 'grantOption') && !globalGrantOption && !master.has(`grantOption\u0000${atom.object}`)) right = `GRANT OPTION ON ${atom.object}`;
-    if ((atom.kind === 'role' || atom.kind === 'roleAdmin' || atom.kind === 'defaultRole') && !global.has('ROLE_ADMIN') && !master.has(`roleAdmin\u0000${atom.role}`)) right = `ADMIN OPTION for role ${atom.role}`;
+    if (
+      (atom.kind === 'privilege' || atom.kind === 'grantOption') &&
+      !globalGrantOption &&
+      !master.has(`grantOption\u0000${atom.object}`)
+    )
+      right = `GRANT OPTION ON ${atom.object}`;
+    if (
+      (atom.kind === 'role' || atom.kind === 'roleAdmin' || atom.kind === 'defaultRole') &&
+      !global.has('ROLE_ADMIN') &&
+      !master.has(`roleAdmin\u0000${atom.role}`)
+    )
+      right = `ADMIN OPTION for role ${atom.role}`;
     if (right && !missing.includes(right)) missing.push(right);
   }
   return missing;
 }
 
-export async function checkMasterRights(connection: Connection, needed: Iterable<GrantAtom>, ctx: StepContext): Promise<void> {
-  const rows = await run<Record<string, unknown>[]>(connection, "reading the master user's own grants", 'SHOW GRANTS FOR CURRENT_USER()', undefined, ctx);
+export async function checkMasterRights(
+  connection: Connection,
+  needed: Iterable<GrantAtom>,
+  ctx: StepContext,
+): Promise<void> {
+  const rows = await run<Record<string, unknown>[]>(
+    connection,
+    "reading the master user's own grants",
+    'SHOW GRANTS FOR CURRENT_USER()',
+    undefined,
+    ctx,
+  );
   let master: Map<string, GrantAtom>;
   try {
     master = parseGrants(rows.map((row) => String(Object.values(row)[0])));

@@ -55,10 +55,19 @@ export class Ownership {
 
   static async read(connection: Connection, users: string[], ctx: StepContext): Promise<Ownership> {
     try {
-      const rows = await query(connection, `SELECT user, host, secret_arn AS secretArn, locked_by_rotator AS locked FROM ${OWNERSHIP_TABLE} WHERE user IN (?)`, [users]);
+      const rows = await query(
+        connection,
+        `SELECT user, host, secret_arn AS secretArn, locked_by_rotator AS locked FROM ${OWNERSHIP_TABLE} WHERE user IN (?)`,
+        [users],
+      );
       const found = new Map<string, OwnershipRow>();
       for (const row of rows as Record<string, unknown>[]) {
-        const entry = { user: String(row.user), host: String(row.host), secretArn: String(row.secretArn), lockedByRotator: Number(row.locked) === 1 };
+        const entry = {
+          user: String(row.user),
+          host: String(row.host),
+          secretArn: String(row.secretArn),
+          lockedByRotator: Number(row.locked) === 1,
+        };
         found.set(key(entry.user, entry.host), entry);
       }
       return new Ownership(found, true);
@@ -102,7 +111,13 @@ export class Ownership {
   /** Write (insert or replace) the row of one account: before CREATE USER, after ACCOUNT LOCK/UNLOCK. */
   async record(connection: Connection, row: OwnershipRow, ctx: StepContext): Promise<void> {
     if (!this.tableReady) {
-      await run(connection, 'creating the database `rotators`', 'CREATE DATABASE IF NOT EXISTS `rotators`', undefined, ctx);
+      await run(
+        connection,
+        'creating the database `rotators`',
+        'CREATE DATABASE IF NOT EXISTS `rotators`',
+        undefined,
+        ctx,
+      );
       await run(
         connection,
         `creating ${OWNERSHIP_TABLE}`,

@@ -18,7 +18,13 @@ import { run } from './connect.ts';
 export type ServerFlavor = 'mariadb' | 'mysql';
 
 export async function serverFlavor(connection: Connection, ctx: StepContext): Promise<ServerFlavor> {
-  const rows = await run<{ version: string }[]>(connection, 'reading the server version', 'SELECT VERSION() AS version', undefined, ctx);
+  const rows = await run<{ version: string }[]>(
+    connection,
+    'reading the server version',
+    'SELECT VERSION() AS version',
+    undefined,
+    ctx,
+  );
   return /mariadb/i.test(String(rows[0]?.version ?? '')) ? 'mariadb' : 'mysql';
 }
 
@@ -32,9 +38,14 @@ export function nativePasswordHash(password: string): string {
  * The `IDENTIFIED BY …` clause and its bound value for an account. `plugin` undefined means an
  * account this statement creates.
  */
-export function identifiedBy(flavor: ServerFlavor, plugin: string | undefined, password: string): { clause: string; value: string } {
+export function identifiedBy(
+  flavor: ServerFlavor,
+  plugin: string | undefined,
+  password: string,
+): { clause: string; value: string } {
   const native = plugin === undefined || plugin === '' || plugin === 'mysql_native_password';
-  if (flavor === 'mariadb' && native) return { clause: 'IDENTIFIED BY PASSWORD ?', value: nativePasswordHash(password) };
+  if (flavor === 'mariadb' && native)
+    return { clause: 'IDENTIFIED BY PASSWORD ?', value: nativePasswordHash(password) };
   return { clause: 'IDENTIFIED BY ?', value: password };
 }
 
@@ -63,7 +74,13 @@ export async function checkHashAccepted(connection: Connection, ctx: StepContext
     ctx,
   );
   if (plugins.length === 0) return;
-  const [strict] = await run<{ strict: unknown }[]>(connection, 'reading strict_password_validation', 'SELECT @@GLOBAL.strict_password_validation AS strict', undefined, ctx);
+  const [strict] = await run<{ strict: unknown }[]>(
+    connection,
+    'reading strict_password_validation',
+    'SELECT @@GLOBAL.strict_password_validation AS strict',
+    undefined,
+    ctx,
+  );
   if (!Number(strict?.strict)) return;
   throw new PasswordValidationPluginError(
     `MariaDB has the password-validation plugin ${plugins.map((p) => String(p.name)).join(', ')} with strict_password_validation on, which refuses the ` +

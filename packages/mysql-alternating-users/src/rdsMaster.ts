@@ -37,23 +37,38 @@ export async function serverOfMasterSecret(rds: RDSClient, masterArn: string, ct
   for await (const cluster of pages<DBCluster>(rds, 'DescribeDBClusters', ctx)) {
     if (!cluster.MasterUserSecret?.SecretArn || !sameSecretArn(cluster.MasterUserSecret.SecretArn, masterArn)) continue;
     const port = cluster.Port ?? 3306;
-    const endpoints = [cluster.Endpoint, cluster.ReaderEndpoint, ...(cluster.CustomEndpoints ?? [])].filter((h): h is string => !!h).map((host) => ({ host, port }));
+    const endpoints = [cluster.Endpoint, cluster.ReaderEndpoint, ...(cluster.CustomEndpoints ?? [])]
+      .filter((h): h is string => !!h)
+      .map((host) => ({ host, port }));
     const members = new Set((cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier));
     for await (const instance of pages<DBInstance>(rds, 'DescribeDBInstances', ctx, cluster.DBClusterIdentifier)) {
-      if (members.has(instance.DBInstanceIdentifier) && instance.Endpoint?.Address) endpoints.push({ host: instance.Endpoint.Address, port: instance.Endpoint.Port ?? port });
+      if (members.has(instance.DBInstanceIdentifier) && instance.Endpoint?.Address)
+        endpoints.push({ host: instance.Endpoint.Address, port: instance.Endpoint.Port ?? port });
     }
     return { resource: cluster.DBClusterArn ?? String(cluster.DBClusterIdentifier), endpoints };
   }
   for await (const instance of pages<DBInstance>(rds, 'DescribeDBInstances', ctx)) {
-    if (!instance.MasterUserSecret?.SecretArn || !sameSecretArn(instance.MasterUserSecret.SecretArn, masterArn)) continue;
-    const endpoints = instance.Endpoint?.Address ? [{ host: instance.Endpoint.Address, port: instance.Endpoint.Port ?? 3306 }] : [];
+    if (!instance.MasterUserSecret?.SecretArn || !sameSecretArn(instance.MasterUserSecret.SecretArn, masterArn))
+      continue;
+    const endpoints = instance.Endpoint?.Address
+      ? [{ host: instance.Endpoint.Address, port: instance.Endpoint.Port ?? 3306 }]
+      : [];
     return { resource: instance.DBInstanceArn ?? String(instance.DBInstanceIdentifier), endpoints };
   }
-  throw new ConfusedDeputyError('masterarn', `no RDS DB cluster or DB instance in this region has ${masterArn} as its master user secret, so its server is unknown`, ctx);
+  throw new ConfusedDeputyError(
+    'masterarn',
+    `no RDS DB cluster or DB instance in this region has ${masterArn} as its master user secret, so its server is unknown`,
+    ctx,
+  );
 }
 
 /** Every item of a Describe call, page by page; `clusterId` filters instances to one cluster. */
-async function* pages<T>(rds: RDSClient, operation: 'DescribeDBClusters' | 'DescribeDBInstances', ctx: StepContext, clusterId?: string): AsyncGenerator<T> {
+async function* pages<T>(
+  rds: RDSClient,
+  operation: 'DescribeDBClusters' | 'DescribeDBInstances',
+  ctx: StepContext,
+  clusterId?: string,
+): AsyncGenerator<T> {
   const { DescribeDBClustersCommand, DescribeDBInstancesCommand } = await import('./rdsApi.ts');
   let marker: string | undefined;
   do {
@@ -65,13 +80,19 @@ async function* pages<T>(rds: RDSClient, operation: 'DescribeDBClusters' | 'Desc
         marker = out.Marker;
       } else {
         const filters = clusterId ? [{ Name: 'db-cluster-id', Values: [clusterId] }] : undefined;
-        const out = await rds.send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100, Filters: filters }));
+        const out = await rds.send(
+          new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100, Filters: filters }),
+        );
         items = (out.DBInstances ?? []) as T[];
         marker = out.Marker;
       }
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      throw new TargetOperationError(`RDS ${operation} failed: ${name} (the function needs rds:${operation} when RDS_MANAGED_MASTER=true)`, ctx, { cause: safeCause(error) });
+      throw new TargetOperationError(
+        `RDS ${operation} failed: ${name} (the function needs rds:${operation} when RDS_MANAGED_MASTER=true)`,
+        ctx,
+        { cause: safeCause(error) },
+      );
     }
     yield* items;
   } while (marker);
@@ -80,5 +101,8 @@ async function* pages<T>(rds: RDSClient, operation: 'DescribeDBClusters' | 'Desc
 /** The production client: region and credentials from the Lambda environment; calls bounded like connections. */
 export async function defaultRdsClient(timeoutSeconds: number): Promise<RDSClient> {
   const { RDSClient } = await import('./rdsApi.ts');
-  return new RDSClient({ maxAttempts: 3, requestHandler: { requestTimeout: timeoutSeconds * 1000, connectionTimeout: timeoutSeconds * 1000 } });
+  return new RDSClient({
+    maxAttempts: 3,
+    requestHandler: { requestTimeout: timeoutSeconds * 1000, connectionTimeout: timeoutSeconds * 1000 },
+  });
 }

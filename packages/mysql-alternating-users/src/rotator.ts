@@ -9,7 +9,15 @@ import type { Connection } from 'mysql2/promise';
 import { makePendingUsable, pairDifferences } from './alternation.ts';
 import { readMysqlAlternatingUsersConfig } from './config.ts';
 import { readPendingSession } from './defaultRoles.ts';
-import { type ConnectFunction, defaultConnect, lockWaitSeconds, type Login, MysqlConnector, prepareSession, run } from './connect.ts';
+import {
+  type ConnectFunction,
+  defaultConnect,
+  lockWaitSeconds,
+  type Login,
+  MysqlConnector,
+  prepareSession,
+  run,
+} from './connect.ts';
 import { checkHostIsEndpoint, checkMasterTarget, checkPendingTarget } from './guards.ts';
 import { checkMatchedUser, type MatchedAccount, matchedAccount, splitAccount } from './loginProof.ts';
 import { defaultRdsClient, isRdsManagedSecret, serverOfMasterSecret } from './rdsMaster.ts';
@@ -25,7 +33,13 @@ export interface MysqlAlternatingUsersOptions {
   rds?: RDSClient;
 }
 
-const login = (secret: MysqlSecret): Login => ({ host: secret.host, port: portOf(secret), user: secret.username, password: secret.password, database: secret.dbname });
+const login = (secret: MysqlSecret): Login => ({
+  host: secret.host,
+  port: portOf(secret),
+  user: secret.username,
+  password: secret.password,
+  database: secret.dbname,
+});
 
 /** Where and how the master logs in, once its server is proven to be the secret's. */
 interface MasterLogin {
@@ -39,7 +53,8 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   let rds = options.rds;
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
   /** A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */
-  const modeOf = (secret: { ssl?: unknown }, label: string, ctx: StepContext): TlsMode => tlsModeFor(sslOf(secret), tls, ctx, label);
+  const modeOf = (secret: { ssl?: unknown }, label: string, ctx: StepContext): TlsMode =>
+    tlsModeFor(sslOf(secret), tls, ctx, label);
 
   /**
    * With RDS_MANAGED_MASTER=true and an RDS-managed master secret: the secret's host must be an
@@ -61,9 +76,13 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
     checkMasterSecretAllowed(current.masterarn, masters, ctx);
     const master = await ctx.readSecret(current.masterarn, masterSecretSchema);
     // An RDS-managed secret names no host: the master logs in at the secret's host, an endpoint of its own DB.
-    if (!(rdsProven && master.host === undefined)) checkMasterTarget(current, master, { rdsManagedHint: isRdsManagedSecret(current.masterarn) && !rdsManaged }, ctx);
+    if (!(rdsProven && master.host === undefined))
+      checkMasterTarget(current, master, { rdsManagedHint: isRdsManagedSecret(current.masterarn) && !rdsManaged }, ctx);
     // The master needs no database: it only reads mysql.user and SHOW GRANTS.
-    return { login: { host: current.host, port: portOf(current), user: master.username, password: master.password }, ssl: master.ssl };
+    return {
+      login: { host: current.host, port: portOf(current), user: master.username, password: master.password },
+      ssl: master.ssl,
+    };
   }
 
   /**
@@ -71,7 +90,12 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
    * master secret's own "ssl" only: the app secret's writer must not be able to take the admin
    * password's login out of TLS.
    */
-  async function withMaster<T>(current: MysqlSecret, master: MasterLogin, ctx: StepContext, work: (connection: Connection) => Promise<T>): Promise<T> {
+  async function withMaster<T>(
+    current: MysqlSecret,
+    master: MasterLogin,
+    ctx: StepContext,
+    work: (connection: Connection) => Promise<T>,
+  ): Promise<T> {
     const mode = modeOf(master, `the master secret ${current.masterarn}`, ctx);
     return connector.with(master.login, mode, 'master secret', ctx, async (connection) => {
       await prepareSession(connection, ctx, lockWaitSeconds(tls.connectTimeoutSeconds));
@@ -80,9 +104,16 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   }
 
   /** The account a login matched, or undefined when the login is refused. */
-  async function matchedLogin(secret: MysqlSecret, mode: TlsMode, purpose: string, ctx: StepContext): Promise<MatchedAccount | undefined> {
+  async function matchedLogin(
+    secret: MysqlSecret,
+    mode: TlsMode,
+    purpose: string,
+    ctx: StepContext,
+  ): Promise<MatchedAccount | undefined> {
     try {
-      return await connector.with(login(secret), mode, purpose, ctx, (connection) => matchedAccount(connection, ctx), { probe: true });
+      return await connector.with(login(secret), mode, purpose, ctx, (connection) => matchedAccount(connection, ctx), {
+        probe: true,
+      });
     } catch (error) {
       if (error instanceof TargetConnectionError) return undefined;
       throw error;
@@ -126,11 +157,18 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // differ (a DBA changed the base user since), so the sync runs anyway; only the password
       // is skipped. Without this, every retry would skip the sync and testSecret fail again.
       const pendingLogsIn = await logsIn(pending, pendingMode, 'AWSPENDING credentials', ctx);
-      if (pendingLogsIn) ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
+      if (pendingLogsIn)
+        ctx.logger.info('setSecret: AWSPENDING already logs in; password left as it is, privileges checked');
       // Every time, also when AWSPENDING logs in: proves whoever wrote the secret holds the
       // current user's password before the master is used on its behalf — for the one account the
       // server matched (loginProof.ts).
-      const currentAccount = await connector.with(login(current), currentMode, 'AWSCURRENT credentials', ctx, (connection) => matchedAccount(connection, ctx));
+      const currentAccount = await connector.with(
+        login(current),
+        currentMode,
+        'AWSCURRENT credentials',
+        ctx,
+        (connection) => matchedAccount(connection, ctx),
+      );
       checkMatchedUser(currentAccount, current.username, 'AWSCURRENT', ctx);
       // For a pair made before the rotator kept its record (ownership.ts): AWSPREVIOUS's password
       // logging in as the pending user is the server's proof that this secret's holder holds it.
@@ -138,24 +176,45 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // Asked only for a pair with no record at all, so a normal rotation makes no extra login.
       const previousLogin = async () => {
         if (pendingLogsIn || previous?.username !== pending.username) return undefined;
-        const account = await matchedLogin({ ...current, username: previous.username, password: previous.password }, strictestMode(current, previous, ctx), 'AWSPREVIOUS credentials', ctx);
+        const account = await matchedLogin(
+          { ...current, username: previous.username, password: previous.password },
+          strictestMode(current, previous, ctx),
+          'AWSPREVIOUS credentials',
+          ctx,
+        );
         return account?.user === pending.username ? { host: account.host, password: previous.password } : undefined;
       };
       const master = await readMaster(current, rdsProven, ctx);
       await withMaster(current, master, ctx, (connection) =>
-        makePendingUsable(connection, { current, pending }, { adoptExisting, setPassword: !pendingLogsIn, currentHost: currentAccount.host, previousLogin }, ctx),
+        makePendingUsable(
+          connection,
+          { current, pending },
+          { adoptExisting, setPassword: !pendingLogsIn, currentHost: currentAccount.host, previousLogin },
+          ctx,
+        ),
       );
     },
 
     async testPending({ current, pending }, ctx) {
       checkPendingTarget(current, pending, ctx);
       const rdsProven = await masterServerProvenByRds(current, ctx);
-      const session = await connector.with(login(pending), modeOf(pending, 'AWSPENDING', ctx), 'AWSPENDING credentials', ctx, (connection) => readPendingSession(connection, ctx));
+      const session = await connector.with(
+        login(pending),
+        modeOf(pending, 'AWSPENDING', ctx),
+        'AWSPENDING credentials',
+        ctx,
+        (connection) => readPendingSession(connection, ctx),
+      );
       checkMatchedUser(splitAccount(session.currentUser), pending.username, 'AWSPENDING', ctx);
       const master = await readMaster(current, rdsProven, ctx);
-      const differences = await withMaster(current, master, ctx, (connection) => pairDifferences(connection, pending.username, ctx, session));
+      const differences = await withMaster(current, master, ctx, (connection) =>
+        pairDifferences(connection, pending.username, ctx, session),
+      );
       if (differences.length > 0) {
-        throw new PendingTestFailedError(`the clone's privileges differ from the base user's: ${differences.join('; ')}`, ctx);
+        throw new PendingTestFailedError(
+          `the clone's privileges differ from the base user's: ${differences.join('; ')}`,
+          ctx,
+        );
       }
     },
 
@@ -163,12 +222,21 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
       // RotateImmediately=false: no pending user exists. Prove what the next rotation needs: the
       // current credentials log in, and the master secret is readable, on this host, and logs in.
       const rdsProven = await masterServerProvenByRds(current, ctx);
-      await connector.with(login(current), modeOf(current, 'AWSCURRENT', ctx), 'AWSCURRENT credentials', ctx, (connection) =>
-        run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
+      await connector.with(
+        login(current),
+        modeOf(current, 'AWSCURRENT', ctx),
+        'AWSCURRENT credentials',
+        ctx,
+        (connection) =>
+          run(connection, 'test query as the current user', 'SELECT CURRENT_USER() AS user', undefined, ctx),
       );
       const master = await readMaster(current, rdsProven, ctx);
-      await withMaster(current, master, ctx, (connection) => run(connection, 'test query as the master', 'SELECT CURRENT_USER() AS user', undefined, ctx));
-      ctx.logger.info('testSecret: configuration test passed: AWSCURRENT and the master secret log in', { host: current.host });
+      await withMaster(current, master, ctx, (connection) =>
+        run(connection, 'test query as the master', 'SELECT CURRENT_USER() AS user', undefined, ctx),
+      );
+      ctx.logger.info('testSecret: configuration test passed: AWSCURRENT and the master secret log in', {
+        host: current.host,
+      });
     },
   };
 }

@@ -15,19 +15,28 @@ export const DEFAULT_PORT = 3306;
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 const name = (what: string) =>
-  z.string({ error: 'must be a string' }).check(z.minLength(1, { error: `must be a non-empty ${what}` }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }));
+  z
+    .string({ error: 'must be a string' })
+    .check(
+      z.minLength(1, { error: `must be a non-empty ${what}` }),
+      z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+    );
 
 /** A port as a number or a string of digits (AWS casts with int()), 1–65535. */
-const portValue = z
-  .optional(z.union([z.number(), z.string()], { error: 'must be a number' }))
-  .check(z.refine((value) => value === undefined || (isPort(Number(value)) && /^\d+$/.test(String(value))), { error: 'must be an integer from 1 to 65535' }));
+const portValue = z.optional(z.union([z.number(), z.string()], { error: 'must be a number' })).check(
+  z.refine((value) => value === undefined || (isPort(Number(value)) && /^\d+$/.test(String(value))), {
+    error: 'must be an integer from 1 to 65535',
+  }),
+);
 
 function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 65535;
 }
 
 /** The `ssl` field, validated by core's sslField but stored as written. */
-const sslValue = z.unknown().check(z.refine((value) => z.safeParse(sslField, value).success, { error: 'must be true or false' }));
+const sslValue = z
+  .unknown()
+  .check(z.refine((value) => z.safeParse(sslField, value).success, { error: 'must be true or false' }));
 
 export const mysqlSecretSchema = z.looseObject({
   engine: z.enum(ENGINES, { error: `must be one of ${ENGINES.join(', ')}` }),
@@ -35,8 +44,16 @@ export const mysqlSecretSchema = z.looseObject({
   username: name('user name'),
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
   port: portValue,
-  dbname: z.optional(z.nullable(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty (leave it out to connect without a database)' })))),
-  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).check(z.minLength(1, { error: 'must not be empty' })),
+  dbname: z.optional(
+    z.nullable(
+      z
+        .string({ error: 'must be a string' })
+        .check(z.minLength(1, { error: 'must not be empty (leave it out to connect without a database)' })),
+    ),
+  ),
+  masterarn: z
+    .string({ error: 'is required: the ARN of the admin (master) secret' })
+    .check(z.minLength(1, { error: 'must not be empty' })),
   ssl: z.optional(sslValue),
 });
 export type MysqlSecret = z.infer<typeof mysqlSecretSchema>;

@@ -21,11 +21,23 @@ export function sameRequirement(a: TlsRequirement | undefined, b: TlsRequirement
 export function describeRequirement(requirement: TlsRequirement | undefined): string {
   if (!requirement) return 'no account';
   const { type } = requirement;
-  return type === '' ? 'REQUIRE NONE' : type === 'ANY' ? 'REQUIRE SSL' : type === 'X509' ? 'REQUIRE X509' : 'REQUIRE SPECIFIED';
+  return type === ''
+    ? 'REQUIRE NONE'
+    : type === 'ANY'
+      ? 'REQUIRE SSL'
+      : type === 'X509'
+        ? 'REQUIRE X509'
+        : 'REQUIRE SPECIFIED';
 }
 
 /** ALTER USER `user`@`host` REQUIRE … so that the account requires what `requirement` says. */
-export async function applyRequirement(connection: Connection, user: string, host: string, requirement: TlsRequirement, ctx: StepContext): Promise<void> {
+export async function applyRequirement(
+  connection: Connection,
+  user: string,
+  host: string,
+  requirement: TlsRequirement,
+  ctx: StepContext,
+): Promise<void> {
   const parts: string[] = [];
   const values: string[] = [];
   if (requirement.type === 'SPECIFIED') {
@@ -41,6 +53,18 @@ export async function applyRequirement(connection: Connection, user: string, hos
     }
   }
   const clause =
-    requirement.type === '' ? 'NONE' : requirement.type === 'ANY' ? 'SSL' : requirement.type === 'X509' || parts.length === 0 ? 'X509' : parts.join(' AND ');
-  await run(connection, `copying the TLS requirement to ${user}@${host}`, `ALTER USER ${account(user, host)} REQUIRE ${clause}`, values, ctx);
+    requirement.type === ''
+      ? 'NONE'
+      : requirement.type === 'ANY'
+        ? 'SSL'
+        : requirement.type === 'X509' || parts.length === 0
+          ? 'X509'
+          : parts.join(' AND ');
+  await run(
+    connection,
+    `copying the TLS requirement to ${user}@${host}`,
+    `ALTER USER ${account(user, host)} REQUIRE ${clause}`,
+    values,
+    ctx,
+  );
 }

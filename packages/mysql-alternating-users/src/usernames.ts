@@ -23,7 +23,11 @@ export class UsernameTooLongError extends SecretValueError {
 export function pendingUsername(current: string, limit: number, context: RotationErrorContext): string {
   const alternate = alternateUsername(current);
   if (alternate.length === 0) {
-    throw new SecretValueError(['username'], `"username" must not be just "${CLONE_SUFFIX}": it has no alternate user`, context);
+    throw new SecretValueError(
+      ['username'],
+      `"username" must not be just "${CLONE_SUFFIX}": it has no alternate user`,
+      context,
+    );
   }
   if (alternate.endsWith(CLONE_SUFFIX) && characterLength(alternate) > limit) {
     throw new UsernameTooLongError(

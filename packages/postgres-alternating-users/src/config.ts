@@ -37,13 +37,20 @@ export function readAdoptionConfig(env: Env): AdoptionConfig {
   let adoptOwnership: boolean;
   if (raw === '' || raw === 'false') adoptOwnership = false;
   else if (raw === 'true') adoptOwnership = true;
-  else throw new ConfigurationError('ADOPT_OWNERSHIP', `Environment variable ADOPT_OWNERSHIP must be "true" or "false" (got "${env.ADOPT_OWNERSHIP}")`);
+  else
+    throw new ConfigurationError(
+      'ADOPT_OWNERSHIP',
+      `Environment variable ADOPT_OWNERSHIP must be "true" or "false" (got "${env.ADOPT_OWNERSHIP}")`,
+    );
 
   const list = readString(env, 'ADOPT_DATABASES');
   if (!list) return { adoptOwnership };
   const databases = list.split(',').map((name) => name.trim());
   if (databases.some((name) => name === '' || /[\u0000-\u001f\u007f]/.test(name) || Buffer.byteLength(name) > 63)) {
-    throw new ConfigurationError('ADOPT_DATABASES', 'Environment variable ADOPT_DATABASES must be a comma-separated list of database names (each 1-63 bytes, no control characters)');
+    throw new ConfigurationError(
+      'ADOPT_DATABASES',
+      'Environment variable ADOPT_DATABASES must be a comma-separated list of database names (each 1-63 bytes, no control characters)',
+    );
   }
   return { adoptOwnership, databases: [...new Set(databases)] };
 }

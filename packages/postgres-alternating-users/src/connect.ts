@@ -10,7 +10,12 @@ import { type StepContext, TargetOperationError, safeCause } from '@rotators/cor
 import { connectWithTlsPolicy, type TlsConfig, type TlsMode } from '@rotators/core/db';
 import { POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
 
-export { connectWithPg, POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
+export {
+  connectWithPg,
+  POSTGRES_AUTHENTICATION_CODES,
+  type PostgresConnect,
+  type PostgresSession,
+} from '@rotators/core/postgres';
 
 export interface Login {
   host: string;
@@ -27,10 +32,25 @@ export class PostgresConnector {
   ) {}
 
   /** Connect, or throw TargetConnectionError by kind (network, timeout, tls, authentication), never with a value. */
-  open(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, options: { probe?: boolean } = {}): Promise<PostgresSession> {
+  open(
+    login: Login,
+    mode: TlsMode,
+    purpose: string,
+    ctx: StepContext,
+    options: { probe?: boolean } = {},
+  ): Promise<PostgresSession> {
     const timeoutMillis = this.tls.connectTimeoutSeconds * 1000;
     return connectWithTlsPolicy(
-      { mode, tls: this.tls, host: login.host, purpose, logger: ctx.logger, errorContext: ctx, authenticationCodes: POSTGRES_AUTHENTICATION_CODES, probe: options.probe },
+      {
+        mode,
+        tls: this.tls,
+        host: login.host,
+        purpose,
+        logger: ctx.logger,
+        errorContext: ctx,
+        authenticationCodes: POSTGRES_AUTHENTICATION_CODES,
+        probe: options.probe,
+      },
       (tls) =>
         this.connect({
           host: login.host,
@@ -52,7 +72,14 @@ export class PostgresConnector {
   }
 
   /** Open, run `work`, always close (an open transaction is rolled back by the server on close). */
-  async with<T>(login: Login, mode: TlsMode, purpose: string, ctx: StepContext, work: (session: PostgresSession) => Promise<T>, options: { probe?: boolean } = {}): Promise<T> {
+  async with<T>(
+    login: Login,
+    mode: TlsMode,
+    purpose: string,
+    ctx: StepContext,
+    work: (session: PostgresSession) => Promise<T>,
+    options: { probe?: boolean } = {},
+  ): Promise<T> {
     const session = await this.open(login, mode, purpose, ctx, options);
     try {
       return await work(session);
@@ -66,17 +93,31 @@ export class PostgresConnector {
  * One statement. A failure becomes TargetOperationError naming what was being done and the
  * SQLSTATE only: the server's message, detail or the statement may quote a value.
  */
-export async function run(session: PostgresSession, what: string, sql: string, params: unknown[] | undefined, ctx: StepContext): Promise<Record<string, unknown>[]> {
+export async function run(
+  session: PostgresSession,
+  what: string,
+  sql: string,
+  params: unknown[] | undefined,
+  ctx: StepContext,
+): Promise<Record<string, unknown>[]> {
   try {
     return (await session.query(sql, params)).rows;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new TargetOperationError(`${ctx.step}: ${what} failed${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`, ctx, { cause: safeCause(error) });
+    throw new TargetOperationError(
+      `${ctx.step}: ${what} failed${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`,
+      ctx,
+      { cause: safeCause(error) },
+    );
   }
 }
 
 /** Statements in one transaction: all or nothing, so a stop between two leaves nothing half done. */
-export async function inTransaction(session: PostgresSession, statements: Statement[], ctx: StepContext): Promise<void> {
+export async function inTransaction(
+  session: PostgresSession,
+  statements: Statement[],
+  ctx: StepContext,
+): Promise<void> {
   if (statements.length === 0) return;
   await run(session, 'BEGIN', 'BEGIN', undefined, ctx);
   for (const statement of statements) await run(session, statement.what, statement.sql, undefined, ctx);

@@ -11,14 +11,26 @@ import { ConfusedDeputyError, type RotationErrorContext } from '@rotators/core';
 import { alternateUsername } from './names.ts';
 import { type MasterSecret, type PostgresAlternatingSecret, portOf, sameHost } from './schema.ts';
 
-export function checkPendingIsAlternate(current: PostgresAlternatingSecret, pending: PostgresAlternatingSecret, context: RotationErrorContext): void {
+export function checkPendingIsAlternate(
+  current: PostgresAlternatingSecret,
+  pending: PostgresAlternatingSecret,
+  context: RotationErrorContext,
+): void {
   if (pending.username !== alternateUsername(current.username)) {
-    throw new ConfusedDeputyError('username', 'AWSPENDING "username" must be the alternate of AWSCURRENT\'s user (the same name with "_clone" added or removed)', context);
+    throw new ConfusedDeputyError(
+      'username',
+      'AWSPENDING "username" must be the alternate of AWSCURRENT\'s user (the same name with "_clone" added or removed)',
+      context,
+    );
   }
 }
 
 /** The master is used only on the server the secret names (no replica or other endpoint is followed). */
-export function checkMasterTarget(current: PostgresAlternatingSecret, master: MasterSecret, context: RotationErrorContext): void {
+export function checkMasterTarget(
+  current: PostgresAlternatingSecret,
+  master: MasterSecret,
+  context: RotationErrorContext,
+): void {
   if (!sameHost(master.host, current.host) || portOf(master) !== portOf(current)) {
     throw new ConfusedDeputyError(
       'masterarn',

@@ -25,10 +25,17 @@ export class UsernameTooLongError extends SecretValueError {
 }
 
 /** The roles a secret version names, or a typed error naming the field when they cannot exist side by side. */
-export function roleNamesOf(secret: Pick<PostgresAlternatingSecret, 'username' | 'ownerRole'>, context: RotationErrorContext): RoleNames {
+export function roleNamesOf(
+  secret: Pick<PostgresAlternatingSecret, 'username' | 'ownerRole'>,
+  context: RotationErrorContext,
+): RoleNames {
   const base = baseUsername(secret.username);
   if (base.length === 0) {
-    throw new SecretValueError(['username'], `"username" must not be just "${CLONE_SUFFIX}": it has no base user`, context);
+    throw new SecretValueError(
+      ['username'],
+      `"username" must not be just "${CLONE_SUFFIX}": it has no base user`,
+      context,
+    );
   }
   const baseBytes = Buffer.byteLength(base, 'utf8');
   if (baseBytes > MAX_BASE_NAME_BYTES) {
@@ -40,7 +47,11 @@ export function roleNamesOf(secret: Pick<PostgresAlternatingSecret, 'username' |
   }
   const names = { base, clone: base + CLONE_SUFFIX, owner: secret.ownerRole ?? base + OWNER_SUFFIX };
   if (names.owner === names.base || names.owner === names.clone) {
-    throw new SecretValueError(['ownerRole'], `"ownerRole" must differ from the two users it serves (${names.base}, ${names.clone})`, context);
+    throw new SecretValueError(
+      ['ownerRole'],
+      `"ownerRole" must differ from the two users it serves (${names.base}, ${names.clone})`,
+      context,
+    );
   }
   return names;
 }

@@ -30,7 +30,11 @@ export interface OwnedObjects {
   defaultPrivileges: number;
 }
 
-export async function readOwnedObjects(session: PostgresSession, names: RoleNames, ctx: StepContext): Promise<OwnedObjects> {
+export async function readOwnedObjects(
+  session: PostgresSession,
+  names: RoleNames,
+  ctx: StepContext,
+): Promise<OwnedObjects> {
   const rows = await run(
     session,
     'counting the objects the users own (pg_shdepend)',
@@ -78,7 +82,13 @@ const describe = (owned: OwnedObjects) =>
  * The databases where REASSIGN OWNED must run (empty: nothing to move), or OwnedObjectsError.
  * Pure: decided from the count and the function's configuration, before any write.
  */
-export function adoptionDatabases(owned: OwnedObjects, names: RoleNames, config: AdoptionConfig, secretDatabase: string, ctx: StepContext): string[] {
+export function adoptionDatabases(
+  owned: OwnedObjects,
+  names: RoleNames,
+  config: AdoptionConfig,
+  secretDatabase: string,
+  ctx: StepContext,
+): string[] {
   if (owned.total === 0) return [];
   const users = `${JSON.stringify(names.base)} and ${JSON.stringify(names.clone)}`;
   const allowed = config.databases ?? [secretDatabase];
@@ -96,7 +106,7 @@ export function adoptionDatabases(owned: OwnedObjects, names: RoleNames, config:
   if (outside.length > 0) {
     throw new OwnedObjectsError(
       owned.total,
-      `${users} own objects in ${outside.map((d) => `database ${JSON.stringify(d)}`).join(', ')}, which ${config.databases ? 'ADOPT_DATABASES does not list' : 'is not the secret\'s dbname (set ADOPT_DATABASES to list every database)'}; ` +
+      `${users} own objects in ${outside.map((d) => `database ${JSON.stringify(d)}`).join(', ')}, which ${config.databases ? 'ADOPT_DATABASES does not list' : "is not the secret's dbname (set ADOPT_DATABASES to list every database)"}; ` +
         `REASSIGN OWNED moves only the objects of the database it runs in (${describe(owned)}). Nothing was changed`,
       ctx,
     );
@@ -116,15 +126,30 @@ export async function reassignOwned(session: PostgresSession, names: RoleNames, 
   const roles = [names.base, names.clone, names.owner];
   const missing: string[] = [];
   for (const role of roles) {
-    const rows = await run(session, `checking the master's privileges of ${role}`, "SELECT pg_has_role($1, 'USAGE') AS has", [role], ctx);
+    const rows = await run(
+      session,
+      `checking the master's privileges of ${role}`,
+      "SELECT pg_has_role($1, 'USAGE') AS has",
+      [role],
+      ctx,
+    );
     if (rows[0]?.has !== true) missing.push(role);
   }
   await inTransaction(
     session,
     [
-      ...missing.map((role) => ({ what: `making the master a member of ${role} for REASSIGN OWNED`, sql: `GRANT ${escapeIdentifier(role)} TO CURRENT_USER` })),
-      { what: `moving the objects of ${names.base} and ${names.clone} to ${names.owner} (REASSIGN OWNED; the master needs CREATE on the database to move schemas)`, sql: `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ${escapeIdentifier(names.owner)}` },
-      ...missing.map((role) => ({ what: `ending the master's membership of ${role}`, sql: `REVOKE ${escapeIdentifier(role)} FROM CURRENT_USER` })),
+      ...missing.map((role) => ({
+        what: `making the master a member of ${role} for REASSIGN OWNED`,
+        sql: `GRANT ${escapeIdentifier(role)} TO CURRENT_USER`,
+      })),
+      {
+        what: `moving the objects of ${names.base} and ${names.clone} to ${names.owner} (REASSIGN OWNED; the master needs CREATE on the database to move schemas)`,
+        sql: `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ${escapeIdentifier(names.owner)}`,
+      },
+      ...missing.map((role) => ({
+        what: `ending the master's membership of ${role}`,
+        sql: `REVOKE ${escapeIdentifier(role)} FROM CURRENT_USER`,
+      })),
     ],
     ctx,
   );

@@ -55,7 +55,12 @@ function newRole(name: string): RoleFacts {
  * Before any statement: the roles that exist must be this secret's. `ownerField` names the secret
  * field the owner role comes from (`ownerRole`, or `username` for the default `<base>_owner`).
  */
-export function checkEvidence(names: RoleNames, state: PairState, ownerField: 'ownerRole' | 'username', ctx: StepContext): void {
+export function checkEvidence(
+  names: RoleNames,
+  state: PairState,
+  ownerField: 'ownerRole' | 'username',
+  ctx: StepContext,
+): void {
   if (!state.base) {
     throw new TargetOperationError(
       `the base user ${JSON.stringify(names.base)} does not exist on the server. Start the secret with an existing base user (the first rotation creates ${JSON.stringify(names.clone)}); nothing was changed`,
@@ -63,7 +68,10 @@ export function checkEvidence(names: RoleNames, state: PairState, ownerField: 'o
     );
   }
   if (state.base.superuser) {
-    throw new TargetOperationError(`the base user ${JSON.stringify(names.base)} is a superuser: this rotator does not make superuser clones; nothing was changed`, ctx);
+    throw new TargetOperationError(
+      `the base user ${JSON.stringify(names.base)} is a superuser: this rotator does not make superuser clones; nothing was changed`,
+      ctx,
+    );
   }
   if (state.clone && state.clone.comment !== marker('clone', names.base, ctx.secretId)) {
     throw new ConfusedDeputyError(
@@ -83,7 +91,10 @@ export function checkEvidence(names: RoleNames, state: PairState, ownerField: 'o
       );
     }
     if (state.owner.canLogin || state.owner.superuser) {
-      throw new TargetOperationError(`the owner role ${JSON.stringify(names.owner)} has ${state.owner.superuser ? 'SUPERUSER' : 'LOGIN'}, which this rotator never gives it: someone changed it; nothing was changed`, ctx);
+      throw new TargetOperationError(
+        `the owner role ${JSON.stringify(names.owner)} has ${state.owner.superuser ? 'SUPERUSER' : 'LOGIN'}, which this rotator never gives it: someone changed it; nothing was changed`,
+        ctx,
+      );
     }
   }
 }
@@ -97,35 +108,61 @@ export function planPair(names: RoleNames, state: PairState, ctx: StepContext): 
 
   if (!state.owner) {
     add(`creating the owner role ${names.owner}`, `CREATE ROLE ${id(names.owner)} NOLOGIN`);
-    add(`marking ${names.owner} as this secret's`, commentStatement(names.owner, marker('owner role', names.base, ctx.secretId)));
+    add(
+      `marking ${names.owner} as this secret's`,
+      commentStatement(names.owner, marker('owner role', names.base, ctx.secretId)),
+    );
   }
   if (!state.clone) {
     // NOLOGIN until its password is set (in the same transaction when it is pending).
     add(`creating the clone ${names.clone}`, `CREATE ROLE ${id(names.clone)} NOLOGIN`);
-    add(`marking ${names.clone} as this secret's`, commentStatement(names.clone, marker('clone', names.base, ctx.secretId)));
+    add(
+      `marking ${names.clone} as this secret's`,
+      commentStatement(names.clone, marker('clone', names.base, ctx.secretId)),
+    );
   }
   for (const user of [base, clone]) {
-    if (!user.memberOf.has(names.owner)) add(`granting ${names.owner} to ${user.name}`, `GRANT ${id(names.owner)} TO ${id(user.name)}`);
+    if (!user.memberOf.has(names.owner))
+      add(`granting ${names.owner} to ${user.name}`, `GRANT ${id(names.owner)} TO ${id(user.name)}`);
   }
   for (const user of [base, clone]) {
     if (user.settings.get(EVERY_DATABASE)?.get('role') !== names.owner) {
-      add(`making ${names.owner} the session role of ${user.name}`, `ALTER ROLE ${id(user.name)} SET role TO ${escapeLiteral(names.owner)}`);
+      add(
+        `making ${names.owner} the session role of ${user.name}`,
+        `ALTER ROLE ${id(user.name)} SET role TO ${escapeLiteral(names.owner)}`,
+      );
     }
   }
 
   const attributes = attributeClauses(base, clone);
-  if (attributes.length > 0) add(`copying the attributes of ${names.base} to ${names.clone} (${attributes.join(' ')})`, `ALTER ROLE ${id(names.clone)} WITH ${attributes.join(' ')}`);
+  if (attributes.length > 0)
+    add(
+      `copying the attributes of ${names.base} to ${names.clone} (${attributes.join(' ')})`,
+      `ALTER ROLE ${id(names.clone)} WITH ${attributes.join(' ')}`,
+    );
 
   const managed = new Set([names.owner, names.base, names.clone]);
   const wanted = [...base.memberOf].filter(([role]) => !managed.has(role));
   const held = new Map([...clone.memberOf].filter(([role]) => !managed.has(role)));
   for (const [role, admin] of wanted) {
-    if (!held.has(role) || (admin && !held.get(role))) add(`granting ${role} to ${names.clone}${admin ? ' with ADMIN OPTION' : ''}`, `GRANT ${id(role)} TO ${id(names.clone)}${admin ? ' WITH ADMIN OPTION' : ''}`);
+    if (!held.has(role) || (admin && !held.get(role)))
+      add(
+        `granting ${role} to ${names.clone}${admin ? ' with ADMIN OPTION' : ''}`,
+        `GRANT ${id(role)} TO ${id(names.clone)}${admin ? ' WITH ADMIN OPTION' : ''}`,
+      );
   }
   for (const [role, admin] of held) {
     const baseAdmin = base.memberOf.get(role);
-    if (baseAdmin === undefined) add(`revoking ${role} from ${names.clone} (${names.base} is not a member)`, `REVOKE ${id(role)} FROM ${id(names.clone)}`);
-    else if (admin && !baseAdmin) add(`revoking ADMIN OPTION on ${role} from ${names.clone}`, `REVOKE ADMIN OPTION FOR ${id(role)} FROM ${id(names.clone)}`);
+    if (baseAdmin === undefined)
+      add(
+        `revoking ${role} from ${names.clone} (${names.base} is not a member)`,
+        `REVOKE ${id(role)} FROM ${id(names.clone)}`,
+      );
+    else if (admin && !baseAdmin)
+      add(
+        `revoking ADMIN OPTION on ${role} from ${names.clone}`,
+        `REVOKE ADMIN OPTION FOR ${id(role)} FROM ${id(names.clone)}`,
+      );
   }
 
   // Settings, with both users' session role already the owner role (the statements above).
@@ -139,13 +176,21 @@ export function planPair(names: RoleNames, state: PairState, ctx: StepContext): 
     for (const [name, value] of want) {
       if (have.get(name) === value) continue;
       const sql = setStatement(names.clone, scope, name, value);
-      if (!sql) throw new TargetOperationError(`the setting ${name}${where} of ${JSON.stringify(names.base)} cannot be copied faithfully (its stored value does not parse as a list); nothing was changed`, ctx);
+      if (!sql)
+        throw new TargetOperationError(
+          `the setting ${name}${where} of ${JSON.stringify(names.base)} cannot be copied faithfully (its stored value does not parse as a list); nothing was changed`,
+          ctx,
+        );
       add(`copying the setting ${name}${where} of ${names.base} to ${names.clone}`, sql);
     }
     for (const name of have.keys()) {
       if (want.has(name)) continue;
       const sql = resetStatement(names.clone, scope, name);
-      if (!sql) throw new TargetOperationError(`the setting ${name}${where} of ${JSON.stringify(names.clone)} has a name that cannot be written back; nothing was changed`, ctx);
+      if (!sql)
+        throw new TargetOperationError(
+          `the setting ${name}${where} of ${JSON.stringify(names.clone)} has a name that cannot be written back; nothing was changed`,
+          ctx,
+        );
       add(`removing the setting ${name}${where} of ${names.clone} (${names.base} has none)`, sql);
     }
   }
@@ -168,6 +213,7 @@ function attributeClauses(base: RoleFacts, clone: RoleFacts): string[] {
   // Only mentioned when they differ: PostgreSQL allows even NOREPLICATION / NOBYPASSRLS to superusers only.
   if (base.replication !== clone.replication) clauses.push(flag(base.replication, 'REPLICATION'));
   if (base.bypassRls !== clone.bypassRls) clauses.push(flag(base.bypassRls, 'BYPASSRLS'));
-  if (base.connectionLimit !== clone.connectionLimit) clauses.push(`CONNECTION LIMIT ${Math.trunc(base.connectionLimit)}`);
+  if (base.connectionLimit !== clone.connectionLimit)
+    clauses.push(`CONNECTION LIMIT ${Math.trunc(base.connectionLimit)}`);
   return clauses;
 }

@@ -25,7 +25,11 @@ export interface RoleFacts {
 }
 
 /** The roles that exist among `names`, by name. */
-export async function readRoles(session: PostgresSession, names: string[], ctx: StepContext): Promise<Map<string, RoleFacts>> {
+export async function readRoles(
+  session: PostgresSession,
+  names: string[],
+  ctx: StepContext,
+): Promise<Map<string, RoleFacts>> {
   const roles = await run(
     session,
     'reading the roles (pg_roles)',

@@ -17,10 +17,17 @@ const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 const roleName = z.string({ error: 'must be a string' }).check(
   z.minLength(1, { error: 'must not be empty' }),
   z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
-  z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` }),
+  z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, {
+    error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
+  }),
 );
 
-const hostName = z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }));
+const hostName = z
+  .string({ error: 'must be a string' })
+  .check(
+    z.minLength(1, { error: 'must not be empty' }),
+    z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+  );
 
 export const postgresAlternatingSecret = z.looseObject({
   engine: z.enum(['postgres', 'aurora-postgresql'], { error: 'must be "postgres" or "aurora-postgresql"' }),
@@ -28,8 +35,17 @@ export const postgresAlternatingSecret = z.looseObject({
   username: roleName,
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
   port: z.optional(portField),
-  dbname: z.nullish(z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }))),
-  masterarn: z.string({ error: 'is required: the ARN of the admin (master) secret' }).check(z.minLength(1, { error: 'must not be empty' })),
+  dbname: z.nullish(
+    z
+      .string({ error: 'must be a string' })
+      .check(
+        z.minLength(1, { error: 'must not be empty' }),
+        z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+      ),
+  ),
+  masterarn: z
+    .string({ error: 'is required: the ARN of the admin (master) secret' })
+    .check(z.minLength(1, { error: 'must not be empty' })),
   /** The NOLOGIN role both users act as; default `<base>_owner`. */
   ownerRole: z.optional(roleName),
   ssl: sslField,
@@ -45,8 +61,14 @@ export const masterSecret = z.looseObject({
   username: roleName,
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
   host: z
-    .string({ error: 'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)' })
-    .check(z.minLength(1, { error: 'must not be empty' }), z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' })),
+    .string({
+      error:
+        'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)',
+    })
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+    ),
   port: z.optional(portField),
   engine: z.optional(z.string()),
   /** The master's own TLS setting: the app secret's "ssl" never applies to the master's login. */

@@ -13,7 +13,14 @@
 import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 
 /** pg_dump's variable_is_guc_list_quote (PostgreSQL 15-17). */
-const LIST_QUOTE_VARIABLES = new Set(['local_preload_libraries', 'search_path', 'session_preload_libraries', 'shared_preload_libraries', 'temp_tablespaces', 'unix_socket_directories']);
+const LIST_QUOTE_VARIABLES = new Set([
+  'local_preload_libraries',
+  'search_path',
+  'session_preload_libraries',
+  'shared_preload_libraries',
+  'temp_tablespaces',
+  'unix_socket_directories',
+]);
 
 /** "name=value" → [name, value] (split at the first "="), or undefined when there is no "=". */
 export function splitSetting(entry: string): [string, string] | undefined {
@@ -75,7 +82,8 @@ export function valueClause(name: string, value: string): string | undefined {
   return elements ? elements.map(escapeLiteral).join(', ') : undefined;
 }
 
-const scope = (role: string, database: string | null) => `ALTER ROLE ${escapeIdentifier(role)}${database === null ? '' : ` IN DATABASE ${escapeIdentifier(database)}`}`;
+const scope = (role: string, database: string | null) =>
+  `ALTER ROLE ${escapeIdentifier(role)}${database === null ? '' : ` IN DATABASE ${escapeIdentifier(database)}`}`;
 
 /** `ALTER ROLE r [IN DATABASE d] SET name TO …`, or undefined when the stored value cannot be rebuilt. */
 export function setStatement(role: string, database: string | null, name: string, value: string): string | undefined {

@@ -7,7 +7,7 @@
  * certificate for another host fails with ERR_TLS_CERT_ALTNAME_INVALID. `ssl: false` is plaintext,
  * and only when the operator set REQUIRE_TLS=false (core's tlsPolicy.ts).
  */
-import { type RotationErrorContext, type RotationLogger } from '@rotators/core';
+import type { RotationErrorContext, RotationLogger } from '@rotators/core';
 import { connectWithTlsPolicy, type TlsConfig, tlsModeFor } from '@rotators/core/db';
 import { POSTGRES_AUTHENTICATION_CODES, type PostgresConnect, type PostgresSession } from '@rotators/core/postgres';
 import type { PostgresSecret } from './schema.ts';
@@ -72,7 +72,10 @@ export function login(secret: PostgresSecret, options: LoginOptions): Promise<Po
  * server on close); a failure to close is not the step's failure. Every session the rotator opens
  * ends here.
  */
-export async function withSession<T>(session: PostgresSession, work: (session: PostgresSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  session: PostgresSession,
+  work: (session: PostgresSession) => Promise<T>,
+): Promise<T> {
   try {
     return await work(session);
   } finally {

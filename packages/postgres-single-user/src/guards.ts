@@ -21,7 +21,13 @@ type TargetField = (typeof TARGET_FIELDS)[number];
  * Returns the error to report (or undefined when both name the same target) rather than throwing
  * it: setSecret skips such a version, goes on to the others, and reports this only if none logs in.
  */
-export function otherTargetError(candidate: PostgresSecret, reference: PostgresSecret, candidateLabel: string, referenceLabel: string, ctx: StepContext): ConfusedDeputyError | undefined {
+export function otherTargetError(
+  candidate: PostgresSecret,
+  reference: PostgresSecret,
+  candidateLabel: string,
+  referenceLabel: string,
+  ctx: StepContext,
+): ConfusedDeputyError | undefined {
   const field = differingTargetField(candidate, reference);
   if (!field) return undefined;
   return new ConfusedDeputyError(
@@ -45,7 +51,10 @@ export function differingTargetField(candidate: PostgresSecret, reference: Postg
  * AWSPREVIOUS): plaintext only when both say so.
  */
 export function withTlsOf(current: PostgresSecret, older: PostgresSecret): PostgresSecret {
-  return { ...older, ssl: current.ssl === false && older.ssl === false ? false : current.ssl === false ? true : current.ssl };
+  return {
+    ...older,
+    ssl: current.ssl === false && older.ssl === false ? false : current.ssl === false ? true : current.ssl,
+  };
 }
 
 /** The compared values, defaults applied. */

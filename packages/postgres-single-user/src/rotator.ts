@@ -3,11 +3,28 @@
  * SecretsManagerRDSPostgreSQLRotationSingleUser), with the password sent only as a SCRAM-SHA-256
  * verifier computed here, so neither the wire nor the server's statement log sees the plaintext.
  */
-import { type ConfusedDeputyError, PendingTestFailedError, type PasswordPolicyDefaults, type Rotator, SecretValueError, type StepContext, TargetConnectionError, TargetOperationError, safeCause } from '@rotators/core';
+import {
+  type ConfusedDeputyError,
+  PendingTestFailedError,
+  type PasswordPolicyDefaults,
+  type Rotator,
+  SecretValueError,
+  type StepContext,
+  TargetConnectionError,
+  TargetOperationError,
+  safeCause,
+} from '@rotators/core';
 import { isScramSafePassword, planVerifier, scramSha256Verifier, SERVER_FACTS_QUERY } from '@rotators/core/db';
 import { escapeIdentifier, escapeLiteral } from '@rotators/core/postgres';
 import { readPostgresSingleUserConfig } from './config.ts';
-import { connectWithPg, login, POSTGRES_WRONG_PASSWORD_CODE, type PostgresConnect, type PostgresSession, withSession } from './connect.ts';
+import {
+  connectWithPg,
+  login,
+  POSTGRES_WRONG_PASSWORD_CODE,
+  type PostgresConnect,
+  type PostgresSession,
+  withSession,
+} from './connect.ts';
 import { differingTargetField, otherTargetError, withTlsOf } from './guards.ts';
 import { type PostgresSecret, postgresSecret } from './schema.ts';
 
@@ -44,13 +61,20 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
       // Everything that can be checked without the server is checked before the first connection
       // (the engine has already held every field of AWSPENDING but the password to AWSCURRENT's).
       if (!isScramSafePassword(pending.password)) {
-        throw new SecretValueError(['password'], 'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier', ctx);
+        throw new SecretValueError(
+          ['password'],
+          'AWSPENDING field "password" must be printable ASCII to be sent as a SCRAM-SHA-256 verifier',
+          ctx,
+        );
       }
 
       const already = await tryLogin(() => loginAs(pending, 'AWSPENDING credentials', ctx, true), pending, ctx);
       if (already) {
         await withSession(already, async () => undefined);
-        ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', { username: pending.username, host: pending.host });
+        ctx.logger.info('setSecret: AWSPENDING already logs in; the password is set', {
+          username: pending.username,
+          host: pending.host,
+        });
         return;
       }
 
@@ -65,11 +89,18 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           // The secret was re-pointed (an operator put a version naming another role, host, port or
           // database) or tampered with: this password is never sent. A rotation abandoned since then
           // can still be recovered from the versions below.
-          ctx.logger.warn(`setSecret: AWSPREVIOUS names another ${previousRefused.field} than AWSPENDING; its password is not tried`, { field: previousRefused.field });
+          ctx.logger.warn(
+            `setSecret: AWSPREVIOUS names another ${previousRefused.field} than AWSPENDING; its password is not tried`,
+            { field: previousRefused.field },
+          );
         } else {
           const previousWithCurrentTls = withTlsOf(current, previous);
           tried.push('AWSPREVIOUS');
-          session = await tryLogin(() => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx), previousWithCurrentTls, ctx);
+          session = await tryLogin(
+            () => loginAs(previousWithCurrentTls, 'AWSPREVIOUS credentials', ctx),
+            previousWithCurrentTls,
+            ctx,
+          );
         }
       }
       if (!session && newerUnlabelled) {
@@ -81,14 +112,24 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         for (const version of await newerUnlabelled()) {
           const differs = differingTargetField(version.value, current);
           if (differs) {
-            ctx.logger.warn(`setSecret: version ${version.versionId} (no staging label) names another ${differs} than AWSCURRENT; its password is not tried`, { versionId: version.versionId, field: differs });
+            ctx.logger.warn(
+              `setSecret: version ${version.versionId} (no staging label) names another ${differs} than AWSCURRENT; its password is not tried`,
+              { versionId: version.versionId, field: differs },
+            );
             continue;
           }
           const candidate = withTlsOf(current, version.value);
           tried.push(`version ${version.versionId} (no staging label)`);
-          session = await tryLogin(() => loginAs(candidate, `credentials of version ${version.versionId} (no staging label)`, ctx), candidate, ctx);
+          session = await tryLogin(
+            () => loginAs(candidate, `credentials of version ${version.versionId} (no staging label)`, ctx),
+            candidate,
+            ctx,
+          );
           if (session) {
-            ctx.logger.info(`setSecret: logged in with version ${version.versionId}, which no staging label holds (a rotation abandoned after its setSecret)`, { versionId: version.versionId });
+            ctx.logger.info(
+              `setSecret: logged in with version ${version.versionId}, which no staging label holds (a rotation abandoned after its setSecret)`,
+              { versionId: version.versionId },
+            );
             break;
           }
         }
@@ -113,7 +154,10 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           // Old servers would store the verifier as if it were the password; PG 16+ may ask for more iterations.
           const plan = planVerifier((await session.query(SERVER_FACTS_QUERY)).rows[0]);
           if (!plan.ok) {
-            throw new TargetOperationError(`setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`, ctx);
+            throw new TargetOperationError(
+              `setSecret: not changing the password of "${pending.username}" on ${pending.host}: ${plan.reason}`,
+              ctx,
+            );
           }
           // ALTER ROLE takes no bind parameters: the driver quotes the identifier and the literal.
           const verifier = scramSha256Verifier(pending.password, { iterations: plan.iterations });
@@ -121,10 +165,18 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           return plan.iterations;
         } catch (error) {
           if (error instanceof TargetOperationError) throw error;
-          throw new TargetOperationError(`setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`, ctx, { cause: safeCause(error) });
+          throw new TargetOperationError(
+            `setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`,
+            ctx,
+            { cause: safeCause(error) },
+          );
         }
       });
-      ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', { username: pending.username, host: pending.host, iterations });
+      ctx.logger.info('setSecret: password set (sent as a SCRAM-SHA-256 verifier)', {
+        username: pending.username,
+        host: pending.host,
+        iterations,
+      });
     },
 
     async testPending({ pending }, ctx) {
@@ -134,14 +186,24 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           // default `SET role`, and the check would fail after the password already changed.
           const { rows } = await session.query('SELECT session_user AS "user", now() AS "now"');
           if (rows[0]?.user !== pending.username) {
-            throw new PendingTestFailedError(`testSecret: logged in to ${pending.host}, but not as "${pending.username}"`, ctx);
+            throw new PendingTestFailedError(
+              `testSecret: logged in to ${pending.host}, but not as "${pending.username}"`,
+              ctx,
+            );
           }
         } catch (error) {
           if (error instanceof PendingTestFailedError) throw error;
-          throw new PendingTestFailedError(`testSecret: a query as "${pending.username}" on ${pending.host} failed`, ctx, { cause: safeCause(error) });
+          throw new PendingTestFailedError(
+            `testSecret: a query as "${pending.username}" on ${pending.host} failed`,
+            ctx,
+            { cause: safeCause(error) },
+          );
         }
       });
-      ctx.logger.info('testSecret: AWSPENDING logs in and runs a query', { username: pending.username, host: pending.host });
+      ctx.logger.info('testSecret: AWSPENDING logs in and runs a query', {
+        username: pending.username,
+        host: pending.host,
+      });
     },
   };
 }
@@ -152,7 +214,11 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
  * timeout, TLS, server trouble, and 28000 (no such role, role may not log in, no pg_hba.conf rule
  * for this connection): trying the other passwords would only hide that behind "authentication".
  */
-async function tryLogin(attempt: () => Promise<PostgresSession>, secret: PostgresSecret, ctx: StepContext): Promise<PostgresSession | undefined> {
+async function tryLogin(
+  attempt: () => Promise<PostgresSession>,
+  secret: PostgresSecret,
+  ctx: StepContext,
+): Promise<PostgresSession | undefined> {
   try {
     return await attempt();
   } catch (error) {

@@ -13,7 +13,9 @@ export const postgresSecret = z.looseObject({
   host: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),
   username: z.string({ error: 'must be a string' }).check(
     z.minLength(1, { error: 'must not be empty' }),
-    z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, { error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)` }),
+    z.refine((name) => Buffer.byteLength(name, 'utf8') <= MAX_ROLE_NAME_BYTES, {
+      error: `must be at most ${MAX_ROLE_NAME_BYTES} bytes (PostgreSQL would truncate it)`,
+    }),
     z.refine((name) => !name.includes('\0'), { error: 'must not contain a NUL character' }),
   ),
   password: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' })),

@@ -86,7 +86,13 @@ function resultSet(column: string, value: string): Buffer {
     ...['def', '', '', '', column, ''].map(lenencString),
     Buffer.from([0x0c, 45, 0, 0, 1, 0, 0, 0xfd, 0, 0, 0, 0, 0]),
   ]);
-  return Buffer.concat([packet(1, Buffer.from([1])), packet(2, definition), eof(3), packet(4, lenencString(value)), eof(5)]);
+  return Buffer.concat([
+    packet(1, Buffer.from([1])),
+    packet(2, definition),
+    eof(3),
+    packet(4, lenencString(value)),
+    eof(5),
+  ]);
 }
 
 /** The user name of a HandshakeResponse41: after 4+4+1+23 bytes, NUL-terminated. */
@@ -123,14 +129,22 @@ export async function startFakeMysqlServer(options: { acceptLogins?: boolean } =
             stage = 'commands';
           } else {
             // What a downgrading attacker wants: the password itself.
-            socket.write(packet(sequence + 1, Buffer.concat([Buffer.from([0xfe]), Buffer.from('mysql_clear_password\0', 'latin1')])));
+            socket.write(
+              packet(
+                sequence + 1,
+                Buffer.concat([Buffer.from([0xfe]), Buffer.from('mysql_clear_password\0', 'latin1')]),
+              ),
+            );
             stage = 'clearPassword';
           }
         } else if (stage === 'clearPassword') {
           socket.end();
         } else if (payload[0] === 0x01) {
           socket.end(); // COM_QUIT
-        } else if (payload[0] === 0x03 && /^SELECT CURRENT_USER\(\) AS (\w+)/i.test(payload.subarray(1).toString('utf8'))) {
+        } else if (
+          payload[0] === 0x03 &&
+          /^SELECT CURRENT_USER\(\) AS (\w+)/i.test(payload.subarray(1).toString('utf8'))
+        ) {
           // Which account the "logged-in" user matched: its own name at '%'.
           const column = /^SELECT CURRENT_USER\(\) AS (\w+)/i.exec(payload.subarray(1).toString('utf8'))![1]!;
           socket.write(resultSet(column, `${record.handshakeUser ?? ''}@%`));

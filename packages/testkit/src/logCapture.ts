@@ -55,7 +55,8 @@ export function findLeaks(text: string = capturedOutput()): string[] {
   for (const secret of remembered) {
     index += 1;
     // Also as it appears inside JSON (a quote or backslash in the value is escaped there).
-    if (text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1))) leaks.push(`remembered secret #${index} (${secret.length} characters) appears in captured output`);
+    if (text.includes(secret) || text.includes(JSON.stringify(secret).slice(1, -1)))
+      leaks.push(`remembered secret #${index} (${secret.length} characters) appears in captured output`);
   }
   return leaks;
 }

@@ -55,7 +55,10 @@ export interface StartMariaDbOptions {
 export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<MariaDbServer> {
   const tls = options.tls ?? true;
   if (process.env.MYSQL_TEST_HOST) {
-    if (!tls) throw new Error('startMariaDb({ tls: false }) needs a local server: MYSQL_TEST_HOST names one whose TLS the tests cannot turn off');
+    if (!tls)
+      throw new Error(
+        'startMariaDb({ tls: false }) needs a local server: MYSQL_TEST_HOST names one whose TLS the tests cannot turn off',
+      );
     return useExternalServer();
   }
   return startLocalServer(tls);
@@ -95,7 +98,17 @@ async function startLocalServer(tls: boolean): Promise<MariaDbServer> {
   };
   try {
     // --no-defaults: the machine's /etc/mysql/my.cnf (user = mysql, its own datadir) must not apply.
-    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { stdio: 'pipe' });
+    execFileSync(
+      'mariadb-install-db',
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--user=root',
+        '--auth-root-authentication-method=socket',
+        '--skip-test-db',
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (error) {
     removeFiles();
     throw error;
@@ -119,7 +132,13 @@ async function startLocalServer(tls: boolean): Promise<MariaDbServer> {
       '--innodb-buffer-pool-size=32M',
       '--performance-schema=OFF',
       // --skip-ssl also for servers (MariaDB 11.4+) that would make a certificate of their own.
-      ...(tls ? [`--ssl-ca=${certificates.caCertFile}`, `--ssl-cert=${certificates.serverCertFile}`, `--ssl-key=${certificates.serverKeyFile}`] : ['--skip-ssl']),
+      ...(tls
+        ? [
+            `--ssl-ca=${certificates.caCertFile}`,
+            `--ssl-cert=${certificates.serverCertFile}`,
+            `--ssl-key=${certificates.serverKeyFile}`,
+          ]
+        : ['--skip-ssl']),
     ],
     { stdio: 'ignore' },
   );
@@ -218,7 +237,9 @@ async function waitForSocket(socket: string, child: ChildProcess, errorLog: stri
     if (child.exitCode !== null) throw new Error(`mariadbd exited with code ${child.exitCode}: ${tail(errorLog)}`);
     if (existsSync(socket)) {
       try {
-        execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-u', 'root', '-e', 'SELECT 1'], { stdio: 'pipe' });
+        execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-u', 'root', '-e', 'SELECT 1'], {
+          stdio: 'pipe',
+        });
         return;
       } catch {
         // accepting soon

@@ -29,11 +29,15 @@ export function node22Binary(): string {
   const platform = `${process.platform}-${process.arch}`;
   const npmPackage = NODE22_PACKAGES[platform];
   if (!npmPackage) {
-    throw new Error(`Node 22 has no npm package for ${platform}: install Node 22 and set NODE22_BIN to its node binary`);
+    throw new Error(
+      `Node 22 has no npm package for ${platform}: install Node 22 and set NODE22_BIN to its node binary`,
+    );
   }
   const candidate = join(localDir, 'node22', 'node_modules', npmPackage, 'bin', 'node');
   if (!existsSync(candidate)) {
-    throw new Error(`Node 22 not found at ${candidate}: run "npm run setup" (it installs ${npmPackage}@22 from the npm registry) or set NODE22_BIN`);
+    throw new Error(
+      `Node 22 not found at ${candidate}: run "npm run setup" (it installs ${npmPackage}@22 from the npm registry) or set NODE22_BIN`,
+    );
   }
   return candidate;
 }

@@ -53,17 +53,30 @@ function enumValues(schema: unknown, depth = 0): unknown[] {
 }
 
 function variantsOf(value: unknown): unknown[] {
-  if (typeof value === 'string') return [`${value}x`, `x${value}`, `${value}/x`, value.toUpperCase() === value ? value.toLowerCase() : value.toUpperCase(), value === 'true' ? 'false' : 'true'];
+  if (typeof value === 'string')
+    return [
+      `${value}x`,
+      `x${value}`,
+      `${value}/x`,
+      value.toUpperCase() === value ? value.toLowerCase() : value.toUpperCase(),
+      value === 'true' ? 'false' : 'true',
+    ];
   if (typeof value === 'number') return [value + 1, value - 1, String(value + 1)];
   if (typeof value === 'boolean') return [!value, String(!value)];
   if (value && typeof value === 'object') return [{ ...(value as object), planted: 'x' }, {}];
   return [];
 }
 
-export function pendingFieldCases(schema: ObjectSchemaLike, current: Record<string, unknown>, rotatedFields: readonly string[]): PendingFieldCase[] {
+export function pendingFieldCases(
+  schema: ObjectSchemaLike,
+  current: Record<string, unknown>,
+  rotatedFields: readonly string[],
+): PendingFieldCase[] {
   const parsedCurrent = schema.safeParse(current);
   if (!parsedCurrent.success) throw new Error('pendingFieldCases: the current value does not fit the schema');
-  const fields = [...new Set([...Object.keys(schema.shape), ...Object.keys(current), UNKNOWN_FIELD])].filter((f) => !rotatedFields.includes(f));
+  const fields = [...new Set([...Object.keys(schema.shape), ...Object.keys(current), UNKNOWN_FIELD])].filter(
+    (f) => !rotatedFields.includes(f),
+  );
   const cases: PendingFieldCase[] = [];
   for (const field of fields) {
     const present = field in current;
@@ -71,10 +84,18 @@ export function pendingFieldCases(schema: ObjectSchemaLike, current: Record<stri
     const value = candidates.find((candidate) => {
       if (isDeepStrictEqual(candidate, current[field])) return false;
       const parsed = schema.safeParse({ ...current, [field]: candidate });
-      return parsed.success && !isDeepStrictEqual((parsed.data as Record<string, unknown>)[field], (parsedCurrent.data as Record<string, unknown>)[field]);
+      return (
+        parsed.success &&
+        !isDeepStrictEqual(
+          (parsed.data as Record<string, unknown>)[field],
+          (parsedCurrent.data as Record<string, unknown>)[field],
+        )
+      );
     });
     if (value === undefined) {
-      throw new Error(`pendingFieldCases: no schema-valid value other than the current one was found for field "${field}"; add a candidate in testkit/src/pendingFields.ts`);
+      throw new Error(
+        `pendingFieldCases: no schema-valid value other than the current one was found for field "${field}"; add a candidate in testkit/src/pendingFields.ts`,
+      );
     }
     cases.push({ field, change: present ? 'changed' : 'added', pending: { ...current, [field]: value } });
     if (present) {
@@ -86,9 +107,20 @@ export function pendingFieldCases(schema: ObjectSchemaLike, current: Record<stri
 }
 
 /** Put `value` as the AWSPENDING version `token`, as someone with PutSecretValue on the secret could. */
-export async function plantPending(client: SecretsManagerClient, secretId: string, token: string, value: Record<string, unknown>): Promise<void> {
+export async function plantPending(
+  client: SecretsManagerClient,
+  secretId: string,
+  token: string,
+  value: Record<string, unknown>,
+): Promise<void> {
   const secretString = JSON.stringify(value);
   rememberSecretJson(secretString);
-  await client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: secretString, VersionStages: ['AWSPENDING'] }));
+  await client.send(
+    new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      SecretString: secretString,
+      VersionStages: ['AWSPENDING'],
+    }),
+  );
 }
-

@@ -26,7 +26,17 @@
  * tests that need them check `canReadLog` / `certificates` and skip visibly.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -65,7 +75,10 @@ export interface StartPostgresOptions {
   tls?: boolean;
 }
 
-export async function startPostgres(env: Record<string, string | undefined> = process.env, options: StartPostgresOptions = {}): Promise<PostgresServer> {
+export async function startPostgres(
+  env: Record<string, string | undefined> = process.env,
+  options: StartPostgresOptions = {},
+): Promise<PostgresServer> {
   return env.PG_TEST_HOST ? useExternalPostgres(env) : startOwnCluster(options);
 }
 
@@ -111,7 +124,9 @@ function postgresBinDir(): string {
   }
   const dir = newestPostgresBinDir();
   if (dir) return dir;
-  throw new Error('PostgreSQL server binaries not found: install them (e.g. apt-get install postgresql) or set PG_BINDIR');
+  throw new Error(
+    'PostgreSQL server binaries not found: install them (e.g. apt-get install postgresql) or set PG_BINDIR',
+  );
 }
 
 /**
@@ -130,7 +145,8 @@ export function newestPostgresBinDir(root = '/usr/lib/postgresql'): string | und
     .filter((version) => /^\d+(\.\d+)*$/.test(version))
     .sort((a, b) => {
       const [x, y] = [numeric(a), numeric(b)];
-      for (let i = 0; i < Math.max(x.length, y.length); i += 1) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
+      for (let i = 0; i < Math.max(x.length, y.length); i += 1)
+        if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
       return 0;
     });
   return newestFirst.map((version) => join(root, version, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
@@ -231,7 +247,18 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     for (const file of [certFile, keyFile]) chownSync(file, owner.uid, owner.gid);
 
     try {
-      run(owner, join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync']);
+      run(owner, join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '--no-sync',
+      ]);
     } catch (error) {
       throw new Error(`initdb failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`);
     }
@@ -239,7 +266,14 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
     // 127.0.0.2 is also loopback: tests reach the server by an address its certificate does not name.
     writeFileSync(
       join(dataDir, 'pg_hba.conf'),
-      [...(options.hbaRules ?? []), 'local all all trust', 'host all all 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.2/32 scram-sha-256', 'host all all ::1/128 scram-sha-256', ''].join('\n'),
+      [
+        ...(options.hbaRules ?? []),
+        'local all all trust',
+        'host all all 127.0.0.1/32 scram-sha-256',
+        'host all all 127.0.0.2/32 scram-sha-256',
+        'host all all ::1/128 scram-sha-256',
+        '',
+      ].join('\n'),
     );
 
     for (let attempt = 1; ; attempt += 1) {
@@ -269,7 +303,9 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
         // Another process may have taken the port between freePort() and the server's bind.
         if (attempt >= 3) {
           const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-          throw new Error(`PostgreSQL did not start: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}\n${log}`);
+          throw new Error(
+            `PostgreSQL did not start: ${(error as { stderr?: Buffer }).stderr?.toString() ?? error}\n${log}`,
+          );
         }
       }
     }
@@ -325,7 +361,11 @@ async function startOwnCluster(options: StartPostgresOptions): Promise<PostgresS
  * True when `user` logs in over TCP with `password` (verified TLS when the CA is known); false when
  * the server says the password is wrong (28P01). Any other failure is thrown.
  */
-export async function canLogin(server: Pick<PostgresServer, 'host' | 'port' | 'caCert'>, user: string, password: string): Promise<boolean> {
+export async function canLogin(
+  server: Pick<PostgresServer, 'host' | 'port' | 'caCert'>,
+  user: string,
+  password: string,
+): Promise<boolean> {
   const client = new pg.Client({
     host: server.host,
     port: server.port,

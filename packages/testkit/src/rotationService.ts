@@ -58,7 +58,9 @@ export class RotationFailedError extends Error {
     readonly failures: unknown[],
   ) {
     const last = failures.at(-1) as Error | undefined;
-    super(`Rotation ${token} failed after ${failures.length} attempt(s): ${last?.name}: ${last?.message}`, { cause: last });
+    super(`Rotation ${token} failed after ${failures.length} attempt(s): ${last?.name}: ${last?.message}`, {
+      cause: last,
+    });
   }
 }
 
@@ -132,7 +134,13 @@ export class RotationService {
   async cleanUpPending(secretId: string, token: string): Promise<void> {
     const stages = (await this.stages(secretId))[token] ?? [];
     if (!stages.includes('AWSPENDING')) return;
-    await this.options.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+    await this.options.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: token,
+      }),
+    );
   }
 
   async stages(secretId: string): Promise<Record<string, string[]>> {
@@ -147,18 +155,26 @@ export class RotationService {
 
   private async assertNoRotationInProgress(secretId: string): Promise<void> {
     const stages = await this.stages(secretId);
-    const pending = Object.entries(stages).find(([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'));
+    const pending = Object.entries(stages).find(
+      ([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'),
+    );
     if (pending) {
-      throw new Error(`A previous rotation isn't complete (AWSPENDING is on version ${pending[0]}); that rotation must finish or be cleaned up first`);
+      throw new Error(
+        `A previous rotation isn't complete (AWSPENDING is on version ${pending[0]}); that rotation must finish or be cleaned up first`,
+      );
     }
   }
 
   /** Whatever the rotation generated, in every version (labelled or not), goes into the log-leak guard's list. */
   private async rememberVersions(secretId: string): Promise<void> {
-    const listed = await this.options.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true })).catch(() => undefined);
+    const listed = await this.options.client
+      .send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }))
+      .catch(() => undefined);
     for (const version of listed?.Versions ?? []) {
       if (!version.VersionId) continue;
-      const out = await this.options.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId })).catch(() => undefined);
+      const out = await this.options.client
+        .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }))
+        .catch(() => undefined);
       rememberSecretJson(out?.SecretString);
     }
   }

@@ -80,7 +80,11 @@ loading.then(
 );
 `;
 
-export async function startZipFunction(zipFile: string, env: Record<string, string>, options: ZipFunctionOptions = {}): Promise<ZipFunction> {
+export async function startZipFunction(
+  zipFile: string,
+  env: Record<string, string>,
+  options: ZipFunctionOptions = {},
+): Promise<ZipFunction> {
   const directory = mkdtempSync(join(tmpdir(), 'rotator-zip-'));
   const driverDir = mkdtempSync(join(tmpdir(), 'rotator-driver-'));
   await unzip(zipFile, directory);
@@ -116,7 +120,9 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
     rmSync(driverDir, { recursive: true, force: true });
   };
   const nodeVersion = await new Promise<string>((resolveReady, reject) => {
-    child.once('message', (message: { ready?: boolean; version?: string }) => (message.ready ? resolveReady(message.version ?? '') : reject(new Error('unexpected first message'))));
+    child.once('message', (message: { ready?: boolean; version?: string }) =>
+      message.ready ? resolveReady(message.version ?? '') : reject(new Error('unexpected first message')),
+    );
     child.once('exit', (code) => reject(new Error(`zip function exited during start (code ${code}): ${output}`)));
   }).catch((error: unknown) => {
     // A cold start that fails (bad configuration) must not leave the unpacked zip behind.
@@ -134,14 +140,17 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
       child.send({ id, ...message });
     });
   };
-  child.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
-    if (message.id === undefined) return;
-    const waiter = pending.get(message.id);
-    pending.delete(message.id);
-    if (!waiter) return;
-    if (message.ok) waiter.resolve(message.result);
-    else waiter.reject(new ZipInvocationError(message.error?.name ?? 'Error', message.error?.message ?? ''));
-  });
+  child.on(
+    'message',
+    (message: { id?: number; ok?: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+      if (message.id === undefined) return;
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (!waiter) return;
+      if (message.ok) waiter.resolve(message.result);
+      else waiter.reject(new ZipInvocationError(message.error?.name ?? 'Error', message.error?.message ?? ''));
+    },
+  );
   child.on('exit', (code) => {
     for (const waiter of pending.values()) waiter.reject(new Error(`zip function exited (code ${code})`));
     pending.clear();
@@ -159,8 +168,14 @@ export async function startZipFunction(zipFile: string, env: Record<string, stri
           reject(new ZipInvocationError('TimeoutError', `invocation did not finish within ${INVOKE_TIMEOUT_MS} ms`));
         }, INVOKE_TIMEOUT_MS);
         pending.set(id, {
-          resolve: (value) => (clearTimeout(timer), resolveInvoke(value)),
-          reject: (error) => (clearTimeout(timer), reject(error)),
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolveInvoke(value);
+          },
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
         });
         child.send({ id, event });
       });
@@ -194,7 +209,8 @@ function unzip(zipFile: string, target: string): Promise<void> {
       zip.on('end', () => resolveUnzip());
       zip.on('entry', (entry: yauzl.Entry) => {
         const destination = join(target, entry.fileName);
-        if (!destination.startsWith(target + '/')) return reject(new Error(`zip entry escapes the folder: ${entry.fileName}`));
+        if (!destination.startsWith(`${target}/`))
+          return reject(new Error(`zip entry escapes the folder: ${entry.fileName}`));
         if (entry.fileName.endsWith('/')) {
           mkdir(destination, { recursive: true }).then(() => zip.readEntry(), reject);
           return;

@@ -10,11 +10,23 @@ export function createGenericAdapter(context: AdapterContext): KeyProviderAdapte
   const keyPath = (id: string) => settings.keyPath.replace('{id}', encodeURIComponent(id));
 
   /** A required string in a response; the error names the setting and path, never the value. */
-  const requireString = (item: unknown, field: string, setting: string, call: Pick<KeyApiCall, 'method' | 'path'>): string => {
+  const requireString = (
+    item: unknown,
+    field: string,
+    setting: string,
+    call: Pick<KeyApiCall, 'method' | 'path'>,
+  ): string => {
     const value = readPath(item, field);
     if (typeof value === 'string' && value !== '') return value;
     if (typeof value === 'number' && setting !== 'keyField') return String(value);
-    throw new KeyApiError('invalid-response', call.method, call.path, undefined, `answered without a string at "${field || '(root)'}"; check ${setting}`, errorContext);
+    throw new KeyApiError(
+      'invalid-response',
+      call.method,
+      call.path,
+      undefined,
+      `answered without a string at "${field || '(root)'}"; check ${setting}`,
+      errorContext,
+    );
   };
 
   const listKeys: KeyProviderAdapter['listKeys'] = async (auth) => {
@@ -38,10 +50,18 @@ export function createGenericAdapter(context: AdapterContext): KeyProviderAdapte
       const body = { ...extraBody, ...objectAt(settings.labelField, label) };
       const { data } = await http.call({ ...call, auth, data: body, idempotent: false });
       const item = readPath(data, settings.createdItemField);
-      return { id: requireString(item, settings.idField, 'idField', call), key: requireString(item, settings.keyField, 'keyField', call) };
+      return {
+        id: requireString(item, settings.idField, 'idField', call),
+        key: requireString(item, settings.keyField, 'keyField', call),
+      };
     },
     async testKey(auth) {
-      await http.call({ method: settings.testMethod, path: settings.testPath, auth, idempotent: settings.testMethod !== 'POST' });
+      await http.call({
+        method: settings.testMethod,
+        path: settings.testPath,
+        auth,
+        idempotent: settings.testMethod !== 'POST',
+      });
     },
     async revokeKey(auth, id) {
       try {

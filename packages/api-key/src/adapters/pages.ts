@@ -18,7 +18,11 @@ import { nextLinkTarget } from '../http/linkHeader.ts';
 import { readPath } from '../jsonPath.ts';
 import type { AdapterContext } from './types.ts';
 
-type NextPage = { kind: 'none' } | { kind: 'link' } | { kind: 'url'; field: string } | { kind: 'cursor'; field: string; param: string };
+type NextPage =
+  | { kind: 'none' }
+  | { kind: 'link' }
+  | { kind: 'url'; field: string }
+  | { kind: 'cursor'; field: string; param: string };
 
 /** The setting is validated by its schema (settings.ts), so the shape is known here. */
 function parseNextPage(value: string): NextPage {
@@ -36,9 +40,14 @@ interface PageRequest {
 }
 
 /** Every item of the list at `path`, page after page. */
-export async function readAllPages({ settings, http, errorContext, baseUrl, maxPages }: AdapterContext, auth: ApiAuth, path: string): Promise<unknown[]> {
+export async function readAllPages(
+  { settings, http, errorContext, baseUrl, maxPages }: AdapterContext,
+  auth: ApiAuth,
+  path: string,
+): Promise<unknown[]> {
   const nextPage = parseNextPage(settings.nextPage);
-  const sizeQuery = () => new URLSearchParams(settings.pageSizeParam ? { [settings.pageSizeParam]: String(settings.pageSize) } : {});
+  const sizeQuery = () =>
+    new URLSearchParams(settings.pageSizeParam ? { [settings.pageSizeParam]: String(settings.pageSize) } : {});
   const invalid = (detail: string) => new KeyApiError('invalid-response', 'GET', path, undefined, detail, errorContext);
 
   const base = new URL(baseUrl);
@@ -65,10 +74,12 @@ export async function readAllPages({ settings, http, errorContext, baseUrl, maxP
     const value = readPath(data, nextPage.field);
     if (value === undefined || value === null || value === '' || value === false) return undefined;
     if (nextPage.kind === 'url') {
-      if (typeof value !== 'string') throw invalid(`answered with a next page at "${nextPage.field}" that is not a string; check nextPage`);
+      if (typeof value !== 'string')
+        throw invalid(`answered with a next page at "${nextPage.field}" that is not a string; check nextPage`);
       return below(value, from);
     }
-    if (typeof value !== 'string' && typeof value !== 'number') throw invalid(`answered with a cursor at "${nextPage.field}" that is not a string or number; check nextPage`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw invalid(`answered with a cursor at "${nextPage.field}" that is not a string or number; check nextPage`);
     const query = sizeQuery();
     query.set(nextPage.param, String(value));
     return { path, query };
@@ -77,9 +88,16 @@ export async function readAllPages({ settings, http, errorContext, baseUrl, maxP
   const items: unknown[] = [];
   let request: PageRequest = { path, query: sizeQuery() };
   for (let page = 1; ; page += 1) {
-    const { data, headers } = await http.call({ method: 'GET', path: request.path, query: request.query, auth, idempotent: true });
+    const { data, headers } = await http.call({
+      method: 'GET',
+      path: request.path,
+      query: request.query,
+      auth,
+      idempotent: true,
+    });
     const pageItems = readPath(data, settings.listItemsField);
-    if (!Array.isArray(pageItems)) throw invalid(`answered without an array at "${settings.listItemsField || '(root)'}"; check listItemsField`);
+    if (!Array.isArray(pageItems))
+      throw invalid(`answered without an array at "${settings.listItemsField || '(root)'}"; check listItemsField`);
     items.push(...pageItems);
     const next = following(data, headers, request);
     if (!next) return items;

@@ -36,7 +36,14 @@ export const sendgridProvider: ProviderDefinition = {
         const { data } = await http.call({ method: 'GET', path: SCOPES_PATH, auth, idempotent: true });
         const scopes = (data as { scopes?: unknown })?.scopes;
         if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
-          throw new KeyApiError('invalid-response', 'GET', SCOPES_PATH, undefined, 'answered without a "scopes" array of strings', errorContext);
+          throw new KeyApiError(
+            'invalid-response',
+            'GET',
+            SCOPES_PATH,
+            undefined,
+            'answered without a "scopes" array of strings',
+            errorContext,
+          );
         }
         return generic.createKey(auth, label, { scopes });
       },

@@ -12,19 +12,32 @@ const keyPath = z.string().check(
   z.refine((p) => p.includes('{id}'), { error: 'must contain {id}' }),
 );
 /** Dotted path into a JSON value, e.g. "data.attributes.key"; empty = the value itself. */
-const fieldPath = z.string().check(z.regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, { error: 'must be a dotted field path like "data.id"' }));
+const fieldPath = z
+  .string()
+  .check(z.regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, { error: 'must be a dotted field path like "data.id"' }));
 const headerName = z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'must be an HTTP header name' }));
-const authScheme = z.string().check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, { error: 'must be a single word such as Bearer, or empty' }));
+const authScheme = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]*$/, { error: 'must be a single word such as Bearer, or empty' }));
 /** A query parameter name, e.g. limit, per_page, page[size]; empty for none. */
 const QUERY_PARAM = '[A-Za-z0-9_.\\-\\[\\]]+';
-const queryParam = z.string().check(z.regex(new RegExp(`^(${QUERY_PARAM})?$`), { error: 'must be a query parameter name like "limit", or empty' }));
+const queryParam = z
+  .string()
+  .check(
+    z.regex(new RegExp(`^(${QUERY_PARAM})?$`), { error: 'must be a query parameter name like "limit", or empty' }),
+  );
 const FIELD_PATH = '[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*';
 /** See adapters/pages.ts: none, link, url:<field path>, cursor:<field path>:<query parameter>. */
-const nextPage = z
-  .string()
-  .check(z.regex(new RegExp(`^(none|link|url:${FIELD_PATH}|cursor:${FIELD_PATH}:${QUERY_PARAM})$`), { error: 'must be none, link, url:<field path> or cursor:<field path>:<query parameter>' }));
+const nextPage = z.string().check(
+  z.regex(new RegExp(`^(none|link|url:${FIELD_PATH}|cursor:${FIELD_PATH}:${QUERY_PARAM})$`), {
+    error: 'must be none, link, url:<field path> or cursor:<field path>:<query parameter>',
+  }),
+);
 const pageSize = z.pipe(
-  z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d{1,4}$/, { error: 'must be a whole number' })), z.transform(Number))]),
+  z.union([
+    z.number(),
+    z.pipe(z.string().check(z.regex(/^\d{1,4}$/, { error: 'must be a whole number' })), z.transform(Number)),
+  ]),
   z.int().check(z.gte(1, { error: 'must be from 1 to 1000' }), z.lte(1000, { error: 'must be from 1 to 1000' })),
 );
 

@@ -94,7 +94,14 @@ export function createKeyApiHttp(options: KeyApiHttpOptions): KeyApiHttp {
       const { method, path, query, auth, data, idempotent } = request;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new KeyApiError('timeout', method, path, undefined, `was not sent: the step's API time budget (API_STEP_TIMEOUT_SECONDS) is used up`, errorContext);
+        throw new KeyApiError(
+          'timeout',
+          method,
+          path,
+          undefined,
+          `was not sent: the step's API time budget (API_STEP_TIMEOUT_SECONDS) is used up`,
+          errorContext,
+        );
       }
       let decision: RetryDecision | undefined;
       try {
@@ -151,21 +158,56 @@ function headerValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function toKeyApiError(error: unknown, { method, path, auth }: KeyApiCall, decision: RetryDecision | undefined, context: RotationErrorContext): KeyApiError {
+function toKeyApiError(
+  error: unknown,
+  { method, path, auth }: KeyApiCall,
+  decision: RetryDecision | undefined,
+  context: RotationErrorContext,
+): KeyApiError {
   const cause = safeCause(error);
   const retries = isAxiosError(error) ? (error.config?.['axios-retry']?.retryCount ?? 0) : 0;
-  const stopped = decision && !decision.retry && decision.reason !== 'not retryable' ? decision.reason : retries > 0 ? `after ${retries} retries` : '';
+  const stopped =
+    decision && !decision.retry && decision.reason !== 'not retryable'
+      ? decision.reason
+      : retries > 0
+        ? `after ${retries} retries`
+        : '';
   const gaveUp = stopped ? `; ${stopped}` : '';
-  if (!isAxiosError(error)) return new KeyApiError('network', method, path, undefined, `failed (${cause.message})`, context, { cause });
+  if (!isAxiosError(error))
+    return new KeyApiError('network', method, path, undefined, `failed (${cause.message})`, context, { cause });
   const status = error.response?.status;
   if (status !== undefined) {
     const kind = kindOfStatus(status);
-    return new KeyApiError(kind, method, path, status, `answered HTTP ${status} to a call with ${auth.role}${HINTS[kind] ?? ''}${gaveUp}`, context, { cause });
+    return new KeyApiError(
+      kind,
+      method,
+      path,
+      status,
+      `answered HTTP ${status} to a call with ${auth.role}${HINTS[kind] ?? ''}${gaveUp}`,
+      context,
+      { cause },
+    );
   }
   const code = error.code ?? '';
-  const kind: KeyApiFailureKind = code === 'ERR_CANCELED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : isTlsCode(code) ? 'tls' : 'network';
-  const what = code === 'ERR_CANCELED' ? `the step's API time budget (API_STEP_TIMEOUT_SECONDS) ran out` : `failed with ${code || 'an unknown error'}`;
-  return new KeyApiError(kind, method, path, undefined, `${what} on a call with ${auth.role}${HINTS[kind] ?? ''}${gaveUp}`, context, { cause });
+  const kind: KeyApiFailureKind =
+    code === 'ERR_CANCELED' || code === 'ETIMEDOUT' || code === 'ECONNABORTED'
+      ? 'timeout'
+      : isTlsCode(code)
+        ? 'tls'
+        : 'network';
+  const what =
+    code === 'ERR_CANCELED'
+      ? `the step's API time budget (API_STEP_TIMEOUT_SECONDS) ran out`
+      : `failed with ${code || 'an unknown error'}`;
+  return new KeyApiError(
+    kind,
+    method,
+    path,
+    undefined,
+    `${what} on a call with ${auth.role}${HINTS[kind] ?? ''}${gaveUp}`,
+    context,
+    { cause },
+  );
 }
 
 function kindOfStatus(status: number): KeyApiFailureKind {

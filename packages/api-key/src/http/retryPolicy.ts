@@ -34,18 +34,30 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
 const MAX_BACKOFF_MS = 5_000;
 /** Time kept back after the wait so the retried request has a chance to finish. */
 const MIN_TIME_FOR_ATTEMPT_MS = 1_000;
-const NEVER_RETRIED_CODES = new Set(['ERR_CANCELED', 'ERR_BAD_REQUEST', 'ERR_BAD_RESPONSE', 'ERR_FR_TOO_MANY_REDIRECTS']);
+const NEVER_RETRIED_CODES = new Set([
+  'ERR_CANCELED',
+  'ERR_BAD_REQUEST',
+  'ERR_BAD_RESPONSE',
+  'ERR_FR_TOO_MANY_REDIRECTS',
+]);
 
 export function decideRetry(input: RetryInput): RetryDecision {
-  if (input.retryNumber > input.maxRetries) return { retry: false, reason: `gave up after ${input.maxRetries} retries` };
-  const retryable = input.status !== undefined ? retryableStatus(input.status, input.idempotent) : retryableCode(input.code, input.idempotent);
+  if (input.retryNumber > input.maxRetries)
+    return { retry: false, reason: `gave up after ${input.maxRetries} retries` };
+  const retryable =
+    input.status !== undefined
+      ? retryableStatus(input.status, input.idempotent)
+      : retryableCode(input.code, input.idempotent);
   if (!retryable) return { retry: false, reason: 'not retryable' };
 
   const backoff = Math.min(input.baseDelayMs * 2 ** (input.retryNumber - 1), MAX_BACKOFF_MS) * (1 + 0.2 * input.random);
   const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
   const delayMs = Math.round(Math.max(backoff, retryAfterMs));
   if (input.now + delayMs + MIN_TIME_FOR_ATTEMPT_MS > input.deadline) {
-    return { retry: false, reason: `a wait of ${Math.ceil(delayMs / 1000)} s does not fit in the time left for this step` };
+    return {
+      retry: false,
+      reason: `a wait of ${Math.ceil(delayMs / 1000)} s does not fit in the time left for this step`,
+    };
   }
   return { retry: true, delayMs };
 }

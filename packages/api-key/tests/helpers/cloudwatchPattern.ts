@@ -35,7 +35,10 @@ export function matchesJsonPattern(pattern: string, line: string): boolean {
     return false; // a JSON pattern never matches a line that is not JSON
   }
   return conditions.every(({ path, value }) => {
-    const found = path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), event);
+    const found = path.reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      event,
+    );
     return found === value;
   });
 }

@@ -34,7 +34,12 @@ describe('the clean-up failure alarm', () => {
     const lines = capturedOutput().split('\n');
     const matching = lines.filter((l) => matchesJsonPattern(pattern, l));
     expect(matching).toHaveLength(1);
-    expect(JSON.parse(matching[0]!)).toMatchObject({ level: 'ERROR', step: 'finishSecret', clientRequestToken: failed.token, secretId: expect.stringContaining(':secret:') });
+    expect(JSON.parse(matching[0]!)).toMatchObject({
+      level: 'ERROR',
+      step: 'finishSecret',
+      clientRequestToken: failed.token,
+      secretId: expect.stringContaining(':secret:'),
+    });
     expect(matching[0]).toContain('Could not revoke 1 old key(s)');
     expect(lines.filter((l) => l.includes(good.token)).length).toBeGreaterThan(0);
   });

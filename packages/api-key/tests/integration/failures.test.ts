@@ -44,7 +44,9 @@ describe('crash between key creation and PutSecretValue', () => {
     expect(active).toHaveLength(1);
     // The orphan is revoked by the retry of createSecret, before it creates the replacement.
     const orphan = ours.find((k) => k.revoked)!;
-    const writes = requestsSince(start).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
+    const writes = requestsSince(start)
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(writes).toEqual(['POST /keys 201', `DELETE /keys/${orphan.id} 204`, 'POST /keys 201']);
     expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.keyId).toBe(active[0]!.id);
   });
@@ -56,27 +58,32 @@ describe('the key is created but the answer is lost (a 502 or a dropped connecti
     [true, 'reset'],
     [false, 502],
     [false, 'reset'],
-  ] as const)('revealKeysOnList %s, answer replaced by %s: the create is not repeated blindly; in the end exactly one active key has this token\'s label', async (revealKeysOnList, replaceWith) => {
-    const fx = await setUp(api, { account: { revealKeysOnList, maxActiveKeys: 5 } });
-    const start = api.requests().length;
-    api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith } });
-    const { token, attempts, failures } = await fx.service.rotate(fx.secretId);
-    expect(attempts).toBe(2);
-    expect(failures[0]).toMatchObject({ name: 'KeyApiError', method: 'POST', path: '/keys' });
-    expectNoKeyIn(failures[0], [fx.account.key]);
-    const ours = api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token));
-    const active = ours.filter((k) => !k.revoked);
-    expect(active).toHaveLength(1);
-    // Shown on list: the lost key is reused. Never shown again: it is revoked and replaced.
-    expect(ours).toHaveLength(revealKeysOnList ? 1 : 2);
-    const lost = `POST /keys ${replaceWith === 'reset' ? 0 : 502}`;
-    const writes = requestsSince(start).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path} ${r.status}`);
-    // The retry of createSecret finds the lost key by its label before it creates anything.
-    expect(writes).toEqual(revealKeysOnList ? [lost] : [lost, `DELETE /keys/${ours[0]!.id} 204`, 'POST /keys 201']);
-    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
-    expect(current.keyId).toBe(active[0]!.id);
-    expect(await statusWith(api, current.apiKey)).toBe(200);
-  });
+  ] as const)(
+    "revealKeysOnList %s, answer replaced by %s: the create is not repeated blindly; in the end exactly one active key has this token's label",
+    async (revealKeysOnList, replaceWith) => {
+      const fx = await setUp(api, { account: { revealKeysOnList, maxActiveKeys: 5 } });
+      const start = api.requests().length;
+      api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith } });
+      const { token, attempts, failures } = await fx.service.rotate(fx.secretId);
+      expect(attempts).toBe(2);
+      expect(failures[0]).toMatchObject({ name: 'KeyApiError', method: 'POST', path: '/keys' });
+      expectNoKeyIn(failures[0], [fx.account.key]);
+      const ours = api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token));
+      const active = ours.filter((k) => !k.revoked);
+      expect(active).toHaveLength(1);
+      // Shown on list: the lost key is reused. Never shown again: it is revoked and replaced.
+      expect(ours).toHaveLength(revealKeysOnList ? 1 : 2);
+      const lost = `POST /keys ${replaceWith === 'reset' ? 0 : 502}`;
+      const writes = requestsSince(start)
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path} ${r.status}`);
+      // The retry of createSecret finds the lost key by its label before it creates anything.
+      expect(writes).toEqual(revealKeysOnList ? [lost] : [lost, `DELETE /keys/${ours[0]!.id} 204`, 'POST /keys 201']);
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      expect(current.keyId).toBe(active[0]!.id);
+      expect(await statusWith(api, current.apiKey)).toBe(200);
+    },
+  );
 });
 
 describe('provider faults during createSecret', () => {
@@ -105,8 +112,14 @@ describe('provider faults during createSecret', () => {
     const { attempts, token, failures } = await fx.service.rotate(fx.secretId);
     expect(attempts).toBe(2);
     expect(failures[0]).toBeInstanceOf(KeyApiError);
-    expect((failures[0] as KeyApiError).message).toMatch(/^POST \/keys answered HTTP 500 to a call with the current key \[server\]/);
-    expect(requestsSince(start).filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([500, 201]);
+    expect((failures[0] as KeyApiError).message).toMatch(
+      /^POST \/keys answered HTTP 500 to a call with the current key \[server\]/,
+    );
+    expect(
+      requestsSince(start)
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.status),
+    ).toEqual([500, 201]);
     expectNoKeyIn(failures[0], [fx.account.key]);
     expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
   });
@@ -133,7 +146,9 @@ describe('provider faults during createSecret', () => {
     const token = await fx.service.start(fx.secretId);
     const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'KeyApiError', kind: 'rate-limited', status: 429 });
-    expect((error as Error).message).toContain('GET /keys answered HTTP 429 to a call with the current key; a wait of 30 s does not fit in the time left for this step [rate-limited]');
+    expect((error as Error).message).toContain(
+      'GET /keys answered HTTP 429 to a call with the current key; a wait of 30 s does not fit in the time left for this step [rate-limited]',
+    );
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
   });
 
@@ -147,7 +162,9 @@ describe('provider faults during createSecret', () => {
     api.clearFaults();
     expect(error).toBeInstanceOf(KeyApiError);
     expect(error).toMatchObject({ kind: 'authentication', status: 401, method: 'GET', path: '/keys' });
-    expect((error as Error).message).toContain('GET /keys answered HTTP 401 to a call with the current key: the provider does not accept this key');
+    expect((error as Error).message).toContain(
+      'GET /keys answered HTTP 401 to a call with the current key: the provider does not accept this key',
+    );
     expect((error as Error).message).toContain(fx.secretId);
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
     expect(requestsSince(start).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /keys']); // not retried, no POST
@@ -161,7 +178,9 @@ describe('provider faults during createSecret', () => {
     const token = await fx.service.start(fx.secretId);
     const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'KeyApiError', kind: 'tls' });
-    expect((error as Error).message).toMatch(/GET \/keys failed with [A-Z_]+ on a call with the current key: the certificate is not trusted/);
+    expect((error as Error).message).toMatch(
+      /GET \/keys failed with [A-Z_]+ on a call with the current key: the certificate is not trusted/,
+    );
     expect(requestsSince(start)).toEqual([]);
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
     expectNoKeyIn(error, [fx.account.key]);
@@ -176,58 +195,85 @@ describe('bad input the rotator must refuse', () => {
     // Without API_SECRET_SETTINGS a secret may not choose how the rotator talks to the provider.
     ['api', { api: { testPath: '/whoami' } }, {}],
     ['provider', { provider: 'sendgrid' }, {}],
-  ])('a current value with a bad %s: SecretValueError naming it, no request, nothing written', async (field, override, env) => {
-    const fx = await setUp(api, { secret: override, env });
-    const start = api.requests().length;
-    const token = await fx.service.start(fx.secretId);
-    const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'SecretValueError', fields: [field] });
-    expect((error as Error).message).toContain(fx.secretId);
-    expect(requestsSince(start)).toEqual([]);
-    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
-    expectNoKeyIn(error, [fx.account.key]);
-  });
+  ])(
+    'a current value with a bad %s: SecretValueError naming it, no request, nothing written',
+    async (field, override, env) => {
+      const fx = await setUp(api, { secret: override, env });
+      const start = api.requests().length;
+      const token = await fx.service.start(fx.secretId);
+      const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'SecretValueError', fields: [field] });
+      expect((error as Error).message).toContain(fx.secretId);
+      expect(requestsSince(start)).toEqual([]);
+      expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+      expectNoKeyIn(error, [fx.account.key]);
+    },
+  );
 
   // With API_SECRET_SETTINGS, so that provider and api are accepted by the schema and the guard is what refuses them.
   it.each([
     ['baseUrl', (base: string) => ({ baseUrl: `${base}/elsewhere` })],
     ['provider', () => ({ provider: 'sendgrid' })],
     ['api', () => ({ api: { keyPath: '/admin/keys/{id}' } })],
-  ])('a pending value with another %s: ConfusedDeputyError at setSecret and testSecret, no request sent', async (field, override) => {
-    const fx = await setUp(api, { env: { API_SECRET_SETTINGS: 'true' } });
-    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
-    const token = await fx.service.start(fx.secretId);
-    await putPending(fx, token, { apiKey: current.apiKey, keyId: current.keyId, baseUrl: api.baseUrl, previousKeyId: current.keyId, ...override(api.baseUrl) });
-    const start = api.requests().length;
-    await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
-    for (const step of ['setSecret', 'testSecret'] as const) {
-      const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ConfusedDeputyError);
-      // The engine's guard names the top-level field ("api"), the rotator's own one the setting ("api.keyPath").
-      expect((error as ConfusedDeputyError).field).toMatch(new RegExp(`^${field}(\\.|$)`));
-      expect((error as Error).message).toContain(`"${(error as ConfusedDeputyError).field}"`);
-      expectNoKeyIn(error, [current.apiKey]);
-    }
-    expect(requestsSince(start)).toEqual([]);
-    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
-    expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-  });
+  ])(
+    'a pending value with another %s: ConfusedDeputyError at setSecret and testSecret, no request sent',
+    async (field, override) => {
+      const fx = await setUp(api, { env: { API_SECRET_SETTINGS: 'true' } });
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      const token = await fx.service.start(fx.secretId);
+      await putPending(fx, token, {
+        apiKey: current.apiKey,
+        keyId: current.keyId,
+        baseUrl: api.baseUrl,
+        previousKeyId: current.keyId,
+        ...override(api.baseUrl),
+      });
+      const start = api.requests().length;
+      await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConfusedDeputyError);
+        // The engine's guard names the top-level field ("api"), the rotator's own one the setting ("api.keyPath").
+        expect((error as ConfusedDeputyError).field).toMatch(new RegExp(`^${field}(\\.|$)`));
+        expect((error as Error).message).toContain(`"${(error as ConfusedDeputyError).field}"`);
+        expectNoKeyIn(error, [current.apiKey]);
+      }
+      expect(requestsSince(start)).toEqual([]);
+      expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+      expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+    },
+  );
 
   it('at finishSecret, an AWSCURRENT written by hand with another base URL: the engine refuses the promotion (pending no longer follows AWSCURRENT), nothing is revoked', async () => {
     const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
     const victim = await createKeyDirectly(api, fx.account.key, 'made-by-a-person');
     const token = await fx.service.start(fx.secretId);
-    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const) await fx.service.runStep(fx.secretId, step, token);
+    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const)
+      await fx.service.runStep(fx.secretId, step, token);
     const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
     // Someone rewrites AWSCURRENT between testSecret and finishSecret; its previousKeyId names a key no rotator made.
     const handWritten = randomUUID();
-    await fx.sm.send(new PutSecretValueCommand({
-      SecretId: fx.secretId,
-      ClientRequestToken: handWritten,
-      SecretString: JSON.stringify({ apiKey: current.apiKey, keyId: current.keyId, baseUrl: `${api.baseUrl}/elsewhere`, previousKeyId: victim.id }),
-      VersionStages: ['HANDWRITTEN'],
-    }));
-    await fx.sm.send(new UpdateSecretVersionStageCommand({ SecretId: fx.secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: handWritten, RemoveFromVersionId: current.versionId }));
+    await fx.sm.send(
+      new PutSecretValueCommand({
+        SecretId: fx.secretId,
+        ClientRequestToken: handWritten,
+        SecretString: JSON.stringify({
+          apiKey: current.apiKey,
+          keyId: current.keyId,
+          baseUrl: `${api.baseUrl}/elsewhere`,
+          previousKeyId: victim.id,
+        }),
+        VersionStages: ['HANDWRITTEN'],
+      }),
+    );
+    await fx.sm.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: fx.secretId,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: handWritten,
+        RemoveFromVersionId: current.versionId,
+      }),
+    );
     const start = api.requests().length;
     const error = await fx.service.runStep(fx.secretId, 'finishSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfusedDeputyError);
@@ -238,14 +284,20 @@ describe('bad input the rotator must refuse', () => {
   });
 
   it("an AWSCURRENT keyId that is not a key of the account ('; DROP USER admin; --): ConfusedDeputyError naming keyId in every attempt, no key created or revoked, nothing written", async () => {
-    const fx = await setUp(api, { secret: { keyId: "'; DROP USER admin; --", previousKeyId: 'key_0' }, account: { maxActiveKeys: 5 }, maxAttempts: 3 });
+    const fx = await setUp(api, {
+      secret: { keyId: "'; DROP USER admin; --", previousKeyId: 'key_0' },
+      account: { maxActiveKeys: 5 },
+      maxAttempts: 3,
+    });
     const start = api.requests().length;
     const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
     expect(failed.failures).toHaveLength(3);
     for (const error of failed.failures) {
       expect(error).toBeInstanceOf(ConfusedDeputyError);
       expect(error).toMatchObject({ field: 'keyId', step: 'createSecret' });
-      expect((error as Error).message).toContain(`AWSCURRENT names a keyId that the current key's account does not list`);
+      expect((error as Error).message).toContain(
+        `AWSCURRENT names a keyId that the current key's account does not list`,
+      );
       expect((error as Error).message).toContain(fx.secretId);
       expectNoKeyIn(error, [fx.account.key]);
     }
@@ -261,16 +313,19 @@ describe('bad input the rotator must refuse', () => {
     ['keyId', () => ({ keyId: 'key_1\n' })],
     ['previousKeyId', () => ({ previousKeyId: 'key_0\u007f' })],
     ['baseUrl', () => ({ baseUrl: 'https://127.0.0.\t1:1' })],
-  ])('an AWSCURRENT %s with a control character: SecretValueError naming it, no request sent, nothing written', async (field, override) => {
-    const fx = await setUp(api, { secret: override(api.createAccount().key), maxAttempts: 1 });
-    const start = api.requests().length;
-    const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
-    const error = failed.failures[0];
-    expect(error).toMatchObject({ name: 'SecretValueError', fields: [field], step: 'createSecret' });
-    expect((error as Error).message).toContain(`"${field}": must`);
-    expect(requestsSince(start)).toEqual([]);
-    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
-  });
+  ])(
+    'an AWSCURRENT %s with a control character: SecretValueError naming it, no request sent, nothing written',
+    async (field, override) => {
+      const fx = await setUp(api, { secret: override(api.createAccount().key), maxAttempts: 1 });
+      const start = api.requests().length;
+      const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
+      const error = failed.failures[0];
+      expect(error).toMatchObject({ name: 'SecretValueError', fields: [field], step: 'createSecret' });
+      expect((error as Error).message).toContain(`"${field}": must`);
+      expect(requestsSince(start)).toEqual([]);
+      expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    },
+  );
 
   it('an AWSPENDING apiKey with a trailing NUL: SecretValueError naming it at setSecret and testSecret, no request sent, no promotion', async () => {
     const fx = await setUp(api);
@@ -292,24 +347,40 @@ describe('bad input the rotator must refuse', () => {
   describe('a planted pending value (someone with PutSecretValue): ConfusedDeputyError at testSecret, no promotion, nothing revoked', () => {
     type Plant = (fx: Fixture, current: KeySecret, token: string) => Promise<Record<string, unknown>>;
     const cases: Array<[string, string, Plant]> = [
-      ['the bootstrap key of a second account', 'keyId', async (_fx, current) => {
-        const other = api.createAccount();
-        return { apiKey: other.key, keyId: other.keyId, previousKeyId: current.keyId };
-      }],
-      ['a key of a second account that carries this rotation\'s label', 'apiKey', async (fx, current, token) => {
-        const other = api.createAccount();
-        const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
-        return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
-      }],
-      ['an initialKeyIds naming a key no version named (to be revoked later)', 'initialKeyIds', async (fx, current, token) => {
-        const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
-        const victim = await createKeyDirectly(api, current.apiKey, 'made-by-a-person');
-        return { apiKey: made.key, keyId: made.id, previousKeyId: current.keyId, initialKeyIds: [victim.id] };
-      }],
-      ['a previousKeyId that is not the key AWSCURRENT holds', 'previousKeyId', async (fx, current, token) => {
-        const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
-        return { apiKey: made.key, keyId: made.id, previousKeyId: 'key_not_made_by_a_rotator' };
-      }],
+      [
+        'the bootstrap key of a second account',
+        'keyId',
+        async (_fx, current) => {
+          const other = api.createAccount();
+          return { apiKey: other.key, keyId: other.keyId, previousKeyId: current.keyId };
+        },
+      ],
+      [
+        "a key of a second account that carries this rotation's label",
+        'apiKey',
+        async (fx, current, token) => {
+          const other = api.createAccount();
+          const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
+          return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
+        },
+      ],
+      [
+        'an initialKeyIds naming a key no version named (to be revoked later)',
+        'initialKeyIds',
+        async (fx, current, token) => {
+          const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+          const victim = await createKeyDirectly(api, current.apiKey, 'made-by-a-person');
+          return { apiKey: made.key, keyId: made.id, previousKeyId: current.keyId, initialKeyIds: [victim.id] };
+        },
+      ],
+      [
+        'a previousKeyId that is not the key AWSCURRENT holds',
+        'previousKeyId',
+        async (fx, current, token) => {
+          const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+          return { apiKey: made.key, keyId: made.id, previousKeyId: 'key_not_made_by_a_rotator' };
+        },
+      ],
     ];
     it.each(cases)('%s: names %s', async (_what, field, plant) => {
       const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
@@ -340,7 +411,9 @@ describe('bad input the rotator must refuse', () => {
     api.injectFault({ route: 'GET /whoami', fault: { kind: 'status', status: 403 } });
     const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PendingTestFailedError);
-    expect((error as Error).message).toContain(`The pending key (id ${pending.keyId}) does not work: GET /whoami answered HTTP 403 to a call with the pending key`);
+    expect((error as Error).message).toContain(
+      `The pending key (id ${pending.keyId}) does not work: GET /whoami answered HTTP 403 to a call with the pending key`,
+    );
     expectNoKeyIn(error, [pending.apiKey, fx.account.key]);
   });
 });

@@ -29,13 +29,18 @@ describe('requests only to the allowed hosts', () => {
       expect(error).toBeInstanceOf(ConfusedDeputyError);
       expect(error).toMatchObject({ field: 'baseUrl', step: 'createSecret' });
       const host = new URL(elsewhere.baseUrl).host;
-      expect((error as Error).message).toContain(`AWSCURRENT names baseUrl ${elsewhere.baseUrl}/v1, whose host ${host} is not allowed by API_ALLOWED_HOSTS (${new URL(api.baseUrl).host})`);
+      expect((error as Error).message).toContain(
+        `AWSCURRENT names baseUrl ${elsewhere.baseUrl}/v1, whose host ${host} is not allowed by API_ALLOWED_HOSTS (${new URL(api.baseUrl).host})`,
+      );
       expect((error as Error).message).toContain(fx.secretId);
       expectNoKeyIn(error, [fx.account.key]);
     }
     // The configuration test (RotateImmediately=false) is refused the same way.
     await fx.service.cleanUpPending(fx.secretId, failed.token);
-    await expect(fx.service.testOnly(fx.secretId)).rejects.toMatchObject({ name: 'ConfusedDeputyError', field: 'baseUrl' });
+    await expect(fx.service.testOnly(fx.secretId)).rejects.toMatchObject({
+      name: 'ConfusedDeputyError',
+      field: 'baseUrl',
+    });
     expect(elsewhere.requests()).toEqual([]);
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
     expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
@@ -43,7 +48,11 @@ describe('requests only to the allowed hosts', () => {
 
   it('a redirect from the allowed API to another server is not followed: a redirect error, the other server gets nothing, the key stays where it was sent', async () => {
     const fx = await setUp(api, { maxAttempts: 1 });
-    api.injectFault({ route: 'GET /keys', fault: { kind: 'redirect', status: 307, location: `${elsewhere.baseUrl}/keys` }, times: Infinity });
+    api.injectFault({
+      route: 'GET /keys',
+      fault: { kind: 'redirect', status: 307, location: `${elsewhere.baseUrl}/keys` },
+      times: Infinity,
+    });
     try {
       const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
       const error = failed.failures[0];

@@ -2,7 +2,8 @@ import { ConfigurationError } from '@rotators/core';
 import { describe, expect, it } from 'vitest';
 import { describeRules, isHostAllowed, parseAllowedHosts } from '../../src/allowedHosts.ts';
 
-const allowed = (list: string, url: string) => isHostAllowed(new URL(url), parseAllowedHosts(list, 'API_ALLOWED_HOSTS'));
+const allowed = (list: string, url: string) =>
+  isHostAllowed(new URL(url), parseAllowedHosts(list, 'API_ALLOWED_HOSTS'));
 
 describe('API_ALLOWED_HOSTS', () => {
   it('matches a host exactly, on port 443 unless the entry names a port', () => {
@@ -31,7 +32,16 @@ describe('API_ALLOWED_HOSTS', () => {
     expect(describeRules(rules)).toBe('api.example.com, *.example.org:8443');
   });
 
-  it.each(['https://api.example.com', 'api.example.com/v1', '*.com', '*', 'api.example.com:0', 'user@api.example.com', 'api_example.com', ''])('refuses %j, naming the variable', (entry) => {
+  it.each([
+    'https://api.example.com',
+    'api.example.com/v1',
+    '*.com',
+    '*',
+    'api.example.com:0',
+    'user@api.example.com',
+    'api_example.com',
+    '',
+  ])('refuses %j, naming the variable', (entry) => {
     expect(() => parseAllowedHosts(entry, 'API_ALLOWED_HOSTS')).toThrow(ConfigurationError);
     try {
       parseAllowedHosts(entry, 'API_ALLOWED_HOSTS');

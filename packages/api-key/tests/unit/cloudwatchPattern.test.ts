@@ -1,16 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { hclStringLiteral, matchesJsonPattern } from '../helpers/cloudwatchPattern.ts';
 
-const pattern = '{ ($.level = "ERROR") && ($.message = "finishSecret: post-promotion clean-up failed; it runs again at the next rotation") }';
-const line = (level: string, message: string) => JSON.stringify({ level, message, rotator: 'api-key', error: { name: 'TargetOperationError' } });
+const pattern =
+  '{ ($.level = "ERROR") && ($.message = "finishSecret: post-promotion clean-up failed; it runs again at the next rotation") }';
+const line = (level: string, message: string) =>
+  JSON.stringify({ level, message, rotator: 'api-key', error: { name: 'TargetOperationError' } });
 
 describe('the JSON filter-pattern evaluator the alarm test relies on', () => {
   it('matches exactly that level and message', () => {
-    expect(matchesJsonPattern(pattern, line('ERROR', 'finishSecret: post-promotion clean-up failed; it runs again at the next rotation'))).toBe(true);
-    expect(matchesJsonPattern(pattern, line('WARN', 'finishSecret: post-promotion clean-up failed; it runs again at the next rotation'))).toBe(false);
+    expect(
+      matchesJsonPattern(
+        pattern,
+        line('ERROR', 'finishSecret: post-promotion clean-up failed; it runs again at the next rotation'),
+      ),
+    ).toBe(true);
+    expect(
+      matchesJsonPattern(
+        pattern,
+        line('WARN', 'finishSecret: post-promotion clean-up failed; it runs again at the next rotation'),
+      ),
+    ).toBe(false);
     expect(matchesJsonPattern(pattern, line('ERROR', 'finishSecret: post-promotion clean-up failed'))).toBe(false);
     expect(matchesJsonPattern(pattern, line('ERROR', 'finishSecret failed'))).toBe(false);
-    expect(matchesJsonPattern(pattern, 'ERROR finishSecret: post-promotion clean-up failed; it runs again at the next rotation')).toBe(false);
+    expect(
+      matchesJsonPattern(
+        pattern,
+        'ERROR finishSecret: post-promotion clean-up failed; it runs again at the next rotation',
+      ),
+    ).toBe(false);
     expect(matchesJsonPattern('{ $.error.name = "TargetOperationError" }', line('ERROR', 'x'))).toBe(true);
   });
 
@@ -23,6 +40,7 @@ describe('the JSON filter-pattern evaluator the alarm test relies on', () => {
 
   it('reads an HCL string literal, unescaped, and refuses an interpolated one', () => {
     expect(hclStringLiteral('locals {\n  p = "{ ($.a = \\"x\\") }"\n}', 'p')).toBe('{ ($.a = "x") }');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, which the reader must refuse
     expect(() => hclStringLiteral('  p = "${local.q}"\n', 'p')).toThrow(/interpolation/);
   });
 });

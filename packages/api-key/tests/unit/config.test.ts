@@ -23,7 +23,14 @@ function configError(env: Record<string, string>): ConfigurationError {
 describe('configuration (cold start)', () => {
   it('has defaults whose step budget plus 5 s for Secrets Manager fits a 30 s Lambda timeout', () => {
     const config = readApiKeyConfig(HOSTS);
-    expect(config).toMatchObject({ provider: 'generic', maxRetries: 3, revokeInitialKey: false, adapterSettings: {}, secretSettings: false, maxPages: 20 });
+    expect(config).toMatchObject({
+      provider: 'generic',
+      maxRetries: 3,
+      revokeInitialKey: false,
+      adapterSettings: {},
+      secretSettings: false,
+      maxPages: 20,
+    });
     // The same rule as the Terraform module's minimum_timeout: step_timeout_seconds + 5.
     const lambdaTimeoutMs = 30_000;
     const secretsManagerMarginMs = 5_000;
@@ -69,15 +76,39 @@ describe('configuration (cold start)', () => {
   });
 
   it('reads adapter settings; "none" means empty for the auth scheme and field paths', () => {
-    const config = readApiKeyConfig({ ...HOSTS, API_AUTH_HEADER: 'X-Api-Key', API_AUTH_SCHEME: 'none', API_ID_FIELD: 'data.id', API_KEY_PATH: '/v1/keys/{id}' });
-    expect(config.adapterSettings).toEqual({ authHeader: 'X-Api-Key', authScheme: '', idField: 'data.id', keyPath: '/v1/keys/{id}' });
+    const config = readApiKeyConfig({
+      ...HOSTS,
+      API_AUTH_HEADER: 'X-Api-Key',
+      API_AUTH_SCHEME: 'none',
+      API_ID_FIELD: 'data.id',
+      API_KEY_PATH: '/v1/keys/{id}',
+    });
+    expect(config.adapterSettings).toEqual({
+      authHeader: 'X-Api-Key',
+      authScheme: '',
+      idField: 'data.id',
+      keyPath: '/v1/keys/{id}',
+    });
   });
 
   it('reads the paging settings', () => {
-    const config = readApiKeyConfig({ ...HOSTS, API_PAGE_SIZE_PARAM: 'page[size]', API_PAGE_SIZE: '50', API_NEXT_PAGE: 'cursor:meta.next_cursor:page[cursor]', API_MAX_PAGES: '5' });
-    expect(config.adapterSettings).toEqual({ pageSizeParam: 'page[size]', pageSize: 50, nextPage: 'cursor:meta.next_cursor:page[cursor]' });
+    const config = readApiKeyConfig({
+      ...HOSTS,
+      API_PAGE_SIZE_PARAM: 'page[size]',
+      API_PAGE_SIZE: '50',
+      API_NEXT_PAGE: 'cursor:meta.next_cursor:page[cursor]',
+      API_MAX_PAGES: '5',
+    });
+    expect(config.adapterSettings).toEqual({
+      pageSizeParam: 'page[size]',
+      pageSize: 50,
+      nextPage: 'cursor:meta.next_cursor:page[cursor]',
+    });
     expect(config.maxPages).toBe(5);
-    expect(readApiKeyConfig({ ...HOSTS, API_PAGE_SIZE_PARAM: 'none', API_NEXT_PAGE: 'link' }).adapterSettings).toEqual({ pageSizeParam: '', nextPage: 'link' });
+    expect(readApiKeyConfig({ ...HOSTS, API_PAGE_SIZE_PARAM: 'none', API_NEXT_PAGE: 'link' }).adapterSettings).toEqual({
+      pageSizeParam: '',
+      nextPage: 'link',
+    });
   });
 
   it('requires API_ALLOWED_HOSTS for the generic provider; a preset provider has its own hosts, which the variable replaces', () => {
@@ -97,14 +128,19 @@ describe('configuration (cold start)', () => {
     expect(isHostAllowed(new URL('https://api.sendgrid.com/'), sendgrid.allowedHosts)).toBe(true);
     expect(isHostAllowed(new URL('https://api.eu.sendgrid.com'), sendgrid.allowedHosts)).toBe(true);
     expect(isHostAllowed(new URL('https://api.example.com'), sendgrid.allowedHosts)).toBe(false);
-    const replaced = readApiKeyConfig({ API_PROVIDER: 'sendgrid', API_ALLOWED_HOSTS: 'sendgrid-proxy.internal.example' });
+    const replaced = readApiKeyConfig({
+      API_PROVIDER: 'sendgrid',
+      API_ALLOWED_HOSTS: 'sendgrid-proxy.internal.example',
+    });
     expect(isHostAllowed(new URL('https://api.sendgrid.com'), replaced.allowedHosts)).toBe(false);
   });
 
   it('adds a PEM bundle to the trusted roots', () => {
     const certs = createTestCertificates();
     // The file replaces Node's roots (core env.ts): only the private CA is trusted.
-    expect(readApiKeyConfig({ ...HOSTS, API_CA_BUNDLE_PATH: certs.caCertFile }).httpsAgent.options.ca).toEqual([certs.caCert]);
+    expect(readApiKeyConfig({ ...HOSTS, API_CA_BUNDLE_PATH: certs.caCertFile }).httpsAgent.options.ca).toEqual([
+      certs.caCert,
+    ]);
     rmSync(certs.directory, { recursive: true, force: true });
   });
 });
@@ -114,7 +150,13 @@ describe('secret schema and settings', () => {
 
   it('requires https without credentials, query or fragment', () => {
     expect(apiKeySecret.safeParse(valid).success).toBe(true);
-    for (const baseUrl of ['http://api.example.com', 'https://user:pw@api.example.com', 'https://api.example.com/?x=1', 'https://api.example.com/#f', 'api.example.com']) {
+    for (const baseUrl of [
+      'http://api.example.com',
+      'https://user:pw@api.example.com',
+      'https://api.example.com/?x=1',
+      'https://api.example.com/#f',
+      'api.example.com',
+    ]) {
       const result = apiKeySecret.safeParse({ ...valid, baseUrl });
       expect(result.success, baseUrl).toBe(false);
       expect(result.error!.issues[0]!.path).toEqual(['baseUrl']);
@@ -125,29 +167,58 @@ describe('secret schema and settings', () => {
   it('refuses an apiKey longer than any provider issues (a 1 MB one failed only at the provider, without naming the field)', () => {
     expect(apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4096) }).success).toBe(true);
     const result = apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4097) });
-    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['apiKey', 'must be at most 4096 characters']]);
+    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['apiKey', 'must be at most 4096 characters'],
+    ]);
   });
 
   it('names the missing or unknown fields', () => {
-    const result = apiKeySecret.safeParse({ baseUrl: valid.baseUrl, provider: 'nope', api: { keysPath: '/k', bogus: 1 } });
+    const result = apiKeySecret.safeParse({
+      baseUrl: valid.baseUrl,
+      provider: 'nope',
+      api: { keysPath: '/k', bogus: 1 },
+    });
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['api', 'apiKey', 'keyId', 'provider']);
   });
 
   it('with API_SECRET_SETTINGS takes settings from the secret, then the environment, then the provider preset, then the defaults', () => {
-    const config = readApiKeyConfig({ ...HOSTS, API_TEST_PATH: '/v3/user/profile', API_KEYS_PATH: '/env/keys', API_SECRET_SETTINGS: 'true' });
-    const settings = settingsFor(apiKeySecret.parse({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }), config);
-    expect(settings).toMatchObject({ keysPath: '/secret/keys', testPath: '/v3/user/profile', idField: 'api_key_id', authScheme: 'Bearer', nextPage: 'url:_metadata.next', pageSizeParam: 'limit' });
+    const config = readApiKeyConfig({
+      ...HOSTS,
+      API_TEST_PATH: '/v3/user/profile',
+      API_KEYS_PATH: '/env/keys',
+      API_SECRET_SETTINGS: 'true',
+    });
+    const settings = settingsFor(
+      apiKeySecret.parse({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }),
+      config,
+    );
+    expect(settings).toMatchObject({
+      keysPath: '/secret/keys',
+      testPath: '/v3/user/profile',
+      idField: 'api_key_id',
+      authScheme: 'Bearer',
+      nextPage: 'url:_metadata.next',
+      pageSizeParam: 'limit',
+    });
   });
 
-  it('without API_SECRET_SETTINGS the schema refuses a secret\'s api and a provider other than API_PROVIDER, and the settings ignore them', () => {
+  it("without API_SECRET_SETTINGS the schema refuses a secret's api and a provider other than API_PROVIDER, and the settings ignore them", () => {
     const config = readApiKeyConfig({ ...HOSTS, API_KEYS_PATH: '/env/keys' });
     const schema = rotatorSchema(config);
-    const issues = (value: object) => schema.safeParse({ ...valid, ...value }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues({ api: { keysPath: '/secret/keys' } })).toEqual([`api: per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true`]);
-    expect(issues({ provider: 'sendgrid' })).toEqual(['provider: must be absent or "generic" (API_PROVIDER) unless API_SECRET_SETTINGS=true']);
+    const issues = (value: object) =>
+      schema.safeParse({ ...valid, ...value }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ api: { keysPath: '/secret/keys' } })).toEqual([
+      `api: per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true`,
+    ]);
+    expect(issues({ provider: 'sendgrid' })).toEqual([
+      'provider: must be absent or "generic" (API_PROVIDER) unless API_SECRET_SETTINGS=true',
+    ]);
     expect(schema.safeParse({ ...valid, provider: 'generic' }).success).toBe(true);
     // Even a value that skipped the schema gets only the environment's settings.
-    expect(settingsFor({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }, config)).toMatchObject({ keysPath: '/env/keys', idField: 'id' });
+    expect(settingsFor({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }, config)).toMatchObject({
+      keysPath: '/env/keys',
+      idField: 'id',
+    });
   });
 
   it('refuses control characters in every field that goes into a header, a path or a query, naming the field', () => {

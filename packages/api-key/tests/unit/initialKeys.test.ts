@@ -12,15 +12,28 @@ const listed = [
   { id: 'kHuman', label: 'made by a person' },
   { id: 'kBootstrap', label: undefined },
 ];
-const version = (ids: Partial<ApiKeySecret>): ApiKeySecret => ({ apiKey: 'k', keyId: 'kA', baseUrl: 'https://api.example/v1', ...ids });
+const version = (ids: Partial<ApiKeySecret>): ApiKeySecret => ({
+  apiKey: 'k',
+  keyId: 'kA',
+  baseUrl: 'https://api.example/v1',
+  ...ids,
+});
 
 describe('initial keys due for revocation', () => {
   it('an unlabelled key the versions name is due; a key the rotator made for another secret never is', () => {
     // A writer of S names T's key: T's live key must not be revoked by S's rotation (review finding).
-    expect(initialKeysDue(version({ previousKeyId: 'kBootstrap', initialKeyIds: ['kB', 'kHuman'] }), listed, new Set(['kA']))).toEqual(['kHuman', 'kBootstrap']);
+    expect(
+      initialKeysDue(
+        version({ previousKeyId: 'kBootstrap', initialKeyIds: ['kB', 'kHuman'] }),
+        listed,
+        new Set(['kA']),
+      ),
+    ).toEqual(['kHuman', 'kBootstrap']);
   });
 
   it('nor one it made for this secret, nor one kept, nor one no longer listed', () => {
-    expect(initialKeysDue(version({ previousKeyId: 'kA', initialKeyIds: ['kGone', 'kHuman'] }), listed, new Set(['kHuman']))).toEqual([]);
+    expect(
+      initialKeysDue(version({ previousKeyId: 'kA', initialKeyIds: ['kGone', 'kHuman'] }), listed, new Set(['kHuman'])),
+    ).toEqual([]);
   });
 });

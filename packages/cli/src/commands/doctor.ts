@@ -26,7 +26,15 @@ export async function doctor(clients: Clients, io: CliIo, options: DoctorOptions
 }
 
 export function isAllWell(f: Findings, plan: Plan): boolean {
-  return f.state.assessment.verdict === 'healthy' && f.current.state === 'works' && plan.actions.length === 0 && !plan.blocked && plan.manual.length === 0 && !f.state.cleanup?.count && (!f.pair || f.pair.state === 'works');
+  return (
+    f.state.assessment.verdict === 'healthy' &&
+    f.current.state === 'works' &&
+    plan.actions.length === 0 &&
+    !plan.blocked &&
+    plan.manual.length === 0 &&
+    !f.state.cleanup?.count &&
+    (!f.pair || f.pair.state === 'works')
+  );
 }
 
 export function checksOf(f: Findings): VersionCheck[] {
@@ -49,7 +57,12 @@ export function planJson(f: Findings, plan: Plan) {
     diagnosis: plan.diagnosis,
     blocked: plan.blocked ?? null,
     repairCommand: plan.actions.length > 0 ? `rotators repair ${f.state.info.name} --apply` : null,
-    actions: plan.actions.map((a) => ({ kind: a.kind, versionId: 'versionId' in a ? a.versionId : null, text: a.text, byHand: 'byHand' in a ? a.byHand : null })),
+    actions: plan.actions.map((a) => ({
+      kind: a.kind,
+      versionId: 'versionId' in a ? a.versionId : null,
+      text: a.text,
+      byHand: 'byHand' in a ? a.byHand : null,
+    })),
     manual: plan.manual,
   };
 }
@@ -59,7 +72,12 @@ function doctorJson(f: Findings, plan: Plan, session: Session) {
   return {
     command: 'doctor',
     secret: { arn: info.arn, name: info.name },
-    rotator: { name: f.choice.kind.name, chosenBy: f.choice.chosenBy, target: f.choice.kind.target, settingsFromFunction: session.fromFunction },
+    rotator: {
+      name: f.choice.kind.name,
+      chosenBy: f.choice.chosenBy,
+      target: f.choice.kind.target,
+      settingsFromFunction: session.fromFunction,
+    },
     verdict: assessment.verdict,
     reason: assessment.reason,
     checks: checksOf(f).map(checkJson),
@@ -74,12 +92,14 @@ export function checksTable(f: Findings): string {
     check.label === 'pair' ? 'USERS' : check.label,
     check.versionId ?? '-',
     outcome(check, kind),
-    [connectionsText(check), check.state === 'works' ? (check.detail ?? '') : errorText(check)].filter(Boolean).join('; '),
+    [connectionsText(check), check.state === 'works' ? (check.detail ?? '') : errorText(check)]
+      .filter(Boolean)
+      .join('; '),
   ]);
   return table(['LABEL', 'VERSION', 'ON THE TARGET', 'DETAIL'], rows);
 }
 
-export function planText(f: Findings, plan: Plan, heading: string): string[] {
+export function planText(_f: Findings, plan: Plan, heading: string): string[] {
   const lines: string[] = [];
   if (plan.blocked) lines.push(`${heading}: none — ${plan.blocked}`);
   else if (plan.actions.length > 0) {
@@ -99,7 +119,10 @@ export function planText(f: Findings, plan: Plan, heading: string): string[] {
 function doctorText(f: Findings, plan: Plan, session: Session): string {
   const { info, assessment } = f.state;
   const kind = f.choice.kind;
-  const settings = session.fromFunction.length > 0 ? `settings from the function's environment (${session.fromFunction.join(', ')}) and this shell` : "settings from this shell's environment";
+  const settings =
+    session.fromFunction.length > 0
+      ? `settings from the function's environment (${session.fromFunction.join(', ')}) and this shell`
+      : "settings from this shell's environment";
   const lines = [
     `secret       ${info.name}`,
     `arn          ${info.arn}`,
@@ -114,7 +137,13 @@ function doctorText(f: Findings, plan: Plan, session: Session): string {
     'diagnosis',
     ...plan.diagnosis.map((d) => `  - ${d}`),
   ];
-  const fix = planText(f, plan, plan.actions.length > 0 ? `fix: rotators repair ${info.name} --apply (dry run without --apply) does, in order:` : 'fix');
+  const fix = planText(
+    f,
+    plan,
+    plan.actions.length > 0
+      ? `fix: rotators repair ${info.name} --apply (dry run without --apply) does, in order:`
+      : 'fix',
+  );
   if (fix.length > 0) lines.push('', ...fix);
   return `${lines.join('\n')}\n`;
 }

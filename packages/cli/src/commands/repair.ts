@@ -52,7 +52,9 @@ export async function repair(clients: Clients, io: CliIo, options: RepairOptions
   const currentAfter = await checkCurrent(session, after);
   const configTest = runner.enabledRotation ? newPendingSince(state, after) : undefined;
   report(io, options, { findings, plan, session, applied, after, currentAfter, configTest });
-  const settled = after.assessment.verdict === 'healthy' || (configTest !== undefined && pendingVersionOf(after.info.stages) === configTest);
+  const settled =
+    after.assessment.verdict === 'healthy' ||
+    (configTest !== undefined && pendingVersionOf(after.info.stages) === configTest);
   return applied.every((a) => a.ok) && currentAfter?.state === 'works' && settled ? 0 : 1;
 }
 
@@ -89,7 +91,11 @@ class Runner {
       switch (action.kind) {
         case 'finish': {
           const cleanupFailed = await this.finish(action.versionId);
-          this.applied.push({ kind: 'finish', ok: true, detail: `finished rotation ${action.versionId}: it is AWSCURRENT now, and AWSPENDING is off it` });
+          this.applied.push({
+            kind: 'finish',
+            ok: true,
+            detail: `finished rotation ${action.versionId}: it is AWSCURRENT now, and AWSPENDING is off it`,
+          });
           if (cleanupFailed) this.applied.push({ kind: 'finish', ok: false, detail: cleanupFailed });
           return true;
         }
@@ -102,7 +108,11 @@ class Runner {
       }
     } catch (error) {
       const described = this.session.probe.describe(error);
-      this.applied.push({ kind: action.kind, ok: false, detail: `${action.kind} failed: ${described.name}: ${described.message}` });
+      this.applied.push({
+        kind: action.kind,
+        ok: false,
+        detail: `${action.kind} failed: ${described.name}: ${described.message}`,
+      });
       return false;
     }
   }
@@ -119,10 +129,17 @@ class Runner {
     if (before.rotationEnabled === false) {
       // The handler's preamble refuses every step while rotation is off: the rest of it, here, then the step itself.
       const stages = before.stages[versionId] ?? [];
-      if (!stages.includes('AWSPENDING') || stages.includes('AWSCURRENT')) throw new CliError(`not finished: version ${versionId} no longer holds AWSPENDING alone (something else changed the labels meanwhile)`);
+      if (!stages.includes('AWSPENDING') || stages.includes('AWSCURRENT'))
+        throw new CliError(
+          `not finished: version ${versionId} no longer holds AWSPENDING alone (something else changed the labels meanwhile)`,
+        );
       await this.session.probe.finishStep(versionId, before.stages);
     } else {
-      const handler = createRotationHandler(this.session.probe.rotator, { client: this.clients.secrets, env: this.session.env, logger });
+      const handler = createRotationHandler(this.session.probe.rotator, {
+        client: this.clients.secrets,
+        env: this.session.env,
+        logger,
+      });
       await handler({ Step: 'finishSecret', SecretId: this.arn, ClientRequestToken: versionId });
     }
     const info = await describeSecret(this.clients, this.arn);
@@ -161,7 +178,10 @@ class Runner {
     const current = this.findings.currentValue as SecretRecord;
     if (!rotator.afterFinish) return true;
     const mark = logger.mark();
-    await rotator.afterFinish({ current, previous: this.findings.previousValue ?? current }, probe.context(this.findings.state.assessment.currentVersionId!, 'finishSecret'));
+    await rotator.afterFinish(
+      { current, previous: this.findings.previousValue ?? current },
+      probe.context(this.findings.state.assessment.currentVersionId!, 'finishSecret'),
+    );
     const lines = logger.since(mark);
     const ids = (message: string) => lines.filter((l) => l.message === message).map((l) => String(l.keyId));
     const revoked = ids('Revoked an old API key');
@@ -182,12 +202,21 @@ class Runner {
     const state = await readSecretState(this.clients, this.arn, new Date());
     const current = await checkCurrent(this.session, state);
     if (current?.state !== 'works') {
-      this.applied.push({ kind: 'enable-rotation', ok: false, detail: 'rotation left off: AWSCURRENT does not work on the target' });
+      this.applied.push({
+        kind: 'enable-rotation',
+        ok: false,
+        detail: 'rotation left off: AWSCURRENT does not work on the target',
+      });
       return false;
     }
     await enableRotation(this.clients, this.findings.state.info);
     this.enabledRotation = true;
-    this.applied.push({ kind: 'enable-rotation', ok: true, detail: 'rotation is on again; Secrets Manager tests the configuration (testSecret alone) and rotates on the schedule' });
+    this.applied.push({
+      kind: 'enable-rotation',
+      ok: true,
+      detail:
+        'rotation is on again; Secrets Manager tests the configuration (testSecret alone) and rotates on the schedule',
+    });
     return true;
   }
 }
@@ -213,7 +242,12 @@ function report(io: CliIo, options: RepairOptions, r: Report): void {
           apply: options.apply,
           secret: { arn: info.arn, name: info.name },
           rotator: { name: f.choice.kind.name, chosenBy: f.choice.chosenBy, target: f.choice.kind.target },
-          before: { verdict: f.state.assessment.verdict, reason: f.state.assessment.reason, stages: info.stages, checks: checksOf(f).map(checkJson) },
+          before: {
+            verdict: f.state.assessment.verdict,
+            reason: f.state.assessment.reason,
+            stages: info.stages,
+            checks: checksOf(f).map(checkJson),
+          },
           plan: planJson(f, plan),
           changed: options.apply && r.applied.length > 0,
           applied: r.applied,
@@ -252,20 +286,35 @@ function report(io: CliIo, options: RepairOptions, r: Report): void {
   ];
   if (!options.apply || plan.actions.length === 0) {
     lines.push(...planText(f, plan, plan.actions.length > 0 ? 'plan (dry run):' : 'plan'));
-    if (plan.actions.length > 0) lines.push('', `dry run: nothing was changed. Run again with --apply to do this: rotators repair ${info.name} --apply`);
+    if (plan.actions.length > 0)
+      lines.push(
+        '',
+        `dry run: nothing was changed. Run again with --apply to do this: rotators repair ${info.name} --apply`,
+      );
     else if (!plan.blocked && plan.manual.length === 0) lines.push('nothing to repair.');
   } else {
     lines.push('applied');
     for (const a of r.applied) lines.push(`  ${a.ok ? 'ok    ' : 'FAILED'} ${a.detail}`);
     if (r.after) {
-      lines.push('', 'after', table(['VERSION', 'LABELS', 'CREATED'], versionRows(r.after.info, r.after.dates, now)), '');
+      lines.push(
+        '',
+        'after',
+        table(['VERSION', 'LABELS', 'CREATED'], versionRows(r.after.info, r.after.dates, now)),
+        '',
+      );
       if (r.currentAfter) {
         const c = r.currentAfter;
-        lines.push(`  AWSCURRENT ${c.versionId}: ${outcome(c, f.choice.kind)}${c.state === 'works' ? (connectionsText(c) ? ` (${connectionsText(c)})` : '') : ` — ${errorText(c)}`}`);
+        lines.push(
+          `  AWSCURRENT ${c.versionId}: ${outcome(c, f.choice.kind)}${c.state === 'works' ? (connectionsText(c) ? ` (${connectionsText(c)})` : '') : ` — ${errorText(c)}`}`,
+        );
       }
-      if (r.configTest) lines.push(`  AWSPENDING ${r.configTest}: Secrets Manager's configuration test (testSecret alone); it removes the label when done`);
+      if (r.configTest)
+        lines.push(
+          `  AWSPENDING ${r.configTest}: Secrets Manager's configuration test (testSecret alone); it removes the label when done`,
+        );
       lines.push('', `verdict      ${r.after.assessment.verdict}: ${r.after.assessment.reason}`);
-      const manual = plan.manual.length > 0 ? ['', 'still for a person to do:', ...plan.manual.map((m) => `  - ${m}`)] : [];
+      const manual =
+        plan.manual.length > 0 ? ['', 'still for a person to do:', ...plan.manual.map((m) => `  - ${m}`)] : [];
       lines.push(...manual);
     }
   }

@@ -34,25 +34,40 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
   const state = await readSecretState(clients, options.secretId, io.now());
   const { info } = state;
   const refuse = (why: string) => {
-    if (options.json) io.out(`${JSON.stringify({ command: 'rotate', secret: { arn: info.arn, name: info.name }, rotated: false, refused: why }, null, 2)}\n`);
+    if (options.json)
+      io.out(
+        `${JSON.stringify({ command: 'rotate', secret: { arn: info.arn, name: info.name }, rotated: false, refused: why }, null, 2)}\n`,
+      );
     else io.out(`not rotated: ${why}\n`);
     return 1;
   };
   if (!info.rotationLambdaArn) {
-    return refuse('rotation is not configured for this secret (RotateSecret needs its rotation function; configure it with the rotator\'s Terraform module)');
+    return refuse(
+      "rotation is not configured for this secret (RotateSecret needs its rotation function; configure it with the rotator's Terraform module)",
+    );
   }
   if (info.rotationEnabled === false) {
-    return refuse(`rotation is turned off; RotateSecret would turn it back on. Turn it on first: rotators repair ${info.name} --apply`);
+    return refuse(
+      `rotation is turned off; RotateSecret would turn it back on. Turn it on first: rotators repair ${info.name} --apply`,
+    );
   }
   const unfinished = pendingVersionOf(info.stages);
   if (unfinished) {
-    return refuse(`rotation ${unfinished} is unfinished (AWSPENDING is on it): Secrets Manager refuses a new one until it is finished or cleaned up. See rotators doctor ${info.name}`);
+    return refuse(
+      `rotation ${unfinished} is unfinished (AWSPENDING is on it): Secrets Manager refuses a new one until it is finished or cleaned up. See rotators doctor ${info.name}`,
+    );
   }
 
   const session = await openSession(clients, state, io, options);
-  const handler = createRotationHandler(session.probe.rotator, { client: clients.secrets, env: session.env, logger: session.logger });
+  const handler = createRotationHandler(session.probe.rotator, {
+    client: clients.secrets,
+    env: session.env,
+    logger: session.logger,
+  });
   if (!clients.endpoint && !options.json) {
-    io.err(`note: Secrets Manager also invokes ${state.fn?.name ?? 'the rotation function'} for this rotation; every step is idempotent, so whichever runs a step first does the work\n`);
+    io.err(
+      `note: Secrets Manager also invokes ${state.fn?.name ?? 'the rotation function'} for this rotation; every step is idempotent, so whichever runs a step first does the work\n`,
+    );
   }
   const before = info;
   const token = randomUUID();
@@ -66,7 +81,12 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
       results.push({ step, seconds: (performance.now() - started) / 1000, ok: true });
     } catch (error) {
       const described = session.probe.describe(error);
-      results.push({ step, seconds: (performance.now() - started) / 1000, ok: false, error: { name: described.name, message: described.message } });
+      results.push({
+        step,
+        seconds: (performance.now() - started) / 1000,
+        ok: false,
+        error: { name: described.name, message: described.message },
+      });
       break;
     }
   }
@@ -106,7 +126,11 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
       `rotation ${token}`,
       table(
         ['STEP', 'TIME', 'RESULT'],
-        results.map((r) => [r.step, `${r.seconds.toFixed(2)} s`, r.ok ? 'ok' : `FAILED ${r.error!.name}: ${r.error!.message}`]),
+        results.map((r) => [
+          r.step,
+          `${r.seconds.toFixed(2)} s`,
+          r.ok ? 'ok' : `FAILED ${r.error!.name}: ${r.error!.message}`,
+        ]),
       ),
       '',
       'after',

@@ -36,15 +36,32 @@ export function statusJson(state: SecretState) {
     reason: assessment.reason,
     rotation: {
       enabled: info.rotationEnabled ?? null,
-      function: fn ? { arn: fn.arn, name: fn.name, rotator: fn.rotator ?? null, timeoutSeconds: fn.timeoutSeconds ?? null, unreadable: fn.unreadable ?? null } : null,
+      function: fn
+        ? {
+            arn: fn.arn,
+            name: fn.name,
+            rotator: fn.rotator ?? null,
+            timeoutSeconds: fn.timeoutSeconds ?? null,
+            unreadable: fn.unreadable ?? null,
+          }
+        : null,
       schedule: info.rules,
       lastRotated: info.lastRotated?.toISOString() ?? null,
       nextRotation: info.nextRotation?.toISOString() ?? null,
       dueBy: assessment.dueBy?.toISOString() ?? null,
     },
-    versions: Object.entries(info.stages).map(([versionId, labels]) => ({ versionId, labels, created: state.dates?.get(versionId)?.toISOString() ?? null })),
+    versions: Object.entries(info.stages).map(([versionId, labels]) => ({
+      versionId,
+      labels,
+      created: state.dates?.get(versionId)?.toISOString() ?? null,
+    })),
     pending: assessment.pending
-      ? { versionId: assessment.pending.versionId, since: assessment.pending.since?.toISOString() ?? null, ageSeconds: assessment.pending.ageSeconds ?? null, windowSeconds: assessment.pending.windowSeconds }
+      ? {
+          versionId: assessment.pending.versionId,
+          since: assessment.pending.since?.toISOString() ?? null,
+          ageSeconds: assessment.pending.ageSeconds ?? null,
+          windowSeconds: assessment.pending.windowSeconds,
+        }
       : null,
     cleanupFailures: cleanupJson(state.cleanup),
   };
@@ -52,7 +69,13 @@ export function statusJson(state: SecretState) {
 
 export function cleanupJson(cleanup: CleanupFailures | undefined) {
   if (!cleanup) return null;
-  return { count: cleanup.count ?? null, last: cleanup.last?.toISOString() ?? null, since: cleanup.since.toISOString(), logGroup: cleanup.logGroup ?? null, unknown: cleanup.unknown ?? null };
+  return {
+    count: cleanup.count ?? null,
+    last: cleanup.last?.toISOString() ?? null,
+    since: cleanup.since.toISOString(),
+    logGroup: cleanup.logGroup ?? null,
+    unknown: cleanup.unknown ?? null,
+  };
 }
 
 export function rotationLine(state: SecretState): string {
@@ -76,7 +99,12 @@ function statusText(state: SecretState, now: Date): string {
     table(['VERSION', 'LABELS', 'CREATED'], versionRows(info, state.dates, now)),
   ];
   if (state.datesUnreadable) lines.push(`  (version dates unreadable: ${state.datesUnreadable})`);
-  lines.push('', `clean-up     ${cleanupText(state.cleanup)}`, '', `verdict      ${assessment.verdict}: ${assessment.reason}`);
+  lines.push(
+    '',
+    `clean-up     ${cleanupText(state.cleanup)}`,
+    '',
+    `verdict      ${assessment.verdict}: ${assessment.reason}`,
+  );
   const next = nextStep(state);
   if (next) lines.push(`next         ${next}`);
   return `${lines.join('\n')}\n`;
@@ -99,7 +127,9 @@ function nextStep(state: SecretState): string | undefined {
     case 'overdue':
       return `rotators doctor ${name}   (does AWSCURRENT still work?); check the function's errors alarm and Secrets Manager's RotationFailed events`;
     case 'disabled':
-      return state.info.rotationEnabled === false ? `rotators repair ${name}   (turns rotation back on)` : 'configure rotation with the rotator\'s Terraform module';
+      return state.info.rotationEnabled === false
+        ? `rotators repair ${name}   (turns rotation back on)`
+        : "configure rotation with the rotator's Terraform module";
     default:
       return state.cleanup?.count ? `rotators doctor ${state.info.name}` : undefined;
   }
@@ -115,8 +145,11 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
   const infos = await listRotatingSecrets(clients, (seen) => progress(`listing secrets: ${seen} seen…`));
   const cache: FunctionCache = new Map();
   progress(`reading ${infos.length} secrets (${options.concurrency} at a time)…`, true);
-  const states = await mapBounded(infos, options.concurrency, (info) => assessSecret(clients, info, cache, now, { allDates: false }), (done) =>
-    progress(`reading ${done}/${infos.length} secrets (${options.concurrency} at a time)…`),
+  const states = await mapBounded(
+    infos,
+    options.concurrency,
+    (info) => assessSecret(clients, info, cache, now, { allDates: false }),
+    (done) => progress(`reading ${done}/${infos.length} secrets (${options.concurrency} at a time)…`),
   );
 
   // Clean-up failures: one log search per function, counted per secret.
@@ -132,10 +165,18 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
     for (const s of group) s.cleanup = counts.get(s.info.arn);
   });
   progress(undefined);
-  io.err(`read ${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${((Date.now() - started) / 1000).toFixed(1)} s (at most ${options.concurrency} reads at a time)\n`);
+  io.err(
+    `read ${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${((Date.now() - started) / 1000).toFixed(1)} s (at most ${options.concurrency} reads at a time)\n`,
+  );
 
-  states.sort((a, b) => ORDER.indexOf(a.assessment.verdict) - ORDER.indexOf(b.assessment.verdict) || a.info.name.localeCompare(b.info.name));
-  const counts = Object.fromEntries(ORDER.map((v) => [v, states.filter((s) => s.assessment.verdict === v).length])) as Record<Verdict, number>;
+  states.sort(
+    (a, b) =>
+      ORDER.indexOf(a.assessment.verdict) - ORDER.indexOf(b.assessment.verdict) ||
+      a.info.name.localeCompare(b.info.name),
+  );
+  const counts = Object.fromEntries(
+    ORDER.map((v) => [v, states.filter((s) => s.assessment.verdict === v).length]),
+  ) as Record<Verdict, number>;
   const cleanupFailing = states.filter((s) => s.cleanup?.count).length;
   if (options.json) {
     io.out(
@@ -155,7 +196,9 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
             lastRotated: s.info.lastRotated?.toISOString() ?? null,
             dueBy: s.assessment.dueBy?.toISOString() ?? null,
             function: s.fn?.name ?? null,
-            pending: s.assessment.pending ? { versionId: s.assessment.pending.versionId, ageSeconds: s.assessment.pending.ageSeconds ?? null } : null,
+            pending: s.assessment.pending
+              ? { versionId: s.assessment.pending.versionId, ageSeconds: s.assessment.pending.ageSeconds ?? null }
+              : null,
             cleanupFailures: cleanupJson(s.cleanup),
           })),
         },
@@ -166,12 +209,20 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
   } else {
     const rows = states.map((s) => [
       s.info.name,
-      s.assessment.verdict + (s.cleanup?.count ? ` (+${s.cleanup.count} clean-up failure${s.cleanup.count === 1 ? '' : 's'})` : ''),
+      s.assessment.verdict +
+        (s.cleanup?.count ? ` (+${s.cleanup.count} clean-up failure${s.cleanup.count === 1 ? '' : 's'})` : ''),
       s.info.lastRotated ? formatDate(s.info.lastRotated) : 'never',
-      s.assessment.pending ? `pending ${s.assessment.pending.versionId}` : s.assessment.dueBy ? `due ${formatDate(s.assessment.dueBy)}` : '-',
+      s.assessment.pending
+        ? `pending ${s.assessment.pending.versionId}`
+        : s.assessment.dueBy
+          ? `due ${formatDate(s.assessment.dueBy)}`
+          : '-',
       s.fn?.name ?? '-',
     ]);
-    const summary = ORDER.filter((v) => counts[v] > 0).map((v) => `${counts[v]} ${v}`).join(', ') || 'none';
+    const summary =
+      ORDER.filter((v) => counts[v] > 0)
+        .map((v) => `${counts[v]} ${v}`)
+        .join(', ') || 'none';
     io.out(
       `${states.length > 0 ? `${table(['SECRET', 'VERDICT', 'LAST ROTATED', 'PENDING / DUE', 'FUNCTION'], rows)}\n\n` : ''}` +
         `${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${clients.region}: ${summary}${cleanupFailing ? `; ${cleanupFailing} with clean-up failures` : ''}\n` +

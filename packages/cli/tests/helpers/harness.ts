@@ -55,17 +55,25 @@ export interface CliRun {
   code: number;
   out: string;
   err: string;
-  // The parsed --json document.
+  // The parsed --json document; tests read whatever fields they check.
+  // biome-ignore lint/suspicious/noExplicitAny: a test's view of a JSON document of any shape
   json: any;
 }
 
 /** main() in this process against moto; the output is scanned for remembered values. */
-export async function cli(args: string[], options: { env?: Env; now?: Date; endpoint?: string | null } = {}): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  options: { env?: Env; now?: Date; endpoint?: string | null } = {},
+): Promise<CliRun> {
   let out = '';
   let err = '';
   const io: CliIo = {
-    out: (text) => void (out += text),
-    err: (text) => void (err += text),
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
     errIsTty: false,
     env: { AWS_REGION: LOCAL_REGION, ...options.env },
     now: () => options.now ?? new Date(),
@@ -102,7 +110,9 @@ export function runBin(args: string[], env: Env = {}): Promise<{ code: number; o
 export async function rememberVersions(client: SecretsManagerClient, secretId: string): Promise<void> {
   const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }));
   for (const version of listed.Versions ?? []) {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId })).catch(() => undefined);
+    const out = await client
+      .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }))
+      .catch(() => undefined);
     rememberSecretJson(out?.SecretString);
   }
 }
@@ -117,8 +127,11 @@ export async function snapshot(client: SecretsManagerClient, secretId: string): 
   const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }));
   const values: Record<string, string> = {};
   for (const version of listed.Versions ?? []) {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId })).catch(() => undefined);
-    values[version.VersionId!] = out?.SecretString === undefined ? '(no value)' : createHash('sha256').update(out.SecretString).digest('hex');
+    const out = await client
+      .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }))
+      .catch(() => undefined);
+    values[version.VersionId!] =
+      out?.SecretString === undefined ? '(no value)' : createHash('sha256').update(out.SecretString).digest('hex');
   }
   return {
     rotationEnabled: described.RotationEnabled,
@@ -134,10 +147,21 @@ export async function snapshot(client: SecretsManagerClient, secretId: string): 
  * moto's client and a rotation service that runs `rotator` in this process, as its Lambda would,
  * one attempt per step. `handlerEnv`: the engine's settings (none by default).
  */
-export async function localRotation<S extends SecretRecord>(rotator: Rotator<S>, handlerEnv: Env = {}): Promise<{ client: SecretsManagerClient; service: RotationService }> {
+export async function localRotation<S extends SecretRecord>(
+  rotator: Rotator<S>,
+  handlerEnv: Env = {},
+): Promise<{ client: SecretsManagerClient; service: RotationService }> {
   const client = secretsManagerClient(motoEndpoint());
   const invoke = createRotationHandler(rotator, { client, env: handlerEnv });
-  return { client, service: new RotationService({ client, invoke, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 }) };
+  return {
+    client,
+    service: new RotationService({
+      client,
+      invoke,
+      rotationLambdaArn: await ensureRotationFunction(motoEndpoint()),
+      maxAttempts: 1,
+    }),
+  };
 }
 
 /**
@@ -145,7 +169,16 @@ export async function localRotation<S extends SecretRecord>(rotator: Rotator<S>,
  * the api-key rotator's settings for it (`env`, as api-key's own tests set them), and api-key
  * secrets on a fresh account of it, rotated in this process.
  */
-export function useKeyApi(): { readonly api: KeyApiServer; readonly env: Env; apiKeySecret(name: string): Promise<{ client: SecretsManagerClient; service: RotationService; secretId: string; account: ReturnType<KeyApiServer['createAccount']> }> } {
+export function useKeyApi(): {
+  readonly api: KeyApiServer;
+  readonly env: Env;
+  apiKeySecret(name: string): Promise<{
+    client: SecretsManagerClient;
+    service: RotationService;
+    secretId: string;
+    account: ReturnType<KeyApiServer['createAccount']>;
+  }>;
+} {
   let server: KeyApiServer | undefined;
   beforeAll(async () => {
     server = await startKeyApi();
@@ -165,14 +198,22 @@ export function useKeyApi(): { readonly api: KeyApiServer; readonly env: Env; ap
     async apiKeySecret(name) {
       const { client, service } = await localRotation(createApiKeyRotator({ env: keyApiEnv(api()) }));
       const account = api().createAccount({ maxActiveKeys: 5 });
-      const secretId = await createSecret(client, { apiKey: account.key, keyId: account.keyId, baseUrl: api().baseUrl }, name);
+      const secretId = await createSecret(
+        client,
+        { apiKey: account.key, keyId: account.keyId, baseUrl: api().baseUrl },
+        name,
+      );
       return { client, service, secretId, account };
     },
   };
 }
 
 /** Straight on the target: do the user name and password of the secret's AWSCURRENT log in? */
-export function currentLogsIn(client: SecretsManagerClient, secretId: string, logsIn: (username: string, password: string) => Promise<boolean>): () => Promise<boolean> {
+export function currentLogsIn(
+  client: SecretsManagerClient,
+  secretId: string,
+  logsIn: (username: string, password: string) => Promise<boolean>,
+): () => Promise<boolean> {
   return async () => {
     const current = (await readSecret<{ username: string; password: string }>(client, secretId, 'AWSCURRENT'))!;
     return logsIn(current.username, current.password);
@@ -180,7 +221,12 @@ export function currentLogsIn(client: SecretsManagerClient, secretId: string, lo
 }
 
 /** A rotation that stopped right after `step` (the function crashed, or was never invoked again). */
-export async function stopAfter(service: RotationService, client: SecretsManagerClient, secretId: string, step: CrashPoint | 'RotateSecret'): Promise<string> {
+export async function stopAfter(
+  service: RotationService,
+  client: SecretsManagerClient,
+  secretId: string,
+  step: CrashPoint | 'RotateSecret',
+): Promise<string> {
   const token = await service.start(secretId);
   for (const s of CRASH_POINTS) {
     if (step === 'RotateSecret') break;
@@ -216,9 +262,19 @@ export interface StuckExpectation {
  * finished forward.
  */
 export function databaseStuckExpectations(target: string): Record<CrashPoint, StuckExpectation> {
-  const forward: StuckExpectation = { explains: new RegExp(`stopped before finishSecret: AWSPENDING already works on ${target} and passes the testSecret check`), action: 'finish' };
+  const forward: StuckExpectation = {
+    explains: new RegExp(
+      `stopped before finishSecret: AWSPENDING already works on ${target} and passes the testSecret check`,
+    ),
+    action: 'finish',
+  };
   return {
-    createSecret: { explains: new RegExp(`stopped after createSecret: AWSPENDING holds a new value that does not work on ${target} .*AWSCURRENT still works`), action: 'remove-pending' },
+    createSecret: {
+      explains: new RegExp(
+        `stopped after createSecret: AWSPENDING holds a new value that does not work on ${target} .*AWSCURRENT still works`,
+      ),
+      action: 'remove-pending',
+    },
     setSecret: forward,
     testSecret: forward,
   };
@@ -268,7 +324,10 @@ export async function provesStuckRepair(c: StuckCase, expected: StuckExpectation
   expect(doctor.code).toBe(1);
   expect(doctor.json.verdict).toBe('stuck');
   expect(doctor.json.diagnosis.join('\n')).toMatch(expected.explains);
-  expect(doctor.json.actions.map((a: { kind: string }) => a.kind)).toEqual([expected.action, ...(expected.extraActions ?? [])]);
+  expect(doctor.json.actions.map((a: { kind: string }) => a.kind)).toEqual([
+    expected.action,
+    ...(expected.extraActions ?? []),
+  ]);
   expect(doctor.json.repairCommand).toMatch(/^rotators repair .+ --apply$/);
   const doctorText = await run(['doctor', c.secretId]);
   expect(doctorText.out).toMatch(expected.explains);

@@ -7,11 +7,26 @@
  * What this does not show: that Lambda delivers the function's output to that log group. moto never
  * runs the function, so the test writes the line there itself.
  */
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { createRotationHandler, TargetOperationError } from '@rotators/core';
-import { capturedOutput, createSecret, ensureRotationFunction, iamClient, lambdaClient, LOCAL_CREDENTIALS, LOCAL_REGION, RotationService, secretsManagerClient } from '@rotators/testkit';
+import {
+  capturedOutput,
+  createSecret,
+  ensureRotationFunction,
+  iamClient,
+  lambdaClient,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
@@ -27,7 +42,10 @@ let logs: CloudWatchLogsClient;
 const failingCleanup = {
   ...genericPasswordRotator,
   async afterFinish(_versions: unknown, ctx: { secretId: string }) {
-    throw new TargetOperationError('Could not revoke 1 old key(s) (key-7); AWSCURRENT has moved and the next rotation tries again', ctx);
+    throw new TargetOperationError(
+      'Could not revoke 1 old key(s) (key-7); AWSCURRENT has moved and the next rotation tries again',
+      ctx,
+    );
   },
 };
 
@@ -36,7 +54,14 @@ beforeAll(async () => {
   await ensureRotationFunction(endpoint);
   const role = await iamClient(endpoint).send(new GetRoleCommand({ RoleName: 'rotators-testkit-rotation' }));
   const fn = await lambdaClient(endpoint).send(
-    new CreateFunctionCommand({ FunctionName: FUNCTION, Runtime: 'nodejs22.x', Role: role.Role!.Arn!, Handler: 'index.handler', Timeout: 60, Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]) } }),
+    new CreateFunctionCommand({
+      FunctionName: FUNCTION,
+      Runtime: 'nodejs22.x',
+      Role: role.Role!.Arn!,
+      Handler: 'index.handler',
+      Timeout: 60,
+      Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]) },
+    }),
   );
   functionArn = fn.FunctionArn!;
   logs = new CloudWatchLogsClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -69,7 +94,7 @@ describe('clean-up failures after promotion', () => {
     expect(parsed).toMatchObject({ level: 'ERROR', message: CLEANUP_FAILED_MESSAGE, secretId, step: 'finishSecret' });
   });
 
-  it('status and doctor count them for the secret whose line it is, in its function\'s log group', async () => {
+  it("status and doctor count them for the secret whose line it is, in its function's log group", async () => {
     const mine = await rotateWithFailingCleanup();
     const other = await rotateWithFailingCleanup();
     // Lines as Lambda's JSON log format stores them (the function's JSON line is the event); one for another secret.
@@ -91,7 +116,12 @@ describe('clean-up failures after promotion', () => {
     expect(status.json.cleanupFailures).toMatchObject({ count: 2, logGroup: LOG_GROUP, unknown: null });
     expect(status.code).toBe(1); // healthy labels, but a problem all the same: old keys pile up
     const text = await cli(['status', mine.secretId]);
-    expect(text.out).toMatch(new RegExp(`^clean-up +post-promotion clean-up FAILED 2 times since .* see "post-promotion clean-up failed" in ${LOG_GROUP}$`, 'm'));
+    expect(text.out).toMatch(
+      new RegExp(
+        `^clean-up +post-promotion clean-up FAILED 2 times since .* see "post-promotion clean-up failed" in ${LOG_GROUP}$`,
+        'm',
+      ),
+    );
 
     const doctor = await cli(['doctor', mine.secretId, '--json']);
     expect(doctor.code).toBe(1);
@@ -112,6 +142,8 @@ describe('clean-up failures after promotion', () => {
     const status = await cli(['status', secretId, '--json']);
     expect(status.code).toBe(0);
     expect(status.json.cleanupFailures.count).toBeNull();
-    expect(status.json.cleanupFailures.unknown).toMatch(/log group \/aws\/lambda\/rotators-testkit-rotation does not exist/);
+    expect(status.json.cleanupFailures.unknown).toMatch(
+      /log group \/aws\/lambda\/rotators-testkit-rotation does not exist/,
+    );
   });
 });

@@ -9,7 +9,15 @@ import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
 import { statusWith } from '../../../api-key/tests/helpers/harness.ts';
 import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
-import { anHourLater, cli, localRotation, useKeyApi, rememberVersions, snapshot, stopAfter } from '../helpers/harness.ts';
+import {
+  anHourLater,
+  cli,
+  localRotation,
+  useKeyApi,
+  rememberVersions,
+  snapshot,
+  stopAfter,
+} from '../helpers/harness.ts';
 
 const keyApi = useKeyApi();
 
@@ -22,14 +30,19 @@ async function apiKeySecret() {
 }
 
 describe('rotate --local', () => {
-  it('runs the four steps with the rotator\'s handler: a line per step, labels before and after, the new key works', async () => {
+  it("runs the four steps with the rotator's handler: a line per step, labels before and after, the new key works", async () => {
     const { client, secretId } = await apiKeySecret();
     const before = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
     const run = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
     await rememberVersions(client, secretId);
     expect(run.code).toBe(0);
     expect(run.json).toMatchObject({ rotated: true, rotator: { name: 'api-key', chosenBy: "the secret's fields" } });
-    expect(run.json.steps.map((s: { step: string; ok: boolean }) => `${s.step}:${s.ok}`)).toEqual(['createSecret:true', 'setSecret:true', 'testSecret:true', 'finishSecret:true']);
+    expect(run.json.steps.map((s: { step: string; ok: boolean }) => `${s.step}:${s.ok}`)).toEqual([
+      'createSecret:true',
+      'setSecret:true',
+      'testSecret:true',
+      'finishSecret:true',
+    ]);
     for (const step of run.json.steps) expect(step.seconds).toBeGreaterThan(0);
     expect(run.json.after.stages[run.json.token]).toEqual(['AWSCURRENT']);
     expect(run.json.after.stages[before.versionId]).toEqual(['AWSPREVIOUS']);
@@ -55,7 +68,9 @@ describe('rotate --local', () => {
     await rememberVersions(client, secretId);
     expect(failed.code).toBe(1);
     expect(failed.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +FAILED KeyApiError: POST \/keys answered HTTP 403/m);
-    expect(failed.out).toMatch(/NOT rotated: createSecret failed, and rotation \S+ is unfinished \(AWSPENDING stays on it\)\. Next: rotators doctor /);
+    expect(failed.out).toMatch(
+      /NOT rotated: createSecret failed, and rotation \S+ is unfinished \(AWSPENDING stays on it\)\. Next: rotators doctor /,
+    );
     const again = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
     expect(again.code).toBe(1);
     expect(again.json.refused).toMatch(/is unfinished \(AWSPENDING is on it\)/);
@@ -90,11 +105,16 @@ describe('repair of a rotation turned off mid-way', () => {
     const doctor = await cli(['doctor', secretId, '--json'], { now: anHourLater() });
     expect(doctor.json.verdict).toBe('stuck');
     expect(doctor.json.actions.map((a: { kind: string }) => a.kind)).toEqual(['finish', 'enable-rotation']);
-    expect(doctor.json.actions[1].byHand).toMatch(/^aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn \S+ --rotation-rules AutomaticallyAfterDays=30 --no-rotate-immediately$/);
+    expect(doctor.json.actions[1].byHand).toMatch(
+      /^aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn \S+ --rotation-rules AutomaticallyAfterDays=30 --no-rotate-immediately$/,
+    );
 
     const repaired = await cli(['repair', secretId, '--apply', '--json'], { now: anHourLater() });
     await rememberVersions(client, secretId);
-    expect(repaired.json.applied.map((a: { kind: string; ok: boolean }) => `${a.kind}:${a.ok}`)).toEqual(['finish:true', 'enable-rotation:true']);
+    expect(repaired.json.applied.map((a: { kind: string; ok: boolean }) => `${a.kind}:${a.ok}`)).toEqual([
+      'finish:true',
+      'enable-rotation:true',
+    ]);
     expect(repaired.json.after.stages[token]).toEqual(['AWSCURRENT']);
     expect(repaired.code).toBe(0);
     // RotateImmediately=false: Secrets Manager tests the configuration (testSecret alone) on a new
@@ -104,7 +124,10 @@ describe('repair of a rotation turned off mid-way', () => {
     await service.runStep(secretId, 'testSecret', testVersion);
     await service.cleanUpPending(secretId, testVersion);
     const status = await cli(['status', secretId, '--json']);
-    expect(status.json).toMatchObject({ verdict: 'healthy', rotation: { enabled: true, schedule: { automaticallyAfterDays: 30 } } });
+    expect(status.json).toMatchObject({
+      verdict: 'healthy',
+      rotation: { enabled: true, schedule: { automaticallyAfterDays: 30 } },
+    });
     expect(status.json.rotation.function.name).toBe('rotators-testkit-rotation');
   });
 
@@ -120,7 +143,9 @@ describe('repair of a rotation turned off mid-way', () => {
     expect(status.out).toMatch(/^next +rotators repair \S+ +\(turns rotation back on\)$/m);
     const dry = await cli(['repair', secretId]);
     expect(dry.code).toBe(1);
-    expect(dry.out).toMatch(/1\. turn rotation back on with function \S+ \(every 30 days\) and RotateImmediately=false/);
+    expect(dry.out).toMatch(
+      /1\. turn rotation back on with function \S+ \(every 30 days\) and RotateImmediately=false/,
+    );
     const repaired = await cli(['repair', secretId, '--apply', '--json']);
     await rememberVersions(client, secretId);
     expect(repaired.code).toBe(0);

@@ -8,8 +8,18 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { ensureRotationFunction, iamClient, lambdaClient, rememberSecret, secretsManagerClient } from '@rotators/testkit';
+import {
+  CreateSecretCommand,
+  RotateSecretCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  ensureRotationFunction,
+  iamClient,
+  lambdaClient,
+  rememberSecret,
+  secretsManagerClient,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapBounded } from '../../src/pool.ts';
@@ -35,11 +45,14 @@ class CountingProxy {
       const done = () => {
         this.inFlight -= 1;
       };
-      const forward = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
-        upstreamRes.on('end', done);
-      });
+      const forward = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+          upstreamRes.on('end', done);
+        },
+      );
       forward.on('error', () => {
         done();
         res.destroy();
@@ -92,13 +105,32 @@ beforeAll(async () => {
     async (i) => {
       const value = `fleet-value-${RUN}-${i}-${crypto.randomUUID()}`;
       rememberSecret(value);
-      const created = await sm.send(new CreateSecretCommand({ Name: `${RUN}/app-${String(i).padStart(3, '0')}`, SecretString: JSON.stringify({ password: value }) }));
+      const created = await sm.send(
+        new CreateSecretCommand({
+          Name: `${RUN}/app-${String(i).padStart(3, '0')}`,
+          SecretString: JSON.stringify({ password: value }),
+        }),
+      );
       const token = crypto.randomUUID();
-      await sm.send(new RotateSecretCommand({ SecretId: created.ARN, ClientRequestToken: token, RotationLambdaARN: fn.FunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: true }));
+      await sm.send(
+        new RotateSecretCommand({
+          SecretId: created.ARN,
+          ClientRequestToken: token,
+          RotationLambdaARN: fn.FunctionArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+          RotateImmediately: true,
+        }),
+      );
       if (i % 2 === 0) {
         ours.set(created.ARN!, 'rotating');
       } else {
-        await sm.send(new UpdateSecretVersionStageCommand({ SecretId: created.ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+        await sm.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: created.ARN,
+            VersionStage: 'AWSPENDING',
+            RemoveFromVersionId: token,
+          }),
+        );
         ours.set(created.ARN!, 'healthy');
       }
     },
@@ -111,13 +143,22 @@ describe('status --all over 200 secrets', () => {
   for (const concurrency of [8, 3]) {
     it(`reads them concurrently, at most ${concurrency} requests in flight${concurrency === 8 ? ' (the default)' : ''}`, async () => {
       proxy.reset();
-      const args = ['status', '--all', '--json', '--endpoint', proxyEndpoint, ...(concurrency === 8 ? [] : ['--concurrency', String(concurrency)])];
+      const args = [
+        'status',
+        '--all',
+        '--json',
+        '--endpoint',
+        proxyEndpoint,
+        ...(concurrency === 8 ? [] : ['--concurrency', String(concurrency)]),
+      ];
       const started = Date.now();
       const { code, out, err } = await runBin(args);
       const seconds = (Date.now() - started) / 1000;
       const report = JSON.parse(out);
 
-      const listed = new Map<string, string>(report.secrets.map((s: { arn: string; verdict: string }) => [s.arn, s.verdict]));
+      const listed = new Map<string, string>(
+        report.secrets.map((s: { arn: string; verdict: string }) => [s.arn, s.verdict]),
+      );
       for (const [arn, verdict] of ours) expect(listed.get(arn), arn).toBe(verdict);
       expect(code).toBe(1); // not every secret is healthy
       // One ListSecretVersionIds per secret with a rotation to date; none for the others.
@@ -127,8 +168,12 @@ describe('status --all over 200 secrets', () => {
       expect(proxy.maxInFlight, 'the reads overlap').toBeGreaterThan(1);
       // The progress line and the summary go to stderr; stdout is the JSON document alone.
       expect(err).toMatch(/reading \d+ secrets \(\d+ at a time\)/);
-      expect(err).toMatch(new RegExp(`read \\d+ secrets with rotation on in [0-9.]+ s \\(at most ${concurrency} reads at a time\\)`));
-      process.stdout.write(`[status --all] ${report.count} secrets, --concurrency ${concurrency}: ${seconds.toFixed(1)} s wall (node start included), ${proxy.maxInFlight} requests in flight at most\n`);
+      expect(err).toMatch(
+        new RegExp(`read \\d+ secrets with rotation on in [0-9.]+ s \\(at most ${concurrency} reads at a time\\)`),
+      );
+      process.stdout.write(
+        `[status --all] ${report.count} secrets, --concurrency ${concurrency}: ${seconds.toFixed(1)} s wall (node start included), ${proxy.maxInFlight} requests in flight at most\n`,
+      );
     });
   }
 
@@ -137,7 +182,10 @@ describe('status --all over 200 secrets', () => {
     expect(code).toBe(1);
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^ {2}SECRET +VERDICT +LAST ROTATED +PENDING \/ DUE +FUNCTION$/);
-    const verdicts = lines.slice(1).filter((l) => l.includes(`${RUN}/`)).map((l) => l.trim().split(/\s+/)[1]);
+    const verdicts = lines
+      .slice(1)
+      .filter((l) => l.includes(`${RUN}/`))
+      .map((l) => l.trim().split(/\s+/)[1]);
     expect(verdicts).toHaveLength(FLEET);
     expect(verdicts.indexOf('healthy')).toBeGreaterThan(verdicts.lastIndexOf('rotating'));
     expect(out).toMatch(/^\d+ secrets with rotation on in us-east-1: (.+, )?\d+ rotating, \d+ healthy$/m);

@@ -5,16 +5,27 @@
  * AWSPENDING and a key at the provider: repair removes the label and revokes that key, with the
  * api-key rotator's own clean-up.
  */
-import { createSecret, readSecret } from '@rotators/testkit';
+import { readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { statusWith } from '../../../api-key/tests/helpers/harness.ts';
-import { anHourLater, cli, type CrashPoint, CRASH_POINTS, useKeyApi, provesStuckRepair, stopAfter } from '../helpers/harness.ts';
+import {
+  anHourLater,
+  cli,
+  type CrashPoint,
+  CRASH_POINTS,
+  useKeyApi,
+  provesStuckRepair,
+  stopAfter,
+} from '../helpers/harness.ts';
 
 const keyApi = useKeyApi();
 
 async function setUp() {
   const { client, service, secretId, account } = await keyApi.apiKeySecret('cli-api-key');
-  const currentWorks = async () => statusWith(keyApi.api, (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!.apiKey).then((s) => s === 200);
+  const currentWorks = async () =>
+    statusWith(keyApi.api, (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!.apiKey).then(
+      (s) => s === 200,
+    );
   return { client, service, secretId, account, currentWorks };
 }
 
@@ -27,7 +38,11 @@ describe('api-key: stuck rotations', () => {
       const pending = (await readSecret<{ keyId: string }>(client, secretId, 'AWSPENDING', token))!;
       const { repaired } = await provesStuckRepair(
         { client, service, secretId, token, env: keyApi.env, currentWorks },
-        { explains: /stopped before finishSecret: AWSPENDING already works on the key API and passes the testSecret check/, action: 'finish' },
+        {
+          explains:
+            /stopped before finishSecret: AWSPENDING already works on the key API and passes the testSecret check/,
+          action: 'finish',
+        },
       );
       expect(repaired.json.after.stages[token]).toEqual(['AWSCURRENT']);
       expect(pending.keyId).toBeTruthy();
@@ -48,17 +63,24 @@ describe('api-key: stuck rotations', () => {
 
     const doctor = await cli(['doctor', secretId, '--json'], { env: keyApi.env, now: anHourLater() });
     const revokeText = doctor.json.actions.find((a: { kind: string }) => a.kind === 'revoke-created-keys').text;
-    expect(revokeText).toContain(`neither AWSCURRENT (key ${current.keyId}) nor AWSPREVIOUS (key ${previous.keyId}) holds`);
+    expect(revokeText).toContain(
+      `neither AWSCURRENT (key ${current.keyId}) nor AWSPREVIOUS (key ${previous.keyId}) holds`,
+    );
 
     const { repaired } = await provesStuckRepair(
       { client, service, secretId, token, env: keyApi.env, currentWorks },
-      { explains: /stopped before createSecret stored a new value.*The provider may hold a key createSecret created/, action: 'remove-pending', extraActions: ['revoke-created-keys'] },
+      {
+        explains: /stopped before createSecret stored a new value.*The provider may hold a key createSecret created/,
+        action: 'remove-pending',
+        extraActions: ['revoke-created-keys'],
+      },
     );
     const revoked = repaired.json.applied.find((a: { kind: string }) => a.kind === 'revoke-created-keys');
     expect(revoked.detail).toBe(`revoked key ${orphan!.id}`);
     expect(keyApi.api.keys(account.accountId).find((k) => k.id === orphan!.id)!.revoked).toBeDefined();
     // The keys AWSCURRENT and AWSPREVIOUS held at the time were kept.
     expect(repaired.json.after.stages[current.versionId]).toEqual(['AWSCURRENT']);
-    for (const id of [current.keyId, previous.keyId]) expect(keyApi.api.keys(account.accountId).find((k) => k.id === id)!.revoked).toBeUndefined();
+    for (const id of [current.keyId, previous.keyId])
+      expect(keyApi.api.keys(account.accountId).find((k) => k.id === id)!.revoked).toBeUndefined();
   });
 });

@@ -7,11 +7,23 @@
 import { createSecret, readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../../generic-password/src/rotator.ts';
-import { anHourLater, cli, CRASH_POINTS, localRotation, provesStuckRepair, snapshot, stopAfter } from '../helpers/harness.ts';
+import {
+  anHourLater,
+  cli,
+  CRASH_POINTS,
+  localRotation,
+  provesStuckRepair,
+  snapshot,
+  stopAfter,
+} from '../helpers/harness.ts';
 
 async function setUp() {
   const { client, service } = await localRotation(genericPasswordRotator);
-  const secretId = await createSecret(client, { password: `initial-${crypto.randomUUID()}`, team: 'payments' }, 'cli-generic');
+  const secretId = await createSecret(
+    client,
+    { password: `initial-${crypto.randomUUID()}`, team: 'payments' },
+    'cli-generic',
+  );
   return { client, service, secretId };
 }
 
@@ -30,7 +42,10 @@ describe('generic-password: stuck rotations', () => {
           env: {},
           currentWorks: async () => typeof (await readSecret(client, secretId, 'AWSCURRENT'))?.password === 'string',
         },
-        { explains: /stopped after createSecret stored the new value; generic-password has nothing to set or test/, action: 'finish' },
+        {
+          explains: /stopped after createSecret stored the new value; generic-password has nothing to set or test/,
+          action: 'finish',
+        },
       );
       expect(repaired.json.after.stages[token]).toEqual(['AWSCURRENT']);
     });
@@ -41,7 +56,14 @@ describe('generic-password: stuck rotations', () => {
     const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
     const token = await stopAfter(service, client, secretId, 'RotateSecret');
     await provesStuckRepair(
-      { client, service, secretId, token, env: {}, currentWorks: async () => (await readSecret(client, secretId, 'AWSCURRENT')) !== undefined },
+      {
+        client,
+        service,
+        secretId,
+        token,
+        env: {},
+        currentWorks: async () => (await readSecret(client, secretId, 'AWSCURRENT')) !== undefined,
+      },
       { explains: /stopped before createSecret stored a new value/, action: 'remove-pending' },
     );
     // The removal left AWSCURRENT where it was (the next rotation in provesStuckRepair moved it on).
@@ -68,7 +90,9 @@ describe('generic-password: stuck rotations', () => {
     const fortyDaysLater = new Date(Date.now() + 40 * 86_400_000);
     const status = await cli(['status', secretId], { now: fortyDaysLater });
     expect(status.code).toBe(1);
-    expect(status.out).toMatch(/^verdict +overdue: last rotated 40 days ago; the schedule \(every 30 days\) wanted a rotation by /m);
+    expect(status.out).toMatch(
+      /^verdict +overdue: last rotated 40 days ago; the schedule \(every 30 days\) wanted a rotation by /m,
+    );
     const doctor = await cli(['doctor', secretId, '--json'], { now: fortyDaysLater });
     expect(doctor.code).toBe(1);
     expect(doctor.json.diagnosis.join(' ')).toMatch(/^Overdue: /);

@@ -10,7 +10,15 @@ import { createSecret, type MariaDbServer, rememberSecret, startMariaDb } from '
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../../../mysql-alternating-users/src/rotator.ts';
-import { anHourLater, cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation, stopAfter } from '../helpers/harness.ts';
+import {
+  anHourLater,
+  cli,
+  currentLogsIn,
+  databaseStuckExpectations,
+  itRepairsEachCrashPoint,
+  localRotation,
+  stopAfter,
+} from '../helpers/harness.ts';
 
 let db: MariaDbServer;
 let env: Record<string, string>;
@@ -25,7 +33,13 @@ afterAll(async () => db?.stop());
 
 async function logsIn(user: string, password: string): Promise<boolean> {
   try {
-    const connection = await mysql.createConnection({ host: db.host, port: db.port, user, password, ssl: db.caCert ? { ca: db.caCert, rejectUnauthorized: true, verifyIdentity: true } : undefined });
+    const connection = await mysql.createConnection({
+      host: db.host,
+      port: db.port,
+      user,
+      password,
+      ssl: db.caCert ? { ca: db.caCert, rejectUnauthorized: true, verifyIdentity: true } : undefined,
+    });
     await connection.query('SELECT 1');
     await connection.end();
     return true;
@@ -42,10 +56,22 @@ async function setUp() {
   await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
   await db.query('GRANT SELECT, INSERT ON cli_shop.* TO ?@?', [user, '%']);
   const { client, service } = await localRotation(createMysqlAlternatingUsersRotator({ env }), env);
-  const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'cli-mysql-master');
+  const masterArn = await createSecret(
+    client,
+    { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor },
+    'cli-mysql-master',
+  );
   const secretId = await createSecret(
     client,
-    { engine: db.flavor, host: db.host, port: db.port, username: user, password, masterarn: masterArn, ssl: env.REQUIRE_TLS !== 'false' },
+    {
+      engine: db.flavor,
+      host: db.host,
+      port: db.port,
+      username: user,
+      password,
+      masterarn: masterArn,
+      ssl: env.REQUIRE_TLS !== 'false',
+    },
     'cli-mysql',
   );
   return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, logsIn), user };
@@ -55,7 +81,7 @@ describe('mysql-alternating-users: stuck rotations', () => {
   itRepairsEachCrashPoint({ setUp, env: () => env, expected: databaseStuckExpectations('MySQL') });
 
   it('doctor: both users log in over TLS, the master secret logs in, the privileges are equal — until a grant reaches only one user', async () => {
-    const { client, service, secretId, user } = await setUp();
+    const { service, secretId, user } = await setUp();
     await service.rotate(secretId);
     const healthy = await cli(['doctor', secretId, '--json'], { env });
     expect(healthy.code).toBe(0);
@@ -85,7 +111,10 @@ describe('mysql-alternating-users: stuck rotations', () => {
     await service.rotate(secretId);
     const token = await stopAfter(service, client, secretId, 'setSecret');
     const all = await cli(['status', '--all', '--json'], { env, now: anHourLater() });
-    expect(all.json.secrets.find((s: { arn: string }) => s.arn === secretId)).toMatchObject({ verdict: 'stuck', pending: { versionId: token } });
+    expect(all.json.secrets.find((s: { arn: string }) => s.arn === secretId)).toMatchObject({
+      verdict: 'stuck',
+      pending: { versionId: token },
+    });
     const text = await cli(['doctor', secretId], { env, now: anHourLater() });
     expect(text.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret +\S+ over TLS; master secret \S+ over TLS/);
   });

@@ -7,12 +7,25 @@
  */
 import { randomBytes } from 'node:crypto';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { canLogin, createSecret, type PostgresServer, rememberSecret, secretsManagerClient, startPostgres } from '@rotators/testkit';
+import {
+  canLogin,
+  createSecret,
+  type PostgresServer,
+  rememberSecret,
+  secretsManagerClient,
+  startPostgres,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAlternatingUsersRotator } from '../../../postgres-alternating-users/src/rotator.ts';
-import { cli, currentLogsIn, databaseStuckExpectations, itRepairsEachCrashPoint, localRotation } from '../helpers/harness.ts';
+import {
+  cli,
+  currentLogsIn,
+  databaseStuckExpectations,
+  itRepairsEachCrashPoint,
+  localRotation,
+} from '../helpers/harness.ts';
 
 let server: PostgresServer;
 let env: Record<string, string>;
@@ -29,11 +42,20 @@ beforeAll(async () => {
   const caFile = server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
   env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' };
   const master = { username: `cli_master_${randomBytes(3).toString('hex')}`, password: password() };
-  await server.query(`CREATE ROLE ${escapeIdentifier(master.username)} LOGIN CREATEROLE CREATEDB PASSWORD ${escapeLiteral(scramSha256Verifier(master.password))}`);
+  await server.query(
+    `CREATE ROLE ${escapeIdentifier(master.username)} LOGIN CREATEROLE CREATEDB PASSWORD ${escapeLiteral(scramSha256Verifier(master.password))}`,
+  );
   await server.query(`GRANT CREATE ON DATABASE postgres TO ${escapeIdentifier(master.username)}`);
   masterArn = await createSecret(
     secretsManagerClient(motoEndpoint()),
-    { engine: 'postgres', host: server.host, port: server.port, username: master.username, password: master.password, ssl: env.REQUIRE_TLS !== 'false' },
+    {
+      engine: 'postgres',
+      host: server.host,
+      port: server.port,
+      username: master.username,
+      password: master.password,
+      ssl: env.REQUIRE_TLS !== 'false',
+    },
     'cli-pg-alt-master',
   );
 });
@@ -42,14 +64,30 @@ afterAll(async () => server?.stop());
 async function setUp() {
   const username = `cli_alt_${randomBytes(3).toString('hex')}`;
   const initial = password();
-  await server.query(`CREATE ROLE ${escapeIdentifier(username)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`);
+  await server.query(
+    `CREATE ROLE ${escapeIdentifier(username)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(initial))}`,
+  );
   const { client, service } = await localRotation(createPostgresAlternatingUsersRotator({ env }), env);
   const secretId = await createSecret(
     client,
-    { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres', username, password: initial, masterarn: masterArn, ssl: env.REQUIRE_TLS !== 'false' },
+    {
+      engine: 'postgres',
+      host: server.host,
+      port: server.port,
+      dbname: 'postgres',
+      username,
+      password: initial,
+      masterarn: masterArn,
+      ssl: env.REQUIRE_TLS !== 'false',
+    },
     'cli-pg-alt',
   );
-  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, (user, pw) => canLogin(server, user, pw)) };
+  return {
+    client,
+    service,
+    secretId,
+    currentWorks: currentLogsIn(client, secretId, (user, pw) => canLogin(server, user, pw)),
+  };
 }
 
 describe('postgres-alternating-users: stuck rotations', () => {
@@ -60,7 +98,9 @@ describe('postgres-alternating-users: stuck rotations', () => {
     await service.rotate(secretId);
     const doctor = await cli(['doctor', secretId, '--json'], { env });
     expect(doctor.json.rotator).toMatchObject({ name: 'postgres-alternating-users', chosenBy: "the secret's fields" });
-    const states = Object.fromEntries(doctor.json.checks.map((c: { label: string; state: string }) => [c.label, c.state]));
+    const states = Object.fromEntries(
+      doctor.json.checks.map((c: { label: string; state: string }) => [c.label, c.state]),
+    );
     expect(states).toEqual({ AWSCURRENT: 'works', AWSPREVIOUS: 'works', pair: 'works' });
     expect(doctor.code).toBe(0);
   });

@@ -23,17 +23,24 @@ describe('--help', () => {
     }
     const none = await cli([], { endpoint: null });
     expect(none.code).toBe(2);
-    expect(none.err).toMatch(/a command is required: status, doctor, repair or rotate\nRun rotators --help for the commands\./);
+    expect(none.err).toMatch(
+      /a command is required: status, doctor, repair or rotate\nRun rotators --help for the commands\./,
+    );
   });
 
   for (const command of COMMANDS) {
     it(`${command} --help, -h and help ${command}: usage, every option, exit status`, async () => {
-      const runs = [await cli([command, '--help'], { endpoint: null }), await cli([command, '-h'], { endpoint: null }), await cli(['help', command], { endpoint: null })];
+      const runs = [
+        await cli([command, '--help'], { endpoint: null }),
+        await cli([command, '-h'], { endpoint: null }),
+        await cli(['help', command], { endpoint: null }),
+      ];
       for (const run of runs) {
         expect(run.code).toBe(0);
         expect(run.out).toBe(runs[0]!.out);
         expect(run.out).toMatch(new RegExp(`^Usage:\\s+rotators ${command} `, 'm'));
-        for (const option of ['--endpoint URL', '--region REGION', '--json', '-h, --help']) expect(run.out).toContain(option);
+        for (const option of ['--endpoint URL', '--region REGION', '--json', '-h, --help'])
+          expect(run.out).toContain(option);
         expect(run.out).toMatch(/^Exit status: 0 /m);
         expect(run.out).toContain('No secret value is ever printed.');
       }
@@ -61,9 +68,15 @@ describe('bad usage: a message naming the problem, exit 2', () => {
     [['status', 'a', '--frob'], /Unknown option '--frob'/],
     [['status', 'a', '--apply'], /Unknown option '--apply'/],
     [['doctor', 'a', '--rotator'], /Option '--rotator <value>' argument missing/],
-    [['doctor', 'a', '--rotator', 'oracle'], /--rotator must be one of generic-password, postgres-single-user, postgres-alternating-users, mysql-alternating-users, api-key \(got "oracle"\)/],
+    [
+      ['doctor', 'a', '--rotator', 'oracle'],
+      /--rotator must be one of generic-password, postgres-single-user, postgres-alternating-users, mysql-alternating-users, api-key \(got "oracle"\)/,
+    ],
     [['doctor', 'a', '--region', 'Mars'], /--region must be an AWS region such as eu-west-1 \(got "Mars"\)/],
-    [['doctor', 'a', '--endpoint', 'ftp://x'], /--endpoint must be an http\(s\) URL such as http:\/\/127\.0\.0\.1:4566 \(got "ftp:\/\/x"\)/],
+    [
+      ['doctor', 'a', '--endpoint', 'ftp://x'],
+      /--endpoint must be an http\(s\) URL such as http:\/\/127\.0\.0\.1:4566 \(got "ftp:\/\/x"\)/,
+    ],
     [['rotate', 'a'], /rotate runs the four steps on this machine only: pass --local/],
     [['repair', ''], /the secret id is empty/],
   ];
@@ -84,19 +97,28 @@ describe('bad usage: a message naming the problem, exit 2', () => {
   });
 
   // Only where nothing names a region: the SDK also looks in this process's environment and ~/.aws.
-  it.skipIf(Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || existsSync(join(homedir(), '.aws'))))('no region anywhere: says how to give one', async () => {
-    const run = await cli(['status', 'x'], { env: { AWS_REGION: undefined } });
-    expect(run.code).toBe(2);
-    expect(run.err).toMatch(/no AWS region: pass --region \(e\.g\. --region eu-west-1\) or set AWS_REGION/);
-    expect(run.out).toBe('');
-  });
+  it.skipIf(Boolean(process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || existsSync(join(homedir(), '.aws'))))(
+    'no region anywhere: says how to give one',
+    async () => {
+      const run = await cli(['status', 'x'], { env: { AWS_REGION: undefined } });
+      expect(run.code).toBe(2);
+      expect(run.err).toMatch(/no AWS region: pass --region \(e\.g\. --region eu-west-1\) or set AWS_REGION/);
+      expect(run.out).toBe('');
+    },
+  );
 
   it('a rotator whose settings are missing names the variable (api-key without API_ALLOWED_HOSTS)', async () => {
     const client = secretsManagerClient(motoEndpoint());
-    const secretId = await createSecret(client, { apiKey: `k-${crypto.randomUUID()}`, keyId: 'k1', baseUrl: 'https://keys.example.com' }, 'cli-usage');
+    const secretId = await createSecret(
+      client,
+      { apiKey: `k-${crypto.randomUUID()}`, keyId: 'k1', baseUrl: 'https://keys.example.com' },
+      'cli-usage',
+    );
     const run = await cli(['doctor', secretId], { env: {} });
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/the api-key rotator cannot start with these settings: .*API_ALLOWED_HOSTS.*Set API_ALLOWED_HOSTS in this shell as the function has it/);
+    expect(run.err).toMatch(
+      /the api-key rotator cannot start with these settings: .*API_ALLOWED_HOSTS.*Set API_ALLOWED_HOSTS in this shell as the function has it/,
+    );
   });
 });
 
@@ -117,6 +139,9 @@ describe('the rotators command (bin/rotators.mjs)', () => {
     // Rotation never configured: "disabled", a problem for an operator of rotations.
     const disabled = await runBin(['status', secretId, '--endpoint', motoEndpoint(), '--json']);
     expect(disabled.code).toBe(1);
-    expect(JSON.parse(disabled.out)).toMatchObject({ verdict: 'disabled', reason: 'rotation was never configured for this secret' });
+    expect(JSON.parse(disabled.out)).toMatchObject({
+      verdict: 'disabled',
+      reason: 'rotation was never configured for this secret',
+    });
   });
 });

@@ -30,13 +30,18 @@ describe('assess', () => {
   it('rotating while younger than four times the timeout, stuck after', () => {
     const stages = { v2: ['AWSCURRENT'], v3: ['AWSPENDING'] };
     const rotating = assess(info({ stages }), ago(239_000), 60, NOW);
-    expect(rotating).toMatchObject({ verdict: 'rotating', pending: { versionId: 'v3', ageSeconds: 239, windowSeconds: 240 } });
+    expect(rotating).toMatchObject({
+      verdict: 'rotating',
+      pending: { versionId: 'v3', ageSeconds: 239, windowSeconds: 240 },
+    });
     const stuck = assess(info({ stages }), ago(241_000), 60, NOW);
     expect(stuck.verdict).toBe('stuck');
-    expect(stuck.reason).toMatch(/^AWSPENDING has been on version v3, not AWSCURRENT, for 4 min \(longer than 4 x the function's 60 s timeout\)/);
+    expect(stuck.reason).toMatch(
+      /^AWSPENDING has been on version v3, not AWSCURRENT, for 4 min \(longer than 4 x the function's 60 s timeout\)/,
+    );
   });
 
-  it('an unknown timeout counts as Lambda\'s maximum; an unknown age as stuck', () => {
+  it("an unknown timeout counts as Lambda's maximum; an unknown age as stuck", () => {
     const stages = { v2: ['AWSCURRENT'], v3: ['AWSPENDING'] };
     expect(assess(info({ stages }), ago(3_000_000), undefined, NOW).verdict).toBe('rotating');
     expect(assess(info({ stages }), ago(3_700_000), undefined, NOW).verdict).toBe('stuck');
@@ -44,25 +49,42 @@ describe('assess', () => {
   });
 
   it('stuck outranks disabled: a cancelled rotation with its AWSPENDING left behind', () => {
-    expect(assess(info({ rotationEnabled: false, stages: { v2: ['AWSCURRENT'], v3: ['AWSPENDING'] } }), ago(DAY), 60, NOW).verdict).toBe('stuck');
+    expect(
+      assess(info({ rotationEnabled: false, stages: { v2: ['AWSCURRENT'], v3: ['AWSPENDING'] } }), ago(DAY), 60, NOW)
+        .verdict,
+    ).toBe('stuck');
   });
 
   it('no AWSCURRENT at all is stuck', () => {
-    expect(assess(info({ stages: { v1: ['AWSPREVIOUS'] } }), undefined, 60, NOW)).toMatchObject({ verdict: 'stuck', reason: expect.stringMatching(/no version holds AWSCURRENT/) });
+    expect(assess(info({ stages: { v1: ['AWSPREVIOUS'] } }), undefined, 60, NOW)).toMatchObject({
+      verdict: 'stuck',
+      reason: expect.stringMatching(/no version holds AWSCURRENT/),
+    });
   });
 
   it('disabled: turned off, or never configured', () => {
-    expect(assess(info({ rotationEnabled: false }), undefined, 60, NOW)).toMatchObject({ verdict: 'disabled', reason: 'rotation is turned off for this secret' });
-    expect(assess(info({ rotationEnabled: undefined }), undefined, 60, NOW)).toMatchObject({ verdict: 'disabled', reason: 'rotation was never configured for this secret' });
+    expect(assess(info({ rotationEnabled: false }), undefined, 60, NOW)).toMatchObject({
+      verdict: 'disabled',
+      reason: 'rotation is turned off for this secret',
+    });
+    expect(assess(info({ rotationEnabled: undefined }), undefined, 60, NOW)).toMatchObject({
+      verdict: 'disabled',
+      reason: 'rotation was never configured for this secret',
+    });
   });
 
   it('overdue: the last rotation plus the interval, plus a day of margin, has passed', () => {
     expect(assess(info({ lastRotated: ago(30 * DAY + 23 * 3_600_000) }), undefined, 60, NOW).verdict).toBe('healthy');
     const overdue = assess(info({ lastRotated: ago(31 * DAY + 60_000) }), undefined, 60, NOW);
     expect(overdue.verdict).toBe('overdue');
-    expect(overdue.reason).toMatch(/^last rotated 31 days ago; the schedule \(every 30 days\) wanted a rotation by 2026-06-14 11:59 UTC/);
+    expect(overdue.reason).toMatch(
+      /^last rotated 31 days ago; the schedule \(every 30 days\) wanted a rotation by 2026-06-14 11:59 UTC/,
+    );
     // Never rotated: from its creation.
-    expect(assess(info({ lastRotated: undefined, created: ago(40 * DAY) }), undefined, 60, NOW)).toMatchObject({ verdict: 'overdue', reason: expect.stringMatching(/^never rotated/) });
+    expect(assess(info({ lastRotated: undefined, created: ago(40 * DAY) }), undefined, 60, NOW)).toMatchObject({
+      verdict: 'overdue',
+      reason: expect.stringMatching(/^never rotated/),
+    });
   });
 
   it('schedules: rate() in hours or days; cron() falls back on NextRotationDate', () => {
@@ -72,6 +94,13 @@ describe('assess', () => {
     const cron = info({ rules: { scheduleExpression: 'cron(0 16 1,15 * ? *)' }, nextRotation: ago(2 * DAY) });
     expect(dueDate(cron)).toEqual(ago(2 * DAY));
     expect(assess(cron, undefined, 60, NOW).verdict).toBe('overdue');
-    expect(assess(info({ rules: { scheduleExpression: 'rate(4 hours)' }, lastRotated: ago(29 * 3_600_000) }), undefined, 60, NOW).verdict).toBe('overdue');
+    expect(
+      assess(
+        info({ rules: { scheduleExpression: 'rate(4 hours)' }, lastRotated: ago(29 * 3_600_000) }),
+        undefined,
+        60,
+        NOW,
+      ).verdict,
+    ).toBe('overdue');
   });
 });

@@ -1,7 +1,16 @@
 /** Sort a driver's connection error into a kind an operator can act on, from its code alone. */
 import type { ConnectionFailureKind } from '../errors.ts';
 
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+]);
 const TIMEOUT = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED']);
 const TLS = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -18,7 +27,10 @@ const TLS = new Set([
   'HANDSHAKE_SSL_ERROR',
 ]);
 
-export function classifyConnectionError(error: unknown, authenticationCodes: readonly string[] = []): ConnectionFailureKind {
+export function classifyConnectionError(
+  error: unknown,
+  authenticationCodes: readonly string[] = [],
+): ConnectionFailureKind {
   const source = (error ?? {}) as { code?: unknown; message?: unknown };
   const code = typeof source.code === 'string' ? source.code : '';
   const message = typeof source.message === 'string' ? source.message : '';

@@ -33,4 +33,9 @@ export {
 export { classifyConnectionError, serverOffersNoTls } from './connectionErrors.ts';
 export { alternateUsername, baseUsername, CLONE_SUFFIX } from './alternatingUsers.ts';
 
-export { checkMasterSecretAllowed, type MasterSecretPolicy, readMasterSecretPolicy, sameSecretArn } from './masterSecrets.ts';
+export {
+  checkMasterSecretAllowed,
+  type MasterSecretPolicy,
+  readMasterSecretPolicy,
+  sameSecretArn,
+} from './masterSecrets.ts';

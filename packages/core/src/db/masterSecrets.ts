@@ -24,12 +24,18 @@ export interface MasterSecretPolicy {
 export function readMasterSecretPolicy(env: Env, logger?: Pick<RotationLogger, 'warn'>): MasterSecretPolicy {
   const allowed = readList(env, 'MASTER_SECRET_ARNS');
   if (allowed.length > 0) return { allowed };
-  logger?.warn('MASTER_SECRET_ARNS is unset: any secret this function can read may be named as a master by a rotated secret. The Terraform modules set it; set it to the master secrets\' ARNs');
+  logger?.warn(
+    "MASTER_SECRET_ARNS is unset: any secret this function can read may be named as a master by a rotated secret. The Terraform modules set it; set it to the master secrets' ARNs",
+  );
   return {};
 }
 
 /** Before the master secret is read: `masterarn` must be one of MASTER_SECRET_ARNS when that is set. */
-export function checkMasterSecretAllowed(masterArn: string, policy: MasterSecretPolicy, context: RotationErrorContext): void {
+export function checkMasterSecretAllowed(
+  masterArn: string,
+  policy: MasterSecretPolicy,
+  context: RotationErrorContext,
+): void {
   if (!policy.allowed || policy.allowed.some((arn) => sameSecretArn(arn, masterArn))) return;
   throw new ConfusedDeputyError(
     'masterarn',

@@ -21,7 +21,9 @@ export const DEFAULT_DATABASE = 'postgres';
 
 /** A secret's `port`: an integer or a string of digits, 1 to 65535. */
 export const portField = z.union([
-  z.int({ error: 'must be an integer' }).check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
+  z
+    .int({ error: 'must be an integer' })
+    .check(z.gte(1, { error: 'must be from 1 to 65535' }), z.lte(65535, { error: 'must be from 1 to 65535' })),
   z.string().check(
     z.regex(/^\d{1,5}$/, { error: 'must be a port number', abort: true }),
     z.refine((value) => Number(value) >= 1 && Number(value) <= 65535, { error: 'must be from 1 to 65535' }),

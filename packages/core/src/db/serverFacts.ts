@@ -26,7 +26,8 @@ export type VerifierPlan = { ok: true; iterations: number } | { ok: false; reaso
 /** The decision, from the row SERVER_FACTS_QUERY returns (pure, unit-tested). */
 export function planVerifier(row: Record<string, unknown> | undefined): VerifierPlan {
   const versionText = String(row?.version_num ?? '');
-  if (!/^\d+$/.test(versionText)) return { ok: false, reason: 'the server did not report a numeric server_version_num' };
+  if (!/^\d+$/.test(versionText))
+    return { ok: false, reason: 'the server did not report a numeric server_version_num' };
   const versionNum = Number(versionText);
   if (versionNum < MIN_SERVER_VERSION_NUM) {
     return {
@@ -37,6 +38,7 @@ export function planVerifier(row: Record<string, unknown> | undefined): Verifier
   const iterationsValue = row?.scram_iterations;
   if (iterationsValue === null || iterationsValue === undefined) return { ok: true, iterations: SCRAM_ITERATIONS };
   const iterationsText = String(iterationsValue);
-  if (!/^\d+$/.test(iterationsText)) return { ok: false, reason: 'the server reported a scram_iterations that is not a number' };
+  if (!/^\d+$/.test(iterationsText))
+    return { ok: false, reason: 'the server reported a scram_iterations that is not a number' };
   return { ok: true, iterations: Math.max(Number(iterationsText), SCRAM_ITERATIONS) };
 }

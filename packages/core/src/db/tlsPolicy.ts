@@ -61,7 +61,10 @@ export function trustedCertificates(config: Pick<TlsConfig, 'customCa'>): Promis
     (error: unknown) => {
       // A zip without its CA chunk is a packaging fault: say so, and let the next connection try again.
       defaultTrust = undefined;
-      throw new ConfigurationError('TLS_CA_BUNDLE_PATH', `unset, so the default trust is used, but the Amazon RDS CA bundle could not be loaded (${error instanceof Error ? error.message : String(error)}): the zip is incomplete`);
+      throw new ConfigurationError(
+        'TLS_CA_BUNDLE_PATH',
+        `unset, so the default trust is used, but the Amazon RDS CA bundle could not be loaded (${error instanceof Error ? error.message : String(error)}): the zip is incomplete`,
+      );
     },
   );
   return defaultTrust;
@@ -76,7 +79,12 @@ export class TlsRequiredError extends SecretValueError {
  * The TLS mode for a secret's `ssl` field under the function's configuration. `label` names the
  * secret whose field it is in the error ("AWSCURRENT", "master secret arn:…").
  */
-export function tlsModeFor(ssl: boolean | undefined, config: Pick<TlsConfig, 'requireTls'>, context: RotationErrorContext = {}, label = 'the secret'): TlsMode {
+export function tlsModeFor(
+  ssl: boolean | undefined,
+  config: Pick<TlsConfig, 'requireTls'>,
+  context: RotationErrorContext = {},
+  label = 'the secret',
+): TlsMode {
   if (ssl !== false) return 'verify';
   if (config.requireTls) {
     throw new TlsRequiredError(
@@ -118,11 +126,17 @@ export interface VerifiedTls {
  * any credential. One attempt: no failure, not even "the server offers no TLS", leads to a
  * plaintext retry.
  */
-export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, connect: (tls: VerifiedTls | undefined) => Promise<T>): Promise<T> {
+export async function connectWithTlsPolicy<T>(
+  options: ConnectAttemptOptions,
+  connect: (tls: VerifiedTls | undefined) => Promise<T>,
+): Promise<T> {
   const { mode, host, purpose, logger, errorContext, authenticationCodes = [], probe = false } = options;
   const useTls = mode === 'verify';
   if (!useTls) {
-    logger.warn(`Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`, { host });
+    logger.warn(
+      `Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`,
+      { host },
+    );
   }
   // Outside the try: a trust store that cannot be loaded is not a connection failure.
   const tls = useTls ? { ca: await trustedCertificates(options.tls) } : undefined;
@@ -134,7 +148,12 @@ export async function connectWithTlsPolicy<T>(options: ConnectAttemptOptions, co
     const code = (error as { code?: unknown })?.code;
     const kind = classifyConnectionError(error, authenticationCodes);
     const noTls = useTls && serverOffersNoTls(error);
-    logger[probe && !noTls ? 'info' : 'warn'](`Could not connect with ${purpose}`, { host, tls: useTls, failure: kind, code });
+    logger[probe && !noTls ? 'info' : 'warn'](`Could not connect with ${purpose}`, {
+      host,
+      tls: useTls,
+      failure: kind,
+      code,
+    });
     const detail = noTls
       ? `${host} offers no TLS, so the ${purpose} were not sent: a server (or anyone on the path) that refuses TLS gets no password. Enable TLS on the server`
       : `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`;

@@ -8,7 +8,12 @@ import type { StepRun } from './stepRun.ts';
  */
 export async function createSecret<S extends SecretRecord>(run: StepRun<S>): Promise<void> {
   const { rotator, secrets, secretId, token, logger, errorContext } = run;
-  const current = parseSecretValue(rotator.schema, (await secrets.getVersion(secretId, 'AWSCURRENT')).secretString, 'AWSCURRENT', errorContext);
+  const current = parseSecretValue(
+    rotator.schema,
+    (await secrets.getVersion(secretId, 'AWSCURRENT')).secretString,
+    'AWSCURRENT',
+    errorContext,
+  );
 
   const existing = await secrets.findVersion(secretId, 'AWSPENDING', token);
   if (existing) {
@@ -17,12 +22,20 @@ export async function createSecret<S extends SecretRecord>(run: StepRun<S>): Pro
     return;
   }
 
-  const pending = validateSecretValue(rotator.schema, await rotator.createPending(current, run.createContext()), 'the pending value built by the rotator', errorContext);
+  const pending = validateSecretValue(
+    rotator.schema,
+    await rotator.createPending(current, run.createContext()),
+    'the pending value built by the rotator',
+    errorContext,
+  );
   try {
     await secrets.putPending(secretId, token, JSON.stringify(pending), run.rotationToken);
   } catch (error) {
     // A concurrent invocation may have put the value first; that is success if it is readable now.
-    if (error instanceof SecretsManagerCallError && (error.cause as Error | undefined)?.name === 'ResourceExistsException') {
+    if (
+      error instanceof SecretsManagerCallError &&
+      (error.cause as Error | undefined)?.name === 'ResourceExistsException'
+    ) {
       if (await secrets.findVersion(secretId, 'AWSPENDING', token)) {
         logger.info('createSecret: pending version was put by a concurrent invocation');
         return;

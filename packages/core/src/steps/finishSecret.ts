@@ -9,7 +9,9 @@ import type { StepRun } from './stepRun.ts';
 export async function finishSecret<S extends SecretRecord>(run: StepRun<S>): Promise<void> {
   const { secrets, secretId, token, logger, metadata, rotator } = run;
   // The preamble already returned if the token holds AWSCURRENT, so this is another version (or none).
-  const currentVersionId = Object.entries(metadata.versionIdsToStages).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+  const currentVersionId = Object.entries(metadata.versionIdsToStages).find(([, stages]) =>
+    stages.includes('AWSCURRENT'),
+  )?.[0];
 
   // Only a pending value that fits the schema and follows AWSCURRENT is promoted: a stray value put
   // by hand, then a direct invoke of finishSecret, must not become what clients read. Read before

@@ -10,13 +10,22 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConfusedDeputyError, type RotationErrorContext } from '../errors.ts';
 import type { SecretRecord } from '../secretValue.ts';
 
-export function assertPendingFollowsCurrent<S extends SecretRecord>(current: S, pending: S, rotatedFields: readonly string[], context: RotationErrorContext): void {
+export function assertPendingFollowsCurrent<S extends SecretRecord>(
+  current: S,
+  pending: S,
+  rotatedFields: readonly string[],
+  context: RotationErrorContext,
+): void {
   const keys = [...new Set([...Object.keys(current), ...Object.keys(pending)])].sort();
   for (const field of keys) {
     if (rotatedFields.includes(field)) continue;
     if (isDeepStrictEqual(current[field], pending[field])) continue;
     // Values are never shown: an unknown field may hold anything, a credential included.
-    const change = !(field in pending) ? 'is missing from AWSPENDING' : !(field in current) ? 'is in AWSPENDING but not in AWSCURRENT' : 'differs between AWSPENDING and AWSCURRENT';
+    const change = !(field in pending)
+      ? 'is missing from AWSPENDING'
+      : !(field in current)
+        ? 'is in AWSPENDING but not in AWSCURRENT'
+        : 'differs between AWSPENDING and AWSCURRENT';
     throw new ConfusedDeputyError(
       field,
       `field "${field}" ${change}; a rotation may change only ${rotatedFields.map((f) => `"${f}"`).join(', ') || 'nothing'}. ` +

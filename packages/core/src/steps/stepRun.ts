@@ -4,7 +4,12 @@ import type { SecretSchema } from '../schema.ts';
 import type { RotationStep } from '../event.ts';
 import type { RotationLogger } from '../logger.ts';
 import type { PasswordPolicy } from '../passwordPolicy.ts';
-import { ConfusedDeputyError, type RotationErrorContext, SecretsManagerCallError, SecretValueError } from '../errors.ts';
+import {
+  ConfusedDeputyError,
+  type RotationErrorContext,
+  SecretsManagerCallError,
+  SecretValueError,
+} from '../errors.ts';
 import type { CreateContext, Rotator, StepContext, UnlabelledVersion } from '../rotator.ts';
 import type { ListedVersion, SecretMetadata, SecretsGateway, SecretVersion } from '../secretsGateway.ts';
 import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
@@ -94,7 +99,9 @@ export class StepRun<S extends SecretRecord> {
     try {
       return parseSecretValue(this.rotator.schema, previous.secretString, 'AWSPREVIOUS', this.errorContext);
     } catch (error) {
-      this.logger.warn('AWSPREVIOUS does not fit the schema; continuing without it', { reason: (error as Error).message });
+      this.logger.warn('AWSPREVIOUS does not fit the schema; continuing without it', {
+        reason: (error as Error).message,
+      });
       return undefined;
     }
   }
@@ -131,13 +138,22 @@ export class StepRun<S extends SecretRecord> {
     try {
       listing = await this.secrets.listVersions(this.secretId);
     } catch (error) {
-      this.warnSecretsManagerFailure(error, 'could not list the secret\'s versions; versions without a staging label are not tried', 'secretsmanager:ListSecretVersionIds');
+      this.warnSecretsManagerFailure(
+        error,
+        "could not list the secret's versions; versions without a staging label are not tried",
+        'secretsmanager:ListSecretVersionIds',
+      );
       return [];
     }
-    if (!listing.complete) this.logger.warn('ListSecretVersionIds: stopped after too many pages; looking for versions without a label only among those listed');
+    if (!listing.complete)
+      this.logger.warn(
+        'ListSecretVersionIds: stopped after too many pages; looking for versions without a label only among those listed',
+      );
     const newer = versionsNewerThanCurrent(listing.versions, this.token);
     if (newer === undefined) {
-      this.logger.warn('ListSecretVersionIds did not list AWSCURRENT with a creation date; versions without a staging label are not tried');
+      this.logger.warn(
+        'ListSecretVersionIds did not list AWSCURRENT with a creation date; versions without a staging label are not tried',
+      );
       return [];
     }
     const usable: UnlabelledVersion<S>[] = [];
@@ -156,7 +172,10 @@ export class StepRun<S extends SecretRecord> {
       if (outcome === 'stop') break;
       if (outcome !== 'skip') usable.push(outcome.usable);
     }
-    this.logger.info('versions newer than AWSCURRENT read for those without a staging label', { versionIds: read, usable: usable.map((v) => v.versionId) });
+    this.logger.info('versions newer than AWSCURRENT read for those without a staging label', {
+      versionIds: read,
+      usable: usable.map((v) => v.versionId),
+    });
     return usable;
   }
 
@@ -164,7 +183,9 @@ export class StepRun<S extends SecretRecord> {
   private async readNewerVersion(listed: ListedVersion, current: S): Promise<NewerVersionOutcome<S>> {
     const { versionId } = listed;
     const labelled = listed.stages.length > 0;
-    const what = labelled ? `version ${versionId} (labelled ${listed.stages.join(', ')}, newer than AWSCURRENT)` : `version ${versionId} (no staging label)`;
+    const what = labelled
+      ? `version ${versionId} (labelled ${listed.stages.join(', ')}, newer than AWSCURRENT)`
+      : `version ${versionId} (no staging label)`;
     let version: SecretVersion | undefined;
     try {
       version = await this.secrets.findVersionById(this.secretId, versionId);
@@ -175,7 +196,10 @@ export class StepRun<S extends SecretRecord> {
     if (version?.secretString === undefined) {
       // RotateSecret's placeholder of a rotation abandoned before its createSecret, a binary-only
       // version, or one deleted since the listing.
-      this.logger.warn(`${what} has no value (a binary-only version, or the placeholder of a rotation abandoned before its createSecret); skipped`, { versionId });
+      this.logger.warn(
+        `${what} has no value (a binary-only version, or the placeholder of a rotation abandoned before its createSecret); skipped`,
+        { versionId },
+      );
       return 'skip';
     }
     let value: S;
@@ -184,7 +208,11 @@ export class StepRun<S extends SecretRecord> {
     } catch (error) {
       if (!(error instanceof SecretValueError)) throw error;
       // The error names fields, never values (secretValue.ts).
-      this.logger.warn(`${what} is not used: it does not fit the schema; skipped`, { versionId, fields: error.fields, reason: error.message });
+      this.logger.warn(`${what} is not used: it does not fit the schema; skipped`, {
+        versionId,
+        fields: error.fields,
+        reason: error.message,
+      });
       return 'skip';
     }
     try {
@@ -206,7 +234,8 @@ export class StepRun<S extends SecretRecord> {
   private warnSecretsManagerFailure(error: unknown, what: string, permission?: string): void {
     // Out of time: the invocation ends here, as at any other call.
     if (!(error instanceof SecretsManagerCallError) || this.secrets.timedOut) throw error;
-    const hint = permission && error.errorName === 'AccessDeniedException' ? ` (the function's role needs ${permission})` : '';
+    const hint =
+      permission && error.errorName === 'AccessDeniedException' ? ` (the function's role needs ${permission})` : '';
     this.logger.warn(`${what}${hint}`, { error: { name: error.name, message: error.message } });
   }
 
@@ -218,7 +247,12 @@ export class StepRun<S extends SecretRecord> {
       logger: this.logger,
       readSecret: async <T extends SecretRecord>(otherSecretId: string, schema: SecretSchema<T>): Promise<T> => {
         const version = await this.secrets.getVersion(otherSecretId, 'AWSCURRENT');
-        return parseSecretValue(schema, version.secretString, `AWSCURRENT of secret ${otherSecretId}`, this.errorContext);
+        return parseSecretValue(
+          schema,
+          version.secretString,
+          `AWSCURRENT of secret ${otherSecretId}`,
+          this.errorContext,
+        );
       },
     };
   }

@@ -10,12 +10,20 @@ import type { StepRun } from './stepRun.ts';
  */
 export async function testSecret<S extends SecretRecord>(run: StepRun<S>): Promise<void> {
   const { rotator, secrets, secretId, token, logger, errorContext } = run;
-  const [currentVersion, pendingVersion] = await Promise.all([secrets.getVersion(secretId, 'AWSCURRENT'), secrets.findVersion(secretId, 'AWSPENDING', token)]);
+  const [currentVersion, pendingVersion] = await Promise.all([
+    secrets.getVersion(secretId, 'AWSCURRENT'),
+    secrets.findVersion(secretId, 'AWSPENDING', token),
+  ]);
   const current = parseSecretValue(rotator.schema, currentVersion.secretString, 'AWSCURRENT', errorContext);
-  const pending = pendingVersion?.secretString === undefined ? undefined : parseSecretValue(rotator.schema, pendingVersion.secretString, 'AWSPENDING', errorContext);
+  const pending =
+    pendingVersion?.secretString === undefined
+      ? undefined
+      : parseSecretValue(rotator.schema, pendingVersion.secretString, 'AWSPENDING', errorContext);
 
   if (pending === undefined || isDeepStrictEqual(pending, current)) {
-    logger.info('testSecret: no new pending value (a configuration test, RotateImmediately=false); testing the current value');
+    logger.info(
+      'testSecret: no new pending value (a configuration test, RotateImmediately=false); testing the current value',
+    );
     if (rotator.testConfiguration) await rotator.testConfiguration(current, run.stepContext());
     else await rotator.testPending({ current, pending: current }, run.stepContext());
     logger.info('testSecret: the current value works');

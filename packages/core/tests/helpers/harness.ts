@@ -1,6 +1,12 @@
 /** A handler on a small test rotator, wired to the local Secrets Manager, with a call probe. */
 import { createRotationHandler, type Rotator } from '@rotators/core';
-import { createSecret, ensureRotationFunction, instrumentClient, RotationService, secretsManagerClient } from '@rotators/testkit';
+import {
+  createSecret,
+  ensureRotationFunction,
+  instrumentClient,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { z } from 'zod';
 
@@ -39,7 +45,12 @@ export async function harness(rotator: Rotator<TestSecret> = recordingRotator(),
   const probe = instrumentClient(functionClient);
   const handler = createRotationHandler(rotator, { client: functionClient, env });
   const admin = secretsManagerClient(endpoint);
-  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-  const newSecret = (value: Record<string, unknown> = { password: 'initial-password-0001', label: 'kept' }) => createSecret(admin, value, 'core');
+  const service = new RotationService({
+    client: admin,
+    invoke: handler,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+  });
+  const newSecret = (value: Record<string, unknown> = { password: 'initial-password-0001', label: 'kept' }) =>
+    createSecret(admin, value, 'core');
   return { handler, probe, admin, service, newSecret };
 }

@@ -11,10 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { harness, recordingRotator, type TestSecret } from '../helpers/harness.ts';
 
 /** As Terraform makes it: the secret first, its value as a second call, so moto's test placeholder is empty. */
-async function secretWithoutCreationValue(admin: Awaited<ReturnType<typeof harness>>['admin'], value: TestSecret): Promise<string> {
+async function secretWithoutCreationValue(
+  admin: Awaited<ReturnType<typeof harness>>['admin'],
+  value: TestSecret,
+): Promise<string> {
   const created = await admin.send(new CreateSecretCommand({ Name: `core/config-test/${randomUUID()}` }));
   rememberSecretJson(JSON.stringify(value));
-  await admin.send(new PutSecretValueCommand({ SecretId: created.ARN!, SecretString: JSON.stringify(value), VersionStages: ['AWSCURRENT'] }));
+  await admin.send(
+    new PutSecretValueCommand({
+      SecretId: created.ARN!,
+      SecretString: JSON.stringify(value),
+      VersionStages: ['AWSCURRENT'],
+    }),
+  );
   return created.ARN!;
 }
 
@@ -40,7 +49,7 @@ describe('testSecret as a configuration test', () => {
     expect(Object.values(await service.stages(secretId)).flat()).not.toContain('AWSPENDING');
   });
 
-  it('uses the rotator\'s testConfiguration when it has one', async () => {
+  it("uses the rotator's testConfiguration when it has one", async () => {
     const configurationTests: unknown[] = [];
     const rotator = recordingRotator({
       async testConfiguration(current) {
@@ -67,7 +76,14 @@ describe('testSecret as a configuration test', () => {
     const value = { password: 'config-test-current-3' };
     const secretId = await secretWithoutCreationValue(admin, value);
     const token = await service.start(secretId, false);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: JSON.stringify(value), VersionStages: ['AWSPENDING'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: JSON.stringify(value),
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
 
     await handler({ Step: 'testSecret', SecretId: secretId, ClientRequestToken: token });
 

@@ -1,6 +1,15 @@
 /** The preamble against moto: each case AWS's templates handle, in their order. */
-import { CancelRotateSecretCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { InvalidEventError, RotationNotEnabledError, UnknownVersionError, VersionNotPendingError } from '@rotators/core';
+import {
+  CancelRotateSecretCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  InvalidEventError,
+  RotationNotEnabledError,
+  UnknownVersionError,
+  VersionNotPendingError,
+} from '@rotators/core';
 import { readSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { harness, recordingRotator } from '../helpers/harness.ts';
@@ -27,7 +36,9 @@ describe('preamble', () => {
     const token = await service.start(secretId);
     await admin.send(new CancelRotateSecretCommand({ SecretId: secretId }));
     probe.reset();
-    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(RotationNotEnabledError);
+    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(
+      RotationNotEnabledError,
+    );
     expect(probe.calls).toEqual(['DescribeSecretCommand']);
   });
 
@@ -36,9 +47,15 @@ describe('preamble', () => {
     const secretId = await newSecret();
     await service.start(secretId);
     probe.reset();
-    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: '00000000-0000-0000-0000-000000000000' }).catch((e: Error) => e);
+    const error = await handler({
+      Step: 'createSecret',
+      SecretId: secretId,
+      ClientRequestToken: '00000000-0000-0000-0000-000000000000',
+    }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(UnknownVersionError);
-    expect((error as Error).message).toMatch(/00000000-0000-0000-0000-000000000000 has no stage.*secret arn:aws:secretsmanager:/);
+    expect((error as Error).message).toMatch(
+      /00000000-0000-0000-0000-000000000000 has no stage.*secret arn:aws:secretsmanager:/,
+    );
     expect(probe.calls).toEqual(['DescribeSecretCommand']);
   });
 
@@ -59,10 +76,25 @@ describe('preamble', () => {
     const { handler, admin, service, probe, newSecret } = await harness();
     const secretId = await newSecret();
     const token = await service.start(secretId);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: JSON.stringify({ password: 'manual-pending-value-1' }), VersionStages: ['AWSPENDING'] }));
-    await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: JSON.stringify({ password: 'manual-pending-value-1' }),
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+    await admin.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: token,
+      }),
+    );
     probe.reset();
-    await expect(handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(VersionNotPendingError);
+    await expect(handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(
+      VersionNotPendingError,
+    );
     expect(probe.calls).toEqual(['DescribeSecretCommand']);
   });
 });

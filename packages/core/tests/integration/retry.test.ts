@@ -19,7 +19,9 @@ describe('whole-rotation retries', () => {
     const result = await service.rotate(secretId);
 
     expect(result.attempts).toBe(2);
-    expect(result.failures.map((e) => (e as Error).message)).toEqual([expect.stringMatching(/target briefly unavailable/)]);
+    expect(result.failures.map((e) => (e as Error).message)).toEqual([
+      expect.stringMatching(/target briefly unavailable/),
+    ]);
     expect(rotator.calls.filter((c) => c === 'createPending')).toHaveLength(1);
     expect(new Set(pendingSeen).size).toBe(1);
     const current = await readSecret(admin, secretId, 'AWSCURRENT');
@@ -32,7 +34,10 @@ describe('whole-rotation retries', () => {
   it('a Secrets Manager failure during finishSecret is retried and the labels end consistent', async () => {
     const { admin, service, probe, newSecret } = await harness();
     const secretId = await newSecret();
-    probe.failNext('UpdateSecretVersionStageCommand', Object.assign(new Error('Internal failure'), { name: 'InternalServiceError' }));
+    probe.failNext(
+      'UpdateSecretVersionStageCommand',
+      Object.assign(new Error('Internal failure'), { name: 'InternalServiceError' }),
+    );
     const result = await service.rotate(secretId);
     expect(result.attempts).toBe(2);
     const stages = await service.stages(secretId);

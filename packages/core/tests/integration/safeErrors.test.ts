@@ -19,7 +19,10 @@ describe('errors the engine did not make', () => {
     const line = capturedOutput()
       .split('\n')
       .find((l) => l.includes('post-promotion clean-up failed') && l.includes(token));
-    expect(JSON.parse(line!).error).toEqual({ name: 'RotationError', message: expect.stringMatching(/^Unexpected Error EREVOKE/) });
+    expect(JSON.parse(line!).error).toEqual({
+      name: 'RotationError',
+      message: expect.stringMatching(/^Unexpected Error EREVOKE/),
+    });
   });
 
   it('an SDK failure that is not a modelled service error keeps only its class name and status', async () => {
@@ -29,19 +32,27 @@ describe('errors the engine did not make', () => {
     const secretId = await newSecret();
     const token = await service.start(secretId);
     probe.failNext('GetSecretValueCommand', new SyntaxError(`Unexpected token 'h', "${body}" is not valid JSON`));
-    const error = (await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e)) as SecretsManagerCallError;
+    const error = (await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch(
+      (e: unknown) => e,
+    )) as SecretsManagerCallError;
     expect(error).toBeInstanceOf(SecretsManagerCallError);
     expect(error.errorName).toBe('SyntaxError');
     expect(error.message).toMatch(/GetSecretValue failed: SyntaxError \(secret arn:/);
     expect(JSON.stringify({ message: error.message, cause: (error.cause as Error).message })).not.toContain(body);
   });
 
-  it('a modelled service error keeps the service\'s own message', async () => {
+  it("a modelled service error keeps the service's own message", async () => {
     const { handler, newSecret } = await harness();
     const secretId = await newSecret();
-    const error = (await handler({ Step: 'createSecret', SecretId: `${secretId}-missing`, ClientRequestToken: 'token-x' }).catch((e: unknown) => e)) as SecretsManagerCallError;
+    const error = (await handler({
+      Step: 'createSecret',
+      SecretId: `${secretId}-missing`,
+      ClientRequestToken: 'token-x',
+    }).catch((e: unknown) => e)) as SecretsManagerCallError;
     expect(error.errorName).toBe('ResourceNotFoundException');
-    expect(error.message).toMatch(/DescribeSecret failed: ResourceNotFoundException: .*can't find the specified secret.*\(HTTP 4\d\d\)/);
+    expect(error.message).toMatch(
+      /DescribeSecret failed: ResourceNotFoundException: .*can't find the specified secret.*\(HTTP 4\d\d\)/,
+    );
   });
 });
 
@@ -49,7 +60,16 @@ describe('Lambda context', () => {
   it('adds the request id and cold-start flag to every log line of the invocation', async () => {
     const { handler, newSecret } = await harness();
     const secretId = await newSecret();
-    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: 'no-such-version-token' }, { awsRequestId: 'req-5a7c', functionName: 'rotator-fn', memoryLimitInMB: '256', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotator-fn', functionVersion: '$LATEST' }).catch(() => undefined);
+    await handler(
+      { Step: 'createSecret', SecretId: secretId, ClientRequestToken: 'no-such-version-token' },
+      {
+        awsRequestId: 'req-5a7c',
+        functionName: 'rotator-fn',
+        memoryLimitInMB: '256',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotator-fn',
+        functionVersion: '$LATEST',
+      },
+    ).catch(() => undefined);
     const line = capturedOutput()
       .split('\n')
       .find((l) => l.includes('no-such-version-token'));

@@ -5,7 +5,14 @@
  * driver of their own.)
  */
 import { randomBytes } from 'node:crypto';
-import { canLogin, findLeaks, type PostgresServer, rememberedSecretCount, rememberSecret, startPostgres } from '@rotators/testkit';
+import {
+  canLogin,
+  findLeaks,
+  type PostgresServer,
+  rememberedSecretCount,
+  rememberSecret,
+  startPostgres,
+} from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCRAM_ITERATIONS, SCRAM_SALT_BYTES, scramSha256Verifier } from '../../src/db/index.ts';
 
@@ -25,7 +32,10 @@ function testPassword(): string {
 /** Run `template` with its %I / %L placeholders filled by the server's own format(). */
 async function runFormatted(server: PostgresServer, template: string, ...args: string[]): Promise<string> {
   const placeholders = args.map((_, i) => `$${i + 2}::text`).join(', ');
-  const { rows } = await server.query<{ sql: string }>(`SELECT format($1, ${placeholders}) AS sql`, [template, ...args]);
+  const { rows } = await server.query<{ sql: string }>(`SELECT format($1, ${placeholders}) AS sql`, [
+    template,
+    ...args,
+  ]);
   const sql = rows[0]!.sql;
   await server.query(sql);
   return sql;
@@ -36,8 +46,11 @@ const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A
 describe('scramSha256Verifier (pure)', () => {
   it('matches a verifier PostgreSQL 15.20 stored for a known password and salt', () => {
     // `SET password_encryption = 'scram-sha-256'; CREATE ROLE vec PASSWORD 'x-vector-pass'`, then pg_authid.rolpassword.
-    const stored = 'SCRAM-SHA-256$4096:5B9pHO5f/VZuI7NjJVUiJg==$NR/A8cdb4eMGt0kYo7FAPVtw0tZ1qypZX0U10LkZ0nc=:4S/khi4rBQV1ktBZJDadp/oT0apaatx0KXrheEfntug=';
-    expect(scramSha256Verifier('x-vector-pass', { salt: Buffer.from('5B9pHO5f/VZuI7NjJVUiJg==', 'base64') })).toBe(stored);
+    const stored =
+      'SCRAM-SHA-256$4096:5B9pHO5f/VZuI7NjJVUiJg==$NR/A8cdb4eMGt0kYo7FAPVtw0tZ1qypZX0U10LkZ0nc=:4S/khi4rBQV1ktBZJDadp/oT0apaatx0KXrheEfntug=';
+    expect(scramSha256Verifier('x-vector-pass', { salt: Buffer.from('5B9pHO5f/VZuI7NjJVUiJg==', 'base64') })).toBe(
+      stored,
+    );
   });
 
   it('uses 4096 iterations and a fresh 16-byte salt each time, as libpq does', () => {
@@ -83,10 +96,18 @@ describe('scramSha256Verifier against a real server', () => {
     expect((await server.query('SHOW password_encryption')).rows[0]!.password_encryption).toBe('scram-sha-256');
     await runFormatted(server, 'DROP ROLE IF EXISTS %I', roleName('scram_vector'));
     await runFormatted(server, `CREATE ROLE %I PASSWORD 'vector: ~!#$%%^&*()_+ 0aZ'`, roleName('scram_vector'));
-    const { rows } = await server.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [roleName('scram_vector')]);
+    const { rows } = await server.query<{ rolpassword: string }>(
+      'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
+      [roleName('scram_vector')],
+    );
     const stored = rows[0]!.rolpassword;
     const [, iterations, salt] = VERIFIER.exec(stored)!;
-    expect(scramSha256Verifier('vector: ~!#$%^&*()_+ 0aZ', { salt: Buffer.from(salt!, 'base64'), iterations: Number(iterations) })).toBe(stored);
+    expect(
+      scramSha256Verifier('vector: ~!#$%^&*()_+ 0aZ', {
+        salt: Buffer.from(salt!, 'base64'),
+        iterations: Number(iterations),
+      }),
+    ).toBe(stored);
   });
 
   it('a role whose verifier was made here logs in with the password over SCRAM, and refuses another', async () => {
@@ -96,17 +117,23 @@ describe('scramSha256Verifier against a real server', () => {
     await runFormatted(server, 'DROP ROLE IF EXISTS %I', name);
     await runFormatted(server, 'CREATE ROLE %I LOGIN', name);
     alterRole = await runFormatted(server, 'ALTER ROLE %I PASSWORD %L', name, verifier);
-    const { rows } = await server.query<{ rolpassword: string }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [name]);
+    const { rows } = await server.query<{ rolpassword: string }>(
+      'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
+      [name],
+    );
     expect(rows[0]!.rolpassword).toBe(verifier); // stored as sent, not hashed again
     expect(await canLogin(server, name, password)).toBe(true);
     expect(await canLogin(server, name, `${password}x`)).toBe(false);
   });
 
-  it.skipIf(EXTERNAL_SERVER)('the server log holds the ALTER ROLE with the verifier, never the password [needs the kit’s own cluster: skipped when PG_TEST_HOST names an external server]', () => {
-    const log = server.readLog();
-    expect(rememberedSecretCount()).toBeGreaterThan(0);
-    expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
-    expect(alterRole).toMatch(/ PASSWORD 'SCRAM-SHA-256\$\d+:/);
-    expect(log).toContain(`statement: ${alterRole}`);
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    'the server log holds the ALTER ROLE with the verifier, never the password [needs the kit’s own cluster: skipped when PG_TEST_HOST names an external server]',
+    () => {
+      const log = server.readLog();
+      expect(rememberedSecretCount()).toBeGreaterThan(0);
+      expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
+      expect(alterRole).toMatch(/ PASSWORD 'SCRAM-SHA-256\$\d+:/);
+      expect(log).toContain(`statement: ${alterRole}`);
+    },
+  );
 });

@@ -35,9 +35,18 @@ describe('createSecret', () => {
     const token = await service.start(secretId);
     probe.reset();
     rememberSecret('rotation-token-value-abc'); // the leak guard fails this file if it is ever logged
-    await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token, RotationToken: 'rotation-token-value-abc' });
+    await handler({
+      Step: 'createSecret',
+      SecretId: secretId,
+      ClientRequestToken: token,
+      RotationToken: 'rotation-token-value-abc',
+    });
     const put = probe.inputs.find((call) => call.command === 'PutSecretValueCommand');
-    expect(put?.input).toMatchObject({ ClientRequestToken: token, VersionStages: ['AWSPENDING'], RotationToken: 'rotation-token-value-abc' });
+    expect(put?.input).toMatchObject({
+      ClientRequestToken: token,
+      VersionStages: ['AWSPENDING'],
+      RotationToken: 'rotation-token-value-abc',
+    });
   });
 
   it('catches only ResourceNotFound when looking for the pending version', async () => {
@@ -46,8 +55,14 @@ describe('createSecret', () => {
     const token = await service.start(secretId);
     probe.reset();
     // The AWSCURRENT read passes; the pending lookup is throttled. That must fail the step, not create a value.
-    probe.failNext('GetSecretValueCommand', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), { skip: 1 });
-    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(/GetSecretValue failed: ThrottlingException/);
+    probe.failNext(
+      'GetSecretValueCommand',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+      { skip: 1 },
+    );
+    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(
+      /GetSecretValue failed: ThrottlingException/,
+    );
     expect(probe.count('GetSecretValueCommand')).toBe(2);
     expect(probe.count('PutSecretValueCommand')).toBe(0);
   });
@@ -57,7 +72,9 @@ describe('createSecret', () => {
     const secretId = await newSecret({ password: 424242424242 });
     const token = await service.start(secretId);
     probe.reset();
-    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: Error) => e);
+    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch(
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(SecretValueError);
     expect((error as SecretValueError).fields).toEqual(['password']);
     expect((error as Error).message).toContain(secretId);
@@ -75,7 +92,9 @@ describe('createSecret', () => {
     const secretId = await newSecret();
     const token = await service.start(secretId);
     probe.reset();
-    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(/cannot build/);
+    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(
+      /cannot build/,
+    );
     expect(probe.count('PutSecretValueCommand')).toBe(0);
   });
 
@@ -85,7 +104,9 @@ describe('createSecret', () => {
     const secretId = await newSecret();
     const token = await service.start(secretId);
     probe.reset();
-    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(SecretValueError);
+    await expect(handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token })).rejects.toThrow(
+      SecretValueError,
+    );
     expect(probe.count('PutSecretValueCommand')).toBe(0);
   });
 });
@@ -112,7 +133,12 @@ describe('setSecret and testSecret', () => {
       return rest;
     };
     // newerUnlabelled: read only when called (tests/integration/unlabelledVersions.test.ts).
-    expect(seen.at(-1)).toEqual({ current: strip(current), pending: strip(pending), previous: strip(previous), newerUnlabelled: expect.any(Function) });
+    expect(seen.at(-1)).toEqual({
+      current: strip(current),
+      pending: strip(pending),
+      previous: strip(previous),
+      newerUnlabelled: expect.any(Function),
+    });
   });
 
   it('tolerate an AWSPREVIOUS in another shape (first rotation after a format change)', async () => {
@@ -124,9 +150,27 @@ describe('setSecret and testSecret', () => {
     });
     const { handler, admin, service, newSecret } = await harness(rotator);
     const secretId = await newSecret({ password: 'old-shape-password', label: 'x' });
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ password: 'new-shape-pw-0002' }), VersionStages: ['AWSCURRENT'] }));
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ unrelated: true }), VersionStages: ['AWSCURRENT'] }));
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ password: 'current-pw-00003' }), VersionStages: ['AWSCURRENT'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ password: 'new-shape-pw-0002' }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ unrelated: true }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ password: 'current-pw-00003' }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
@@ -140,7 +184,8 @@ describe('finishSecret', () => {
     const secretId = await newSecret();
     const before = await readSecret(admin, secretId, 'AWSCURRENT');
     const token = await service.start(secretId);
-    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler({ Step, SecretId: secretId, ClientRequestToken: token });
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+      await handler({ Step, SecretId: secretId, ClientRequestToken: token });
     const stages = await service.stages(secretId);
     expect(stages[token]!.sort()).toEqual(['AWSCURRENT', 'AWSPENDING']);
     expect(stages[before!.versionId]).toEqual(['AWSPREVIOUS']);
@@ -152,12 +197,14 @@ describe('finishSecret', () => {
     const secretId = await newSecret();
     const before = await readSecret(admin, secretId, 'AWSCURRENT');
     const token = await service.start(secretId);
-    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler({ Step, SecretId: secretId, ClientRequestToken: token });
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+      await handler({ Step, SecretId: secretId, ClientRequestToken: token });
     const after = await readSecret(admin, secretId, 'AWSCURRENT');
     const callsBefore = rotator.calls.length;
     probe.reset();
 
-    for (const Step of ['finishSecret', 'createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler({ Step, SecretId: secretId, ClientRequestToken: token });
+    for (const Step of ['finishSecret', 'createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+      await handler({ Step, SecretId: secretId, ClientRequestToken: token });
 
     expect(probe.calls.every((c) => c === 'DescribeSecretCommand')).toBe(true);
     expect(rotator.calls.length).toBe(callsBefore);
@@ -173,7 +220,9 @@ describe('finishSecret', () => {
     // Someone with PutSecretValue puts a value the rotator never made, then invokes finishSecret.
     await plantPending(admin, secretId, token, { password: 42, label: 'kept' });
     probe.reset();
-    const error = await handler({ Step: 'finishSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e);
+    const error = await handler({ Step: 'finishSecret', SecretId: secretId, ClientRequestToken: token }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SecretValueError);
     expect((error as SecretValueError).fields).toEqual(['password']);
     expect((error as Error).message).toMatch(/AWSPENDING/);
@@ -192,9 +241,15 @@ describe('finishSecret', () => {
     const { handler, admin, service, newSecret } = await harness(rotator);
     const secretId = await newSecret();
     const token = await service.start(secretId);
-    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) await handler({ Step, SecretId: secretId, ClientRequestToken: token });
+    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+      await handler({ Step, SecretId: secretId, ClientRequestToken: token });
     const current = await readSecret(admin, secretId, 'AWSCURRENT');
     expect(current!.versionId).toBe(token);
-    expect(seen).toEqual([{ current: { password: current!.password, label: 'kept' }, previous: { password: 'initial-password-0001', label: 'kept' } }]);
+    expect(seen).toEqual([
+      {
+        current: { password: current!.password, label: 'kept' },
+        previous: { password: 'initial-password-0001', label: 'kept' },
+      },
+    ]);
   });
 });

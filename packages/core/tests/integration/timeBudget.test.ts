@@ -36,7 +36,11 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const event = { Step: 'setSecret', SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hang-AbCdEf', ClientRequestToken: 'token-hang-1' };
+const event = {
+  Step: 'setSecret',
+  SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:hang-AbCdEf',
+  ClientRequestToken: 'token-hang-1',
+};
 
 describe('a Secrets Manager endpoint that never answers', () => {
   it('with Lambda’s clock: a typed error naming the call, before the deadline of the smallest module timeout', async () => {
@@ -44,7 +48,10 @@ describe('a Secrets Manager endpoint that never answers', () => {
     const handler = createRotationHandler(rotator, { env: { SECRETS_MANAGER_ENDPOINT: endpoint } });
     const started = Date.now();
     const deadline = started + SMALLEST_MODULE_TIMEOUT_MS;
-    const error = await handler(event, { awsRequestId: 'req-1', getRemainingTimeInMillis: () => deadline - Date.now() }).catch((e: unknown) => e);
+    const error = await handler(event, {
+      awsRequestId: 'req-1',
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    }).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
 
     expect(error).toBeInstanceOf(SecretsManagerCallError);

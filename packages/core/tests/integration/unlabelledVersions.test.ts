@@ -4,7 +4,11 @@
  * order, that each is held to AWSCURRENT as AWSPENDING is, and what it costs in Secrets Manager calls.
  */
 import { randomUUID } from 'node:crypto';
-import { PutSecretValueCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import type { SetPendingVersions, UnlabelledVersion } from '../../src/rotator.ts';
 import { MAX_UNLABELLED_VERSIONS } from '../../src/steps/stepRun.ts';
 import { capturedOutput, rememberSecret } from '@rotators/testkit';
@@ -16,13 +20,29 @@ async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, va
   const versionId = randomUUID();
   if (value instanceof Uint8Array) {
     // A version with SecretBinary only.
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretBinary: value, VersionStages: ['STAGED'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretBinary: value,
+        VersionStages: ['STAGED'],
+      }),
+    );
   } else {
     const secretString = typeof value === 'string' ? value : JSON.stringify(value);
     rememberSecret(secretString);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: secretString,
+        VersionStages: ['STAGED'],
+      }),
+    );
   }
-  await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }));
+  await admin.send(
+    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }),
+  );
   return versionId;
 }
 
@@ -59,9 +79,16 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     const secretId = await newSecret();
     // Older than AWSCURRENT: planted, then a new AWSCURRENT put by hand.
     const older = await plantUnlabelled(admin, secretId, { password: password('older'), label: 'kept' });
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ password: password('current'), label: 'kept' }), VersionStages: ['AWSCURRENT'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ password: password('current'), label: 'kept' }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
     const newer: string[] = [];
-    for (let i = 0; i < MAX_UNLABELLED_VERSIONS + 1; i += 1) newer.push(await plantUnlabelled(admin, secretId, { password: password(`newer${i}`), label: 'kept' }));
+    for (let i = 0; i < MAX_UNLABELLED_VERSIONS + 1; i += 1)
+      newer.push(await plantUnlabelled(admin, secretId, { password: password(`newer${i}`), label: 'kept' }));
 
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
@@ -77,10 +104,17 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     // Asked twice, read once: one listing, one GetSecretValue per chosen version by its id alone
     // (no stage to pass), besides AWSCURRENT, AWSPENDING and AWSPREVIOUS.
     expect(probe.count('ListSecretVersionIdsCommand')).toBe(1);
-    expect(probe.inputs.find((c) => c.command === 'ListSecretVersionIdsCommand')!.input).toMatchObject({ IncludeDeprecated: true });
+    expect(probe.inputs.find((c) => c.command === 'ListSecretVersionIdsCommand')!.input).toMatchObject({
+      IncludeDeprecated: true,
+    });
     const reads = probe.inputs.filter((c) => c.command === 'GetSecretValueCommand').map((c) => c.input);
     expect(reads).toHaveLength(3 + MAX_UNLABELLED_VERSIONS);
-    expect(reads.filter((input) => input.VersionStage === undefined).map((input) => input.VersionId).sort()).toEqual([...newestFirst].sort());
+    expect(
+      reads
+        .filter((input) => input.VersionStage === undefined)
+        .map((input) => input.VersionId)
+        .sort(),
+    ).toEqual([...newestFirst].sort());
     expect(new Set(reads.map((input) => `${input.VersionId}/${input.VersionStage}`)).size).toBe(reads.length);
   });
 
@@ -110,7 +144,13 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
       // A rotation abandoned before its createSecret: RotateSecret's version without a value.
       placeholder: await service.start(secretId),
     };
-    await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: bad.placeholder }));
+    await admin.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: bad.placeholder,
+      }),
+    );
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     probe.reset();
@@ -144,14 +184,18 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
 
     expect(seen[0]).toEqual([]);
-    const read = probe.inputs.filter((c) => c.command === 'GetSecretValueCommand' && c.input.VersionStage === undefined).map((c) => c.input.VersionId);
+    const read = probe.inputs
+      .filter((c) => c.command === 'GetSecretValueCommand' && c.input.VersionStage === undefined)
+      .map((c) => c.input.VersionId);
     expect(read).toEqual([notJson, otherLabel]);
     expect(capturedOutput()).not.toContain(beforeTheChange);
     const warns = logLines(otherLabel).filter((line) => line.level === 'WARN');
     expect(warns).toHaveLength(1);
     expect(warns[0]!.fields).toEqual(['label']);
     expect(warns[0]!.versionId).toBe(otherLabel);
-    expect(warns[0]!.message).toContain(`version ${otherLabel} (no staging label) is not used: it differs from AWSCURRENT in "label"`);
+    expect(warns[0]!.message).toContain(
+      `version ${otherLabel} (no staging label) is not used: it differs from AWSCURRENT in "label"`,
+    );
     expect(warns[0]!.message).not.toContain('AWSPENDING');
     expect(capturedOutput()).not.toContain('attacker');
   });
@@ -160,16 +204,32 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     const { rotator, seen } = askingRotator();
     const { handler, admin, service, newSecret } = await harness(rotator);
     const secretId = await newSecret({ password: password('old-target-1'), label: 'old-target' });
-    const oldCurrent = Object.entries(await service.stages(secretId)).find(([, stages]) => stages.includes('AWSCURRENT'))![0];
+    const oldCurrent = Object.entries(await service.stages(secretId)).find(([, stages]) =>
+      stages.includes('AWSCURRENT'),
+    )![0];
     // Versions of the old target after it (an abandoned rotation of it, say), then the re-pointing.
     const oldTarget = [
       await plantUnlabelled(admin, secretId, { password: password('old-target-2'), label: 'old-target' }),
       await plantUnlabelled(admin, secretId, { password: password('old-target-3'), label: 'old-target' }),
     ];
     const rePointed = randomUUID();
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: rePointed, SecretString: JSON.stringify({ password: password('new-target'), label: 'new-target' }), VersionStages: ['AWSCURRENT'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: rePointed,
+        SecretString: JSON.stringify({ password: password('new-target'), label: 'new-target' }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
     // A writer of the secret moves AWSCURRENT back.
-    await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: oldCurrent, RemoveFromVersionId: rePointed }));
+    await admin.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: oldCurrent,
+        RemoveFromVersionId: rePointed,
+      }),
+    );
     const stages = await service.stages(secretId);
     expect(stages[oldCurrent]).toContain('AWSCURRENT');
     // As on AWS, the version AWSCURRENT left is now AWSPREVIOUS: a walk of unlabelled versions alone would not see it.
@@ -190,7 +250,14 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     const { rotator, seen } = askingRotator();
     const { handler, admin, service, newSecret } = await harness(rotator);
     const secretId = await newSecret();
-    const abandon = async (token: string) => admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+    const abandon = async (token: string) =>
+      admin.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSPENDING',
+          RemoveFromVersionId: token,
+        }),
+      );
     // A: createSecret ran, then abandoned (an operator removed its AWSPENDING, as AWS advises).
     const a = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: a });
@@ -213,10 +280,18 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     await plantUnlabelled(admin, secretId, { password: password('denied'), label: 'kept' });
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
-    probe.failNext('ListSecretVersionIdsCommand', Object.assign(new Error('not authorized to perform: secretsmanager:ListSecretVersionIds'), { name: 'AccessDeniedException', $fault: 'client' }));
+    probe.failNext(
+      'ListSecretVersionIdsCommand',
+      Object.assign(new Error('not authorized to perform: secretsmanager:ListSecretVersionIds'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+      }),
+    );
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
     expect(seen).toEqual([[]]);
-    const warn = logLines("could not list the secret's versions").find((l) => l.level === 'WARN' && l.clientRequestToken === token);
+    const warn = logLines("could not list the secret's versions").find(
+      (l) => l.level === 'WARN' && l.clientRequestToken === token,
+    );
     expect(warn!.message).toContain("the function's role needs secretsmanager:ListSecretVersionIds");
   });
 
@@ -229,10 +304,16 @@ describe('setSecret: versions without a staging label newer than AWSCURRENT', ()
     const token = await service.start(secretId);
     await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token });
     // AWSCURRENT, AWSPENDING and AWSPREVIOUS pass; the first read of an unlabelled version is throttled.
-    probe.failNext('GetSecretValueCommand', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }), { skip: 3 });
+    probe.failNext(
+      'GetSecretValueCommand',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }),
+      { skip: 3 },
+    );
     await handler({ Step: 'setSecret', SecretId: secretId, ClientRequestToken: token });
     expect(seen[0]).toHaveLength(1);
     expect([first, second]).toContain(seen[0]![0]!.versionId);
-    expect(logLines('it is not tried').some((l) => l.level === 'WARN' && String(l.message).includes('(no staging label)'))).toBe(true);
+    expect(
+      logLines('it is not tried').some((l) => l.level === 'WARN' && String(l.message).includes('(no staging label)')),
+    ).toBe(true);
   });
 });

@@ -2,7 +2,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, readBoolean, readCaBundle, readChoice, readInteger, readList, readString } from '@rotators/core';
+import {
+  ConfigurationError,
+  readBoolean,
+  readCaBundle,
+  readChoice,
+  readInteger,
+  readList,
+  readString,
+} from '@rotators/core';
 import { describe, expect, it } from 'vitest';
 
 const refusal = (read: () => unknown) => {
@@ -17,7 +25,8 @@ const refusal = (read: () => unknown) => {
 describe('environment reader', () => {
   it('booleans: one vocabulary, any case; unset or empty is the default; anything else names the variable', () => {
     for (const word of ['true', 'TRUE', '1', 'yes', 'Y', 'on']) expect(readBoolean({ X: word }, 'X', false)).toBe(true);
-    for (const word of ['false', 'False', '0', 'no', 'n', 'OFF']) expect(readBoolean({ X: word }, 'X', true)).toBe(false);
+    for (const word of ['false', 'False', '0', 'no', 'n', 'OFF'])
+      expect(readBoolean({ X: word }, 'X', true)).toBe(false);
     expect(readBoolean({}, 'X', true)).toBe(true);
     expect(readBoolean({ X: '  ' }, 'X', false)).toBe(false);
     const error = refusal(() => readBoolean({ X: 'sometimes' }, 'X', false));
@@ -30,7 +39,9 @@ describe('environment reader', () => {
     expect(readInteger({ N: ' 12 ' }, 'N', { fallback: 5, min: 1, max: 60 })).toBe(12);
     expect(readInteger({}, 'N', { fallback: 5, min: 1, max: 60 })).toBe(5);
     for (const bad of ['0', '61', '-1', '1.5', '1e1', 'ten']) {
-      expect(refusal(() => readInteger({ N: bad }, 'N', { fallback: 5, min: 1, max: 60 })).message).toContain('N must be an integer from 1 to 60');
+      expect(refusal(() => readInteger({ N: bad }, 'N', { fallback: 5, min: 1, max: 60 })).message).toContain(
+        'N must be an integer from 1 to 60',
+      );
     }
   });
 
@@ -39,7 +50,9 @@ describe('environment reader', () => {
     expect(readList({}, 'L')).toEqual([]);
     expect(readChoice({ C: 'sendgrid' }, 'C', ['generic', 'sendgrid'], 'generic')).toBe('sendgrid');
     expect(readChoice({}, 'C', ['generic', 'sendgrid'], 'generic')).toBe('generic');
-    expect(refusal(() => readChoice({ C: 'other' }, 'C', ['generic', 'sendgrid'], 'generic')).message).toContain('must be one of generic, sendgrid');
+    expect(refusal(() => readChoice({ C: 'other' }, 'C', ['generic', 'sendgrid'], 'generic')).message).toContain(
+      'must be one of generic, sendgrid',
+    );
     expect(readString({ S: '  x ' }, 'S')).toBe('x');
     expect(readString({ S: '' }, 'S')).toBeUndefined();
   });

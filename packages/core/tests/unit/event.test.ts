@@ -1,12 +1,20 @@
 import { InvalidEventError, parseRotationEvent } from '@rotators/core';
 import { describe, expect, it } from 'vitest';
 
-const valid = { Step: 'createSecret', SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf', ClientRequestToken: 'token-1' };
+const valid = {
+  Step: 'createSecret',
+  SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
+  ClientRequestToken: 'token-1',
+};
 
 describe('parseRotationEvent', () => {
   it('accepts the four steps and keeps RotationToken', () => {
     for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
-      expect(parseRotationEvent({ ...valid, Step, RotationToken: 'rt' })).toEqual({ ...valid, Step, RotationToken: 'rt' });
+      expect(parseRotationEvent({ ...valid, Step, RotationToken: 'rt' })).toEqual({
+        ...valid,
+        Step,
+        RotationToken: 'rt',
+      });
     }
   });
 
@@ -15,7 +23,11 @@ describe('parseRotationEvent', () => {
     ['Step', { ...valid, Step: 'deleteSecret' }, /"Step" must be one of/],
     ['SecretId', { ...valid, SecretId: undefined }, /No value provided for "SecretId"/],
     ['SecretId', { ...valid, SecretId: '' }, /"SecretId" must be non-empty printable ASCII/],
-    ['ClientRequestToken', { ...valid, ClientRequestToken: 'tok\nen' }, /"ClientRequestToken" must be non-empty printable ASCII/],
+    [
+      'ClientRequestToken',
+      { ...valid, ClientRequestToken: 'tok\nen' },
+      /"ClientRequestToken" must be non-empty printable ASCII/,
+    ],
     ['ClientRequestToken', { ...valid, ClientRequestToken: 42 }, /"ClientRequestToken" must be a string/],
     ['RotationToken', { ...valid, RotationToken: 42 }, /"RotationToken" must be a string/],
   ])('rejects a bad %s with a typed error naming it', (field, event, message) => {
@@ -38,7 +50,9 @@ describe('parseRotationEvent', () => {
   });
 
   it('never echoes a RotationToken value', () => {
-    const error = captureError(() => parseRotationEvent({ ...valid, Step: 'bogus', RotationToken: 'sensitive-rotation-token' })) as Error;
+    const error = captureError(() =>
+      parseRotationEvent({ ...valid, Step: 'bogus', RotationToken: 'sensitive-rotation-token' }),
+    ) as Error;
     expect(error.message).not.toContain('sensitive-rotation-token');
   });
 

@@ -16,14 +16,25 @@ describe('redactSensitive', () => {
   it('is applied by the rotation logger', () => {
     const logger = createRotationLogger('unit-test');
     logger.info('redaction probe', { password: 'probe-value-that-must-not-show', username: 'probe-user' });
-    const line = capturedOutput().split('\n').find((l) => l.includes('redaction probe'))!;
-    expect(JSON.parse(line)).toMatchObject({ rotator: 'unit-test', password: REDACTED, username: 'probe-user', level: 'INFO' });
+    const line = capturedOutput()
+      .split('\n')
+      .find((l) => l.includes('redaction probe'))!;
+    expect(JSON.parse(line)).toMatchObject({
+      rotator: 'unit-test',
+      password: REDACTED,
+      username: 'probe-user',
+      level: 'INFO',
+    });
   });
 });
 
 describe('safeCause', () => {
   it('keeps the class name and code of a driver error, and drops its message and statement text', () => {
-    const driverError = Object.assign(new Error("Access denied for user 'app' using password: s3cret"), { code: 'ER_ACCESS_DENIED_ERROR', errno: 1045, sql: "SET PASSWORD = 's3cret'" });
+    const driverError = Object.assign(new Error("Access denied for user 'app' using password: s3cret"), {
+      code: 'ER_ACCESS_DENIED_ERROR',
+      errno: 1045,
+      sql: "SET PASSWORD = 's3cret'",
+    });
     const cause = safeCause(driverError);
     expect(cause.message).toBe('Error ER_ACCESS_DENIED_ERROR');
     expect(JSON.stringify({ ...cause, message: cause.message })).not.toContain('s3cret');

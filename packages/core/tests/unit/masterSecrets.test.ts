@@ -13,11 +13,15 @@ describe('master secret policy', () => {
   });
 
   it('with MASTER_SECRET_ARNS, any other masterarn is a ConfusedDeputyError on "masterarn"', () => {
-    const policy = readMasterSecretPolicy({ MASTER_SECRET_ARNS: ` ${MASTER} , arn:aws:secretsmanager:us-east-1:123456789012:secret:other-GhIjKl` });
+    const policy = readMasterSecretPolicy({
+      MASTER_SECRET_ARNS: ` ${MASTER} , arn:aws:secretsmanager:us-east-1:123456789012:secret:other-GhIjKl`,
+    });
     expect(() => checkMasterSecretAllowed(MASTER, policy, {})).not.toThrow();
     let error: unknown;
     try {
-      checkMasterSecretAllowed('arn:aws:secretsmanager:us-east-1:123456789012:secret:app/team-b-XyZaBc', policy, { secretId: 'arn:s' });
+      checkMasterSecretAllowed('arn:aws:secretsmanager:us-east-1:123456789012:secret:app/team-b-XyZaBc', policy, {
+        secretId: 'arn:s',
+      });
     } catch (e) {
       error = e;
     }

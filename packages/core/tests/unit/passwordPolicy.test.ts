@@ -1,4 +1,10 @@
-import { ConfigurationError, DEFAULT_EXCLUDE_CHARACTERS, readEngineConfig, readPasswordPolicy, toGetRandomPasswordRequest } from '@rotators/core';
+import {
+  ConfigurationError,
+  DEFAULT_EXCLUDE_CHARACTERS,
+  readEngineConfig,
+  readPasswordPolicy,
+  toGetRandomPasswordRequest,
+} from '@rotators/core';
 import { describe, expect, it } from 'vitest';
 
 describe('readPasswordPolicy', () => {
@@ -50,7 +56,10 @@ describe('readPasswordPolicy', () => {
     ['PASSWORD_LENGTH', { PASSWORD_LENGTH: '12.5' }],
     ['EXCLUDE_NUMBERS', { EXCLUDE_NUMBERS: 'ture' }],
     ['REQUIRE_EACH_INCLUDED_TYPE', { REQUIRE_EACH_INCLUDED_TYPE: 'maybe' }],
-    ['EXCLUDE_*', { EXCLUDE_NUMBERS: 'true', EXCLUDE_PUNCTUATION: 'true', EXCLUDE_UPPERCASE: 'true', EXCLUDE_LOWERCASE: 'true' }],
+    [
+      'EXCLUDE_*',
+      { EXCLUDE_NUMBERS: 'true', EXCLUDE_PUNCTUATION: 'true', EXCLUDE_UPPERCASE: 'true', EXCLUDE_LOWERCASE: 'true' },
+    ],
     ['PASSWORD_LENGTH', { PASSWORD_LENGTH: '4', INCLUDE_SPACE: 'true' }],
     ['EXCLUDE_CHARACTERS', { EXCLUDE_CHARACTERS: 'x'.repeat(4097) }],
   ])('rejects a bad %s at cold start', (variable, env) => {
@@ -69,7 +78,9 @@ describe('readPasswordPolicy', () => {
 describe('readEngineConfig', () => {
   it('leaves the endpoint to the SDK unless SECRETS_MANAGER_ENDPOINT is set', () => {
     expect(readEngineConfig({}).secretsManagerEndpoint).toBeUndefined();
-    expect(readEngineConfig({ SECRETS_MANAGER_ENDPOINT: 'https://vpce.example' }).secretsManagerEndpoint).toBe('https://vpce.example');
+    expect(readEngineConfig({ SECRETS_MANAGER_ENDPOINT: 'https://vpce.example' }).secretsManagerEndpoint).toBe(
+      'https://vpce.example',
+    );
   });
 
   it('rejects an endpoint that is not an http(s) URL', () => {

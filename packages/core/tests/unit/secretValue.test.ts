@@ -7,7 +7,9 @@ const context = { secretId: 'arn:secret:x', step: 'createSecret' as const };
 
 describe('parseSecretValue', () => {
   it('keeps unknown fields and applies defaults', () => {
-    expect(parseSecretValue(schema, JSON.stringify({ username: 'app', extra: { a: 1 } }), 'AWSCURRENT', context)).toEqual({ username: 'app', port: 3306, extra: { a: 1 } });
+    expect(
+      parseSecretValue(schema, JSON.stringify({ username: 'app', extra: { a: 1 } }), 'AWSCURRENT', context),
+    ).toEqual({ username: 'app', port: 3306, extra: { a: 1 } });
   });
 
   it('names the fields at fault and the secret, never the values', () => {
@@ -40,7 +42,9 @@ describe('parseSecretValue', () => {
   it('refuses a "__proto__" field, which schema parsing would drop unseen and promotion would keep', () => {
     const error = (() => {
       try {
-        return parseSecretValue(schema, '{"username":"app","__proto__":{"host":"elsewhere.example"}}', 'AWSPENDING', { secretId: 'arn:x' });
+        return parseSecretValue(schema, '{"username":"app","__proto__":{"host":"elsewhere.example"}}', 'AWSPENDING', {
+          secretId: 'arn:x',
+        });
       } catch (e) {
         return e;
       }

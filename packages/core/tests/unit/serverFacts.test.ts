@@ -13,13 +13,22 @@ describe('planVerifier', () => {
     expect(plan.ok ? '' : plan.reason).toContain(`PostgreSQL ${versionNum}`);
   });
 
-  it.each([undefined, {}, { version_num: '' }, { version_num: '15.4' }, { version_num: null }])('refuses a row without a numeric server_version_num: %j', (row) => {
-    expect(planVerifier(row as Record<string, unknown> | undefined)).toEqual({ ok: false, reason: expect.stringContaining('server_version_num') });
-  });
+  it.each([undefined, {}, { version_num: '' }, { version_num: '15.4' }, { version_num: null }])(
+    'refuses a row without a numeric server_version_num: %j',
+    (row) => {
+      expect(planVerifier(row as Record<string, unknown> | undefined)).toEqual({
+        ok: false,
+        reason: expect.stringContaining('server_version_num'),
+      });
+    },
+  );
 
   it('accepts PostgreSQL 10 and 15 (no scram_iterations setting) with 4096 iterations, as libpq', () => {
     expect(SCRAM_ITERATIONS).toBe(4096);
-    expect(planVerifier({ version_num: String(MIN_SERVER_VERSION_NUM), scram_iterations: null })).toEqual({ ok: true, iterations: 4096 });
+    expect(planVerifier({ version_num: String(MIN_SERVER_VERSION_NUM), scram_iterations: null })).toEqual({
+      ok: true,
+      iterations: 4096,
+    });
     expect(planVerifier({ version_num: '150020', scram_iterations: null })).toEqual({ ok: true, iterations: 4096 });
     expect(planVerifier({ version_num: '150020' })).toEqual({ ok: true, iterations: 4096 });
   });
@@ -31,6 +40,9 @@ describe('planVerifier', () => {
   });
 
   it('refuses a scram_iterations that is not a number', () => {
-    expect(planVerifier({ version_num: '160004', scram_iterations: 'lots' })).toEqual({ ok: false, reason: expect.stringContaining('scram_iterations') });
+    expect(planVerifier({ version_num: '160004', scram_iterations: 'lots' })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('scram_iterations'),
+    });
   });
 });

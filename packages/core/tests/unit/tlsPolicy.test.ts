@@ -2,7 +2,15 @@ import { rmSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { capturedOutput } from '@rotators/testkit';
 import { ConfigurationError, createRotationLogger, SecretValueError, TargetConnectionError } from '@rotators/core';
-import { classifyConnectionError, connectWithTlsPolicy, readTlsConfig, sslField, TlsRequiredError, tlsModeFor, trustedCertificates } from '@rotators/core/db';
+import {
+  classifyConnectionError,
+  connectWithTlsPolicy,
+  readTlsConfig,
+  sslField,
+  TlsRequiredError,
+  tlsModeFor,
+  trustedCertificates,
+} from '@rotators/core/db';
 import { createTestCertificates } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -75,11 +83,21 @@ describe('classifyConnectionError', () => {
 });
 
 describe('connectWithTlsPolicy', () => {
-  const base = { tls: { customCa: ['test-ca'] }, host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: { secretId: 'arn:x' }, authenticationCodes: ['AUTH'] };
+  const base = {
+    tls: { customCa: ['test-ca'] },
+    host: 'db.example',
+    purpose: 'current credentials',
+    logger: createRotationLogger('unit'),
+    errorContext: { secretId: 'arn:x' },
+    authenticationCodes: ['AUTH'],
+  };
   const fail = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
 
   it('verify: a server that offers no TLS is a tls error, never a plaintext retry', async () => {
-    for (const failure of [fail('HANDSHAKE_NO_SSL_SUPPORT'), new Error('The server does not support SSL connections')]) {
+    for (const failure of [
+      fail('HANDSHAKE_NO_SSL_SUPPORT'),
+      new Error('The server does not support SSL connections'),
+    ]) {
       const tries: boolean[] = [];
       const error = await connectWithTlsPolicy({ ...base, mode: 'verify' }, async (tls) => {
         tries.push(tls !== undefined);
@@ -142,7 +160,12 @@ describe('connectWithTlsPolicy', () => {
       }).catch(() => undefined);
     await attempt(true, 'probe-purpose-1');
     await attempt(false, 'plain-purpose-2');
-    const line = (marker: string) => JSON.parse(capturedOutput().split('\n').find((l) => l.includes(marker))!) as { level: string };
+    const line = (marker: string) =>
+      JSON.parse(
+        capturedOutput()
+          .split('\n')
+          .find((l) => l.includes(marker))!,
+      ) as { level: string };
     expect(line('probe-purpose-1').level).toBe('INFO');
     expect(line('plain-purpose-2').level).toBe('WARN');
   });

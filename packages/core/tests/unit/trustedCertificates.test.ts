@@ -25,7 +25,14 @@ describe('trustedCertificates when the RDS CA bundle cannot be loaded', () => {
     const { createRotationLogger } = await import('../../src/logger.ts');
 
     let attempts = 0;
-    const options = { mode: 'verify' as const, tls: { customCa: undefined }, host: 'db.example', purpose: 'current credentials', logger: createRotationLogger('unit'), errorContext: {} };
+    const options = {
+      mode: 'verify' as const,
+      tls: { customCa: undefined },
+      host: 'db.example',
+      purpose: 'current credentials',
+      logger: createRotationLogger('unit'),
+      errorContext: {},
+    };
     const error = await connectWithTlsPolicy(options, async () => (attempts += 1)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/Amazon RDS CA bundle could not be loaded.*zip is incomplete/);

@@ -1,6 +1,13 @@
 /** Full rotations of a generic password secret, from the source, against the local Secrets Manager. */
 import { createRotationHandler } from '@rotators/core';
-import { capturedOutput, createSecret, ensureRotationFunction, readSecret, RotationService, secretsManagerClient } from '@rotators/testkit';
+import {
+  capturedOutput,
+  createSecret,
+  ensureRotationFunction,
+  readSecret,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../src/rotator.ts';
@@ -9,9 +16,20 @@ describe('generic-password rotation (source)', () => {
   it('rotates three times in a row: new AWSCURRENT each time, the old value under AWSPREVIOUS, other fields kept', async () => {
     const endpoint = motoEndpoint();
     const client = secretsManagerClient(endpoint);
-    const handler = createRotationHandler(genericPasswordRotator, { client, env: { PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' } });
-    const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-    const secretId = await createSecret(client, { password: 'first-password-value', username: 'svc', extra: { team: 'payments' } }, 'generic');
+    const handler = createRotationHandler(genericPasswordRotator, {
+      client,
+      env: { PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' },
+    });
+    const service = new RotationService({
+      client,
+      invoke: handler,
+      rotationLambdaArn: await ensureRotationFunction(endpoint),
+    });
+    const secretId = await createSecret(
+      client,
+      { password: 'first-password-value', username: 'svc', extra: { team: 'payments' } },
+      'generic',
+    );
 
     const seen = [(await readSecret(client, secretId, 'AWSCURRENT'))!.password as string];
     for (let rotation = 1; rotation <= 3; rotation += 1) {
@@ -32,7 +50,11 @@ describe('generic-password rotation (source)', () => {
     const endpoint = motoEndpoint();
     const client = secretsManagerClient(endpoint);
     const handler = createRotationHandler(genericPasswordRotator, { client, env: {} });
-    const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
+    const service = new RotationService({
+      client,
+      invoke: handler,
+      rotationLambdaArn: await ensureRotationFunction(endpoint),
+    });
     const secretId = await createSecret(client, { password: 'logging-test-password' }, 'generic');
     const { token } = await service.rotate(secretId);
 

@@ -1,7 +1,17 @@
 /** The built zip as an artifact: unpacked alone, loaded by Node 22, a full rotation (reproducibility: scripts/tests/reproducibleBuild.test.ts). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecret, ensureRotationFunction, localAwsEnv, readSecret, RotationService, secretsManagerClient, startZipFunction, ZipInvocationError, zipPath } from '@rotators/testkit';
+import {
+  createSecret,
+  ensureRotationFunction,
+  localAwsEnv,
+  readSecret,
+  RotationService,
+  secretsManagerClient,
+  startZipFunction,
+  ZipInvocationError,
+  zipPath,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,7 +31,11 @@ describe('generic-password.zip on Node 22', () => {
   it('performs full rotations', async () => {
     const endpoint = motoEndpoint();
     const client = secretsManagerClient(endpoint);
-    const service = new RotationService({ client, invoke: fn.invoke, rotationLambdaArn: await ensureRotationFunction(endpoint) });
+    const service = new RotationService({
+      client,
+      invoke: fn.invoke,
+      rotationLambdaArn: await ensureRotationFunction(endpoint),
+    });
     const secretId = await createSecret(client, { password: 'zip-initial-password', note: 'kept' }, 'generic-zip');
     for (let rotation = 0; rotation < 2; rotation += 1) {
       const before = await readSecret(client, secretId, 'AWSCURRENT');

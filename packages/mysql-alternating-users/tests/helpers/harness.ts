@@ -77,7 +77,13 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   let beforeStatement: ((sql: string) => void) | undefined;
   const route = options.route;
   const connect: ConnectFunction = async (options: ConnectionOptions) => {
-    const record: ConnectRecord = { user: String(options.user), host: String(options.host), port: Number(options.port), tls: options.ssl !== undefined, connectTimeout: options.connectTimeout };
+    const record: ConnectRecord = {
+      user: String(options.user),
+      host: String(options.host),
+      port: Number(options.port),
+      tls: options.ssl !== undefined,
+      connectTimeout: options.connectTimeout,
+    };
     connects.push(record);
     let connection: Awaited<ReturnType<ConnectFunction>>;
     const routed = route?.(String(options.host), Number(options.port));
@@ -116,8 +122,16 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
   const fullEnv = { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' }), ...env };
   const rotator = createMysqlAlternatingUsersRotator({ connect, env: fullEnv, rds: options.rds });
   const handler = createRotationHandler(rotator, { client: functionClient, env: fullEnv });
-  const service = new RotationService({ client, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-  const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor }, 'mysql-master');
+  const service = new RotationService({
+    client,
+    invoke: handler,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+  });
+  const masterArn = await createSecret(
+    client,
+    { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, engine: db.flavor },
+    'mysql-master',
+  );
 
   return {
     endpoint,
@@ -143,7 +157,20 @@ export async function harness(db: MariaDbServer, env: Record<string, string> = {
     ssl: caFile !== undefined,
     /** A secret for an existing user, pointing at the test server. */
     async secretFor(username: string, password: string, extra: Record<string, unknown> = {}): Promise<string> {
-      return createSecret(client, { engine: db.flavor, host: db.host, port: db.port, username, password, masterarn: masterArn, ssl: caFile !== undefined, ...extra }, 'mysql-app');
+      return createSecret(
+        client,
+        {
+          engine: db.flavor,
+          host: db.host,
+          port: db.port,
+          username,
+          password,
+          masterarn: masterArn,
+          ssl: caFile !== undefined,
+          ...extra,
+        },
+        'mysql-app',
+      );
     },
   };
 }
@@ -156,7 +183,13 @@ export function newPassword(): string {
 }
 
 /** Create `user`@`host` with a password, as a DBA would, then apply `grants` (each with ?@? for the account). */
-export async function createUser(db: MariaDbServer, user: string, password: string, host = '%', grants: string[] = []): Promise<void> {
+export async function createUser(
+  db: MariaDbServer,
+  user: string,
+  password: string,
+  host = '%',
+  grants: string[] = [],
+): Promise<void> {
   await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, host, password]);
   for (const grant of grants) await db.query(grant, [user, host]);
 }
@@ -188,7 +221,12 @@ export async function grantLines(db: MariaDbServer, user: string, host = '%'): P
   const grantee = `${mysql.escapeId(user, true)}@${mysql.escapeId(host, true)}`;
   return rows
     .map((row) => String(Object.values(row)[0]))
-    .map((line) => line.split(grantee).join('<grantee>').replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''))
+    .map((line) =>
+      line
+        .split(grantee)
+        .join('<grantee>')
+        .replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''),
+    )
     .sort();
 }
 
@@ -197,17 +235,24 @@ export async function grantLines(db: MariaDbServer, user: string, host = '%'): P
  * included) and SHOW GRANTS of every account. Equal snapshots = nothing changed.
  */
 export async function snapshot(db: MariaDbServer, users: string[]): Promise<string> {
-  const rows = await db.query<Record<string, unknown>>('SELECT * FROM mysql.user WHERE User IN (?) ORDER BY User, Host', [users]);
+  const rows = await db.query<Record<string, unknown>>(
+    'SELECT * FROM mysql.user WHERE User IN (?) ORDER BY User, Host',
+    [users],
+  );
   const grants: string[][] = [];
   for (const row of rows) {
     const found = await db.query<Record<string, string>>('SHOW GRANTS FOR ?@?', [String(row.User), String(row.Host)]);
     grants.push(found.map((g) => String(Object.values(g)[0])));
   }
-  return JSON.stringify({ rows, grants }, (_key, value) => (value?.type === 'Buffer' ? Buffer.from(value.data).toString('hex') : value));
+  return JSON.stringify({ rows, grants }, (_key, value) =>
+    value?.type === 'Buffer' ? Buffer.from(value.data).toString('hex') : value,
+  );
 }
 
 export async function accountHosts(db: MariaDbServer, user: string): Promise<string[]> {
-  return (await db.query<{ Host: string }>('SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host', [user])).map((r) => r.Host);
+  return (await db.query<{ Host: string }>('SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host', [user])).map(
+    (r) => r.Host,
+  );
 }
 
 /** Is `user`@`host` locked (ACCOUNT LOCK)? SHOW CREATE USER prints it on MySQL and MariaDB alike. */
@@ -218,6 +263,9 @@ export async function isLocked(db: MariaDbServer, user: string, host: string): P
 
 /** mysql.user's stored hash of `user`@`host`: to prove a password was, or was not, changed. */
 export async function storedHash(db: MariaDbServer, user: string, host: string): Promise<string> {
-  const [row] = await db.query<{ hash: string }>('SELECT authentication_string AS hash FROM mysql.user WHERE User = ? AND Host = ?', [user, host]);
+  const [row] = await db.query<{ hash: string }>(
+    'SELECT authentication_string AS hash FROM mysql.user WHERE User = ? AND Host = ?',
+    [user, host],
+  );
   return String(row?.hash);
 }

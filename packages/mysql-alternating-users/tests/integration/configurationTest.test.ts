@@ -33,9 +33,19 @@ describe('configuration test (testSecret alone)', () => {
     const h = await harness(db);
     const password = newPassword();
     await createUser(db, 'cfg_app2', password, '%', ['GRANT SELECT ON *.* TO ?@?']);
-    const badMaster = { username: db.adminUser, password: newPassword(), host: db.host, port: db.port, engine: db.flavor };
+    const badMaster = {
+      username: db.adminUser,
+      password: newPassword(),
+      host: db.host,
+      port: db.port,
+      engine: db.flavor,
+    };
     rememberSecretJson(JSON.stringify(badMaster));
-    const masterArn = (await h.client.send(new CreateSecretCommand({ Name: `mysql-master-bad/${randomUUID()}`, SecretString: JSON.stringify(badMaster) }))).ARN!;
+    const masterArn = (
+      await h.client.send(
+        new CreateSecretCommand({ Name: `mysql-master-bad/${randomUUID()}`, SecretString: JSON.stringify(badMaster) }),
+      )
+    ).ARN!;
     const secretId = await h.secretFor('cfg_app2', password, { masterarn: masterArn });
 
     await expect(h.service.testOnly(secretId)).rejects.toThrow(/master secret.*\[authentication/);

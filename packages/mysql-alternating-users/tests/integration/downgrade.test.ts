@@ -9,7 +9,13 @@
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { SecretValueError, TargetConnectionError } from '@rotators/core';
 import { TlsRequiredError } from '@rotators/core/db';
-import { createSecret, type FakeMysqlServer, type MariaDbServer, startFakeMysqlServer, startMariaDb } from '@rotators/testkit';
+import {
+  createSecret,
+  type FakeMysqlServer,
+  type MariaDbServer,
+  startFakeMysqlServer,
+  startMariaDb,
+} from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, harness, newPassword } from '../helpers/harness.ts';
 
@@ -22,7 +28,11 @@ let fake: FakeMysqlServer;
 /** Accepts any login in plaintext: stands for a server the operator allowed plaintext to. */
 let accepting: FakeMysqlServer;
 beforeAll(async () => {
-  [db, fake, accepting] = await Promise.all([startMariaDb(), startFakeMysqlServer(), startFakeMysqlServer({ acceptLogins: true })]);
+  [db, fake, accepting] = await Promise.all([
+    startMariaDb(),
+    startFakeMysqlServer(),
+    startFakeMysqlServer({ acceptLogins: true }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([fake?.stop(), accepting?.stop(), db?.stop()]);
@@ -31,13 +41,30 @@ afterAll(async () => {
 type Harness = Awaited<ReturnType<typeof harness>>;
 
 /** An app secret and its master secret, both naming `server`. */
-async function secretsAt(h: Harness, server: FakeMysqlServer, app: Record<string, unknown>, master: Record<string, unknown> = {}) {
+async function secretsAt(
+  h: Harness,
+  server: FakeMysqlServer,
+  app: Record<string, unknown>,
+  master: Record<string, unknown> = {},
+) {
   const appPassword = newPassword();
   const masterPassword = newPassword();
-  const masterArn = await createSecret(h.client, { username: 'fake_admin', password: masterPassword, host: server.host, port: server.port, ...master }, 'mysql-master');
+  const masterArn = await createSecret(
+    h.client,
+    { username: 'fake_admin', password: masterPassword, host: server.host, port: server.port, ...master },
+    'mysql-master',
+  );
   const secretId = await createSecret(
     h.client,
-    { engine: 'mysql', host: server.host, port: server.port, username: 'fake_app', password: appPassword, masterarn: masterArn, ...app },
+    {
+      engine: 'mysql',
+      host: server.host,
+      port: server.port,
+      username: 'fake_app',
+      password: appPassword,
+      masterarn: masterArn,
+      ...app,
+    },
     'mysql-app',
   );
   return { secretId, masterArn, passwords: [appPassword, masterPassword] };
@@ -62,43 +89,49 @@ const configurations = [
   ['REQUIRE_TLS=false', { REQUIRE_TLS: 'false' }],
 ] as const;
 
-describe.skipIf(NO_TEST_CA).each(configurations)(`a server that offers no TLS, secret without "ssl", %s ${NEEDS_TEST_CA}`, (_name, env) => {
-  it.each(['setSecret', 'testSecret'] as const)('%s: tls error naming the host and the secret, nothing sent after the greeting, nothing written', async (step) => {
-    const h = await harness(db, env);
-    const { secretId, passwords } = await secretsAt(h, fake, {});
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    if (step === 'testSecret') await h.service.runStep(secretId, 'setSecret', token).catch(() => undefined);
-    const labelsBefore = await labels(h, secretId);
-    const from = fake.connections.length;
-    h.probe.reset();
+describe.skipIf(NO_TEST_CA).each(configurations)(
+  `a server that offers no TLS, secret without "ssl", %s ${NEEDS_TEST_CA}`,
+  (_name, env) => {
+    it.each(['setSecret', 'testSecret'] as const)(
+      '%s: tls error naming the host and the secret, nothing sent after the greeting, nothing written',
+      async (step) => {
+        const h = await harness(db, env);
+        const { secretId, passwords } = await secretsAt(h, fake, {});
+        const token = await h.service.start(secretId);
+        await h.service.runStep(secretId, 'createSecret', token);
+        if (step === 'testSecret') await h.service.runStep(secretId, 'setSecret', token).catch(() => undefined);
+        const labelsBefore = await labels(h, secretId);
+        const from = fake.connections.length;
+        h.probe.reset();
 
-    const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect((error as TargetConnectionError).code).toBe('HANDSHAKE_NO_SSL_SUPPORT');
-    expect((error as Error).message).toContain(`${fake.host} offers no TLS`);
-    expect((error as Error).message).toContain(secretId);
-    expect(fake.connections.length).toBeGreaterThan(from);
-    expectNothingSent(fake, from, passwords);
-    expect(h.connects.slice(-1)[0]).toMatchObject({ tls: true, ok: false });
-    expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    expect(await labels(h, secretId)).toEqual(labelsBefore);
-  });
+        const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetConnectionError);
+        expect((error as TargetConnectionError).kind).toBe('tls');
+        expect((error as TargetConnectionError).code).toBe('HANDSHAKE_NO_SSL_SUPPORT');
+        expect((error as Error).message).toContain(`${fake.host} offers no TLS`);
+        expect((error as Error).message).toContain(secretId);
+        expect(fake.connections.length).toBeGreaterThan(from);
+        expectNothingSent(fake, from, passwords);
+        expect(h.connects.slice(-1)[0]).toMatchObject({ tls: true, ok: false });
+        expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+        expect(await labels(h, secretId)).toEqual(labelsBefore);
+      },
+    );
 
-  it('the configuration test (testSecret alone): the same, and the master is never tried', async () => {
-    const h = await harness(db, env);
-    const { secretId, passwords } = await secretsAt(h, fake, {});
-    const from = fake.connections.length;
-    const error = await h.service.testOnly(secretId).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect((error as Error).message).toContain(`${fake.host} offers no TLS`);
-    expect(fake.connections.length).toBe(from + 1);
-    expectNothingSent(fake, from, passwords);
-    expect(h.probe.count('PutSecretValueCommand')).toBe(0);
-  });
-});
+    it('the configuration test (testSecret alone): the same, and the master is never tried', async () => {
+      const h = await harness(db, env);
+      const { secretId, passwords } = await secretsAt(h, fake, {});
+      const from = fake.connections.length;
+      const error = await h.service.testOnly(secretId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect((error as Error).message).toContain(`${fake.host} offers no TLS`);
+      expect(fake.connections.length).toBe(from + 1);
+      expectNothingSent(fake, from, passwords);
+      expect(h.probe.count('PutSecretValueCommand')).toBe(0);
+    });
+  },
+);
 
 describe.skipIf(NO_TEST_CA)(`"ssl": false ${NEEDS_TEST_CA}`, () => {
   it('REQUIRE_TLS unset: TlsRequiredError naming "ssl" and the secret, before any connection, nothing written', async () => {
@@ -145,7 +178,8 @@ describe.skipIf(NO_TEST_CA)(`"ssl": false ${NEEDS_TEST_CA}`, () => {
     expect(users).toEqual(['fake_app_clone', 'fake_app', undefined]);
     const masterConnection = accepting.connections.at(-1)!;
     expect(masterConnection.received.length).toBe(0);
-    for (const connection of accepting.connections.slice(from)) expect(connection.received.includes(Buffer.from(passwords[1]!))).toBe(false);
+    for (const connection of accepting.connections.slice(from))
+      expect(connection.received.includes(Buffer.from(passwords[1]!))).toBe(false);
   });
 
   it('on a real server, REQUIRE_TLS=false and an app secret with "ssl": false: a whole rotation whose master logins all use TLS', async () => {
@@ -166,7 +200,11 @@ describe.skipIf(NO_TEST_CA)(`"ssl": false ${NEEDS_TEST_CA}`, () => {
     const h = await harness(db);
     const password = newPassword();
     await createUser(db, 'plain_master_app', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
-    const masterArn = await createSecret(h.client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, ssl: false }, 'mysql-master');
+    const masterArn = await createSecret(
+      h.client,
+      { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, ssl: false },
+      'mysql-master',
+    );
     const secretId = await h.secretFor('plain_master_app', password, { masterarn: masterArn });
     const token = await h.service.start(secretId);
     await h.service.runStep(secretId, 'createSecret', token);

@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.stop());
 
-const allUsers = async () => (await db.query<{ u: string }>("SELECT CONCAT(User, '@', Host) AS u FROM mysql.user ORDER BY u")).map((r) => r.u);
+const allUsers = async () =>
+  (await db.query<{ u: string }>("SELECT CONCAT(User, '@', Host) AS u FROM mysql.user ORDER BY u")).map((r) => r.u);
 
 describe('user name length (USERNAME_CHARACTER_LIMIT, default 32)', () => {
   it('a 26-character base name rotates: the 32-character clone exists and logs in', async () => {
@@ -93,7 +94,10 @@ describe('names that need quoting', () => {
     await db.query("CREATE USER IF NOT EXISTS 'victim'@'%' IDENTIFIED BY ?", [victimPassword]);
     await db.query("ALTER USER 'victim'@'%' IDENTIFIED BY ?", [victimPassword]);
     const password = newPassword();
-    await createUser(db, name, password, '%', ['GRANT SELECT ON shop.* TO ?@?', 'GRANT SELECT, INSERT ON `we?ird``db`.* TO ?@? WITH GRANT OPTION']);
+    await createUser(db, name, password, '%', [
+      'GRANT SELECT ON shop.* TO ?@?',
+      'GRANT SELECT, INSERT ON `we?ird``db`.* TO ?@? WITH GRANT OPTION',
+    ]);
     const usersBefore = await allUsers();
     const secretId = await h.secretFor(name, password);
 
@@ -105,7 +109,9 @@ describe('names that need quoting', () => {
     expect(previous.username).toBe(`${name}_clone`);
     expect(await accountHosts(db, `${name}_clone`)).toEqual(['%']);
     expect(await grantLines(db, `${name}_clone`)).toEqual(await grantLines(db, name));
-    expect((await grantLines(db, `${name}_clone`)).join('\n')).toContain('ON `we?ird``db`.* TO <grantee> WITH GRANT OPTION');
+    expect((await grantLines(db, `${name}_clone`)).join('\n')).toContain(
+      'ON `we?ird``db`.* TO <grantee> WITH GRANT OPTION',
+    );
     expect(await logsIn(db, current.username, current.password)).toBe(true);
     expect(await logsIn(db, previous.username, previous.password)).toBe(true);
     // Exactly one account more (the clone); the victim still logs in with its own password.
@@ -210,9 +216,21 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
     const token = await h.service.start(secretId);
     const { versionId: _v, ...currentValue } = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
     // AWSCURRENT is the clone after one rotation, so the genuine pending user is the base user.
-    const tampered = JSON.stringify({ ...currentValue, username: `deputy_${field}`, password: newPassword(), ...change });
+    const tampered = JSON.stringify({
+      ...currentValue,
+      username: `deputy_${field}`,
+      password: newPassword(),
+      ...change,
+    });
     rememberSecretJson(tampered);
-    await h.client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
+    await h.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: tampered,
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
     const before = await snapshot(db, [`deputy_${field}`, `deputy_${field}_clone`, 'victim']);
     h.connects.length = 0;
 
@@ -228,9 +246,19 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
 
   it('a master secret for another host: refused before the master connects', async () => {
     const { h, secretId } = await rotatedOnce('deputy_master');
-    const otherMaster = await createSecret(h.client, { username: db.adminUser, password: db.adminPassword, host: 'db.elsewhere.example', port: db.port }, 'mysql-master');
+    const otherMaster = await createSecret(
+      h.client,
+      { username: db.adminUser, password: db.adminPassword, host: 'db.elsewhere.example', port: db.port },
+      'mysql-master',
+    );
     const { versionId: _v, ...value } = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    await h.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...value, masterarn: otherMaster }), VersionStages: ['AWSCURRENT'] }));
+    await h.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: JSON.stringify({ ...value, masterarn: otherMaster }),
+        VersionStages: ['AWSCURRENT'],
+      }),
+    );
     const before = await snapshot(db, ['deputy_master', 'deputy_master_clone']);
     h.connects.length = 0;
 
@@ -249,7 +277,11 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
     const h = await harness(db);
     const weakPassword = newPassword();
     await createUser(db, 'weakmaster', weakPassword);
-    const weakMaster = await createSecret(h.client, { username: 'weakmaster', password: weakPassword, host: db.host, port: db.port }, 'mysql-master');
+    const weakMaster = await createSecret(
+      h.client,
+      { username: 'weakmaster', password: weakPassword, host: db.host, port: db.port },
+      'mysql-master',
+    );
     const password = newPassword();
     await createUser(db, 'weakapp', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
     const secretId = await h.secretFor('weakapp', password, { masterarn: weakMaster });
@@ -259,7 +291,9 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
     await h.service.runStep(secretId, 'createSecret', token);
     const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as Error).message).toMatch(/reading the accounts of user weakapp from mysql\.user failed: ER_TABLEACCESS_DENIED_ERROR/);
+    expect((error as Error).message).toMatch(
+      /reading the accounts of user weakapp from mysql\.user failed: ER_TABLEACCESS_DENIED_ERROR/,
+    );
     expect((error as Error).message).toContain(secretId);
     expect(await snapshot(db, ['weakapp', 'weakapp_clone', 'weakmaster'])).toBe(before);
   });
@@ -267,8 +301,16 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
   it('a master that can read mysql.user and create users but not grant: MasterRightsError naming the missing right, nothing written', async () => {
     const h = await harness(db);
     const masterPassword = newPassword();
-    await createUser(db, 'partmaster', masterPassword, '%', ['GRANT SELECT ON mysql.* TO ?@?', 'GRANT CREATE USER ON *.* TO ?@?', 'GRANT SELECT, INSERT, UPDATE, CREATE ON rotators.* TO ?@?']);
-    const partMaster = await createSecret(h.client, { username: 'partmaster', password: masterPassword, host: db.host, port: db.port }, 'mysql-master');
+    await createUser(db, 'partmaster', masterPassword, '%', [
+      'GRANT SELECT ON mysql.* TO ?@?',
+      'GRANT CREATE USER ON *.* TO ?@?',
+      'GRANT SELECT, INSERT, UPDATE, CREATE ON rotators.* TO ?@?',
+    ]);
+    const partMaster = await createSecret(
+      h.client,
+      { username: 'partmaster', password: masterPassword, host: db.host, port: db.port },
+      'mysql-master',
+    );
     const password = newPassword();
     await createUser(db, 'partapp', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
     const secretId = await h.secretFor('partapp', password, { masterarn: partMaster });
@@ -285,14 +327,19 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
 
     // GRANT OPTION on that one object is enough: the same rotation then completes.
     await db.query("GRANT SELECT ON shop.* TO 'partmaster'@'%' WITH GRANT OPTION");
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+      await h.service.runStep(secretId, step, token);
     expect(await grantLines(db, 'partapp_clone')).toEqual(await grantLines(db, 'partapp'));
   });
 
   it('a master with a wrong password: an authentication failure, nothing changed, no password in the message', async () => {
     const h = await harness(db);
     const wrong = newPassword();
-    const badMaster = await createSecret(h.client, { username: db.adminUser, password: wrong, host: db.host, port: db.port }, 'mysql-master');
+    const badMaster = await createSecret(
+      h.client,
+      { username: db.adminUser, password: wrong, host: db.host, port: db.port },
+      'mysql-master',
+    );
     const password = newPassword();
     await createUser(db, 'badmasterapp', password);
     const secretId = await h.secretFor('badmasterapp', password, { masterarn: badMaster });

@@ -19,7 +19,11 @@ afterAll(async () => db?.stop());
 describe('MASTER_SECRET_ARNS', () => {
   it('a masterarn that is not one of them (here: another app secret the function reads) is refused before it is read; nothing written', async () => {
     const probeHarness = await harness(db);
-    const allowedMaster = await createSecret(probeHarness.client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port }, 'mysql-master');
+    const allowedMaster = await createSecret(
+      probeHarness.client,
+      { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
+      'mysql-master',
+    );
     const h = await harness(db, { MASTER_SECRET_ARNS: allowedMaster });
     const ops = newPassword();
     await createUser(db, 'opsuser', ops, '%', ['GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION']);
@@ -36,7 +40,11 @@ describe('MASTER_SECRET_ARNS', () => {
     expect(error).toBeInstanceOf(ConfusedDeputyError);
     expect((error as ConfusedDeputyError).field).toBe('masterarn');
     expect((error as Error).message).toContain(otherAppSecret);
-    expect(h.probe.inputs.filter((c) => c.command === 'GetSecretValueCommand' && (c.input as { SecretId?: string }).SecretId === otherAppSecret)).toEqual([]);
+    expect(
+      h.probe.inputs.filter(
+        (c) => c.command === 'GetSecretValueCommand' && (c.input as { SecretId?: string }).SecretId === otherAppSecret,
+      ),
+    ).toEqual([]);
     expect(h.statements).toEqual([]);
     expect(await snapshot(db, ['mapp', 'mapp_clone'])).toBe(before);
 

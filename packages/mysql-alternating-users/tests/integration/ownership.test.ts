@@ -9,7 +9,16 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError, TargetConnectionError, TargetOperationError } from '@rotators/core';
 import { capturedOutput, readSecret, rememberSecretJson, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot } from '../helpers/harness.ts';
+import {
+  accountHosts,
+  createUser,
+  grantLines,
+  harness,
+  isLocked,
+  logsIn,
+  newPassword,
+  snapshot,
+} from '../helpers/harness.ts';
 
 type Secret = { username: string; password: string; versionId: string; [key: string]: unknown };
 
@@ -21,7 +30,8 @@ beforeAll(async () => {
 afterAll(async () => db?.stop());
 
 const WRITES = /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT|SET PASSWORD|INSERT|UPDATE|DELETE|DROP|REPLACE)/;
-const writesOf = (h: Awaited<ReturnType<typeof harness>>) => h.statements.filter((s) => WRITES.test(s.sql)).map((s) => s.sql);
+const writesOf = (h: Awaited<ReturnType<typeof harness>>) =>
+  h.statements.filter((s) => WRITES.test(s.sql)).map((s) => s.sql);
 
 async function ownershipRows(users: string[]) {
   try {
@@ -35,13 +45,20 @@ async function ownershipRows(users: string[]) {
 }
 
 /** A second secret, written by someone who holds `username`'s password, whose AWSPREVIOUS claims `previousUsername`. */
-async function forgedSecret(h: Awaited<ReturnType<typeof harness>>, username: string, password: string, previousUsername: string): Promise<string> {
+async function forgedSecret(
+  h: Awaited<ReturnType<typeof harness>>,
+  username: string,
+  password: string,
+  previousUsername: string,
+): Promise<string> {
   const secretId = await h.secretFor(previousUsername, newPassword());
   const { versionId: _v, ...value } = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
   const current = JSON.stringify({ ...value, username, password });
   rememberSecretJson(current);
   // PutSecretValue with AWSCURRENT moves AWSPREVIOUS to the version naming previousUsername.
-  await h.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: current, VersionStages: ['AWSCURRENT'] }));
+  await h.client.send(
+    new PutSecretValueCommand({ SecretId: secretId, SecretString: current, VersionStages: ['AWSCURRENT'] }),
+  );
   expect((await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!.username).toBe(previousUsername);
   return secretId;
 }
@@ -75,7 +92,9 @@ describe('ownership lives on the server, not in a secret version', () => {
     expect(await snapshot(db, ['own', 'own_clone'])).toBe(before);
     expect(await logsIn(db, 'own', xPassword)).toBe(true);
     // What the server knows: the rotator made own_clone for the legitimate secret.
-    expect(await ownershipRows(['own', 'own_clone'])).toEqual([{ user: 'own_clone', host: '%', secret_arn: legitSecret, locked_by_rotator: 0 }]);
+    expect(await ownershipRows(['own', 'own_clone'])).toEqual([
+      { user: 'own_clone', host: '%', secret_arn: legitSecret, locked_by_rotator: 0 },
+    ]);
     // The legitimate secret still rotates the pair.
     await legit.service.rotate(legitSecret);
     expect((await readSecret<Secret>(legit.client, legitSecret, 'AWSCURRENT'))!.username).toBe('own');
@@ -141,7 +160,9 @@ describe('ownership lives on the server, not in a secret version', () => {
       ['mig', secretId],
       ['mig_clone', secretId],
     ]);
-    expect(capturedOutput().slice(before)).toMatch(/"level":"WARN","message":"AWSPREVIOUS logs in as the pending user of a pair with no record: account recorded as this secret's"/);
+    expect(capturedOutput().slice(before)).toMatch(
+      /"level":"WARN","message":"AWSPREVIOUS logs in as the pending user of a pair with no record: account recorded as this secret's"/,
+    );
     await h.service.rotate(secretId);
     const next = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
     expect(await logsIn(db, next.username, next.password)).toBe(true);
@@ -165,7 +186,8 @@ describe('ownership lives on the server, not in a secret version', () => {
     // The refused rotation is left pending, as Secrets Manager would leave it; the operator's setting runs it again.
     const migrating = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
     const token = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING'))!.versionId;
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await migrating.service.runStep(secretId, step, token);
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+      await migrating.service.runStep(secretId, step, token);
     await migrating.service.cleanUpPending(secretId, token);
     expect((await ownershipRows(['mig2', 'mig2_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
       ['mig2', secretId],
@@ -242,7 +264,9 @@ describe('an account the rotator did not lock is never unlocked by it', () => {
     const before = await snapshot(db, ['dbalock', 'dbalock_clone']);
     const error = await refusedSetSecret(h, secretId);
     expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as Error).message).toContain("dbalock_clone@% is locked (ACCOUNT LOCK) and this rotator did not lock it");
+    expect((error as Error).message).toContain(
+      'dbalock_clone@% is locked (ACCOUNT LOCK) and this rotator did not lock it',
+    );
     expect((error as Error).message).toContain(secretId);
     expect(writesOf(h)).toEqual([]);
     expect(await snapshot(db, ['dbalock', 'dbalock_clone'])).toBe(before);
@@ -250,7 +274,8 @@ describe('an account the rotator did not lock is never unlocked by it', () => {
   });
 
   it('a DBA locks the base user, which uses another authentication plugin (ed25519): its lock is never undone', async (context) => {
-    if (db.flavor !== 'mariadb' || db.external) context.skip('needs the auth_ed25519 plugin of a MariaDB the kit starts');
+    if (db.flavor !== 'mariadb' || db.external)
+      context.skip('needs the auth_ed25519 plugin of a MariaDB the kit starts');
     await db.query("INSTALL SONAME 'auth_ed25519'").catch(() => undefined);
     const h = await harness(db);
     const password = newPassword();

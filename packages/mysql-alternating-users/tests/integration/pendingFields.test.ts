@@ -8,7 +8,14 @@
  */
 import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfusedDeputyError } from '@rotators/core';
-import { createSecret, pendingFieldCases, plantPending, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
+import {
+  createSecret,
+  pendingFieldCases,
+  plantPending,
+  readSecret,
+  startMariaDb,
+  type MariaDbServer,
+} from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
 import { mysqlSecretSchema } from '../../src/schema.ts';
@@ -40,10 +47,20 @@ async function started(user: string) {
 }
 
 async function versions(h: Awaited<ReturnType<typeof harness>>, secretId: string) {
-  return (await h.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [v.VersionId, v.VersionStages]);
+  return (await h.client.send(new ListSecretVersionIdsCommand({ SecretId: secretId }))).Versions?.map((v) => [
+    v.VersionId,
+    v.VersionStages,
+  ]);
 }
 
-async function expectRefusedEverywhere(user: string, change: (current: Record<string, unknown>, h: Awaited<ReturnType<typeof harness>>) => Promise<Record<string, unknown>>, field: string) {
+async function expectRefusedEverywhere(
+  user: string,
+  change: (
+    current: Record<string, unknown>,
+    h: Awaited<ReturnType<typeof harness>>,
+  ) => Promise<Record<string, unknown>>,
+  field: string,
+) {
   const { h, secretId, token, current } = await started(user);
   const pending = await change(current, h);
   await plantPending(h.client, secretId, token, { ...pending, username: user, password: newPassword() });
@@ -75,7 +92,11 @@ describe('a planted AWSPENDING that differs in a field the rotation does not cha
     const h = await expectRefusedEverywhere(
       'pf_master',
       async (current, h) => {
-        otherMaster = await createSecret(h.client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port }, 'mysql-master');
+        otherMaster = await createSecret(
+          h.client,
+          { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
+          'mysql-master',
+        );
         return { ...current, masterarn: otherMaster };
       },
       'masterarn',
@@ -89,11 +110,25 @@ describe('a planted AWSPENDING that differs in a field the rotation does not cha
 });
 
 describe('every field of the schema and an unknown one', () => {
-  const sample = { engine: 'mariadb', host: '127.0.0.1', port: 3306, username: 'pf_all', password: 'x-current', dbname: 'shop', masterarn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:m-AbCdEf', ssl: true };
+  const sample = {
+    engine: 'mariadb',
+    host: '127.0.0.1',
+    port: 3306,
+    username: 'pf_all',
+    password: 'x-current',
+    dbname: 'shop',
+    masterarn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:m-AbCdEf',
+    ssl: true,
+  };
   const fields = pendingFieldCases(mysqlSecretSchema as never, sample, rotatedFields).map((c) => c.field);
 
   it('covers every key of the schema but username and password, plus an unknown one', () => {
-    expect(new Set(fields)).toEqual(new Set([...Object.keys(mysqlSecretSchema.shape).filter((f) => !rotatedFields.includes(f as never)), 'plantedUnknownField']));
+    expect(new Set(fields)).toEqual(
+      new Set([
+        ...Object.keys(mysqlSecretSchema.shape).filter((f) => !rotatedFields.includes(f as never)),
+        'plantedUnknownField',
+      ]),
+    );
   });
 
   it('each case, planted into a real rotation: ConfusedDeputyError naming that field at setSecret and testSecret, no connection, nothing written', async () => {
@@ -116,6 +151,8 @@ describe('every field of the schema and an unknown one', () => {
     expect(h.connects).toEqual([]);
     expect(await snapshot(db, ['pf_all', 'pf_all_clone'])).toBe(before);
     // Only the planted value of the pending version changed; no label moved.
-    expect((await versions(h, secretId))?.map(([, stages]) => stages)).toEqual(versionsBefore?.map(([, stages]) => stages));
+    expect((await versions(h, secretId))?.map(([, stages]) => stages)).toEqual(
+      versionsBefore?.map(([, stages]) => stages),
+    );
   });
 });

@@ -16,7 +16,14 @@ import { join } from 'node:path';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, type DBCluster, RDSClient } from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfigurationError, ConfusedDeputyError, SecretValueError } from '@rotators/core';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, readSecret, rememberSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  readSecret,
+  rememberSecret,
+  startMariaDb,
+  type MariaDbServer,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../../src/rotator.ts';
@@ -36,8 +43,26 @@ let instanceEndpoint: string;
 beforeAll(async () => {
   rds = new RDSClient({ endpoint: motoEndpoint(), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const id = `rotators-${randomBytes(4).toString('hex')}`;
-  cluster = (await rds.send(new CreateDBClusterCommand({ DBClusterIdentifier: id, Engine: 'aurora-mysql', MasterUsername: 'admin', ManageMasterUserPassword: true }))).DBCluster!;
-  const instance = (await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: `${id}-1`, DBClusterIdentifier: id, Engine: 'aurora-mysql', DBInstanceClass: 'db.r6g.large' }))).DBInstance!;
+  cluster = (
+    await rds.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: id,
+        Engine: 'aurora-mysql',
+        MasterUsername: 'admin',
+        ManageMasterUserPassword: true,
+      }),
+    )
+  ).DBCluster!;
+  const instance = (
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: `${id}-1`,
+        DBClusterIdentifier: id,
+        Engine: 'aurora-mysql',
+        DBInstanceClass: 'db.r6g.large',
+      }),
+    )
+  ).DBInstance!;
   instanceEndpoint = instance.Endpoint!.Address!;
   db = await startMariaDb();
   await db.query('CREATE DATABASE IF NOT EXISTS shop');
@@ -53,7 +78,10 @@ describe('RDS-managed master secrets, moto', () => {
     expect(cluster.Endpoint).toMatch(/\.cluster-/);
     expect(cluster.ReaderEndpoint).toMatch(/\.cluster-ro-/);
     const h = await harness(db);
-    const value = JSON.parse((await h.client.send(new GetSecretValueCommand({ SecretId: masterArn(), VersionStage: 'AWSCURRENT' }))).SecretString!);
+    const value = JSON.parse(
+      (await h.client.send(new GetSecretValueCommand({ SecretId: masterArn(), VersionStage: 'AWSCURRENT' })))
+        .SecretString!,
+    );
     rememberSecret(value.password);
     expect(Object.keys(value).sort()).toEqual(['password', 'username']);
   });
@@ -80,17 +108,30 @@ describe('RDS-managed master secrets, moto', () => {
     }
     expect(h.connects).toEqual([]);
     // The master secret was never read, let alone sent anywhere.
-    expect(h.probe.inputs.filter((c) => c.command === 'GetSecretValueCommand').map((c) => c.input.SecretId)).not.toContain(masterArn());
+    expect(
+      h.probe.inputs.filter((c) => c.command === 'GetSecretValueCommand').map((c) => c.input.SecretId),
+    ).not.toContain(masterArn());
     expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
     expect(await snapshot(db, ['rds_evil', 'rds_evil_clone'])).toBe(before);
   });
 
   it('an rds! secret that no DB in the region owns: ConfusedDeputyError on "masterarn", before any connection', async () => {
     const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds });
-    const orphan = (await h.client.send(new CreateSecretCommand({ Name: `rds!cluster-${randomBytes(8).toString('hex')}`, SecretString: JSON.stringify({ username: 'admin', password: newPassword() }) }))).ARN!;
+    const orphan = (
+      await h.client.send(
+        new CreateSecretCommand({
+          Name: `rds!cluster-${randomBytes(8).toString('hex')}`,
+          SecretString: JSON.stringify({ username: 'admin', password: newPassword() }),
+        }),
+      )
+    ).ARN!;
     const password = newPassword();
     await createUser(db, 'rds_orphan', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('rds_orphan', password, { host: cluster.Endpoint, port: clusterPort(), masterarn: orphan });
+    const secretId = await h.secretFor('rds_orphan', password, {
+      host: cluster.Endpoint,
+      port: clusterPort(),
+      masterarn: orphan,
+    });
     const token = await h.service.start(secretId);
     await h.service.runStep(secretId, 'createSecret', token);
     h.connects.length = 0;
@@ -114,43 +155,71 @@ describe('RDS-managed master secrets, moto', () => {
     expect(h.connects.map((c) => c.user)).not.toContain('admin');
   });
 
-  it.skipIf(!LOCAL)('the cluster’s writer endpoint: a whole rotation, the master logging in there over TLS verified for that name', async () => {
-    const endpoints = [cluster.Endpoint!, cluster.ReaderEndpoint!, instanceEndpoint];
-    reissueCertificate(db, endpoints);
-    await db.query('FLUSH SSL');
-    // The MariaDB user behind moto's rds! secret.
-    const master = JSON.parse((await (await harness(db)).client.send(new GetSecretValueCommand({ SecretId: masterArn(), VersionStage: 'AWSCURRENT' }))).SecretString!);
-    rememberSecret(master.password);
-    await db.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [master.username, '%', master.password]);
-    await db.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [master.username, '%']);
+  it.skipIf(!LOCAL)(
+    'the cluster’s writer endpoint: a whole rotation, the master logging in there over TLS verified for that name',
+    async () => {
+      const endpoints = [cluster.Endpoint!, cluster.ReaderEndpoint!, instanceEndpoint];
+      reissueCertificate(db, endpoints);
+      await db.query('FLUSH SSL');
+      // The MariaDB user behind moto's rds! secret.
+      const master = JSON.parse(
+        (
+          await (
+            await harness(db)
+          ).client.send(new GetSecretValueCommand({ SecretId: masterArn(), VersionStage: 'AWSCURRENT' }))
+        ).SecretString!,
+      );
+      rememberSecret(master.password);
+      await db.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [master.username, '%', master.password]);
+      await db.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [master.username, '%']);
 
-    const route = (host: string, port: number) => (endpoints.includes(host) && port === clusterPort() ? { host: db.host, port: db.port } : undefined);
-    const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds, route });
-    const password = newPassword();
-    await createUser(db, 'rds_app', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('rds_app', password, { engine: 'aurora-mysql', host: cluster.Endpoint, port: clusterPort(), masterarn: masterArn() });
-    await h.service.rotate(secretId);
-    await h.service.rotate(secretId);
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(current.username).toBe('rds_app');
-    expect(await logsIn(db, current.username, current.password)).toBe(true);
-    expect(await grantLines(db, 'rds_app_clone')).toEqual(await grantLines(db, 'rds_app'));
-    const masterLogins = h.connects.filter((c) => c.user === master.username);
-    expect(masterLogins.length).toBeGreaterThan(0);
-    for (const c of masterLogins) expect(c).toMatchObject({ host: cluster.Endpoint, tls: true, ok: true, routedTo: `${db.host}:${db.port}` });
-  });
+      const route = (host: string, port: number) =>
+        endpoints.includes(host) && port === clusterPort() ? { host: db.host, port: db.port } : undefined;
+      const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds, route });
+      const password = newPassword();
+      await createUser(db, 'rds_app', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('rds_app', password, {
+        engine: 'aurora-mysql',
+        host: cluster.Endpoint,
+        port: clusterPort(),
+        masterarn: masterArn(),
+      });
+      await h.service.rotate(secretId);
+      await h.service.rotate(secretId);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(current.username).toBe('rds_app');
+      expect(await logsIn(db, current.username, current.password)).toBe(true);
+      expect(await grantLines(db, 'rds_app_clone')).toEqual(await grantLines(db, 'rds_app'));
+      const masterLogins = h.connects.filter((c) => c.user === master.username);
+      expect(masterLogins.length).toBeGreaterThan(0);
+      for (const c of masterLogins)
+        expect(c).toMatchObject({ host: cluster.Endpoint, tls: true, ok: true, routedTo: `${db.host}:${db.port}` });
+    },
+  );
 });
 
 describe('RDS-managed master secrets, units', () => {
   it('recognises rds! names, and a masterarn without the 6-character suffix', () => {
     expect(isRdsManagedSecret('arn:aws:secretsmanager:eu-west-1:1:secret:rds!cluster-abc-AbCdEf')).toBe(true);
     expect(isRdsManagedSecret('arn:aws:secretsmanager:eu-west-1:1:secret:mydb/master-AbCdEf')).toBe(false);
-    expect(sameSecretArn('arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x-AbCdEf', 'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x')).toBe(true);
-    expect(sameSecretArn('arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x-y-AbCdEf', 'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x')).toBe(false);
+    expect(
+      sameSecretArn(
+        'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x-AbCdEf',
+        'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x',
+      ),
+    ).toBe(true);
+    expect(
+      sameSecretArn(
+        'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x-y-AbCdEf',
+        'arn:aws:secretsmanager:eu-west-1:1:secret:rds!db-x',
+      ),
+    ).toBe(false);
   });
 
   it('RDS_MANAGED_MASTER: "true"/"false" or unset, anything else refused at cold start naming the variable', () => {
-    expect(() => createMysqlAlternatingUsersRotator({ env: { RDS_MANAGED_MASTER: 'yes please' } })).toThrow(ConfigurationError);
+    expect(() => createMysqlAlternatingUsersRotator({ env: { RDS_MANAGED_MASTER: 'yes please' } })).toThrow(
+      ConfigurationError,
+    );
     expect(() => createMysqlAlternatingUsersRotator({ env: { RDS_MANAGED_MASTER: 'TRUE' } })).not.toThrow();
   });
 });
@@ -160,8 +229,27 @@ function reissueCertificate(server: MariaDbServer, names: string[]): void {
   const certificates = server.certificates!;
   const dir = certificates.directory;
   const san = ['DNS:localhost', 'IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)].join(',');
-  writeFileSync(join(dir, 'rds.ext'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
+  writeFileSync(
+    join(dir, 'rds.ext'),
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   openssl(['req', '-new', '-key', certificates.serverKeyFile, '-subj', '/CN=rotators-test-server', '-out', 'rds.csr']);
-  openssl(['x509', '-req', '-in', 'rds.csr', '-CA', 'test-ca.crt', '-CAkey', 'test-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'rds.ext', '-out', certificates.serverCertFile]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'rds.csr',
+    '-CA',
+    'test-ca.crt',
+    '-CAkey',
+    'test-ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'rds.ext',
+    '-out',
+    certificates.serverCertFile,
+  ]);
 }

@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { capturedOutput, readSecret, startMariaDb, type MariaDbServer } from '@rotators/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativePasswordHash, PasswordValidationPluginError } from '../../src/passwords.ts';
-import { accountHosts, createUser, grantLines, harness, isLocked, logsIn, newPassword, snapshot, storedHash } from '../helpers/harness.ts';
+import {
+  accountHosts,
+  createUser,
+  grantLines,
+  harness,
+  isLocked,
+  logsIn,
+  newPassword,
+  snapshot,
+  storedHash,
+} from '../helpers/harness.ts';
 
 // The general log lives in the server's own folder: only for a MariaDB the kit starts.
 const LOCAL_MARIADB = !process.env.MYSQL_TEST_HOST;
@@ -32,7 +42,9 @@ describe('master sessions', () => {
     const secretId = await h.secretFor('lockwait_app', password);
     await h.service.rotate(secretId);
 
-    const masterConnections = [...new Set(h.statements.filter((s) => s.user === db.adminUser).map((s) => s.connection))];
+    const masterConnections = [
+      ...new Set(h.statements.filter((s) => s.user === db.adminUser).map((s) => s.connection)),
+    ];
     expect(masterConnections.length).toBeGreaterThan(0);
     for (const connection of masterConnections) {
       expect(h.statements.find((s) => s.connection === connection)?.sql).toBe('SET SESSION lock_wait_timeout = ?');
@@ -67,11 +79,23 @@ describe('three rotations of app / app_clone', () => {
       const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
       expect(current.versionId).toBe(token);
       expect(current.username).toBe(expectedUser);
-      expect(current).toMatchObject({ dbname: 'shop', team: 'payments', masterarn: h.masterArn, host: db.host, port: db.port });
+      expect(current).toMatchObject({
+        dbname: 'shop',
+        team: 'payments',
+        masterarn: h.masterArn,
+        host: db.host,
+        port: db.port,
+      });
       expect(previous.username).toBe(previousValue.username);
       expect(previous.password).toBe(previousValue.password);
-      expect(await logsIn(db, current.username, current.password, 'shop'), `rotation ${index + 1}: AWSCURRENT logs in`).toBe(true);
-      expect(await logsIn(db, previous.username, previous.password, 'shop'), `rotation ${index + 1}: AWSPREVIOUS logs in`).toBe(true);
+      expect(
+        await logsIn(db, current.username, current.password, 'shop'),
+        `rotation ${index + 1}: AWSCURRENT logs in`,
+      ).toBe(true);
+      expect(
+        await logsIn(db, previous.username, previous.password, 'shop'),
+        `rotation ${index + 1}: AWSPREVIOUS logs in`,
+      ).toBe(true);
       expect(await grantLines(db, 'app_clone')).toEqual(await grantLines(db, 'app'));
       previousValue = current;
     }
@@ -82,7 +106,9 @@ describe('three rotations of app / app_clone', () => {
     expect(cloneLines).toMatch(/GRANT `reporting`(@`%`)? TO <grantee>/);
     if (db.flavor === 'mariadb') expect(cloneLines).toContain('SET DEFAULT ROLE `reporting` FOR <grantee>');
     // REQUIRE SSL was copied (MariaDB also prints it in SHOW GRANTS; MySQL only in mysql.user).
-    const required = await db.query<{ User: string; ssl_type: string }>("SELECT User, ssl_type FROM mysql.user WHERE User IN ('app', 'app_clone') ORDER BY User");
+    const required = await db.query<{ User: string; ssl_type: string }>(
+      "SELECT User, ssl_type FROM mysql.user WHERE User IN ('app', 'app_clone') ORDER BY User",
+    );
     expect(required.map((r) => [r.User, r.ssl_type])).toEqual([
       ['app', 'ANY'],
       ['app_clone', 'ANY'],
@@ -132,13 +158,22 @@ describe('three rotations of app / app_clone', () => {
     await h.service.runStep(secretId, 'createSecret', token);
     // Stop at the first read-back after the clone got GRANT ALL: what it holds then is what a
     // crash would leave it with until the retry.
-    h.failStatementWhen((sql, previous) => sql.startsWith('SHOW GRANTS FOR') && previous.some((p) => p.startsWith("GRANT ALL PRIVILEGES ON `shop`.* TO 'allbase_clone'")));
+    h.failStatementWhen(
+      (sql, previous) =>
+        sql.startsWith('SHOW GRANTS FOR') &&
+        previous.some((p) => p.startsWith("GRANT ALL PRIVILEGES ON `shop`.* TO 'allbase_clone'")),
+    );
     const statementsBefore = h.statements.length;
-    await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/reading the grants of allbase_clone@%/);
-    expect((await grantLines(db, 'allbase_clone')).join('\n')).toContain('GRANT ALL PRIVILEGES ON `shop`.* TO <grantee>');
+    await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(
+      /reading the grants of allbase_clone@%/,
+    );
+    expect((await grantLines(db, 'allbase_clone')).join('\n')).toContain(
+      'GRANT ALL PRIVILEGES ON `shop`.* TO <grantee>',
+    );
     expect(await grantLines(db, 'allbase_clone')).toEqual(await grantLines(db, 'allbase'));
 
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+      await h.service.runStep(secretId, step, token);
     expect(h.statements.slice(statementsBefore).filter((s) => s.sql.startsWith('REVOKE'))).toEqual([]);
     expect(await grantLines(db, 'allbase_clone')).toEqual(await grantLines(db, 'allbase'));
     const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
@@ -155,7 +190,10 @@ describe('three rotations of app / app_clone', () => {
     await db.query("GRANT ALL PRIVILEGES ON shop.* TO 'allclone_clone'@'%'");
     const statementsBefore = h.statements.length;
     await h.service.rotate(secretId);
-    const revokes = h.statements.slice(statementsBefore).map((s) => s.sql).filter((sql) => sql.startsWith('REVOKE'));
+    const revokes = h.statements
+      .slice(statementsBefore)
+      .map((s) => s.sql)
+      .filter((sql) => sql.startsWith('REVOKE'));
     expect(revokes[0]).toBe("REVOKE DROP ON `shop`.* FROM 'allclone_clone'@'%'");
     expect(revokes.join('\n')).not.toMatch(/REVOKE ALL|REVOKE[^\n]*\b(SELECT|INSERT)\b/);
     expect(await grantLines(db, 'allclone_clone')).toEqual(await grantLines(db, 'allclone'));
@@ -196,7 +234,9 @@ describe('three rotations of app / app_clone', () => {
     expect(await isLocked(db, 'gone_clone', '127.0.0.1')).toBe(false);
     const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
     expect(await logsIn(db, current.username, current.password)).toBe(true);
-    expect(capturedOutput().slice(outputBefore)).toMatch(/"level":"WARN","message":"Account has no counterpart at this host: locked[^\n]*"account":"gone_clone@10\.9\.%"/);
+    expect(capturedOutput().slice(outputBefore)).toMatch(
+      /"level":"WARN","message":"Account has no counterpart at this host: locked[^\n]*"account":"gone_clone@10\.9\.%"/,
+    );
   });
 
   it('a DBA’s ACCOUNT LOCK on the base user at one host is copied to the clone there and never undone', async () => {
@@ -249,7 +289,9 @@ describe('three rotations of app / app_clone', () => {
     expect(await snapshot(db, ['retry', 'retry_clone'])).toBe(before);
     // The pending user logged in; the current user still proves its login every time; the master only read.
     expect(h.connects.slice(connectsBefore).map((c) => c.user)).toEqual(['retry_clone', 'retry', db.adminUser]);
-    expect(h.statements.slice(statementsBefore).filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
+    expect(
+      h.statements.slice(statementsBefore).filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql)),
+    ).toEqual([]);
 
     await h.service.runStep(secretId, 'testSecret', token);
     await h.service.runStep(secretId, 'finishSecret', token);
@@ -265,7 +307,9 @@ describe('three rotations of app / app_clone', () => {
     await h.service.runStep(secretId, 'createSecret', token);
     await h.service.runStep(secretId, 'setSecret', token);
     await db.query("GRANT DELETE ON shop.* TO 'stuck'@'%'");
-    await expect(h.service.runStep(secretId, 'testSecret', token)).rejects.toThrow(/differ[^]*missing DELETE ON `shop`\.\*/);
+    await expect(h.service.runStep(secretId, 'testSecret', token)).rejects.toThrow(
+      /differ[\s\S]*missing DELETE ON `shop`\.\*/,
+    );
     const hashBefore = await storedHash(db, 'stuck_clone', '%');
 
     await h.service.runStep(secretId, 'setSecret', token);
@@ -293,7 +337,8 @@ describe('three rotations of app / app_clone', () => {
     await expect(h.service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/injected|failed/);
     expect(await accountHosts(db, 'half')).toEqual(['%']);
     expect(await grantLines(db, 'half')).not.toEqual(cloneGrants);
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await h.service.runStep(secretId, step, token);
+    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+      await h.service.runStep(secretId, step, token);
     expect(await grantLines(db, 'half_clone')).toEqual(cloneGrants);
     expect(await grantLines(db, 'half')).toEqual(cloneGrants);
     expect(await logsIn(db, 'half', pending.password)).toBe(true);
@@ -336,57 +381,73 @@ describe('three rotations of app / app_clone', () => {
     expect(await grantLines(db, 'unl_clone', '10.7.%')).toEqual(await grantLines(db, 'unl', '10.7.%'));
   });
 
-  it.skipIf(!LOCAL_MARIADB)('MariaDB’s general log of a whole rotation holds the new password’s hash, never the password (only for a MariaDB the kit starts)', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'logged', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('logged', password);
-    const logFile = join(db.directory!, 'general.log');
-    await db.query('SET GLOBAL general_log_file = ?', [logFile]);
-    await db.query('SET GLOBAL general_log = 1');
-    try {
-      await h.service.rotate(secretId); // creates the clone
-      await h.service.rotate(secretId); // sets the base user's password
-    } finally {
-      await db.query('SET GLOBAL general_log = 0');
-    }
-    const log = readFileSync(logFile, 'utf8');
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
-    expect(log).toContain(`CREATE USER 'logged_clone'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash(previous.password)}' ACCOUNT LOCK`);
-    // Rotation 2 sets the base user's password and leaves its lock state as it is.
-    expect(log).toMatch(new RegExp(`ALTER USER 'logged'@'%' IDENTIFIED BY PASSWORD '\\${nativePasswordHash(current.password)}'\\s*$`, 'm'));
-    expect(log).not.toContain(current.password);
-    expect(log).not.toContain(previous.password);
-    expect(await logsIn(db, current.username, current.password)).toBe(true);
-    expect(await logsIn(db, previous.username, previous.password)).toBe(true);
-  });
+  it.skipIf(!LOCAL_MARIADB)(
+    'MariaDB’s general log of a whole rotation holds the new password’s hash, never the password (only for a MariaDB the kit starts)',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'logged', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('logged', password);
+      const logFile = join(db.directory!, 'general.log');
+      await db.query('SET GLOBAL general_log_file = ?', [logFile]);
+      await db.query('SET GLOBAL general_log = 1');
+      try {
+        await h.service.rotate(secretId); // creates the clone
+        await h.service.rotate(secretId); // sets the base user's password
+      } finally {
+        await db.query('SET GLOBAL general_log = 0');
+      }
+      const log = readFileSync(logFile, 'utf8');
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      const previous = (await readSecret<Secret>(h.client, secretId, 'AWSPREVIOUS'))!;
+      expect(log).toContain(
+        `CREATE USER 'logged_clone'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash(previous.password)}' ACCOUNT LOCK`,
+      );
+      // Rotation 2 sets the base user's password and leaves its lock state as it is.
+      expect(log).toMatch(
+        new RegExp(
+          `ALTER USER 'logged'@'%' IDENTIFIED BY PASSWORD '\\${nativePasswordHash(current.password)}'\\s*$`,
+          'm',
+        ),
+      );
+      expect(log).not.toContain(current.password);
+      expect(log).not.toContain(previous.password);
+      expect(await logsIn(db, current.username, current.password)).toBe(true);
+      expect(await logsIn(db, previous.username, previous.password)).toBe(true);
+    },
+  );
 
-  it.skipIf(!LOCAL_MARIADB)('a password-validation plugin: PasswordValidationPluginError naming it, nothing written, never the clear password (only for a MariaDB the kit starts)', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'validated', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('validated', password);
-    const before = await snapshot(db, ['validated', 'validated_clone']);
-    await db.query("INSTALL SONAME 'simple_password_check'");
-    try {
-      const token = await h.service.start(secretId);
-      await h.service.runStep(secretId, 'createSecret', token);
-      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(PasswordValidationPluginError);
-      expect((error as Error).message).toContain('simple_password_check');
-      expect((error as Error).message).toContain(secretId);
-    } finally {
-      await db.query("UNINSTALL SONAME 'simple_password_check'");
-    }
-    expect(await snapshot(db, ['validated', 'validated_clone'])).toBe(before);
-    expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
-  });
+  it.skipIf(!LOCAL_MARIADB)(
+    'a password-validation plugin: PasswordValidationPluginError naming it, nothing written, never the clear password (only for a MariaDB the kit starts)',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'validated', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('validated', password);
+      const before = await snapshot(db, ['validated', 'validated_clone']);
+      await db.query("INSTALL SONAME 'simple_password_check'");
+      try {
+        const token = await h.service.start(secretId);
+        await h.service.runStep(secretId, 'createSecret', token);
+        const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PasswordValidationPluginError);
+        expect((error as Error).message).toContain('simple_password_check');
+        expect((error as Error).message).toContain(secretId);
+      } finally {
+        await db.query("UNINSTALL SONAME 'simple_password_check'");
+      }
+      expect(await snapshot(db, ['validated', 'validated_clone'])).toBe(before);
+      expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
+    },
+  );
 
-  it.skipIf(!LOCAL_MARIADB)('the client-side hash is MariaDB’s own PASSWORD() (only for a MariaDB the kit starts)', async () => {
-    for (const password of [newPassword(), 'päss wörd ✓ with ünïcode']) {
-      const [row] = await db.query<{ hash: string }>('SELECT PASSWORD(?) AS hash', [password]);
-      expect(nativePasswordHash(password)).toBe(row!.hash);
-    }
-  });
+  it.skipIf(!LOCAL_MARIADB)(
+    'the client-side hash is MariaDB’s own PASSWORD() (only for a MariaDB the kit starts)',
+    async () => {
+      for (const password of [newPassword(), 'päss wörd ✓ with ünïcode']) {
+        const [row] = await db.query<{ hash: string }>('SELECT PASSWORD(?) AS hash', [password]);
+        expect(nativePasswordHash(password)).toBe(row!.hash);
+      }
+    },
+  );
 });

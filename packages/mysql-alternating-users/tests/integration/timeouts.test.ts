@@ -38,7 +38,12 @@ async function freezableForwarder(): Promise<{ port: number; freeze(): void }> {
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { port, freeze: () => void (frozen = true) };
+  return {
+    port,
+    freeze: () => {
+      frozen = true;
+    },
+  };
 }
 
 describe('statement timeouts', () => {
@@ -59,7 +64,11 @@ describe('statement timeouts', () => {
     const forwarder = await freezableForwarder();
     const password = newPassword();
     await createUser(db, 'to_hang', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const masterArn = await createSecret(h.client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: forwarder.port }, 'mysql-master');
+    const masterArn = await createSecret(
+      h.client,
+      { username: db.adminUser, password: db.adminPassword, host: db.host, port: forwarder.port },
+      'mysql-master',
+    );
     const secretId = await h.secretFor('to_hang', password, { port: forwarder.port, masterarn: masterArn });
     const before = await snapshot(db, ['to_hang', 'to_hang_clone']);
     const token = await h.service.start(secretId);
@@ -70,7 +79,9 @@ describe('statement timeouts', () => {
     });
     const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as Error).message).toContain("reading the master user's own grants failed: PROTOCOL_SEQUENCE_TIMEOUT");
+    expect((error as Error).message).toContain(
+      "reading the master user's own grants failed: PROTOCOL_SEQUENCE_TIMEOUT",
+    );
     expect((error as Error).message).toContain(secretId);
     expect(h.statements.at(-1)).toMatchObject({ sql: 'SHOW GRANTS FOR CURRENT_USER()', timeout: 3000 });
     expect(await snapshot(db, ['to_hang', 'to_hang_clone'])).toBe(before);

@@ -28,7 +28,10 @@ let plain: MariaDbServer;
 const servers: Server[] = [];
 const sockets: Socket[] = [];
 beforeAll(async () => {
-  [db, plain] = await Promise.all([startMariaDb(), EXTERNAL ? (undefined as unknown as MariaDbServer) : startMariaDb({ tls: false })]);
+  [db, plain] = await Promise.all([
+    startMariaDb(),
+    EXTERNAL ? (undefined as unknown as MariaDbServer) : startMariaDb({ tls: false }),
+  ]);
 });
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
@@ -83,46 +86,53 @@ describe('ssl: true', () => {
     expect(await accountHosts(db, 'tls_untrusted_clone')).toEqual([]);
   });
 
-  it.skipIf(NO_TEST_CA)(`a trusted certificate that does not name the host: refused by the host-name check ${NEEDS_TEST_CA}`, async () => {
-    const port = await forwarder('127.0.0.2', db.port);
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'tls_wrongname', password);
-    const secretId = await h.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: true });
-    const error = await failedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    // Refused in the TLS handshake, before the server saw any credential (mysql2 reports
-    // HANDSHAKE_SSL_ERROR and keeps Node's reason in the message).
-    expect(h.connects.length).toBe(2);
-    for (const attempt of h.connects) {
-      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
-      expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
-    }
-    // Control: the same path without TLS (allowed only by REQUIRE_TLS=false plus "ssl": false)
-    // reaches the server and logs in, so only the name check failed.
-    const plain = await harness(db, { REQUIRE_TLS: 'false' });
-    const plainSecret = await plain.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: false });
-    const token = await plain.service.start(plainSecret);
-    await plain.service.runStep(plainSecret, 'createSecret', token);
-    plain.connects.length = 0;
-    await plain.service.runStep(plainSecret, 'setSecret', token).catch(() => undefined); // the master secret names 127.0.0.1
-    expect(plain.connects.find((c) => c.user === 'tls_wrongname')).toMatchObject({ tls: false, ok: true });
-  });
+  it.skipIf(NO_TEST_CA)(
+    `a trusted certificate that does not name the host: refused by the host-name check ${NEEDS_TEST_CA}`,
+    async () => {
+      const port = await forwarder('127.0.0.2', db.port);
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'tls_wrongname', password);
+      const secretId = await h.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: true });
+      const error = await failedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      // Refused in the TLS handshake, before the server saw any credential (mysql2 reports
+      // HANDSHAKE_SSL_ERROR and keeps Node's reason in the message).
+      expect(h.connects.length).toBe(2);
+      for (const attempt of h.connects) {
+        expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+        expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
+      }
+      // Control: the same path without TLS (allowed only by REQUIRE_TLS=false plus "ssl": false)
+      // reaches the server and logs in, so only the name check failed.
+      const plain = await harness(db, { REQUIRE_TLS: 'false' });
+      const plainSecret = await plain.secretFor('tls_wrongname', password, { host: '127.0.0.2', port, ssl: false });
+      const token = await plain.service.start(plainSecret);
+      await plain.service.runStep(plainSecret, 'createSecret', token);
+      plain.connects.length = 0;
+      await plain.service.runStep(plainSecret, 'setSecret', token).catch(() => undefined); // the master secret names 127.0.0.1
+      expect(plain.connects.find((c) => c.user === 'tls_wrongname')).toMatchObject({ tls: false, ok: true });
+    },
+  );
 
-  it.skipIf(EXTERNAL)(`a server that offers no TLS: a TLS failure, and never a plaintext attempt ${LOCAL_ONLY}`, async () => {
-    const h = await harness(plain);
-    const password = newPassword();
-    await createUser(plain, 'tls_required_plain', password);
-    const before = await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone']);
-    const secretId = await h.secretFor('tls_required_plain', password, { ssl: true });
-    const error = await failedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect(h.connects.length).toBeGreaterThan(0);
-    for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
-    expect(await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone'])).toBe(before);
-  });
+  it.skipIf(EXTERNAL)(
+    `a server that offers no TLS: a TLS failure, and never a plaintext attempt ${LOCAL_ONLY}`,
+    async () => {
+      const h = await harness(plain);
+      const password = newPassword();
+      await createUser(plain, 'tls_required_plain', password);
+      const before = await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone']);
+      const secretId = await h.secretFor('tls_required_plain', password, { ssl: true });
+      const error = await failedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect(h.connects.length).toBeGreaterThan(0);
+      for (const attempt of h.connects)
+        expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
+      expect(await snapshot(plain, ['tls_required_plain', 'tls_required_plain_clone'])).toBe(before);
+    },
+  );
 
   it.skipIf(NO_TEST_CA)(`the right CA: every connection of a rotation is TLS ${NEEDS_TEST_CA}`, async () => {
     const h = await harness(db);
@@ -138,24 +148,28 @@ describe('ssl: true', () => {
 });
 
 describe('ssl absent', () => {
-  it.skipIf(EXTERNAL)(`a server that offers no TLS: a tls error naming the host, no plaintext attempt, nothing changed ${LOCAL_ONLY}`, async () => {
-    for (const env of [{}, { REQUIRE_TLS: 'false' }] as Record<string, string>[]) {
-      const h = await harness(plain, env);
-      const user = `tls_absent_${Object.keys(env).length}`;
-      const password = newPassword();
-      await createUser(plain, user, password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
-      const before = await snapshot(plain, [user, `${user}_clone`]);
-      const secretId = await h.secretFor(user, password, { ssl: undefined });
-      const error = await failedSetSecret(h, secretId);
-      expect(error).toBeInstanceOf(TargetConnectionError);
-      expect((error as TargetConnectionError).kind).toBe('tls');
-      expect((error as Error).message).toContain(`${plain.host} offers no TLS`);
-      expect((error as Error).message).toContain(secretId);
-      expect(h.connects.length).toBeGreaterThan(0);
-      for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
-      expect(await snapshot(plain, [user, `${user}_clone`])).toBe(before);
-    }
-  });
+  it.skipIf(EXTERNAL)(
+    `a server that offers no TLS: a tls error naming the host, no plaintext attempt, nothing changed ${LOCAL_ONLY}`,
+    async () => {
+      for (const env of [{}, { REQUIRE_TLS: 'false' }] as Record<string, string>[]) {
+        const h = await harness(plain, env);
+        const user = `tls_absent_${Object.keys(env).length}`;
+        const password = newPassword();
+        await createUser(plain, user, password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+        const before = await snapshot(plain, [user, `${user}_clone`]);
+        const secretId = await h.secretFor(user, password, { ssl: undefined });
+        const error = await failedSetSecret(h, secretId);
+        expect(error).toBeInstanceOf(TargetConnectionError);
+        expect((error as TargetConnectionError).kind).toBe('tls');
+        expect((error as Error).message).toContain(`${plain.host} offers no TLS`);
+        expect((error as Error).message).toContain(secretId);
+        expect(h.connects.length).toBeGreaterThan(0);
+        for (const attempt of h.connects)
+          expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_NO_SSL_SUPPORT' });
+        expect(await snapshot(plain, [user, `${user}_clone`])).toBe(before);
+      }
+    },
+  );
 
   it('a certificate from a CA the function does not trust is final: a TLS failure, no plaintext attempt, nothing changed', async () => {
     const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
@@ -168,27 +182,31 @@ describe('ssl absent', () => {
     expect(error).toBeInstanceOf(TargetConnectionError);
     expect((error as TargetConnectionError).kind).toBe('tls');
     expect(h.connects.length).toBeGreaterThan(0);
-    for (const attempt of h.connects) expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+    for (const attempt of h.connects)
+      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
     expect(capturedOutput().slice(outputBefore)).not.toContain('offers no TLS');
     expect(await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone'])).toBe(before);
   });
 
-  it.skipIf(NO_TEST_CA)(`a trusted certificate that does not name the host is final: a TLS failure, no plaintext attempt, nothing changed ${NEEDS_TEST_CA}`, async () => {
-    const port = await forwarder('127.0.0.2', db.port);
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'prefer_wrongname', password);
-    const before = await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone']);
-    const secretId = await h.secretFor('prefer_wrongname', password, { host: '127.0.0.2', port, ssl: undefined });
-    const error = await failedSetSecret(h, secretId);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect(h.connects.length).toBeGreaterThan(0);
-    for (const attempt of h.connects) {
-      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
-      expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
-    }
-    expect(await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone'])).toBe(before);
-  });
+  it.skipIf(NO_TEST_CA)(
+    `a trusted certificate that does not name the host is final: a TLS failure, no plaintext attempt, nothing changed ${NEEDS_TEST_CA}`,
+    async () => {
+      const port = await forwarder('127.0.0.2', db.port);
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'prefer_wrongname', password);
+      const before = await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone']);
+      const secretId = await h.secretFor('prefer_wrongname', password, { host: '127.0.0.2', port, ssl: undefined });
+      const error = await failedSetSecret(h, secretId);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect(h.connects.length).toBeGreaterThan(0);
+      for (const attempt of h.connects) {
+        expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+        expect(attempt.message).toMatch(/IP: 127\.0\.0\.2 is not in the cert's list/);
+      }
+      expect(await snapshot(db, ['prefer_wrongname', 'prefer_wrongname_clone'])).toBe(before);
+    },
+  );
 
   it('REQUIRE_TLS=true overrides it: no plaintext attempt', async () => {
     const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')!, REQUIRE_TLS: 'true' });

@@ -29,7 +29,9 @@ describe('user names', () => {
     expect(readUsernameCharacterLimit({ USERNAME_CHARACTER_LIMIT: '16' })).toBe(16);
     expect(readUsernameCharacterLimit({ USERNAME_CHARACTER_LIMIT: '80' })).toBe(80);
     for (const bad of ['abc', '0', '6', '-3', '1e3', '256']) {
-      expect(() => createMysqlAlternatingUsersRotator({ env: { USERNAME_CHARACTER_LIMIT: bad } })).toThrow(ConfigurationError);
+      expect(() => createMysqlAlternatingUsersRotator({ env: { USERNAME_CHARACTER_LIMIT: bad } })).toThrow(
+        ConfigurationError,
+      );
     }
   });
 });
@@ -42,7 +44,9 @@ describe('ADOPT_EXISTING_CLONE', () => {
     expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: '0' })).toBe(false);
     expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'false' })).toBe(false);
     for (const bad of ['sometimes', 'adopt', '2']) {
-      expect(() => createMysqlAlternatingUsersRotator({ env: { ADOPT_EXISTING_CLONE: bad } })).toThrow(/ADOPT_EXISTING_CLONE/);
+      expect(() => createMysqlAlternatingUsersRotator({ env: { ADOPT_EXISTING_CLONE: bad } })).toThrow(
+        /ADOPT_EXISTING_CLONE/,
+      );
     }
   });
 });
@@ -51,7 +55,12 @@ describe('secret schema', () => {
   const valid = { engine: 'mariadb', host: 'db', username: 'app', password: 'pw-123456', masterarn: 'arn:m' };
 
   it('keeps unknown fields and stores port and ssl as written', () => {
-    const parsed = validateSecretValue(mysqlSecretSchema, { ...valid, port: '3307', ssl: 'True', replica: 'r1' }, 'AWSCURRENT', context);
+    const parsed = validateSecretValue(
+      mysqlSecretSchema,
+      { ...valid, port: '3307', ssl: 'True', replica: 'r1' },
+      'AWSCURRENT',
+      context,
+    );
     expect(parsed).toMatchObject({ port: '3307', ssl: 'True', replica: 'r1' });
     expect(portOf(parsed)).toBe(3307);
     expect(sslOf(parsed)).toBe(true);

@@ -21,7 +21,10 @@ const withDefaults = (lines: string[], defaults: [string, string][]) => {
 
 describe('MySQL 8 default roles', () => {
   it('a role named in a MySQL 8.4 SHOW GRANTS line and the same role from mysql.default_roles render alike', () => {
-    const grants = parseGrants(['GRANT USAGE ON *.* TO `app`@`%`', 'GRANT `reporting`@`%`,`ops``x`@`10.%` TO `app`@`%`']);
+    const grants = parseGrants([
+      'GRANT USAGE ON *.* TO `app`@`%`',
+      'GRANT `reporting`@`%`,`ops``x`@`10.%` TO `app`@`%`',
+    ]);
     expect([...grants.values()]).toEqual([
       { kind: 'role', role: roleName('reporting', '%') },
       { kind: 'role', role: roleName('ops`x', '10.%') },
@@ -36,17 +39,26 @@ describe('MySQL 8 default roles', () => {
       ['r2', '%'],
     ]);
     const plan = planSync(source, parseGrants(['GRANT USAGE ON *.* TO `x`@`%`']), target, 'mysql');
-    expect(plan.grants).toEqual(["GRANT `r1`@`%` TO 'app_clone'@'%'", "GRANT `r2`@`%` TO 'app_clone'@'%'", "SET DEFAULT ROLE `r1`@`%`, `r2`@`%` TO 'app_clone'@'%'"]);
+    expect(plan.grants).toEqual([
+      "GRANT `r1`@`%` TO 'app_clone'@'%'",
+      "GRANT `r2`@`%` TO 'app_clone'@'%'",
+      "SET DEFAULT ROLE `r1`@`%`, `r2`@`%` TO 'app_clone'@'%'",
+    ]);
     expect(plan.revokes).toEqual([]);
     // One default role differs: the whole list again.
     const partly = withDefaults(roles, [['r1', '%']]);
-    expect(planSync(source, partly, target, 'mysql').grants).toEqual(["SET DEFAULT ROLE `r1`@`%`, `r2`@`%` TO 'app_clone'@'%'"]);
+    expect(planSync(source, partly, target, 'mysql').grants).toEqual([
+      "SET DEFAULT ROLE `r1`@`%`, `r2`@`%` TO 'app_clone'@'%'",
+    ]);
     expect(planSync(source, source, target, 'mysql')).toEqual({ grants: [], revokes: [] });
   });
 
   it('the base user has no default roles, the clone has: SET DEFAULT ROLE NONE TO, first among the revokes', () => {
     const roles = ['GRANT `r1`@`%` TO `x`@`%`'];
-    expect(planSync(parseGrants(roles), withDefaults(roles, [['r1', '%']]), target, 'mysql')).toEqual({ grants: [], revokes: ["SET DEFAULT ROLE NONE TO 'app_clone'@'%'"] });
+    expect(planSync(parseGrants(roles), withDefaults(roles, [['r1', '%']]), target, 'mysql')).toEqual({
+      grants: [],
+      revokes: ["SET DEFAULT ROLE NONE TO 'app_clone'@'%'"],
+    });
   });
 
   it('MariaDB keeps its own form (FOR, one role)', () => {

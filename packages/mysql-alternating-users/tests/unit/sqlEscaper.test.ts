@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { escape, escapeId } from 'sql-escaper';
+import { escapeId, escape as escapeValue } from 'sql-escaper';
 import { describe, expect, it } from 'vitest';
 
 const ours = createRequire(import.meta.url);
@@ -15,7 +15,8 @@ const mysql2 = createRequire(ours.resolve('mysql2'));
 /** The folder of the package a resolved file belongs to: the nearest one with a named package.json. */
 function packageDirOf(resolved: string): string {
   let dir = dirname(resolved);
-  while (!existsSync(join(dir, 'package.json')) || !JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name) dir = dirname(dir);
+  while (!existsSync(join(dir, 'package.json')) || !JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name)
+    dir = dirname(dir);
   return dir;
 }
 
@@ -27,7 +28,7 @@ describe('sql-escaper', () => {
   it('escapes as mysql2 does', async () => {
     const { default: driver } = await import('mysql2/promise');
     for (const value of ["o'brien", 'back\\slash', 'müller', 'a`b', '\0\n\r\x1a']) {
-      expect(escape(value)).toBe(driver.escape(value));
+      expect(escapeValue(value)).toBe(driver.escape(value));
       expect(escapeId(value, true)).toBe(driver.escapeId(value, true));
     }
   });

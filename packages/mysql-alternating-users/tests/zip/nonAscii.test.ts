@@ -29,7 +29,10 @@ beforeAll(async () => {
   db = await startMariaDb();
   await db.query('CREATE DATABASE IF NOT EXISTS shop');
   const caFile = caFileFor(db);
-  fn = await startZipFunction(zipPath('mysql-alternating-users'), { ...localAwsEnv(motoEndpoint()), ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}) });
+  fn = await startZipFunction(zipPath('mysql-alternating-users'), {
+    ...localAwsEnv(motoEndpoint()),
+    ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}),
+  });
 });
 afterAll(async () => {
   await fn?.stop();
@@ -46,9 +49,29 @@ describe('mysql-alternating-users.zip: a name and a password outside ASCII', () 
 
     const endpoint = motoEndpoint();
     const client = secretsManagerClient(endpoint);
-    const service = new RotationService({ client, invoke: fn.invoke, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-    const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port }, 'mysql-master');
-    const secretId = await createSecret(client, { engine: db.flavor, host: db.host, port: db.port, username: user, password, masterarn: masterArn, ssl: !!db.caCert }, 'mysql-nonascii');
+    const service = new RotationService({
+      client,
+      invoke: fn.invoke,
+      rotationLambdaArn: await ensureRotationFunction(endpoint),
+    });
+    const masterArn = await createSecret(
+      client,
+      { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
+      'mysql-master',
+    );
+    const secretId = await createSecret(
+      client,
+      {
+        engine: db.flavor,
+        host: db.host,
+        port: db.port,
+        username: user,
+        password,
+        masterarn: masterArn,
+        ssl: !!db.caCert,
+      },
+      'mysql-nonascii',
+    );
 
     await service.rotate(secretId);
     const current = (await readSecret<Secret>(client, secretId, 'AWSCURRENT'))!;

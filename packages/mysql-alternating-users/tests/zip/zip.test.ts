@@ -28,7 +28,10 @@ beforeAll(async () => {
   db = await startMariaDb();
   await db.query('CREATE DATABASE IF NOT EXISTS shop');
   const caFile = caFileFor(db);
-  fn = await startZipFunction(zipPath('mysql-alternating-users'), { ...localAwsEnv(motoEndpoint()), ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}) });
+  fn = await startZipFunction(zipPath('mysql-alternating-users'), {
+    ...localAwsEnv(motoEndpoint()),
+    ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}),
+  });
   // The zip's own trust store: Node's roots and the RDS bundle, which do not include the test CA.
   defaultTrust = await startZipFunction(zipPath('mysql-alternating-users'), localAwsEnv(motoEndpoint()));
 });
@@ -42,17 +45,36 @@ async function setUp(user: string, invoke: typeof fn.invoke, extra: Record<strin
   const endpoint = motoEndpoint();
   const client = secretsManagerClient(endpoint);
   const service = new RotationService({ client, invoke, rotationLambdaArn: await ensureRotationFunction(endpoint) });
-  const masterArn = await createSecret(client, { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port }, 'mysql-master');
+  const masterArn = await createSecret(
+    client,
+    { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
+    'mysql-master',
+  );
   const password = newPassword();
   await createUser(db, user, password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
-  const secretId = await createSecret(client, { engine: db.flavor, host: db.host, port: db.port, username: user, password, masterarn: masterArn, ssl: !!db.caCert, ...extra }, 'mysql-zip');
+  const secretId = await createSecret(
+    client,
+    {
+      engine: db.flavor,
+      host: db.host,
+      port: db.port,
+      username: user,
+      password,
+      masterarn: masterArn,
+      ssl: !!db.caCert,
+      ...extra,
+    },
+    'mysql-zip',
+  );
   return { client, service, secretId };
 }
 
 describe('mysql-alternating-users.zip on Node 22', () => {
   it('runs from an empty folder on Node 22 and carries the RDS CA bundle', () => {
     expect(fn.nodeVersion).toMatch(/^v22\./);
-    const chunks = readdirSync(join(fn.directory, 'chunks')).map((name) => readFileSync(join(fn.directory, 'chunks', name), 'utf8'));
+    const chunks = readdirSync(join(fn.directory, 'chunks')).map((name) =>
+      readFileSync(join(fn.directory, 'chunks', name), 'utf8'),
+    );
     expect(chunks.some((code) => code.includes('Amazon RDS'))).toBe(true);
   });
 
@@ -74,7 +96,11 @@ describe('mysql-alternating-users.zip on Node 22', () => {
     const { service, secretId } = await setUp('zipdefault', defaultTrust.invoke, { ssl: true });
     const error = await service.rotate(secretId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RotationFailedError);
-    expect((error as RotationFailedError).failures.every((f) => (f as Error).name === 'TargetConnectionError' && /\[tls[ \]]/.test((f as Error).message))).toBe(true);
+    expect(
+      (error as RotationFailedError).failures.every(
+        (f) => (f as Error).name === 'TargetConnectionError' && /\[tls[ \]]/.test((f as Error).message),
+      ),
+    ).toBe(true);
     expect(defaultTrust.output()).not.toContain('"tls":false');
     expect(await accountHosts(db, 'zipdefault_clone')).toEqual([]);
   });

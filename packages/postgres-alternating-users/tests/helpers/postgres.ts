@@ -19,25 +19,42 @@ import pg, { escapeIdentifier, escapeLiteral } from 'pg';
 import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
 import { createPostgresAlternatingUsersRotator } from '../../src/rotator.ts';
 
-export { assertServerLogHasNoPasswords, caFileOf, RUN_ID, roleName, testPassword } from '@rotators/testkit/vitest/postgres';
+export {
+  assertServerLogHasNoPasswords,
+  caFileOf,
+  RUN_ID,
+  roleName,
+  testPassword,
+} from '@rotators/testkit/vitest/postgres';
 
 export { canLogin } from '@rotators/testkit';
 
 /** PG_TEST_HOST names a server the kit did not start: no readable server log, maybe no CA. */
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
-export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log): skipped when PG_TEST_HOST names an external server]';
+export const NEEDS_OWN_CLUSTER =
+  '[needs the kit’s own cluster (its log): skipped when PG_TEST_HOST names an external server]';
 
 export const id = escapeIdentifier;
 
 /** The function's environment: the test CA, or plaintext allowed by the operator when the server has none we know. */
-export function baseEnv(server: PostgresServer, extra: Record<string, string> = {}): Record<string, string | undefined> {
+export function baseEnv(
+  server: PostgresServer,
+  extra: Record<string, string> = {},
+): Record<string, string | undefined> {
   const caFile = caFileOf(server);
   return { ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' }), ...extra };
 }
 
 /** A login role whose password reaches the server only as a verifier. */
-export async function createLoginRole(server: PostgresServer, name: string, password: string, attributes = ''): Promise<void> {
-  await server.query(`CREATE ROLE ${id(name)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
+export async function createLoginRole(
+  server: PostgresServer,
+  name: string,
+  password: string,
+  attributes = '',
+): Promise<void> {
+  await server.query(
+    `CREATE ROLE ${id(name)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`,
+  );
 }
 
 export interface Master {
@@ -50,7 +67,11 @@ export interface Master {
  * master is as far as these statements go); on an external server its admin.
  */
 export async function createMaster(server: PostgresServer): Promise<Master> {
-  if (server.external) return { username: process.env.PG_TEST_ADMIN_USER ?? 'postgres', password: process.env.PG_TEST_ADMIN_PASSWORD ?? '' };
+  if (server.external)
+    return {
+      username: process.env.PG_TEST_ADMIN_USER ?? 'postgres',
+      password: process.env.PG_TEST_ADMIN_PASSWORD ?? '',
+    };
   const master = { username: roleName('master'), password: testPassword() };
   await createLoginRole(server, master.username, master.password, 'CREATEROLE CREATEDB');
   // RDS's master owns the databases it created; here it may at least create in the app's database
@@ -60,15 +81,33 @@ export async function createMaster(server: PostgresServer): Promise<Master> {
 }
 
 /** A session as `user` on the test server (verified TLS when the CA is known). */
-export async function sessionAs(server: PostgresServer, user: string, password: string, database = 'postgres'): Promise<pg.Client> {
-  const client = new pg.Client({ host: server.host, port: server.port, user, password, database, ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false });
+export async function sessionAs(
+  server: PostgresServer,
+  user: string,
+  password: string,
+  database = 'postgres',
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: server.host,
+    port: server.port,
+    user,
+    password,
+    database,
+    ssl: server.caCert ? { ca: server.caCert, rejectUnauthorized: true } : false,
+  });
   client.on('error', () => undefined);
   await client.connect();
   return client;
 }
 
 /** Run `sql` as `user`, then close. */
-export async function runAs(server: PostgresServer, user: string, password: string, sql: string, database = 'postgres'): Promise<pg.QueryResult> {
+export async function runAs(
+  server: PostgresServer,
+  user: string,
+  password: string,
+  sql: string,
+  database = 'postgres',
+): Promise<pg.QueryResult> {
   const client = await sessionAs(server, user, password, database);
   try {
     return await client.query(sql);
@@ -95,7 +134,8 @@ export interface SessionFaults {
 
 /** Every statement of this test file, never reset: the server-log check compares the log with it. */
 const statementsOfThisFile: string[] = [];
-export const recordedPasswordStatements = () => statementsOfThisFile.filter((sql) => / PASSWORD 'SCRAM-SHA-256\$/.test(sql));
+export const recordedPasswordStatements = () =>
+  statementsOfThisFile.filter((sql) => / PASSWORD 'SCRAM-SHA-256\$/.test(sql));
 
 /** Statements that change something (the reads are SELECTs). */
 export const isWrite = (sql: string) => !/^(SELECT|BEGIN|COMMIT)\b/.test(sql);
@@ -145,14 +185,26 @@ export interface PairSecret {
 }
 
 /** A handler from the source with a recording connect, its Secrets Manager probe, and the rotation service. */
-export async function rotationSetup(env: Record<string, string | undefined>, faults: SessionFaults = {}, maxAttempts = 1) {
+export async function rotationSetup(
+  env: Record<string, string | undefined>,
+  faults: SessionFaults = {},
+  maxAttempts = 1,
+) {
   const endpoint = motoEndpoint();
   const client = secretsManagerClient(endpoint);
   const probe = instrumentClient(client);
   const recorder = recordingConnect(faults);
-  const handler = createRotationHandler(createPostgresAlternatingUsersRotator({ env, connect: recorder.connect }), { client, env });
+  const handler = createRotationHandler(createPostgresAlternatingUsersRotator({ env, connect: recorder.connect }), {
+    client,
+    env,
+  });
   const admin = secretsManagerClient(endpoint);
-  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts });
+  const service = new RotationService({
+    client: admin,
+    invoke: handler,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+    maxAttempts,
+  });
   return { handler, client, admin, probe, recorder, service };
 }
 
@@ -165,8 +217,33 @@ export async function createSecrets(
   extra: Record<string, unknown> = {},
 ): Promise<{ secretId: string; masterArn: string }> {
   const ssl = caFileOf(server) !== undefined;
-  const masterArn = await createSecret(admin, { engine: 'postgres', host: server.host, port: server.port, username: master.username, password: master.password, ssl }, 'pg-alt-master');
-  const secretId = await createSecret(admin, { engine: 'postgres', host: server.host, port: server.port, dbname: 'postgres', username: user.username, password: user.password, masterarn: masterArn, ssl, ...extra }, 'pg-alt');
+  const masterArn = await createSecret(
+    admin,
+    {
+      engine: 'postgres',
+      host: server.host,
+      port: server.port,
+      username: master.username,
+      password: master.password,
+      ssl,
+    },
+    'pg-alt-master',
+  );
+  const secretId = await createSecret(
+    admin,
+    {
+      engine: 'postgres',
+      host: server.host,
+      port: server.port,
+      dbname: 'postgres',
+      username: user.username,
+      password: user.password,
+      masterarn: masterArn,
+      ssl,
+      ...extra,
+    },
+    'pg-alt',
+  );
   return { secretId, masterArn };
 }
 
@@ -179,11 +256,20 @@ export async function roleFacts(server: PostgresServer, name: string) {
     [name],
   );
   return rows[0] as
-    | { rolname: string; rolcanlogin: boolean; rolinherit: boolean; rolcreatedb: boolean; rolcreaterole: boolean; rolconnlimit: number; rolconfig: string[] | null; comment: string | null; member_of: string[] }
+    | {
+        rolname: string;
+        rolcanlogin: boolean;
+        rolinherit: boolean;
+        rolcreatedb: boolean;
+        rolcreaterole: boolean;
+        rolconnlimit: number;
+        rolconfig: string[] | null;
+        comment: string | null;
+        member_of: string[];
+      }
     | undefined;
 }
 
 export async function roleExists(server: PostgresServer, name: string): Promise<boolean> {
   return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
 }
-

@@ -47,7 +47,12 @@ async function baseWithObjects(name: string, env: Record<string, string> = {}) {
   await createLoginRole(server, base, password);
   const schema = roleName(`${name}_s`);
   await server.query(`CREATE SCHEMA ${id(schema)} AUTHORIZATION ${id(base)}`);
-  await runAs(server, base, password, `CREATE TABLE ${id(schema)}.orders (id int); CREATE SEQUENCE ${id(schema)}.order_ids; CREATE VIEW ${id(schema)}.recent AS SELECT * FROM ${id(schema)}.orders`);
+  await runAs(
+    server,
+    base,
+    password,
+    `CREATE TABLE ${id(schema)}.orders (id int); CREATE SEQUENCE ${id(schema)}.order_ids; CREATE VIEW ${id(schema)}.recent AS SELECT * FROM ${id(schema)}.orders`,
+  );
   const setup = await rotationSetup(baseEnv(server, env));
   const { secretId } = await createSecrets(server, setup.admin, master, { username: base, password });
   const owners = async () =>
@@ -84,10 +89,14 @@ describe('adopting a base user that owns objects', () => {
   });
 
   it('with ADOPT_OWNERSHIP=true: the master moves them to the owner role in one transaction, keeps no membership, and the clone alters and drops them', async () => {
-    const { service, secretId, recorder, admin, base, schema, owners } = await baseWithObjects('adopt', { ADOPT_OWNERSHIP: 'true' });
+    const { service, secretId, recorder, admin, base, schema, owners } = await baseWithObjects('adopt', {
+      ADOPT_OWNERSHIP: 'true',
+    });
     await service.rotate(secretId);
     const owner = `${base}_owner`;
-    expect((await owners()).sort()).toEqual([`${schema}: ${owner}`, `order_ids: ${owner}`, `orders: ${owner}`, `recent: ${owner}`].sort());
+    expect((await owners()).sort()).toEqual(
+      [`${schema}: ${owner}`, `order_ids: ${owner}`, `orders: ${owner}`, `recent: ${owner}`].sort(),
+    );
     // One transaction; a master that is not a superuser is made a member of the three roles only inside it.
     const roles = server.external ? [] : [base, `${base}_clone`, owner];
     const start = recorder.statements.findIndex((sql) => sql.startsWith('REASSIGN OWNED'));
@@ -98,42 +107,65 @@ describe('adopting a base user that owns objects', () => {
       ...roles.map((role) => `REVOKE ${id(role)} FROM CURRENT_USER`),
       'COMMIT',
     ]);
-    const memberships = await server.query(`SELECT count(*)::int AS n FROM pg_auth_members WHERE member = (SELECT oid FROM pg_roles WHERE rolname = $1)`, [master.username]);
+    const memberships = await server.query(
+      `SELECT count(*)::int AS n FROM pg_auth_members WHERE member = (SELECT oid FROM pg_roles WHERE rolname = $1)`,
+      [master.username],
+    );
     expect(memberships.rows[0]!.n).toBe(0);
     expect(capturedOutput()).toContain('ADOPT_OWNERSHIP: objects of');
 
     const clone = (await readSecret<Version>(admin, secretId, 'AWSCURRENT'))!;
-    await runAs(server, clone.username, clone.password, `ALTER TABLE ${id(schema)}.orders ADD COLUMN note text; DROP VIEW ${id(schema)}.recent; DROP TABLE ${id(schema)}.orders`);
+    await runAs(
+      server,
+      clone.username,
+      clone.password,
+      `ALTER TABLE ${id(schema)}.orders ADD COLUMN note text; DROP VIEW ${id(schema)}.recent; DROP TABLE ${id(schema)}.orders`,
+    );
     // The next rotation finds nothing left to move.
     recorder.reset();
     await service.rotate(secretId);
     expect(recorder.statements.some((sql) => sql.startsWith('REASSIGN'))).toBe(false);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`objects in a database other than the secret's: refused until ADOPT_DATABASES lists it, then moved there too ${NEEDS_OWN_CLUSTER}`, async () => {
-    const other = roleName('otherdb');
-    const { service, secretId, recorder, base, password, owners } = await baseWithObjects('two_dbs', { ADOPT_OWNERSHIP: 'true' });
-    await server.query(`CREATE DATABASE ${id(other)}`);
-    await server.query(`GRANT CREATE ON DATABASE ${id(other)} TO ${id(base)}, ${id(master.username)}`);
-    await runAs(server, base, password, `CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.t (id int)`, other);
-    const before = await owners();
+  it.skipIf(EXTERNAL_SERVER)(
+    `objects in a database other than the secret's: refused until ADOPT_DATABASES lists it, then moved there too ${NEEDS_OWN_CLUSTER}`,
+    async () => {
+      const other = roleName('otherdb');
+      const { service, secretId, recorder, base, password, owners } = await baseWithObjects('two_dbs', {
+        ADOPT_OWNERSHIP: 'true',
+      });
+      await server.query(`CREATE DATABASE ${id(other)}`);
+      await server.query(`GRANT CREATE ON DATABASE ${id(other)} TO ${id(base)}, ${id(master.username)}`);
+      await runAs(server, base, password, `CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.t (id int)`, other);
+      const before = await owners();
 
-    const token = await service.start(secretId);
-    const error = await service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OwnedObjectsError);
-    expect((error as Error).message).toContain(`objects in database "${other}", which is not the secret's dbname (set ADOPT_DATABASES`);
-    expect(recorder.statements.filter(isWrite)).toEqual([]);
-    expect(await owners()).toEqual(before);
-    await service.cleanUpPending(secretId, token);
+      const token = await service.start(secretId);
+      const error = await service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OwnedObjectsError);
+      expect((error as Error).message).toContain(
+        `objects in database "${other}", which is not the secret's dbname (set ADOPT_DATABASES`,
+      );
+      expect(recorder.statements.filter(isWrite)).toEqual([]);
+      expect(await owners()).toEqual(before);
+      await service.cleanUpPending(secretId, token);
 
-    const listed = await rotationSetup(baseEnv(server, { ADOPT_OWNERSHIP: 'true', ADOPT_DATABASES: `postgres,${other}` }));
-    await listed.service.rotate(secretId);
-    expect(listed.recorder.statements.filter((sql) => sql.startsWith('REASSIGN'))).toHaveLength(2);
-    const moved = await server.query(`SELECT datname FROM pg_database WHERE datname = $1`, [other]);
-    expect(moved.rowCount).toBe(1);
-    const { rows } = await runAs(server, `${base}_clone`, (await readSecret<Version>(listed.admin, secretId, 'AWSCURRENT'))!.password, `SELECT relowner::regrole::text AS owner FROM pg_class WHERE oid = 'elsewhere.t'::regclass`, other);
-    expect(rows[0]!.owner).toBe(`${base}_owner`);
-  });
+      const listed = await rotationSetup(
+        baseEnv(server, { ADOPT_OWNERSHIP: 'true', ADOPT_DATABASES: `postgres,${other}` }),
+      );
+      await listed.service.rotate(secretId);
+      expect(listed.recorder.statements.filter((sql) => sql.startsWith('REASSIGN'))).toHaveLength(2);
+      const moved = await server.query(`SELECT datname FROM pg_database WHERE datname = $1`, [other]);
+      expect(moved.rowCount).toBe(1);
+      const { rows } = await runAs(
+        server,
+        `${base}_clone`,
+        (await readSecret<Version>(listed.admin, secretId, 'AWSCURRENT'))!.password,
+        `SELECT relowner::regrole::text AS owner FROM pg_class WHERE oid = 'elsewhere.t'::regclass`,
+        other,
+      );
+      expect(rows[0]!.owner).toBe(`${base}_owner`);
+    },
+  );
 
   it('default privileges of the base user are reported (WARN), not counted: they do not block the rotation', async () => {
     const base = roleName('defaults');
@@ -143,7 +175,9 @@ describe('adopting a base user that owns objects', () => {
     const setup = await rotationSetup(baseEnv(server));
     const { secretId } = await createSecrets(server, setup.admin, master, { username: base, password });
     await setup.service.rotate(secretId);
-    expect(capturedOutput()).toContain(`ALTER DEFAULT PRIVILEGES entry: they do not apply to objects the owner role creates; repeat them FOR ROLE ${base}_owner`);
+    expect(capturedOutput()).toContain(
+      `ALTER DEFAULT PRIVILEGES entry: they do not apply to objects the owner role creates; repeat them FOR ROLE ${base}_owner`,
+    );
   });
 
   it.skipIf(EXTERNAL_SERVER)(`the server log holds no password ${NEEDS_OWN_CLUSTER}`, () => {

@@ -68,7 +68,12 @@ async function expectTwoRotations(base: string, owner: string, setup: Awaited<Re
     const previous = (await readSecret<Version>(setup.admin, setup.secretId, 'AWSPREVIOUS'))!;
     expect(current.username).toBe(expected);
     expect(await canLogin(server, previous.username, previous.password)).toBe(true);
-    const { rows } = await runAs(server, current.username, current.password, 'SELECT session_user AS s, current_user AS c');
+    const { rows } = await runAs(
+      server,
+      current.username,
+      current.password,
+      'SELECT session_user AS s, current_user AS c',
+    );
     expect(rows[0]).toEqual({ s: expected, c: owner });
   }
 }
@@ -94,7 +99,12 @@ describe('names', () => {
     expect(recorder.logins).toEqual([]);
     expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
     // PostgreSQL would have truncated "<58 bytes>_clone" to 63 bytes: neither that name nor the full one exists.
-    for (const name of [`${base}_clone`, Buffer.from(`${base}_clone`).subarray(0, 63).toString(), `${base}_owner`.slice(0, 63)]) expect(await roleExists(server, name)).toBe(false);
+    for (const name of [
+      `${base}_clone`,
+      Buffer.from(`${base}_clone`).subarray(0, 63).toString(),
+      `${base}_owner`.slice(0, 63),
+    ])
+      expect(await roleExists(server, name)).toBe(false);
   });
 
   it.each([
@@ -117,7 +127,7 @@ describe('names', () => {
   });
 });
 
-describe('the rotator acts only on roles the server shows as this secret\'s', () => {
+describe("the rotator acts only on roles the server shows as this secret's", () => {
   /** Run createSecret, then setSecret; return setSecret's error and what was written on the server. */
   async function failingSetSecret(setup: Awaited<ReturnType<typeof newPair>>) {
     const token = await setup.service.start(setup.secretId);
@@ -147,20 +157,23 @@ describe('the rotator acts only on roles the server shows as this secret\'s', ()
     ['a predefined role (ownerRole: pg_read_all_data)', 'ownerRole', () => 'pg_read_all_data'],
     ['an existing team role with privileges (ownerRole)', 'ownerRole', () => roleName('finance_team')],
     ['an existing role with the default name <base>_owner', 'username', (base: string) => `${base}_owner`],
-  ] as const)('an owner role that exists unmarked — %s — is refused naming "%s": never granted to the users', async (_what, field, ownerOf) => {
-    const base = roleName(`owner_${field}_${Math.random().toString(36).slice(2, 6)}`);
-    const owner = ownerOf(base);
-    if (owner !== 'pg_read_all_data') {
-      await server.query(`CREATE ROLE ${id(owner)} NOLOGIN`);
-      await server.query(`GRANT pg_read_all_data TO ${id(owner)}`);
-    }
-    const setup = await newPair(base, field === 'ownerRole' ? { ownerRole: owner } : {});
-    const { error } = await failingSetSecret(setup);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as ConfusedDeputyError).field).toBe(field);
-    expect((await roleFacts(server, base))!.member_of).toEqual([]);
-    expect(await roleExists(server, `${base}_clone`)).toBe(false);
-  });
+  ] as const)(
+    'an owner role that exists unmarked — %s — is refused naming "%s": never granted to the users',
+    async (_what, field, ownerOf) => {
+      const base = roleName(`owner_${field}_${Math.random().toString(36).slice(2, 6)}`);
+      const owner = ownerOf(base);
+      if (owner !== 'pg_read_all_data') {
+        await server.query(`CREATE ROLE ${id(owner)} NOLOGIN`);
+        await server.query(`GRANT pg_read_all_data TO ${id(owner)}`);
+      }
+      const setup = await newPair(base, field === 'ownerRole' ? { ownerRole: owner } : {});
+      const { error } = await failingSetSecret(setup);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe(field);
+      expect((await roleFacts(server, base))!.member_of).toEqual([]);
+      expect(await roleExists(server, `${base}_clone`)).toBe(false);
+    },
+  );
 
   it("a second secret for the same user cannot take over the first secret's clone and owner role", async () => {
     const base = roleName('two_secrets');
@@ -212,13 +225,33 @@ describe('the rotator acts only on roles the server shows as this secret\'s', ()
     await createLoginRole(server, base, password);
     const ssl = caFileOf(server) !== undefined;
     for (const [masterValue, expected, field] of [
-      [{ host: '127.0.0.2', port: server.port, username: master.username, password: master.password, ssl }, ConfusedDeputyError, 'masterarn'],
-      [{ host: server.host, port: server.port + 1, username: master.username, password: master.password, ssl }, ConfusedDeputyError, 'masterarn'],
+      [
+        { host: '127.0.0.2', port: server.port, username: master.username, password: master.password, ssl },
+        ConfusedDeputyError,
+        'masterarn',
+      ],
+      [
+        { host: server.host, port: server.port + 1, username: master.username, password: master.password, ssl },
+        ConfusedDeputyError,
+        'masterarn',
+      ],
       [{ username: master.username, password: master.password }, SecretValueError, 'host'],
     ] as const) {
       const setup = await rotationSetup(baseEnv(server));
       const masterArn = await createSecret(setup.admin, masterValue, 'pg-alt-master');
-      const secretId = await createSecret(setup.admin, { engine: 'postgres', host: server.host, port: server.port, username: base, password, masterarn: masterArn, ssl }, 'pg-alt');
+      const secretId = await createSecret(
+        setup.admin,
+        {
+          engine: 'postgres',
+          host: server.host,
+          port: server.port,
+          username: base,
+          password,
+          masterarn: masterArn,
+          ssl,
+        },
+        'pg-alt',
+      );
       const token = await setup.service.start(secretId);
       await setup.service.runStep(secretId, 'createSecret', token);
       setup.recorder.reset();
@@ -232,21 +265,40 @@ describe('the rotator acts only on roles the server shows as this secret\'s', ()
     expect(await roleExists(server, `${base}_clone`)).toBe(false);
   });
 
-  it.skipIf(!caFileOf(server ?? ({} as PostgresServer)) && EXTERNAL_SERVER)('a master secret that says "ssl": false is refused (REQUIRE_TLS is true by default) before the master password is sent', async () => {
-    const base = roleName('master_plaintext');
-    const password = testPassword();
-    await createLoginRole(server, base, password);
-    const setup = await rotationSetup(baseEnv(server));
-    const masterArn = await createSecret(setup.admin, { host: server.host, port: server.port, username: master.username, password: master.password, ssl: false }, 'pg-alt-master');
-    const secretId = await createSecret(setup.admin, { engine: 'postgres', host: server.host, port: server.port, username: base, password, masterarn: masterArn, ssl: true }, 'pg-alt');
-    const token = await setup.service.start(secretId);
-    await setup.service.runStep(secretId, 'createSecret', token);
-    setup.recorder.reset();
-    const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TlsRequiredError);
-    expect((error as TlsRequiredError).fields).toEqual(['ssl']);
-    expect(setup.recorder.logins).not.toContain(master.username);
-  });
+  it.skipIf(!caFileOf(server ?? ({} as PostgresServer)) && EXTERNAL_SERVER)(
+    'a master secret that says "ssl": false is refused (REQUIRE_TLS is true by default) before the master password is sent',
+    async () => {
+      const base = roleName('master_plaintext');
+      const password = testPassword();
+      await createLoginRole(server, base, password);
+      const setup = await rotationSetup(baseEnv(server));
+      const masterArn = await createSecret(
+        setup.admin,
+        { host: server.host, port: server.port, username: master.username, password: master.password, ssl: false },
+        'pg-alt-master',
+      );
+      const secretId = await createSecret(
+        setup.admin,
+        {
+          engine: 'postgres',
+          host: server.host,
+          port: server.port,
+          username: base,
+          password,
+          masterarn: masterArn,
+          ssl: true,
+        },
+        'pg-alt',
+      );
+      const token = await setup.service.start(secretId);
+      await setup.service.runStep(secretId, 'createSecret', token);
+      setup.recorder.reset();
+      const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TlsRequiredError);
+      expect((error as TlsRequiredError).fields).toEqual(['ssl']);
+      expect(setup.recorder.logins).not.toContain(master.username);
+    },
+  );
 
   it('a stale AWSCURRENT password: the current login fails (authentication), the master is never used', async () => {
     const base = roleName('stale');

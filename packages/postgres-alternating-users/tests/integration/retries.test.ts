@@ -53,12 +53,22 @@ async function newPair(name: string, faults: SessionFaults = {}, maxAttempts = 1
 }
 
 /** The end state every rotation must reach, whatever happened on the way. */
-async function expectRotated(admin: Awaited<ReturnType<typeof newPair>>['admin'], secretId: string, base: string, expected: string) {
+async function expectRotated(
+  admin: Awaited<ReturnType<typeof newPair>>['admin'],
+  secretId: string,
+  base: string,
+  expected: string,
+) {
   const current = (await readSecret<Version>(admin, secretId, 'AWSCURRENT'))!;
   const previous = (await readSecret<Version>(admin, secretId, 'AWSPREVIOUS'))!;
   expect(current.username).toBe(expected);
   expect(await canLogin(server, previous.username, previous.password)).toBe(true);
-  const { rows } = await runAs(server, current.username, current.password, `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${base}_t') AS t`);
+  const { rows } = await runAs(
+    server,
+    current.username,
+    current.password,
+    `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${base}_t') AS t`,
+  );
   expect(rows[0]).toEqual({ c: `${base}_owner`, t: `${base}_owner` });
 }
 
@@ -73,15 +83,23 @@ describe('retries converge', () => {
         probe.reset();
         await service.runStep(secretId, step, token);
         expect(recorder.statements.filter(isWrite), `${step} again`).toEqual([]);
-        expect(recorder.statements.filter((sql) => sql === 'BEGIN'), `${step} again`).toEqual([]);
-        expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand'), `${step} again`).toBe(0);
+        expect(
+          recorder.statements.filter((sql) => sql === 'BEGIN'),
+          `${step} again`,
+        ).toEqual([]);
+        expect(
+          probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand'),
+          `${step} again`,
+        ).toBe(0);
       }
       await service.cleanUpPending(secretId, token);
       await expectRotated(admin, secretId, base, expected);
     }
   });
 
-  it('a stop at any statement of setSecret (roles and adoption transactions), rotation 1 and 2: the retried rotation completes', { timeout: 600_000 }, async () => {
+  it('a stop at any statement of setSecret (roles and adoption transactions), rotation 1 and 2: the retried rotation completes', {
+    timeout: 600_000,
+  }, async () => {
     const covered: string[] = [];
     for (let k = 0; ; k += 1) {
       let seen = -1;
@@ -107,8 +125,20 @@ describe('retries converge', () => {
     }
     // The premise: every statement setSecret sends in rotations 1 and 2 (11 + 9 + 3) was a stopping point.
     expect(covered.length).toBeGreaterThanOrEqual(20);
-    for (const kind of ['BEGIN', 'CREATE ROLE', 'COMMENT ON ROLE', 'GRANT', 'ALTER ROLE', 'REASSIGN OWNED', 'REVOKE', 'COMMIT']) {
-      expect(covered.some((sql) => sql.startsWith(kind)), kind).toBe(true);
+    for (const kind of [
+      'BEGIN',
+      'CREATE ROLE',
+      'COMMENT ON ROLE',
+      'GRANT',
+      'ALTER ROLE',
+      'REASSIGN OWNED',
+      'REVOKE',
+      'COMMIT',
+    ]) {
+      expect(
+        covered.some((sql) => sql.startsWith(kind)),
+        kind,
+      ).toBe(true);
     }
     expect(covered.some((sql) => / PASSWORD '<verifier>'/.test(sql))).toBe(true);
   });
@@ -117,7 +147,8 @@ describe('retries converge', () => {
     let lost = false;
     const { service, admin, secretId, base, recorder } = await newPair('lost_commit', {
       failAfter: (sql, index) => {
-        if (lost || sql !== 'COMMIT' || !recorder.statements.slice(0, index).some((s) => / PASSWORD /.test(s))) return undefined;
+        if (lost || sql !== 'COMMIT' || !recorder.statements.slice(0, index).some((s) => / PASSWORD /.test(s)))
+          return undefined;
         lost = true;
         return Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
       },

@@ -80,7 +80,12 @@ describe('postgres-alternating-users rotation (source)', () => {
       expect(await canLogin(server, current.username, current.password)).toBe(true);
       expect(await canLogin(server, previous!.username, previous!.password)).toBe(true);
       for (const version of [current, previous!]) {
-        const { rows } = await runAs(server, version.username, version.password, 'SELECT session_user AS s, current_user AS c');
+        const { rows } = await runAs(
+          server,
+          version.username,
+          version.password,
+          'SELECT session_user AS s, current_user AS c',
+        );
         expect(rows[0]).toEqual({ s: version.username, c: owner });
       }
       seen.push(current.password);
@@ -89,8 +94,17 @@ describe('postgres-alternating-users rotation (source)', () => {
 
     const ownerFacts = (await roleFacts(server, owner))!;
     expect(ownerFacts).toMatchObject({ rolcanlogin: false, comment: marker('owner role', base, secretId) });
-    expect((await roleFacts(server, clone))!).toMatchObject({ rolcanlogin: true, comment: marker('clone', base, secretId), member_of: [owner], rolconfig: [`role=${owner}`] });
-    expect((await roleFacts(server, base))!).toMatchObject({ comment: null, member_of: [owner], rolconfig: [`role=${owner}`] });
+    expect((await roleFacts(server, clone))!).toMatchObject({
+      rolcanlogin: true,
+      comment: marker('clone', base, secretId),
+      member_of: [owner],
+      rolconfig: [`role=${owner}`],
+    });
+    expect((await roleFacts(server, base))!).toMatchObject({
+      comment: null,
+      member_of: [owner],
+      rolconfig: [`role=${owner}`],
+    });
 
     // No statement carried a password; each password went out once, as a verifier.
     for (const sql of recorder.statements) for (const value of seen) expect(sql).not.toContain(value);
@@ -108,29 +122,54 @@ describe('postgres-alternating-users rotation (source)', () => {
     const owner = `${base}_owner`;
     const { service, secretId, versions } = await newPair(base);
     const schema = await newSchema('tables_s');
-    const relowner = async (table: string) => (await server.query(`SELECT relowner::regrole::text AS owner FROM pg_class WHERE oid = to_regclass($1)`, [`${id(schema)}.${id(table)}`])).rows[0]?.owner;
+    const relowner = async (table: string) =>
+      (
+        await server.query(`SELECT relowner::regrole::text AS owner FROM pg_class WHERE oid = to_regclass($1)`, [
+          `${id(schema)}.${id(table)}`,
+        ])
+      ).rows[0]?.owner;
 
     await service.rotate(secretId);
     // The DBA's one grant, to the owner role: both users create through it.
     await server.query(`GRANT USAGE, CREATE ON SCHEMA ${id(schema)} TO ${id(owner)}`);
     let { current } = await versions();
     expect(current.username).toBe(`${base}_clone`);
-    await runAs(server, current.username, current.password, `CREATE TABLE ${id(schema)}.by_clone (id int); INSERT INTO ${id(schema)}.by_clone VALUES (1)`);
+    await runAs(
+      server,
+      current.username,
+      current.password,
+      `CREATE TABLE ${id(schema)}.by_clone (id int); INSERT INTO ${id(schema)}.by_clone VALUES (1)`,
+    );
     expect(await relowner('by_clone')).toBe(owner);
 
     await service.rotate(secretId);
     ({ current } = await versions());
     expect(current.username).toBe(base);
-    await runAs(server, base, current.password, `ALTER TABLE ${id(schema)}.by_clone ADD COLUMN note text; INSERT INTO ${id(schema)}.by_clone VALUES (2, 'app')`);
+    await runAs(
+      server,
+      base,
+      current.password,
+      `ALTER TABLE ${id(schema)}.by_clone ADD COLUMN note text; INSERT INTO ${id(schema)}.by_clone VALUES (2, 'app')`,
+    );
     expect((await server.query(`SELECT count(*)::int AS n FROM ${id(schema)}.by_clone`)).rows[0]!.n).toBe(2);
-    await runAs(server, base, current.password, `DROP TABLE ${id(schema)}.by_clone; CREATE TABLE ${id(schema)}.by_app (id int)`);
+    await runAs(
+      server,
+      base,
+      current.password,
+      `DROP TABLE ${id(schema)}.by_clone; CREATE TABLE ${id(schema)}.by_app (id int)`,
+    );
     expect(await relowner('by_clone')).toBeUndefined();
     expect(await relowner('by_app')).toBe(owner);
 
     await service.rotate(secretId);
     ({ current } = await versions());
     expect(current.username).toBe(`${base}_clone`);
-    await runAs(server, current.username, current.password, `ALTER TABLE ${id(schema)}.by_app ADD COLUMN note text; DROP TABLE ${id(schema)}.by_app`);
+    await runAs(
+      server,
+      current.username,
+      current.password,
+      `ALTER TABLE ${id(schema)}.by_app ADD COLUMN note text; DROP TABLE ${id(schema)}.by_app`,
+    );
     expect(await relowner('by_app')).toBeUndefined();
   });
 
@@ -139,13 +178,18 @@ describe('postgres-alternating-users rotation (source)', () => {
     const owner = `${base}_owner`;
     const { service, secretId, versions } = await newPair(base);
     const schema = await newSchema('grantee_s');
-    await server.query(`CREATE TABLE ${id(schema)}.reports (id int); INSERT INTO ${id(schema)}.reports VALUES (1), (2)`);
-    const selectAs = (user: Version) => runAs(server, user.username, user.password, `SELECT count(*)::int AS n FROM ${id(schema)}.reports`);
+    await server.query(
+      `CREATE TABLE ${id(schema)}.reports (id int); INSERT INTO ${id(schema)}.reports VALUES (1), (2)`,
+    );
+    const selectAs = (user: Version) =>
+      runAs(server, user.username, user.password, `SELECT count(*)::int AS n FROM ${id(schema)}.reports`);
 
     await service.rotate(secretId);
     let { current, previous } = await versions();
     await expect(selectAs(current)).rejects.toMatchObject({ code: '42501' });
-    await server.query(`GRANT USAGE ON SCHEMA ${id(schema)} TO ${id(owner)}; GRANT SELECT ON ${id(schema)}.reports TO ${id(owner)}`);
+    await server.query(
+      `GRANT USAGE ON SCHEMA ${id(schema)} TO ${id(owner)}; GRANT SELECT ON ${id(schema)}.reports TO ${id(owner)}`,
+    );
     for (const user of [current, previous!]) expect((await selectAs(user)).rows[0]!.n).toBe(2);
 
     await service.rotate(secretId);
@@ -153,7 +197,7 @@ describe('postgres-alternating-users rotation (source)', () => {
     for (const user of [current, previous!]) expect((await selectAs(user)).rows[0]!.n).toBe(2);
   });
 
-  it('the clone gets the base user\'s connection limit, attributes, settings (everywhere and per database) and memberships, and follows changes at the next rotation', async () => {
+  it("the clone gets the base user's connection limit, attributes, settings (everywhere and per database) and memberships, and follows changes at the next rotation", async () => {
     const base = roleName('settings');
     const clone = `${base}_clone`;
     const { service, secretId, versions } = await newPair(base);
@@ -184,17 +228,27 @@ describe('postgres-alternating-users rotation (source)', () => {
 
     await service.rotate(secretId);
     expect(await comparable(clone)).toEqual(await comparable(base));
-    expect(await comparable(clone)).toMatchObject({ rolconnlimit: 7, rolcreatedb: true, member_of: expect.arrayContaining([readers, `${helpers} (admin)`]) });
+    expect(await comparable(clone)).toMatchObject({
+      rolconnlimit: 7,
+      rolcreatedb: true,
+      member_of: expect.arrayContaining([readers, `${helpers} (admin)`]),
+    });
     const { current } = await versions();
     const shown = await runAs(server, clone, current.password, 'SHOW search_path');
     expect(shown.rows[0]!.search_path).toBe('"$user", public, "odd, ""name"');
 
     // The DBA changes the base user; the clone follows at the next rotation, though app is the pending user then.
-    await server.query(`ALTER ROLE ${id(base)} CONNECTION LIMIT 9 NOCREATEDB; ALTER ROLE ${id(base)} RESET statement_timeout; REVOKE ${id(readers)} FROM ${id(base)}`);
+    await server.query(
+      `ALTER ROLE ${id(base)} CONNECTION LIMIT 9 NOCREATEDB; ALTER ROLE ${id(base)} RESET statement_timeout; REVOKE ${id(readers)} FROM ${id(base)}`,
+    );
     await server.query(`REVOKE ADMIN OPTION FOR ${id(helpers)} FROM ${id(base)}`);
     await service.rotate(secretId);
     expect(await comparable(clone)).toEqual(await comparable(base));
-    expect(await comparable(clone)).toMatchObject({ rolconnlimit: 9, rolcreatedb: false, member_of: expect.not.arrayContaining([readers]) });
+    expect(await comparable(clone)).toMatchObject({
+      rolconnlimit: 9,
+      rolcreatedb: false,
+      member_of: expect.not.arrayContaining([readers]),
+    });
     expect((await roleFacts(server, clone))!.member_of).toContain(helpers);
   });
 
@@ -214,7 +268,10 @@ describe('postgres-alternating-users rotation (source)', () => {
     await service.runStep(secretId, 'finishSecret', token);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`the server log holds no password, and does hold every password statement the rotator sent ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, recordedPasswordStatements());
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `the server log holds no password, and does hold every password statement the rotator sent ${NEEDS_OWN_CLUSTER}`,
+    () => {
+      assertServerLogHasNoPasswords(server, recordedPasswordStatements());
+    },
+  );
 });

@@ -3,7 +3,10 @@ import { SecretValueError } from '@rotators/core';
 import { describe, expect, it } from 'vitest';
 import { alternateUsername, MAX_BASE_NAME_BYTES, roleNamesOf, UsernameTooLongError } from '../../src/names.ts';
 
-const ctx = { secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', step: 'createSecret' as const };
+const ctx = {
+  secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+  step: 'createSecret' as const,
+};
 
 describe('role names', () => {
   it('alternates app and app_clone (AWS rule: strip the suffix if present, else append it)', () => {
@@ -14,13 +17,17 @@ describe('role names', () => {
 
   it('names the base, clone and owner role from either user; ownerRole overrides the default', () => {
     expect(roleNamesOf({ username: 'app' }, ctx)).toEqual({ base: 'app', clone: 'app_clone', owner: 'app_owner' });
-    expect(roleNamesOf({ username: 'app_clone' }, ctx)).toEqual({ base: 'app', clone: 'app_clone', owner: 'app_owner' });
+    expect(roleNamesOf({ username: 'app_clone' }, ctx)).toEqual({
+      base: 'app',
+      clone: 'app_clone',
+      owner: 'app_owner',
+    });
     expect(roleNamesOf({ username: 'app', ownerRole: 'shop' }, ctx).owner).toBe('shop');
   });
 
   it('counts bytes, not characters: 57 bytes pass, 58 are a UsernameTooLongError on "username"', () => {
     expect(MAX_BASE_NAME_BYTES).toBe(57);
-    const ok = 'é'.repeat(28) + 'a'; // 57 bytes, 29 characters
+    const ok = `${'é'.repeat(28)}a`; // 57 bytes, 29 characters
     expect(roleNamesOf({ username: ok }, ctx).clone).toHaveLength(35);
     const error = (() => {
       try {

@@ -5,7 +5,13 @@ import { marker } from '../../src/markers.ts';
 import { checkEvidence, type PairState, planPair } from '../../src/plan.ts';
 import type { RoleFacts } from '../../src/roles.ts';
 
-const ctx = { secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf', step: 'setSecret' as const, token: 't', logger: undefined as never, readSecret: undefined as never };
+const ctx = {
+  secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf',
+  step: 'setSecret' as const,
+  token: 't',
+  logger: undefined as never,
+  readSecret: undefined as never,
+};
 const names = { base: 'app', clone: 'app_clone', owner: 'app_owner' };
 
 function role(name: string, overrides: Partial<RoleFacts> = {}): RoleFacts {
@@ -31,7 +37,11 @@ function settled(): Required<PairState> {
   const roleSetting = () => new Map([['', new Map([['role', 'app_owner']])]]);
   return {
     base: role('app', { memberOf: new Map([['app_owner', false]]), settings: roleSetting() }),
-    clone: role('app_clone', { comment: marker('clone', 'app', ctx.secretId), memberOf: new Map([['app_owner', false]]), settings: roleSetting() }),
+    clone: role('app_clone', {
+      comment: marker('clone', 'app', ctx.secretId),
+      memberOf: new Map([['app_owner', false]]),
+      settings: roleSetting(),
+    }),
     owner: role('app_owner', { canLogin: false, comment: marker('owner role', 'app', ctx.secretId) }),
   };
 }
@@ -76,7 +86,7 @@ describe('planPair', () => {
     ]);
   });
 
-  it('never copies the pair\'s own roles as memberships, and a setting it cannot rebuild is an error, not a guess', () => {
+  it("never copies the pair's own roles as memberships, and a setting it cannot rebuild is an error, not a guess", () => {
     const state = settled();
     state.clone.memberOf.set('app', false);
     expect(planPair(names, state, ctx)).toEqual([]);
@@ -92,18 +102,34 @@ describe('checkEvidence', () => {
   });
 
   it.each([
-    ['an unmarked clone', (s: Required<PairState>): void => {
-      s.clone.comment = null;
-    }, 'username'],
-    ['a clone marked for another secret', (s: Required<PairState>): void => {
-      s.clone.comment = marker('clone', 'app', `${ctx.secretId}x`);
-    }, 'username'],
-    ['a clone marked for another base user', (s: Required<PairState>): void => {
-      s.clone.comment = marker('clone', 'other', ctx.secretId);
-    }, 'username'],
-    ['an unmarked owner role', (s: Required<PairState>): void => {
-      s.owner.comment = 'team role';
-    }, 'ownerRole'],
+    [
+      'an unmarked clone',
+      (s: Required<PairState>): void => {
+        s.clone.comment = null;
+      },
+      'username',
+    ],
+    [
+      'a clone marked for another secret',
+      (s: Required<PairState>): void => {
+        s.clone.comment = marker('clone', 'app', `${ctx.secretId}x`);
+      },
+      'username',
+    ],
+    [
+      'a clone marked for another base user',
+      (s: Required<PairState>): void => {
+        s.clone.comment = marker('clone', 'other', ctx.secretId);
+      },
+      'username',
+    ],
+    [
+      'an unmarked owner role',
+      (s: Required<PairState>): void => {
+        s.owner.comment = 'team role';
+      },
+      'ownerRole',
+    ],
   ] as const)('refuses %s with ConfusedDeputyError', (_what, change, field) => {
     const state = settled();
     change(state);
@@ -118,7 +144,9 @@ describe('checkEvidence', () => {
 
   it('refuses a missing or superuser base user, and an owner role someone gave LOGIN', () => {
     expect(() => checkEvidence(names, {}, 'username', ctx)).toThrow(/does not exist/);
-    expect(() => checkEvidence(names, { base: role('app', { superuser: true }) }, 'username', ctx)).toThrow(/superuser/);
+    expect(() => checkEvidence(names, { base: role('app', { superuser: true }) }, 'username', ctx)).toThrow(
+      /superuser/,
+    );
     const state = settled();
     state.owner.canLogin = true;
     expect(() => checkEvidence(names, state, 'username', ctx)).toThrow(/LOGIN/);

@@ -1,22 +1,38 @@
 /** What the tests of this package share: roles made without plaintext, login checks, a recording connection factory. */
 import { createRotationHandler } from '@rotators/core';
 import { scramSha256Verifier } from '@rotators/core/db';
-import { ensureRotationFunction, instrumentClient, type PostgresServer, RotationService, secretsManagerClient } from '@rotators/testkit';
+import {
+  ensureRotationFunction,
+  instrumentClient,
+  type PostgresServer,
+  RotationService,
+  secretsManagerClient,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
-import pg, { escapeIdentifier, escapeLiteral } from 'pg';
+import type pg from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { connectWithPg, type PostgresConnect } from '../../src/connect.ts';
 import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
 
-export { assertServerLogHasNoPasswords, caFileOf, RUN_ID, roleName, testPassword } from '@rotators/testkit/vitest/postgres';
+export {
+  assertServerLogHasNoPasswords,
+  caFileOf,
+  RUN_ID,
+  roleName,
+  testPassword,
+} from '@rotators/testkit/vitest/postgres';
 
 /** PG_TEST_HOST names a server the kit did not start: no readable server log, no test CA. */
 export const EXTERNAL_SERVER = Boolean(process.env.PG_TEST_HOST);
-export const NEEDS_OWN_CLUSTER = '[needs the kit’s own cluster (its log, its CA): skipped when PG_TEST_HOST names an external server]';
+export const NEEDS_OWN_CLUSTER =
+  '[needs the kit’s own cluster (its log, its CA): skipped when PG_TEST_HOST names an external server]';
 
 /** A login role whose password reaches the server only as a verifier (the log check covers setup too). */
 export async function createLoginRole(server: PostgresServer, name: string, password: string): Promise<void> {
   await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(name)}`);
-  await server.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`);
+  await server.query(
+    `CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(scramSha256Verifier(password))}`,
+  );
 }
 
 /** Set a role's password behind the rotator's back (to stage a half-done rotation). */
@@ -59,7 +75,12 @@ export function recordingConnect(faults: SessionFaults = {}): RecordedConnect {
   const attempts: RecordedConnect['attempts'] = [];
   const statements: string[] = [];
   const connect: PostgresConnect = async (config) => {
-    attempts.push({ user: String(config.user), password: String(config.password), tls: config.ssl !== false && config.ssl !== undefined, config });
+    attempts.push({
+      user: String(config.user),
+      password: String(config.password),
+      tls: config.ssl !== false && config.ssl !== undefined,
+      config,
+    });
     const session = await connectWithPg(config);
     return {
       query: async (sql, params) => {
@@ -91,9 +112,16 @@ export async function rotationSetup(env: Record<string, string | undefined>, fau
   const client = secretsManagerClient(endpoint);
   const probe = instrumentClient(client);
   const recorder = recordingConnect(faults);
-  const handler = createRotationHandler(createPostgresSingleUserRotator({ env, connect: recorder.connect }), { client, env });
+  const handler = createRotationHandler(createPostgresSingleUserRotator({ env, connect: recorder.connect }), {
+    client,
+    env,
+  });
   const admin = secretsManagerClient(endpoint);
-  const service = new RotationService({ client: admin, invoke: handler, rotationLambdaArn: await ensureRotationFunction(endpoint), maxAttempts: 1 });
+  const service = new RotationService({
+    client: admin,
+    invoke: handler,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+    maxAttempts: 1,
+  });
   return { handler, client, admin, probe, recorder, service };
 }
-

@@ -8,9 +8,28 @@
  * can write, is never used to log in as another role or anywhere else.
  */
 import { randomUUID } from 'node:crypto';
-import { PutSecretValueCommand, RotateSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { ConfusedDeputyError, createRotationLogger, type StepContext, TargetConnectionError, VersionNotPendingError } from '@rotators/core';
-import { capturedOutput, createSecret, ensureRotationFunction, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
+import {
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  ConfusedDeputyError,
+  createRotationLogger,
+  type StepContext,
+  TargetConnectionError,
+  VersionNotPendingError,
+} from '@rotators/core';
+import {
+  capturedOutput,
+  createSecret,
+  ensureRotationFunction,
+  type PostgresServer,
+  readSecret,
+  rememberSecretJson,
+  startPostgres,
+} from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSingleUserRotator } from '../../src/rotator.ts';
@@ -44,7 +63,15 @@ afterAll(async () => {
 });
 
 function secretFor(username: string, password: string) {
-  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres', ssl: caFileOf(server) !== undefined };
+  return {
+    engine: 'postgres',
+    host: server.host,
+    port: server.port,
+    username,
+    password,
+    dbname: 'postgres',
+    ssl: caFileOf(server) !== undefined,
+  };
 }
 
 async function newRoleAndSecret(username: string) {
@@ -56,17 +83,26 @@ async function newRoleAndSecret(username: string) {
 }
 
 /** The password of a version, by id. */
-async function passwordOf(admin: SecretsManagerClient, secretId: string, versionId: string, stage: 'AWSPENDING' | 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string> {
+async function passwordOf(
+  admin: SecretsManagerClient,
+  secretId: string,
+  versionId: string,
+  stage: 'AWSPENDING' | 'AWSCURRENT' | 'AWSPREVIOUS',
+): Promise<string> {
   return (await readSecret(admin, secretId, stage, versionId))!.password as string;
 }
 
 /** What an operator does to a stuck rotation (AWS's troubleshooting guide): take AWSPENDING off its version. */
 async function removePending(admin: SecretsManagerClient, secretId: string, token: string): Promise<void> {
-  await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+  await admin.send(
+    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }),
+  );
 }
 
 /** A rotation that ran createSecret and setSecret, then was abandoned (AWSPENDING removed). Returns its version id and password. */
-async function abandonAfterSetSecret(setup: Awaited<ReturnType<typeof newRoleAndSecret>>): Promise<{ versionId: string; password: string }> {
+async function abandonAfterSetSecret(
+  setup: Awaited<ReturnType<typeof newRoleAndSecret>>,
+): Promise<{ versionId: string; password: string }> {
   const { admin, service, secretId } = setup;
   const versionId = await service.start(secretId);
   await service.runStep(secretId, 'createSecret', versionId);
@@ -77,16 +113,36 @@ async function abandonAfterSetSecret(setup: Awaited<ReturnType<typeof newRoleAnd
 }
 
 /** A version with `value` (JSON, a raw string, or SecretBinary only) and no staging label, as anyone with PutSecretValue can make one. */
-async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, value: Record<string, unknown> | string | Uint8Array): Promise<string> {
+async function plantUnlabelled(
+  admin: SecretsManagerClient,
+  secretId: string,
+  value: Record<string, unknown> | string | Uint8Array,
+): Promise<string> {
   const versionId = randomUUID();
   if (value instanceof Uint8Array) {
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretBinary: value, VersionStages: ['STAGED'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretBinary: value,
+        VersionStages: ['STAGED'],
+      }),
+    );
   } else {
     const secretString = typeof value === 'string' ? value : JSON.stringify(value);
     if (typeof value !== 'string') rememberSecretJson(secretString);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ['STAGED'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: secretString,
+        VersionStages: ['STAGED'],
+      }),
+    );
   }
-  await admin.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }));
+  await admin.send(
+    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }),
+  );
   return versionId;
 }
 
@@ -113,12 +169,22 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
     expect(await canLogin(server, username, newCurrent.password as string)).toBe(true);
     expect(await canLogin(server, username, a.password)).toBe(false);
     // setSecret: AWSPENDING, AWSCURRENT, AWSPREVIOUS refused, then the abandoned version; testSecret: AWSPENDING.
-    expect(recorder.attempts.map((x) => x.password)).toEqual([newCurrent.password, current, previous, a.password, newCurrent.password]);
-    expect(recorder.attempts.every((x) => x.user === username && x.tls === (caFileOf(server) !== undefined))).toBe(true);
+    expect(recorder.attempts.map((x) => x.password)).toEqual([
+      newCurrent.password,
+      current,
+      previous,
+      a.password,
+      newCurrent.password,
+    ]);
+    expect(recorder.attempts.every((x) => x.user === username && x.tls === (caFileOf(server) !== undefined))).toBe(
+      true,
+    );
     expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toHaveLength(1);
     // One listing, and the abandoned version read once, by its id.
     expect(probe.count('ListSecretVersionIdsCommand')).toBe(1);
-    expect(probe.inputs.filter((c) => c.command === 'GetSecretValueCommand' && c.input.VersionId === a.versionId)).toHaveLength(1);
+    expect(
+      probe.inputs.filter((c) => c.command === 'GetSecretValueCommand' && c.input.VersionId === a.versionId),
+    ).toHaveLength(1);
     expect(capturedOutput()).toContain(`logged in with version ${a.versionId}, which no staging label holds`);
   });
 
@@ -131,11 +197,19 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
     const aPassword = await passwordOf(admin, secretId, a, 'AWSPENDING');
     // The test kit's service refuses this, as AWS does; moto lets it through and moves AWSPENDING.
     const b = randomUUID();
-    await admin.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: b, RotationLambdaARN: await ensureRotationFunction(motoEndpoint()), RotationRules: { AutomaticallyAfterDays: 30 } }));
+    await admin.send(
+      new RotateSecretCommand({
+        SecretId: secretId,
+        ClientRequestToken: b,
+        RotationLambdaARN: await ensureRotationFunction(motoEndpoint()),
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
+    );
     expect((await service.stages(secretId))[a]).toEqual([]);
 
     await expect(service.runStep(secretId, 'testSecret', a)).rejects.toBeInstanceOf(VersionNotPendingError);
-    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, b);
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const)
+      await service.runStep(secretId, step, b);
     await expect(service.runStep(secretId, 'finishSecret', a)).rejects.toBeInstanceOf(VersionNotPendingError);
     await service.cleanUpPending(secretId, b);
 
@@ -158,7 +232,9 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
     await service.rotate(secretId);
     const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
     expect(await canLogin(server, username, current)).toBe(true);
-    const unlabelledTried = recorder.attempts.map((x) => x.password).filter((p) => p === a.password || p === b.password);
+    const unlabelledTried = recorder.attempts
+      .map((x) => x.password)
+      .filter((p) => p === a.password || p === b.password);
     expect(unlabelledTried).toEqual([b.password]);
   });
 
@@ -203,7 +279,12 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
     expect(await canLogin(server, username, current)).toBe(true);
     expect(recorder.attempts.map((x) => x.password)).toContain(a.password);
     for (const versionId of junk) {
-      expect(capturedOutput().split('\n').some((line) => line.includes(versionId) && line.includes('"level":"WARN"')), versionId).toBe(true);
+      expect(
+        capturedOutput()
+          .split('\n')
+          .some((line) => line.includes(versionId) && line.includes('"level":"WARN"')),
+        versionId,
+      ).toBe(true);
     }
   });
 
@@ -213,10 +294,16 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
       const password = testPassword();
       await createLoginRole(server, username, password);
       const setup = await rotationSetup(env);
-      const secretId = await createSecret(setup.admin, { ...secretFor(username, testPassword()), host: 'old-db.invalid' }, 'pg-single-abandoned');
+      const secretId = await createSecret(
+        setup.admin,
+        { ...secretFor(username, testPassword()), host: 'old-db.invalid' },
+        'pg-single-abandoned',
+      );
       const value = JSON.stringify(secretFor(username, password));
       rememberSecretJson(value);
-      await setup.admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value, VersionStages: ['AWSCURRENT'] }));
+      await setup.admin.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: value, VersionStages: ['AWSCURRENT'] }),
+      );
       expect((await readSecret(setup.admin, secretId, 'AWSPREVIOUS'))!.host).toBe('old-db.invalid');
       return { ...setup, secretId, password, username };
     }
@@ -240,7 +327,7 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
       expect(warn).not.toContain('old-db.invalid');
     });
 
-    it('when nothing logs in, the error is still the ConfusedDeputyError naming AWSPREVIOUS\'s field', async () => {
+    it("when nothing logs in, the error is still the ConfusedDeputyError naming AWSPREVIOUS's field", async () => {
       const setup = await rePointedSecret(roleName('repointed_none'));
       const { service, secretId, recorder, probe, username } = setup;
       const outOfBand = testPassword();
@@ -268,39 +355,51 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
       ['port', () => ({ port: 1 })],
       ['dbname', () => ({ dbname: 'template1' })],
       ['ssl', () => ({ ssl: caFileOf(server) === undefined })],
-    ])('another %s: skipped with a WARN naming the version id, never used to log in; nothing changed', async (field, change) => {
-      const victim = roleName(`victim_${field}`);
-      const victimPassword = testPassword();
-      await createLoginRole(server, victim, victimPassword);
-      const setup = await newRoleAndSecret(roleName(`deputy_${field}`));
-      const { admin, service, secretId, recorder, username } = setup;
-      // The role's password is one no version holds (so setSecret reaches the unlabelled versions).
-      const outOfBand = testPassword();
-      await setRolePassword(server, username, outOfBand);
-      const token = await service.start(secretId);
-      await service.runStep(secretId, 'createSecret', token);
-      const { versionId: _v, ...value } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-      const planted = await plantUnlabelled(admin, secretId, { ...value, password: victimPassword, ...change(victim) });
+    ])(
+      'another %s: skipped with a WARN naming the version id, never used to log in; nothing changed',
+      async (field, change) => {
+        const victim = roleName(`victim_${field}`);
+        const victimPassword = testPassword();
+        await createLoginRole(server, victim, victimPassword);
+        const setup = await newRoleAndSecret(roleName(`deputy_${field}`));
+        const { admin, service, secretId, recorder, username } = setup;
+        // The role's password is one no version holds (so setSecret reaches the unlabelled versions).
+        const outOfBand = testPassword();
+        await setRolePassword(server, username, outOfBand);
+        const token = await service.start(secretId);
+        await service.runStep(secretId, 'createSecret', token);
+        const { versionId: _v, ...value } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+        const planted = await plantUnlabelled(admin, secretId, {
+          ...value,
+          password: victimPassword,
+          ...change(victim),
+        });
 
-      recorder.reset();
-      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TargetConnectionError);
-      expect((error as TargetConnectionError).kind).toBe('authentication');
-      // Only the secret's own role, at its own server and database, and never the planted password.
-      for (const attempt of recorder.attempts) {
-        expect(attempt.config).toMatchObject({ user: username, host: server.host, port: server.port, database: 'postgres' });
-        expect(attempt.password).not.toBe(victimPassword);
-      }
-      expect(recorder.attempts).toHaveLength(2); // AWSPENDING, AWSCURRENT
-      expect(recorder.statements).toEqual([]);
-      const warn = capturedOutput()
-        .split('\n')
-        .find((line) => line.includes(planted) && line.includes('"level":"WARN"'));
-      expect(warn, 'a WARN names the planted version').toBeDefined();
-      expect(JSON.parse(warn!).fields).toEqual([field]);
-      expect(await canLogin(server, victim, victimPassword)).toBe(true);
-      expect(await canLogin(server, username, outOfBand)).toBe(true);
-    });
+        recorder.reset();
+        const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetConnectionError);
+        expect((error as TargetConnectionError).kind).toBe('authentication');
+        // Only the secret's own role, at its own server and database, and never the planted password.
+        for (const attempt of recorder.attempts) {
+          expect(attempt.config).toMatchObject({
+            user: username,
+            host: server.host,
+            port: server.port,
+            database: 'postgres',
+          });
+          expect(attempt.password).not.toBe(victimPassword);
+        }
+        expect(recorder.attempts).toHaveLength(2); // AWSPENDING, AWSCURRENT
+        expect(recorder.statements).toEqual([]);
+        const warn = capturedOutput()
+          .split('\n')
+          .find((line) => line.includes(planted) && line.includes('"level":"WARN"'));
+        expect(warn, 'a WARN names the planted version').toBeDefined();
+        expect(JSON.parse(warn!).fields).toEqual([field]);
+        expect(await canLogin(server, victim, victimPassword)).toBe(true);
+        expect(await canLogin(server, username, outOfBand)).toBe(true);
+      },
+    );
 
     it("the rotator's own check holds without the engine's: a version naming another role is not tried", async () => {
       // The engine already refuses such a version (it holds it to AWSCURRENT like AWSPENDING); here
@@ -324,17 +423,31 @@ describe('postgres-single-user: a rotation abandoned after its setSecret', () =>
         readSecret: () => Promise.reject(new Error('not used')),
       };
       const error = await rotator
-        .setPending({ current, pending, newerUnlabelled: async () => [{ versionId: 'planted-version', value: { ...current, username: victim, password: victimPassword } }] }, ctx)
+        .setPending(
+          {
+            current,
+            pending,
+            newerUnlabelled: async () => [
+              { versionId: 'planted-version', value: { ...current, username: victim, password: victimPassword } },
+            ],
+          },
+          ctx,
+        )
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TargetConnectionError);
       expect(recorder.attempts.map((x) => x.user)).toEqual([username, username]);
-      expect(capturedOutput()).toContain('version planted-version (no staging label) names another username than AWSCURRENT; its password is not tried');
+      expect(capturedOutput()).toContain(
+        'version planted-version (no staging label) names another username than AWSCURRENT; its password is not tried',
+      );
       expect(await canLogin(server, victim, victimPassword)).toBe(true);
     });
   });
 
   // Last in the file (tests run in order): covers every statement the tests above caused.
-  it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, recordedAlterRoles());
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`,
+    () => {
+      assertServerLogHasNoPasswords(server, recordedAlterRoles());
+    },
+  );
 });

@@ -5,12 +5,30 @@
  */
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { inspect } from 'node:util';
-import { ConfusedDeputyError, PendingTestFailedError, SecretValueError, TargetConnectionError, TargetOperationError } from '@rotators/core';
+import {
+  ConfusedDeputyError,
+  PendingTestFailedError,
+  SecretValueError,
+  TargetConnectionError,
+  TargetOperationError,
+} from '@rotators/core';
 import { createSecret, type PostgresServer, readSecret, rememberSecretJson, startPostgres } from '@rotators/testkit';
 import { DatabaseError, escapeIdentifier } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_FACTS_QUERY } from '@rotators/core/db';
-import { assertServerLogHasNoPasswords, recordedAlterRoles, caFileOf, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, canLogin, createLoginRole, roleName, rotationSetup, setRolePassword, testPassword } from '../helpers/postgres.ts';
+import {
+  assertServerLogHasNoPasswords,
+  recordedAlterRoles,
+  caFileOf,
+  EXTERNAL_SERVER,
+  NEEDS_OWN_CLUSTER,
+  canLogin,
+  createLoginRole,
+  roleName,
+  rotationSetup,
+  setRolePassword,
+  testPassword,
+} from '../helpers/postgres.ts';
 
 let server: PostgresServer;
 let env: Record<string, string | undefined>;
@@ -32,7 +50,16 @@ afterAll(async () => {
 
 /** A secret for `username`, TLS verified when the tests know the server's CA. */
 function secretFor(username: string, password: string, extra: Record<string, unknown> = {}) {
-  return { engine: 'postgres', host: server.host, port: server.port, username, password, dbname: 'postgres', ssl: caFileOf(server) !== undefined, ...extra };
+  return {
+    engine: 'postgres',
+    host: server.host,
+    port: server.port,
+    username,
+    password,
+    dbname: 'postgres',
+    ssl: caFileOf(server) !== undefined,
+    ...extra,
+  };
 }
 
 async function newRoleAndSecret(username: string, extra: Record<string, unknown> = {}) {
@@ -46,14 +73,22 @@ async function newRoleAndSecret(username: string, extra: Record<string, unknown>
 describe('postgres-single-user rotation (source)', () => {
   it('rotates three times in a row: the new password logs in, the old one is refused, other fields kept', async () => {
     const username = roleName('app_user');
-    const { admin, service, secretId, password, recorder, probe } = await newRoleAndSecret(username, { team: 'payments', replica: { host: 'r1' } });
+    const { admin, service, secretId, password, recorder, probe } = await newRoleAndSecret(username, {
+      team: 'payments',
+      replica: { host: 'r1' },
+    });
     const seen = [password];
     for (let rotation = 1; rotation <= 3; rotation += 1) {
       const { token, attempts } = await service.rotate(secretId);
       const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
       expect(attempts).toBe(1);
       expect(current.versionId).toBe(token);
-      expect(current).toMatchObject({ engine: 'postgres', username: username, team: 'payments', replica: { host: 'r1' } });
+      expect(current).toMatchObject({
+        engine: 'postgres',
+        username: username,
+        team: 'payments',
+        replica: { host: 'r1' },
+      });
       expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.password).toBe(seen.at(-1));
       const newPassword = current.password as string;
       expect(newPassword).toHaveLength(32);
@@ -66,7 +101,8 @@ describe('postgres-single-user rotation (source)', () => {
     // PostgreSQL's default exclusions (AWS's, with ':' for .pgpass) reach GetRandomPassword.
     const requests = probe.inputs.filter((call) => call.command === 'GetRandomPasswordCommand');
     expect(requests).toHaveLength(3);
-    for (const request of requests) expect(request.input).toMatchObject({ ExcludeCharacters: ':/@"\'\\', PasswordLength: 32 });
+    for (const request of requests)
+      expect(request.input).toMatchObject({ ExcludeCharacters: ':/@"\'\\', PasswordLength: 32 });
     // Every password change went out as a verifier, never as the password, after the server check
     // (PostgreSQL 10+; scram_iterations is NULL before 16, so 4096 iterations here on 15).
     const setSecretStatements = recorder.statements.filter((sql) => !sql.startsWith('SELECT session_user'));
@@ -75,10 +111,16 @@ describe('postgres-single-user rotation (source)', () => {
       const [setRole, facts, alter] = setSecretStatements.slice(rotation * 3, rotation * 3 + 3);
       expect(setRole).toBe('SET ROLE NONE');
       expect(facts).toBe(SERVER_FACTS_QUERY);
-      expect(alter).toMatch(new RegExp(`^ALTER ROLE "${username}" PASSWORD 'SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$`));
+      expect(alter).toMatch(
+        new RegExp(
+          `^ALTER ROLE "${username}" PASSWORD 'SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$`,
+        ),
+      );
       for (const value of seen) expect(alter).not.toContain(value);
     }
-    const { rows } = await server.query<{ v: number; it: string | null }>("SELECT current_setting('server_version_num')::int AS v, current_setting('scram_iterations', true) AS it");
+    const { rows } = await server.query<{ v: number; it: string | null }>(
+      "SELECT current_setting('server_version_num')::int AS v, current_setting('scram_iterations', true) AS it",
+    );
     expect(rows[0]!.v).toBeGreaterThanOrEqual(100000);
     if (rows[0]!.v < 160000) expect(rows[0]!.it).toBeNull();
   });
@@ -141,7 +183,10 @@ describe('postgres-single-user rotation (source)', () => {
     }
 
     it('a server older than PostgreSQL 10 (it would hash the verifier as the password): TargetOperationError, no ALTER ROLE', async () => {
-      const { service, recorder, username, password, secretId, token } = await stagedSetSecret('old_server', { version_num: '90624', scram_iterations: null });
+      const { service, recorder, username, password, secretId, token } = await stagedSetSecret('old_server', {
+        version_num: '90624',
+        scram_iterations: null,
+      });
       const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TargetOperationError);
       expect((error as Error).message).toContain(`not changing the password of "${username}"`);
@@ -152,9 +197,15 @@ describe('postgres-single-user rotation (source)', () => {
     });
 
     it('a PostgreSQL 16+ scram_iterations above 4096 is used for the verifier, and the new password logs in', async () => {
-      const { service, recorder, admin, username, password, secretId, token } = await stagedSetSecret('more_iterations', { version_num: '160004', scram_iterations: '8192' });
-      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-      expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toEqual([expect.stringMatching(/ PASSWORD 'SCRAM-SHA-256\$8192:/)]);
+      const { service, recorder, admin, username, password, secretId, token } = await stagedSetSecret(
+        'more_iterations',
+        { version_num: '160004', scram_iterations: '8192' },
+      );
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        await service.runStep(secretId, step, token);
+      expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toEqual([
+        expect.stringMatching(/ PASSWORD 'SCRAM-SHA-256\$8192:/),
+      ]);
       const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
       expect(await canLogin(server, username, current.password as string)).toBe(true);
       expect(await canLogin(server, username, password)).toBe(false);
@@ -165,42 +216,55 @@ describe('postgres-single-user rotation (source)', () => {
     /** A pg error as the server could send it, every text field quoting `password`. */
     function pgErrorQuoting(password: string): Error {
       const error = new DatabaseError(`password "${password}" rejected`, 0, 'error');
-      Object.assign(error, { code: '42501', detail: `Role detail: ${password}`, where: `SQL statement "ALTER ROLE x PASSWORD '${password}'"`, hint: `try ${password}` });
+      Object.assign(error, {
+        code: '42501',
+        detail: `Role detail: ${password}`,
+        where: `SQL statement "ALTER ROLE x PASSWORD '${password}'"`,
+        hint: `try ${password}`,
+      });
       return error;
     }
 
     /** Everything an operator could read from the error: message, stack, cause chain, hidden properties. */
     function everythingIn(error: unknown): string {
-      return inspect(error, { depth: Infinity, showHidden: true, maxStringLength: Infinity, breakLength: Infinity }) + String((error as Error).stack);
+      return (
+        inspect(error, { depth: Infinity, showHidden: true, maxStringLength: Infinity, breakLength: Infinity }) +
+        String((error as Error).stack)
+      );
     }
 
     it.each([
       ['setSecret', 'ALTER ROLE', TargetOperationError],
       ['testSecret', 'SELECT session_user', PendingTestFailedError],
-    ] as const)('%s: the %s statement fails with the password in the error: typed error, no password in message or cause', async (step, statement, errorClass) => {
-      let pendingPassword = '';
-      const username = roleName(`leak_${step}`);
-      const password = testPassword();
-      await createLoginRole(server, username, password);
-      const setup = await rotationSetup(env, { failWith: (sql) => (sql.startsWith(statement) ? pgErrorQuoting(pendingPassword) : undefined) });
-      const secretId = await createSecret(setup.admin, secretFor(username, password), 'pg-single');
-      const token = await setup.service.start(secretId);
-      await setup.service.runStep(secretId, 'createSecret', token);
-      pendingPassword = (await readSecret(setup.admin, secretId, 'AWSPENDING', token))!.password as string;
-      // The premise: the injected error does carry the password.
-      expect(everythingIn(pgErrorQuoting(pendingPassword))).toContain(pendingPassword);
+    ] as const)(
+      '%s: the %s statement fails with the password in the error: typed error, no password in message or cause',
+      async (step, statement, errorClass) => {
+        let pendingPassword = '';
+        const username = roleName(`leak_${step}`);
+        const password = testPassword();
+        await createLoginRole(server, username, password);
+        const setup = await rotationSetup(env, {
+          failWith: (sql) => (sql.startsWith(statement) ? pgErrorQuoting(pendingPassword) : undefined),
+        });
+        const secretId = await createSecret(setup.admin, secretFor(username, password), 'pg-single');
+        const token = await setup.service.start(secretId);
+        await setup.service.runStep(secretId, 'createSecret', token);
+        pendingPassword = (await readSecret(setup.admin, secretId, 'AWSPENDING', token))!.password as string;
+        // The premise: the injected error does carry the password.
+        expect(everythingIn(pgErrorQuoting(pendingPassword))).toContain(pendingPassword);
 
-      if (step === 'testSecret') await setup.service.runStep(secretId, 'setSecret', token);
-      const error = await setup.service.runStep(secretId, step, token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(errorClass);
-      expect((error as Error).message).toContain(secretId);
-      expect(((error as Error).cause as { code?: string }).code).toBe('42501');
-      const text = everythingIn(error);
-      expect(text).not.toContain(pendingPassword);
-      expect(text).not.toContain(password);
-      expect(text).not.toContain('Role detail');
-      expect(setup.recorder.statements.some((sql) => sql.startsWith(statement))).toBe(true);
-    });
+        if (step === 'testSecret') await setup.service.runStep(secretId, 'setSecret', token);
+        const error = await setup.service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(errorClass);
+        expect((error as Error).message).toContain(secretId);
+        expect(((error as Error).cause as { code?: string }).code).toBe('42501');
+        const text = everythingIn(error);
+        expect(text).not.toContain(pendingPassword);
+        expect(text).not.toContain(password);
+        expect(text).not.toContain('Role detail');
+        expect(setup.recorder.statements.some((sql) => sql.startsWith(statement))).toBe(true);
+      },
+    );
   });
 
   it('refuses a 64-byte user name before writing anything', async () => {
@@ -209,7 +273,9 @@ describe('postgres-single-user rotation (source)', () => {
     const secretId = await createSecret(admin, secretFor(username, testPassword()), 'pg-single');
     const token = await service.start(secretId);
     probe.reset();
-    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch((e: unknown) => e);
+    const error = await handler({ Step: 'createSecret', SecretId: secretId, ClientRequestToken: token }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SecretValueError);
     expect((error as SecretValueError).fields).toEqual(['username']);
     expect((error as Error).message).toContain(secretId);
@@ -255,44 +321,58 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`logs in with AWSPREVIOUS under AWSCURRENT's ssl setting, never its own (AWS PR #72) ${NEEDS_OWN_CLUSTER}`, async () => {
-    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('prev_tls'));
-    await service.rotate(secretId);
-    // AWSPREVIOUS (the first password) says ssl: false; AWSCURRENT says ssl: true; the role holds the first password.
-    const { versionId: _v, ...previous } = (await readSecret(admin, secretId, 'AWSPREVIOUS'))!;
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify({ ...previous, ssl: false }), VersionStages: ['AWSPREVIOUS'] }));
-    await setRolePassword(server, roleName('prev_tls'), first);
+  it.skipIf(EXTERNAL_SERVER)(
+    `logs in with AWSPREVIOUS under AWSCURRENT's ssl setting, never its own (AWS PR #72) ${NEEDS_OWN_CLUSTER}`,
+    async () => {
+      const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('prev_tls'));
+      await service.rotate(secretId);
+      // AWSPREVIOUS (the first password) says ssl: false; AWSCURRENT says ssl: true; the role holds the first password.
+      const { versionId: _v, ...previous } = (await readSecret(admin, secretId, 'AWSPREVIOUS'))!;
+      await admin.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          SecretString: JSON.stringify({ ...previous, ssl: false }),
+          VersionStages: ['AWSPREVIOUS'],
+        }),
+      );
+      await setRolePassword(server, roleName('prev_tls'), first);
 
-    recorder.reset();
-    await service.rotate(secretId);
-    expect(recorder.attempts.slice(0, 3).map((a) => [a.password === first, a.tls])).toEqual([
-      [false, true],
-      [false, true],
-      [true, true],
-    ]);
-    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, roleName('prev_tls'), current.password as string)).toBe(true);
-  });
+      recorder.reset();
+      await service.rotate(secretId);
+      expect(recorder.attempts.slice(0, 3).map((a) => [a.password === first, a.tls])).toEqual([
+        [false, true],
+        [false, true],
+        [true, true],
+      ]);
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(await canLogin(server, roleName('prev_tls'), current.password as string)).toBe(true);
+    },
+  );
 
-  it.skipIf(EXTERNAL_SERVER)(`AWSPREVIOUS's password goes out in plaintext only when both versions say "ssl": false ${NEEDS_OWN_CLUSTER}`, async () => {
-    // With REQUIRE_TLS=false, a writer puts an AWSCURRENT that says "ssl": false (and a password of
-    // their own): the real old version, whose password works, becomes AWSPREVIOUS and says ssl: true.
-    const username = roleName('prev_strict');
-    const first = testPassword();
-    await createLoginRole(server, username, first);
-    const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
-    const secretId = await createSecret(setup.admin, secretFor(username, first, { ssl: true }), 'pg-single');
-    await setup.service.rotate(secretId);
-    const { versionId: _v, ...current } = (await readSecret(setup.admin, secretId, 'AWSCURRENT'))!;
-    const written = JSON.stringify({ ...current, password: testPassword(), ssl: false });
-    rememberSecretJson(written);
-    await setup.admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: written, VersionStages: ['AWSCURRENT'] }));
-    setup.recorder.reset();
-    await setup.service.rotate(secretId).catch(() => undefined);
-    const previousAttempt = setup.recorder.attempts.find((a) => a.password === current.password);
-    expect(previousAttempt, 'AWSPREVIOUS was tried').toBeDefined();
-    expect(previousAttempt!.tls).toBe(true);
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `AWSPREVIOUS's password goes out in plaintext only when both versions say "ssl": false ${NEEDS_OWN_CLUSTER}`,
+    async () => {
+      // With REQUIRE_TLS=false, a writer puts an AWSCURRENT that says "ssl": false (and a password of
+      // their own): the real old version, whose password works, becomes AWSPREVIOUS and says ssl: true.
+      const username = roleName('prev_strict');
+      const first = testPassword();
+      await createLoginRole(server, username, first);
+      const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
+      const secretId = await createSecret(setup.admin, secretFor(username, first, { ssl: true }), 'pg-single');
+      await setup.service.rotate(secretId);
+      const { versionId: _v, ...current } = (await readSecret(setup.admin, secretId, 'AWSCURRENT'))!;
+      const written = JSON.stringify({ ...current, password: testPassword(), ssl: false });
+      rememberSecretJson(written);
+      await setup.admin.send(
+        new PutSecretValueCommand({ SecretId: secretId, SecretString: written, VersionStages: ['AWSCURRENT'] }),
+      );
+      setup.recorder.reset();
+      await setup.service.rotate(secretId).catch(() => undefined);
+      const previousAttempt = setup.recorder.attempts.find((a) => a.password === current.password);
+      expect(previousAttempt, 'AWSPREVIOUS was tried').toBeDefined();
+      expect(previousAttempt!.tls).toBe(true);
+    },
+  );
 
   it('fails with the kind "authentication" when no version logs in, and changes nothing', async () => {
     const { service, secretId, recorder, password } = await newRoleAndSecret(roleName('nobody_knows'));
@@ -335,29 +415,38 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, username, current)).toBe(true);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`, async () => {
-    // "ssl": false asks for plaintext (allowed by the operator's REQUIRE_TLS=false), and pg_hba
-    // rejects this role without TLS.
-    const password = testPassword();
-    await createLoginRole(server, HBA_TLS_ONLY_ROLE, password);
-    const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
-    const secretId = await createSecret(setup.admin, secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: false }), 'pg-single');
-    const token = await setup.service.start(secretId);
-    await setup.service.runStep(secretId, 'createSecret', token);
-    setup.recorder.reset();
-    const logBefore = server.readLog().length;
-    const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).code).toBe('28000');
-    expect((error as Error).message).toContain('no pg_hba.conf rule admits the connection');
-    // The refusal came from pg_hba (not a missing role or NOLOGIN).
-    expect(server.readLog().slice(logBefore)).toMatch(new RegExp(`pg_hba\\.conf rejects connection for host "127\\.0\\.0\\.1", user "${HBA_TLS_ONLY_ROLE}"`));
-    // AWSPENDING in plaintext (pg_hba: reject), and nothing more: AWSCURRENT never tried.
-    expect(setup.recorder.attempts.map((a) => a.tls)).toEqual([false]);
-    expect(setup.recorder.attempts.some((a) => a.password === password)).toBe(false);
-    expect(setup.recorder.statements).toEqual([]);
-    expect(await canLogin(server, HBA_TLS_ONLY_ROLE, password)).toBe(true);
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`,
+    async () => {
+      // "ssl": false asks for plaintext (allowed by the operator's REQUIRE_TLS=false), and pg_hba
+      // rejects this role without TLS.
+      const password = testPassword();
+      await createLoginRole(server, HBA_TLS_ONLY_ROLE, password);
+      const setup = await rotationSetup({ ...env, REQUIRE_TLS: 'false' });
+      const secretId = await createSecret(
+        setup.admin,
+        secretFor(HBA_TLS_ONLY_ROLE, password, { ssl: false }),
+        'pg-single',
+      );
+      const token = await setup.service.start(secretId);
+      await setup.service.runStep(secretId, 'createSecret', token);
+      setup.recorder.reset();
+      const logBefore = server.readLog().length;
+      const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).code).toBe('28000');
+      expect((error as Error).message).toContain('no pg_hba.conf rule admits the connection');
+      // The refusal came from pg_hba (not a missing role or NOLOGIN).
+      expect(server.readLog().slice(logBefore)).toMatch(
+        new RegExp(`pg_hba\\.conf rejects connection for host "127\\.0\\.0\\.1", user "${HBA_TLS_ONLY_ROLE}"`),
+      );
+      // AWSPENDING in plaintext (pg_hba: reject), and nothing more: AWSCURRENT never tried.
+      expect(setup.recorder.attempts.map((a) => a.tls)).toEqual([false]);
+      expect(setup.recorder.attempts.some((a) => a.password === password)).toBe(false);
+      expect(setup.recorder.statements).toEqual([]);
+      expect(await canLogin(server, HBA_TLS_ONLY_ROLE, password)).toBe(true);
+    },
+  );
 
   it('an AWSPREVIOUS for another user is not used when AWSCURRENT fails: typed error, nothing changed', async () => {
     const victimPassword = testPassword();
@@ -367,7 +456,9 @@ describe('postgres-single-user rotation (source)', () => {
     // AWSPREVIOUS now names another role (with that role's real password); AWSCURRENT no longer logs in.
     const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
     const planted = JSON.stringify({ ...current, username: roleName('prev_victim'), password: victimPassword });
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: planted, VersionStages: ['AWSPREVIOUS'] }));
+    await admin.send(
+      new PutSecretValueCommand({ SecretId: secretId, SecretString: planted, VersionStages: ['AWSPREVIOUS'] }),
+    );
     expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.username).toBe(roleName('prev_victim'));
     const outOfBand = testPassword();
     await setRolePassword(server, roleName('prev_deputy'), outOfBand);
@@ -393,7 +484,14 @@ describe('postgres-single-user rotation (source)', () => {
     const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
     const planted = JSON.stringify({ ...current, password: `pässwörd-${testPassword()}` });
     rememberSecretJson(planted);
-    await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: planted, VersionStages: ['AWSPENDING'] }));
+    await admin.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: planted,
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
     recorder.reset();
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretValueError);
@@ -416,60 +514,83 @@ describe('postgres-single-user rotation (source)', () => {
       ['ssl', { ssl: undefined }],
       // A field the schema does not name: clients read it after promotion.
       ['connectionHint', { connectionHint: 'host=evil.example' }],
-    ])('pending with another %s: refused at setSecret, testSecret and finishSecret before any connection, nothing changed or promoted', async (field, change) => {
-      const victimPassword = testPassword();
-      await createLoginRole(server, victim, victimPassword);
-      const deputy = roleName('deputy');
-      const { admin, service, secretId, recorder, password, probe } = await newRoleAndSecret(deputy);
-      const token = await service.start(secretId);
-      // Someone with PutSecretValue but no database access plants a pending value.
-      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-      const { versionId: _v, ...currentValue } = current;
-      const tampered = JSON.stringify({ ...currentValue, password: testPassword(), ...change });
-      rememberSecretJson(tampered);
-      await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
-      await service.runStep(secretId, 'createSecret', token);
-      probe.reset();
-      recorder.reset();
+    ])(
+      'pending with another %s: refused at setSecret, testSecret and finishSecret before any connection, nothing changed or promoted',
+      async (field, change) => {
+        const victimPassword = testPassword();
+        await createLoginRole(server, victim, victimPassword);
+        const deputy = roleName('deputy');
+        const { admin, service, secretId, recorder, password, probe } = await newRoleAndSecret(deputy);
+        const token = await service.start(secretId);
+        // Someone with PutSecretValue but no database access plants a pending value.
+        const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+        const { versionId: _v, ...currentValue } = current;
+        const tampered = JSON.stringify({ ...currentValue, password: testPassword(), ...change });
+        rememberSecretJson(tampered);
+        await admin.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: token,
+            SecretString: tampered,
+            VersionStages: ['AWSPENDING'],
+          }),
+        );
+        await service.runStep(secretId, 'createSecret', token);
+        probe.reset();
+        recorder.reset();
 
-      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
-        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
-        expect(error, step).toBeInstanceOf(ConfusedDeputyError);
-        expect((error as ConfusedDeputyError).field).toBe(field);
-        expect((error as Error).message).toContain(`field "${field}"`);
-        expect((error as Error).message).toContain(secretId);
-      }
-      expect(recorder.attempts).toEqual([]);
-      expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
-      expect(await canLogin(server, victim, victimPassword)).toBe(true);
-      expect(await canLogin(server, deputy, password)).toBe(true);
-    });
+        for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
+          const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+          expect(error, step).toBeInstanceOf(ConfusedDeputyError);
+          expect((error as ConfusedDeputyError).field).toBe(field);
+          expect((error as Error).message).toContain(`field "${field}"`);
+          expect((error as Error).message).toContain(secretId);
+        }
+        expect(recorder.attempts).toEqual([]);
+        expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+        expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
+        expect(await canLogin(server, victim, victimPassword)).toBe(true);
+        expect(await canLogin(server, deputy, password)).toBe(true);
+      },
+    );
 
-    it.skipIf(EXTERNAL_SERVER)(`pending with ssl: false while AWSCURRENT has ssl: true: setSecret and testSecret refuse before sending the new password ${NEEDS_OWN_CLUSTER}`, async () => {
-      const username = roleName('ssl_downgrade');
-      const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
-      const token = await service.start(secretId);
-      const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-      expect(current.ssl).toBe(true);
-      const tampered = JSON.stringify({ ...current, password: testPassword(), ssl: false });
-      rememberSecretJson(tampered);
-      await admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
-      recorder.reset();
-      // testSecret too: Secrets Manager may call it on its own, and it logs in with the pending password.
-      for (const step of ['setSecret', 'testSecret'] as const) {
-        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ConfusedDeputyError);
-        expect((error as ConfusedDeputyError).field).toBe('ssl');
-        expect((error as Error).message).toContain(`step ${step}`);
-      }
-      expect(recorder.attempts).toEqual([]);
-      expect(await canLogin(server, username, password)).toBe(true);
-    });
+    it.skipIf(EXTERNAL_SERVER)(
+      `pending with ssl: false while AWSCURRENT has ssl: true: setSecret and testSecret refuse before sending the new password ${NEEDS_OWN_CLUSTER}`,
+      async () => {
+        const username = roleName('ssl_downgrade');
+        const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
+        const token = await service.start(secretId);
+        const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+        expect(current.ssl).toBe(true);
+        const tampered = JSON.stringify({ ...current, password: testPassword(), ssl: false });
+        rememberSecretJson(tampered);
+        await admin.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: token,
+            SecretString: tampered,
+            VersionStages: ['AWSPENDING'],
+          }),
+        );
+        recorder.reset();
+        // testSecret too: Secrets Manager may call it on its own, and it logs in with the pending password.
+        for (const step of ['setSecret', 'testSecret'] as const) {
+          const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(ConfusedDeputyError);
+          expect((error as ConfusedDeputyError).field).toBe('ssl');
+          expect((error as Error).message).toContain(`step ${step}`);
+        }
+        expect(recorder.attempts).toEqual([]);
+        expect(await canLogin(server, username, password)).toBe(true);
+      },
+    );
   });
 
   // Last in the file (tests run in order): covers every statement the tests above caused.
-  it.skipIf(EXTERNAL_SERVER)(`the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    assertServerLogHasNoPasswords(server, recordedAlterRoles());
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `the server log of this file holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`,
+    () => {
+      assertServerLogHasNoPasswords(server, recordedAlterRoles());
+    },
+  );
 });

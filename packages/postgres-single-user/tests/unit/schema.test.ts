@@ -24,7 +24,10 @@ describe('postgresSecret', () => {
     const parsed = postgresSecret.parse({ ...base, replica: 'r1' });
     expect(parsed).toEqual({ ...base, replica: 'r1' });
     expect(targetOf(parsed)).toEqual({ host: 'db.example', port: 5432, database: 'postgres', username: 'app' });
-    expect(targetOf(postgresSecret.parse({ ...base, port: '6432', dbname: null }))).toMatchObject({ port: 6432, database: 'postgres' });
+    expect(targetOf(postgresSecret.parse({ ...base, port: '6432', dbname: null }))).toMatchObject({
+      port: 6432,
+      database: 'postgres',
+    });
     expect(postgresSecret.parse({ ...base, engine: 'aurora-postgresql', ssl: 'TRUE' }).ssl).toBe(true);
   });
 
@@ -52,6 +55,8 @@ describe('password defaults', () => {
   });
 
   it('reads the TLS settings once, at creation: a bad value fails there', () => {
-    expect(() => createPostgresSingleUserRotator({ env: { CONNECT_TIMEOUT_SECONDS: 'soon' } })).toThrow(/CONNECT_TIMEOUT_SECONDS/);
+    expect(() => createPostgresSingleUserRotator({ env: { CONNECT_TIMEOUT_SECONDS: 'soon' } })).toThrow(
+      /CONNECT_TIMEOUT_SECONDS/,
+    );
   });
 });

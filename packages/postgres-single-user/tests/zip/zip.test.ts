@@ -16,7 +16,16 @@ import {
 } from '@rotators/testkit';
 import { motoEndpoint } from '@rotators/testkit/vitest/localAws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertServerLogHasNoPasswords, caFileOf, canLogin, createLoginRole, roleName, EXTERNAL_SERVER, NEEDS_OWN_CLUSTER, testPassword } from '../helpers/postgres.ts';
+import {
+  assertServerLogHasNoPasswords,
+  caFileOf,
+  canLogin,
+  createLoginRole,
+  roleName,
+  EXTERNAL_SERVER,
+  NEEDS_OWN_CLUSTER,
+  testPassword,
+} from '../helpers/postgres.ts';
 
 describe('postgres-single-user.zip on Node 22', () => {
   let server: PostgresServer;
@@ -25,7 +34,10 @@ describe('postgres-single-user.zip on Node 22', () => {
   beforeAll(async () => {
     server = await startPostgres();
     const caFile = caFileOf(server);
-    fn = await startZipFunction(zipPath('postgres-single-user'), { ...localAwsEnv(motoEndpoint()), ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}) });
+    fn = await startZipFunction(zipPath('postgres-single-user'), {
+      ...localAwsEnv(motoEndpoint()),
+      ...(caFile ? { TLS_CA_BUNDLE_PATH: caFile } : {}),
+    });
   });
   afterAll(async () => {
     await fn?.stop();
@@ -38,10 +50,23 @@ describe('postgres-single-user.zip on Node 22', () => {
     const client = secretsManagerClient(motoEndpoint());
     const secretId = await createSecret(
       client,
-      { engine: 'aurora-postgresql', host: server.host, port: String(server.port), username, password, ssl: caFileOf(server) ? 'true' : 'false', note: 'kept' },
+      {
+        engine: 'aurora-postgresql',
+        host: server.host,
+        port: String(server.port),
+        username,
+        password,
+        ssl: caFileOf(server) ? 'true' : 'false',
+        note: 'kept',
+      },
       'pg-zip',
     );
-    const service = new RotationService({ client, invoke: fn.invoke, rotationLambdaArn: await ensureRotationFunction(motoEndpoint()), maxAttempts: 1 });
+    const service = new RotationService({
+      client,
+      invoke: fn.invoke,
+      rotationLambdaArn: await ensureRotationFunction(motoEndpoint()),
+      maxAttempts: 1,
+    });
     return { client, service, secretId, password };
   }
 
@@ -73,7 +98,14 @@ describe('postgres-single-user.zip on Node 22', () => {
     const { versionId: _v, ...current } = (await readSecret(client, secretId, 'AWSCURRENT'))!;
     const tampered = JSON.stringify({ ...current, username: roleName('zip_victim'), password: testPassword() });
     rememberSecretJson(tampered);
-    await client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: tampered, VersionStages: ['AWSPENDING'] }));
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: tampered,
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
     const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZipInvocationError);
     expect((error as Error).name).toBe('ConfusedDeputyError');
@@ -82,10 +114,16 @@ describe('postgres-single-user.zip on Node 22', () => {
     expect(await canLogin(server, roleName('zip_deputy'), password)).toBe(true);
   });
 
-  it.skipIf(EXTERNAL_SERVER)(`the server log holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`, () => {
-    // The zip's statements are not visible here: count the password changes it logged instead.
-    const changes = fn.output().split('\n').filter((line) => line.includes('setSecret: password set')).length;
-    expect(changes).toBe(2);
-    assertServerLogHasNoPasswords(server, changes);
-  });
+  it.skipIf(EXTERNAL_SERVER)(
+    `the server log holds no password, and does hold the ALTER ROLE statements ${NEEDS_OWN_CLUSTER}`,
+    () => {
+      // The zip's statements are not visible here: count the password changes it logged instead.
+      const changes = fn
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('setSecret: password set')).length;
+      expect(changes).toBe(2);
+      assertServerLogHasNoPasswords(server, changes);
+    },
+  );
 });

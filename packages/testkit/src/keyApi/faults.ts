@@ -38,7 +38,13 @@ export class FaultPlan {
   add({ route, fault, times = 1 }: FaultRule): void {
     const [method = '*', path = '*'] = route.trim().split(/\s+/);
     const methodPattern = method === '*' ? '[A-Z]+' : method.toUpperCase();
-    const pathPattern = path === '*' ? '.*' : path.split('/').map((s) => (s === '*' ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+    const pathPattern =
+      path === '*'
+        ? '.*'
+        : path
+            .split('/')
+            .map((s) => (s === '*' ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+            .join('/');
     this.rules.push({ pattern: new RegExp(`^${methodPattern} ${pathPattern}$`), fault, remaining: times });
   }
 

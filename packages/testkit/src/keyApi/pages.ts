@@ -38,7 +38,14 @@ export function pageOf<T>(all: T[], query: URLSearchParams, pages: ListPages): P
 
 function offsetOf(query: URLSearchParams, limit: number): number {
   const cursor = query.get('cursor');
-  if (cursor) return Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^offset:/, '')) || 0;
+  if (cursor)
+    return (
+      Number(
+        Buffer.from(cursor, 'base64url')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      ) || 0
+    );
   const offset = Number(query.get('offset'));
   if (Number.isInteger(offset) && offset > 0) return offset;
   const page = Number(query.get('page'));

@@ -100,7 +100,9 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     } else {
       const caller = authenticate(req, store);
       if (caller) Object.assign(entry, { keyId: caller.id, authHeader: caller.header });
-      reply = caller ? route(store, caller, { method, path, query: url.searchParams, origin }, body) : { status: 401, body: { error: 'invalid or revoked API key' } };
+      reply = caller
+        ? route(store, caller, { method, path, query: url.searchParams, origin }, body)
+        : { status: 401, body: { error: 'invalid or revoked API key' } };
     }
     if (fault?.kind === 'lost-reply') {
       // The route ran (its effect stays); only the answer is lost.
@@ -108,7 +110,10 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
         req.socket.destroy();
         return;
       }
-      reply = { status: fault.replaceWith, body: { error: `injected ${fault.replaceWith} after the request was carried out` } };
+      reply = {
+        status: fault.replaceWith,
+        body: { error: `injected ${fault.replaceWith} after the request was carried out` },
+      };
     }
     entry.status = reply.status;
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
@@ -121,7 +126,10 @@ export async function startKeyApi(options: KeyApiOptions = {}): Promise<KeyApiSe
     });
   };
   const server: Server = certificates
-    ? createHttpsServer({ cert: readFileSync(certificates.serverCertFile), key: readFileSync(certificates.serverKeyFile) }, listener)
+    ? createHttpsServer(
+        { cert: readFileSync(certificates.serverCertFile), key: readFileSync(certificates.serverKeyFile) },
+        listener,
+      )
     : createHttpServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -165,25 +173,37 @@ interface Request {
 
 function route(store: KeyStore, caller: Authenticated, { method, path, query, origin }: Request, body: unknown): Reply {
   const account = caller.accountId;
-  const label = (field: string) => (body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined);
+  const label = (field: string) =>
+    body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
   const limitReached: Reply = { status: 409, body: { error: 'active key limit reached' } };
-  const idOf = (prefix: string) => (path.startsWith(prefix) && path.length > prefix.length && !path.slice(prefix.length).includes('/') ? decodeURIComponent(path.slice(prefix.length)) : undefined);
+  const idOf = (prefix: string) =>
+    path.startsWith(prefix) && path.length > prefix.length && !path.slice(prefix.length).includes('/')
+      ? decodeURIComponent(path.slice(prefix.length))
+      : undefined;
 
   // generic dialect
   if (method === 'GET' && path === '/whoami') return { status: 200, body: { accountId: account, keyId: caller.id } };
   if (method === 'GET' && path === '/keys') {
     const reveal = store.reveals(account);
-    const items = store.active(account).map((k) => ({ id: k.id, label: k.label, created: k.created.toISOString(), ...(reveal ? { key: k.secret } : {}) }));
+    const items = store.active(account).map((k) => ({
+      id: k.id,
+      label: k.label,
+      created: k.created.toISOString(),
+      ...(reveal ? { key: k.secret } : {}),
+    }));
     return genericList(items, query, store.listPages(account), origin);
   }
   if (method === 'POST' && path === '/keys') {
     const wanted = label('label');
     if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { error: 'label is required' } };
     const key = store.create(account, wanted);
-    return key ? { status: 201, body: { id: key.id, key: key.secret, label: key.label, created: key.created.toISOString() } } : limitReached;
+    return key
+      ? { status: 201, body: { id: key.id, key: key.secret, label: key.label, created: key.created.toISOString() } }
+      : limitReached;
   }
   const genericId = idOf('/keys/');
-  if (method === 'DELETE' && genericId) return store.revoke(account, genericId) ? { status: 204 } : { status: 404, body: { error: 'no such key' } };
+  if (method === 'DELETE' && genericId)
+    return store.revoke(account, genericId) ? { status: 204 } : { status: 404, body: { error: 'no such key' } };
 
   // sendgrid dialect
   if (method === 'GET' && path === '/v3/scopes') return { status: 200, body: { scopes: caller.scopes } };
@@ -192,21 +212,35 @@ function route(store: KeyStore, caller: Authenticated, { method, path, query, or
     const pages = store.listPages(account);
     if (!pages) return { status: 200, body: { result: items } };
     const page = pageOf(items, query, pages);
-    const next = page.next === undefined ? {} : { next: `${origin}/v3/api_keys?limit=${page.limit}&offset=${page.next}` };
-    return { status: 200, body: { result: page.items, _metadata: { self: `${origin}/v3/api_keys?${query}`, ...next } } };
+    const next =
+      page.next === undefined ? {} : { next: `${origin}/v3/api_keys?limit=${page.limit}&offset=${page.next}` };
+    return {
+      status: 200,
+      body: { result: page.items, _metadata: { self: `${origin}/v3/api_keys?${query}`, ...next } },
+    };
   }
   if (method === 'POST' && path === '/v3/api_keys') {
     const wanted = label('name');
-    if (typeof wanted !== 'string' || wanted === '') return { status: 400, body: { errors: [{ field: 'name', message: 'required' }] } };
+    if (typeof wanted !== 'string' || wanted === '')
+      return { status: 400, body: { errors: [{ field: 'name', message: 'required' }] } };
     // As SendGrid: no scopes = full access; a key cannot grant scopes it does not hold.
     const asked = label('scopes');
     const scopes = Array.isArray(asked) ? asked.filter((s): s is string => typeof s === 'string') : [...ALL_SCOPES];
-    if (scopes.some((s) => !caller.scopes.includes(s))) return { status: 403, body: { errors: [{ field: 'scopes', message: 'cannot grant scopes the key does not hold' }] } };
+    if (scopes.some((s) => !caller.scopes.includes(s)))
+      return {
+        status: 403,
+        body: { errors: [{ field: 'scopes', message: 'cannot grant scopes the key does not hold' }] },
+      };
     const key = store.create(account, wanted, scopes);
-    return key ? { status: 201, body: { api_key: key.secret, api_key_id: key.id, name: key.label, scopes: key.scopes } } : limitReached;
+    return key
+      ? { status: 201, body: { api_key: key.secret, api_key_id: key.id, name: key.label, scopes: key.scopes } }
+      : limitReached;
   }
   const sendgridId = idOf('/v3/api_keys/');
-  if (method === 'DELETE' && sendgridId) return store.revoke(account, sendgridId) ? { status: 204 } : { status: 404, body: { errors: [{ message: 'not found' }] } };
+  if (method === 'DELETE' && sendgridId)
+    return store.revoke(account, sendgridId)
+      ? { status: 204 }
+      : { status: 404, body: { errors: [{ message: 'not found' }] } };
 
   return { status: 404, body: { error: 'no such route' } };
 }
@@ -216,13 +250,23 @@ function genericList(items: unknown[], query: URLSearchParams, pages: ListPages 
   if (!pages) return { status: 200, body: items };
   const page = pageOf(items, query, pages);
   if (pages.style === 'link') {
-    const headers: Record<string, string> = page.next === undefined ? {} : { Link: `<${origin}/keys?${pageQuery(page.next, page.limit)}>; rel="next"` };
+    const headers: Record<string, string> =
+      page.next === undefined ? {} : { Link: `<${origin}/keys?${pageQuery(page.next, page.limit)}>; rel="next"` };
     return { status: 200, body: page.items, headers };
   }
   if (pages.style === 'url') {
-    return { status: 200, body: { data: page.items, links: { next: page.next === undefined ? null : `/keys?${pageQuery(page.next, page.limit)}` } } };
+    return {
+      status: 200,
+      body: {
+        data: page.items,
+        links: { next: page.next === undefined ? null : `/keys?${pageQuery(page.next, page.limit)}` },
+      },
+    };
   }
-  return { status: 200, body: { data: page.items, next_cursor: page.next === undefined ? null : cursorFor(page.next) } };
+  return {
+    status: 200,
+    body: { data: page.items, next_cursor: page.next === undefined ? null : cursorFor(page.next) },
+  };
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

@@ -85,7 +85,11 @@ export class KeyStore {
   }
 
   /** Create a key, or undefined when the account is at its active-key limit. */
-  create(accountId: string, label: string, scopes: string[] = [...ALL_SCOPES]): (StoredKey & { secret: string }) | undefined {
+  create(
+    accountId: string,
+    label: string,
+    scopes: string[] = [...ALL_SCOPES],
+  ): (StoredKey & { secret: string }) | undefined {
     const account = this.accounts.get(accountId);
     if (!account || this.active(accountId).length >= account.maxActiveKeys) return undefined;
     return this.mint(accountId, label, scopes);

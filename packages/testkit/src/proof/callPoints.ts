@@ -44,14 +44,20 @@ export interface EnumerationOptions {
   progress?: (message: string) => void;
 }
 
-export async function enumerateFaults(ctx: ProofContext, subject: ProofSubject, fixtures: Fixture[], options: EnumerationOptions): Promise<EnumerationResult> {
+export async function enumerateFaults(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixtures: Fixture[],
+  options: EnumerationOptions,
+): Promise<EnumerationResult> {
   const referenceProblems: string[] = [];
   // A first rotation on the server does its one-time set-up (e.g. the MySQL rotator's ownership
   // table): done here, on a secret of its own, so the recorded rotation is what every case meets.
   const warmUp = await CaseRun.start(ctx, subject, fixtures[0]!, { probe: false });
   referenceProblems.push(...(await warmUp.cleanRotation('the warm-up rotation')));
   const reference = await CaseRun.start(ctx, subject, fixtures[0]!);
-  for (let i = 1; i <= options.phase; i += 1) referenceProblems.push(...(await reference.cleanRotation(`clean rotation ${i}`)));
+  for (let i = 1; i <= options.phase; i += 1)
+    referenceProblems.push(...(await reference.cleanRotation(`clean rotation ${i}`)));
   reference.recorder.reset();
   referenceProblems.push(...cleanProblems(await reference.service.rotate(reference.secretId), 'the recorded rotation'));
   const calls = [...reference.recorder.calls];
@@ -64,8 +70,11 @@ export async function enumerateFaults(ctx: ProofContext, subject: ProofSubject, 
   const cases: FaultCase[] = [];
   const worker = async (fixture: Fixture) => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      cases.push(await runFaultCase(ctx, subject, fixture, options.phase, calls[next.index]!, points[next.index]!, next.fault));
-      if (cases.length % 10 === 0 || cases.length === total) options.progress?.(`phase ${options.phase}: ${cases.length}/${total} fault cases`);
+      cases.push(
+        await runFaultCase(ctx, subject, fixture, options.phase, calls[next.index]!, points[next.index]!, next.fault),
+      );
+      if (cases.length % 10 === 0 || cases.length === total)
+        options.progress?.(`phase ${options.phase}: ${cases.length}/${total} fault cases`);
     }
   };
   await Promise.all(fixtures.map(worker));
@@ -73,13 +82,22 @@ export async function enumerateFaults(ctx: ProofContext, subject: ProofSubject, 
   return { phase: options.phase, calls, referenceProblems, cases };
 }
 
-async function runFaultCase(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, phase: number, call: CallRecord, point: CallPoint, fault: FaultKind): Promise<FaultCase> {
+async function runFaultCase(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  phase: number,
+  call: CallRecord,
+  point: CallPoint,
+  fault: FaultKind,
+): Promise<FaultCase> {
   const started = Date.now();
   const problems: string[] = [];
   const result: FaultCase = { index: call.index, fault, call, problems, failedInvocations: 0, abandoned: 0, ms: 0 };
   try {
     const run = await CaseRun.start(ctx, subject, fixture);
-    for (let i = 1; i <= phase; i += 1) problems.push(...(await run.cleanRotation(`clean rotation ${i} before the fault`)));
+    for (let i = 1; i <= phase; i += 1)
+      problems.push(...(await run.cleanRotation(`clean rotation ${i} before the fault`)));
     run.recorder.reset();
     run.recorder.arm(point, fault);
     const outcome = await run.service.rotate(run.secretId);
@@ -89,7 +107,10 @@ async function runFaultCase(ctx: ProofContext, subject: ProofSubject, fixture: F
     result.abandoned = outcome.abandoned.length + (outcome.completed ? 0 : 1);
     if (!fired) problems.push('the fault was never reached: this rotation made no such call');
     else if (fired.call.index !== call.index) result.hit = `call ${fired.call.index}`;
-    if (!outcome.completed) problems.push(`LOST ROTATION: no rotation completed after the fault (${outcome.tokens.length} token(s), ${outcome.invocations} invocations): ${describe(outcome.failures)}`);
+    if (!outcome.completed)
+      problems.push(
+        `LOST ROTATION: no rotation completed after the fault (${outcome.tokens.length} token(s), ${outcome.invocations} invocations): ${describe(outcome.failures)}`,
+      );
     problems.push(...(await run.cleanRotation('the next rotation after the fault')));
     problems.push(...(await finalProblems(run, { strictLeftovers: true })));
   } catch (error) {
@@ -99,7 +120,9 @@ async function runFaultCase(ctx: ProofContext, subject: ProofSubject, fixture: F
   return result;
 }
 
-function describe(failures: Array<{ step: string; attempt: number; crashed: boolean; error?: { name: string; message: string } }>): string {
+function describe(
+  failures: Array<{ step: string; attempt: number; crashed: boolean; error?: { name: string; message: string } }>,
+): string {
   return failures
     .slice(-3)
     .map((f) => `${f.step}#${f.attempt} ${f.crashed ? 'crashed' : `${f.error?.name}: ${brief(f.error?.message)}`}`)

@@ -36,12 +36,19 @@ export function serviceError(): Error {
 
 /** The SDK's request timeout, after the request was carried out. */
 export function sdkTimeout(): Error {
-  return Object.assign(new Error('injected: no answer within the request timeout (the request was carried out)'), { name: 'TimeoutError', $metadata: {} });
+  return Object.assign(new Error('injected: no answer within the request timeout (the request was carried out)'), {
+    name: 'TimeoutError',
+    $metadata: {},
+  });
 }
 
 /** A dropped database connection (before the call took effect). */
 export function connectionReset(): Error {
-  return Object.assign(new Error('injected: connection reset by peer'), { code: 'ECONNRESET', errno: -104, fatal: true });
+  return Object.assign(new Error('injected: connection reset by peer'), {
+    code: 'ECONNRESET',
+    errno: -104,
+    fatal: true,
+  });
 }
 
 /** node-postgres' query_timeout error, after the statement ran. */
@@ -56,5 +63,8 @@ export function mysqlQueryTimeout(): Error {
 
 /** A login that succeeded on the server whose answer came too late (the session is dropped). */
 export function connectTimeout(): Error {
-  return Object.assign(new Error('injected: connect ETIMEDOUT (the server had accepted the login)'), { code: 'ETIMEDOUT', fatal: true });
+  return Object.assign(new Error('injected: connect ETIMEDOUT (the server had accepted the login)'), {
+    code: 'ETIMEDOUT',
+    fatal: true,
+  });
 }

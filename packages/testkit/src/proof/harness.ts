@@ -4,7 +4,11 @@
  * faults, the lockout probe hooked to every state change, and the retrying service. The checks
  * every case ends with are here too.
  */
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { createRotationHandler } from '@rotators/core';
 import { secretsManagerClient } from '../aws.ts';
 import { rememberSecretJson } from '../logCapture.ts';
@@ -46,7 +50,11 @@ export class CaseRun {
     options: CaseOptions,
   ) {
     this.client = secretsManagerClient(ctx.motoEndpoint);
-    recordSecretsManager(this.client, () => this.recorder, () => secret.secretId);
+    recordSecretsManager(
+      this.client,
+      () => this.recorder,
+      () => secret.secretId,
+    );
     this.recorder.aliases = secret.aliases;
     this.probe = new LockoutProbe(ctx.admin, secret.secretId, fixture, this.recorder);
     const probing = options.probe ?? true;
@@ -67,7 +75,12 @@ export class CaseRun {
     });
   }
 
-  static async start(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, options: CaseOptions = {}): Promise<CaseRun> {
+  static async start(
+    ctx: ProofContext,
+    subject: ProofSubject,
+    fixture: Fixture,
+    options: CaseOptions = {},
+  ): Promise<CaseRun> {
     const secret = await fixture.newSecret(ctx.admin, options);
     return new CaseRun(ctx, subject, fixture, secret, options);
   }
@@ -79,8 +92,12 @@ export class CaseRun {
   /** A handler as a cold Lambda builds it: a new rotator from the source, with the recording wires. */
   newHandler(): Handler {
     const rotator = this.subject.build({ env: this.fixture.env, ...this.fixture.factoryOptions(() => this.recorder) });
-    if (rotator.name !== this.subject.name) throw new Error(`packages/${this.subject.name}/src/rotator.ts builds a rotator named "${rotator.name}"`);
-    const handler = createRotationHandler(rotator as Parameters<typeof createRotationHandler>[0], { client: this.client, env: this.fixture.env });
+    if (rotator.name !== this.subject.name)
+      throw new Error(`packages/${this.subject.name}/src/rotator.ts builds a rotator named "${rotator.name}"`);
+    const handler = createRotationHandler(rotator as Parameters<typeof createRotationHandler>[0], {
+      client: this.client,
+      env: this.fixture.env,
+    });
     return async (event) => {
       try {
         return await handler(event);
@@ -100,7 +117,8 @@ export class CaseRun {
 
 export function cleanProblems(outcome: RotationOutcome, what: string): string[] {
   if (!outcome.completed) return [`${what} did not complete: ${describeFailures(outcome)}`];
-  if (outcome.failures.length > 0) return [`${what} needed ${outcome.failures.length} retried invocation(s): ${describeFailures(outcome)}`];
+  if (outcome.failures.length > 0)
+    return [`${what} needed ${outcome.failures.length} retried invocation(s): ${describeFailures(outcome)}`];
   return [];
 }
 
@@ -130,28 +148,40 @@ export async function finalProblems(run: CaseRun, options: { strictLeftovers: bo
   if (lockouts.length > 0) problems.push(`LOCKOUT in ${lockouts.length} state(s), first: ${lockouts[0]!.where}`);
   if (subject.strategy === 'alternating users' || subject.strategy === 'api key') {
     const refused = probe.currentRefused();
-    if (refused.length > 0) problems.push(`AWSCURRENT refused by the target in ${refused.length} state(s), first: ${refused[0]!.where}`);
+    if (refused.length > 0)
+      problems.push(`AWSCURRENT refused by the target in ${refused.length} state(s), first: ${refused[0]!.where}`);
   }
   for (const error of probe.errors) problems.push(`probe: ${error}`);
   const end = await probe.check('end of case');
   if (end.labelProblems.length > 0) problems.push(`labels at the end: ${end.labelProblems.join(', ')}`);
   if (end.labels.AWSPENDING) problems.push('AWSPENDING left at the end');
-  if (end.labels.AWSCURRENT?.accepted !== true) problems.push('LOST CREDENTIAL: the target does not accept AWSCURRENT at the end');
-  if (subject.strategy !== 'single user' && subject.strategy !== 'no target' && end.labels.AWSPREVIOUS && end.labels.AWSPREVIOUS.accepted !== true) {
+  if (end.labels.AWSCURRENT?.accepted !== true)
+    problems.push('LOST CREDENTIAL: the target does not accept AWSCURRENT at the end');
+  if (
+    subject.strategy !== 'single user' &&
+    subject.strategy !== 'no target' &&
+    end.labels.AWSPREVIOUS &&
+    end.labels.AWSPREVIOUS.accepted !== true
+  ) {
     problems.push('the target does not accept AWSPREVIOUS at the end (its grace interval)');
   }
   const seenProblems = new Set(probe.observations.flatMap((o) => o.labelProblems));
   for (const problem of seenProblems) if (problem !== 'probe failed') problems.push(`labels on the way: ${problem}`);
-  if (run.fixture.leftovers) problems.push(...(await run.fixture.leftovers(run.ctx.admin, run.secret, options.strictLeftovers)));
+  if (run.fixture.leftovers)
+    problems.push(...(await run.fixture.leftovers(run.ctx.admin, run.secret, options.strictLeftovers)));
   return problems;
 }
 
 /** Every version's value (labelled or not) goes to the leak guard: whatever a rotation generated is searched for. */
 export async function rememberVersions(client: SecretsManagerClient, secretId: string): Promise<void> {
-  const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true })).catch(() => undefined);
+  const listed = await client
+    .send(new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true }))
+    .catch(() => undefined);
   for (const version of listed?.Versions ?? []) {
     if (!version.VersionId) continue;
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId })).catch(() => undefined);
+    const out = await client
+      .send(new GetSecretValueCommand({ SecretId: secretId, VersionId: version.VersionId }))
+      .catch(() => undefined);
     rememberSecretJson(out?.SecretString);
   }
 }

@@ -11,7 +11,13 @@ import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-se
 import { RotationError } from '@rotators/core';
 import { rememberSecretJson } from '../logCapture.ts';
 import { CaseRun, type ProofContext, rememberVersions } from './harness.ts';
-import { HOSTILE_CASES, type HostileCase, type HostileGroup, type HostileHelpers, naturalPending } from './hostileCases.ts';
+import {
+  HOSTILE_CASES,
+  type HostileCase,
+  type HostileGroup,
+  type HostileHelpers,
+  naturalPending,
+} from './hostileCases.ts';
 import type { ProofSubject } from './registry.ts';
 import { newPassword, storeSecret } from './targets.ts';
 import type { Fixture } from './fixture.ts';
@@ -40,19 +46,42 @@ export function casesFor(subject: ProofSubject): HostileCase[] {
   return HOSTILE_CASES.filter((c) => c.applies(subject.kind, subject.strategy));
 }
 
-export async function runHostile(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, cases = casesFor(subject)): Promise<HostileOutcome[]> {
+export async function runHostile(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  cases = casesFor(subject),
+): Promise<HostileOutcome[]> {
   const outcomes: HostileOutcome[] = [];
   for (const hostile of cases) outcomes.push(await runCase(ctx, subject, fixture, hostile));
   return outcomes;
 }
 
-async function runCase(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, hostile: HostileCase): Promise<HostileOutcome> {
+async function runCase(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  hostile: HostileCase,
+): Promise<HostileOutcome> {
   const fields = Array.isArray(hostile.field) ? hostile.field : [hostile.field];
-  const outcome: HostileOutcome = { name: hostile.name, group: hostile.group, field: fields.join(' or '), step: hostile.step, error: '', named: [], writes: { secretsManager: 0, wires: 0 }, problems: [] };
+  const outcome: HostileOutcome = {
+    name: hostile.name,
+    group: hostile.group,
+    field: fields.join(' or '),
+    step: hostile.step,
+    error: '',
+    named: [],
+    writes: { secretsManager: 0, wires: 0 },
+    problems: [],
+  };
   try {
     const helpers: HostileHelpers = {
       store: (value) => storeSecret(ctx.admin, value, 'proof-hostile'),
-      read: async (secretId) => JSON.parse((await ctx.admin.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }))).SecretString ?? '{}') as Record<string, unknown>,
+      read: async (secretId) =>
+        JSON.parse(
+          (await ctx.admin.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' })))
+            .SecretString ?? '{}',
+        ) as Record<string, unknown>,
       foreign: fixture.foreign ? () => fixture.foreign!() : undefined,
     };
     let stored: Record<string, unknown> | undefined;
@@ -67,10 +96,23 @@ async function runCase(ctx: ProofContext, subject: ProofSubject, fixture: Fixtur
     const token = await run.service.start(run.secretId);
     if (hostile.step !== 'createSecret' && !hostile.noPending) {
       const natural = naturalPending(stored ?? {}, subject.strategy, newPassword());
-      await plant(ctx, run.secretId, token, hostile.pending ? await hostile.pending(natural, stored ?? {}, helpers) : natural);
+      await plant(
+        ctx,
+        run.secretId,
+        token,
+        hostile.pending ? await hostile.pending(natural, stored ?? {}, helpers) : natural,
+      );
     }
     const customVersionId = randomUUID();
-    if (hostile.event) await ctx.admin.send(new PutSecretValueCommand({ SecretId: run.secretId, ClientRequestToken: customVersionId, SecretString: JSON.stringify(stored ?? {}), VersionStages: ['CUSTOM'] }));
+    if (hostile.event)
+      await ctx.admin.send(
+        new PutSecretValueCommand({
+          SecretId: run.secretId,
+          ClientRequestToken: customVersionId,
+          SecretString: JSON.stringify(stored ?? {}),
+          VersionStages: ['CUSTOM'],
+        }),
+      );
 
     const base = { Step: hostile.step, SecretId: run.secretId, ClientRequestToken: token };
     const event = hostile.event ? hostile.event(base, { customVersionId }) : base;
@@ -95,10 +137,22 @@ async function runCase(ctx: ProofContext, subject: ProofSubject, fixture: Fixtur
   return outcome;
 }
 
-async function plant(ctx: ProofContext, secretId: string, token: string, value: Record<string, unknown> | string): Promise<void> {
+async function plant(
+  ctx: ProofContext,
+  secretId: string,
+  token: string,
+  value: Record<string, unknown> | string,
+): Promise<void> {
   const secretString = typeof value === 'string' ? value : JSON.stringify(value);
   rememberSecretJson(secretString);
-  await ctx.admin.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: secretString, VersionStages: ['AWSPENDING'] }));
+  await ctx.admin.send(
+    new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      SecretString: secretString,
+      VersionStages: ['AWSPENDING'],
+    }),
+  );
 }
 
 function judge(outcome: HostileOutcome, thrown: unknown, fields: string[]): void {
@@ -110,11 +164,17 @@ function judge(outcome: HostileOutcome, thrown: unknown, fields: string[]): void
     outcome.error = error.name;
     outcome.named = namedFields(error);
     if (!(thrown instanceof RotationError)) outcome.problems.push(`untyped error ${error.name}`);
-    if (!fields.some((f) => outcome.named.includes(f))) outcome.problems.push(`the error names ${outcome.named.length ? outcome.named.join(', ') : 'no field'}, not ${fields.join(' or ')}`);
+    if (!fields.some((f) => outcome.named.includes(f)))
+      outcome.problems.push(
+        `the error names ${outcome.named.length ? outcome.named.join(', ') : 'no field'}, not ${fields.join(' or ')}`,
+      );
   }
   const { secretsManager, wires, server } = outcome.writes;
   const total = secretsManager + wires + (server ?? 0);
-  if (total > 0) outcome.problems.push(`WRITES: ${secretsManager} to Secrets Manager, ${wires} through the wires, ${server ?? 'n/a'} in the server's log`);
+  if (total > 0)
+    outcome.problems.push(
+      `WRITES: ${secretsManager} to Secrets Manager, ${wires} through the wires, ${server ?? 'n/a'} in the server's log`,
+    );
 }
 
 /**

@@ -28,7 +28,16 @@ export function errorsText(errors: unknown[]): string {
     .map((error) => {
       const parts: string[] = [];
       for (let node: unknown = error, depth = 0; node && depth < 6; node = (node as Error).cause, depth += 1) {
-        parts.push(inspect(node, { depth: 8, showHidden: true, maxStringLength: Infinity, maxArrayLength: Infinity, breakLength: Infinity }), String((node as Error).stack));
+        parts.push(
+          inspect(node, {
+            depth: 8,
+            showHidden: true,
+            maxStringLength: Infinity,
+            maxArrayLength: Infinity,
+            breakLength: Infinity,
+          }),
+          String((node as Error).stack),
+        );
       }
       return parts.join('\n');
     })
@@ -38,7 +47,11 @@ export function errorsText(errors: unknown[]): string {
 export function scanForLeaks(sources: LeakSource[]): { secretsKnown: number; scans: LeakScan[] } {
   return {
     secretsKnown: rememberedSecretCount(),
-    scans: sources.map(({ source, text, unavailable }) => (text === undefined ? { source, bytes: 0, hits: 0, unavailable: unavailable ?? 'not available' } : { source, bytes: Buffer.byteLength(text), hits: findLeaks(text).length })),
+    scans: sources.map(({ source, text, unavailable }) =>
+      text === undefined
+        ? { source, bytes: 0, hits: 0, unavailable: unavailable ?? 'not available' }
+        : { source, bytes: Buffer.byteLength(text), hits: findLeaks(text).length },
+    ),
   };
 }
 

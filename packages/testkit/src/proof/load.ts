@@ -80,18 +80,31 @@ interface Login {
   error?: string;
 }
 
-export async function runLoad(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  options: LoadOptions,
+): Promise<LoadResult> {
   const started = Date.now();
   const run = await CaseRun.start(ctx, subject, fixture, { probe: false });
   const timeline: Labels[] = [];
   const created: string[] = [];
   const snapshot = async () => {
-    const stages = (await ctx.admin.send(new DescribeSecretCommand({ SecretId: run.secretId }))).VersionIdsToStages ?? {};
+    const stages =
+      (await ctx.admin.send(new DescribeSecretCommand({ SecretId: run.secretId }))).VersionIdsToStages ?? {};
     const holder = (label: string) => Object.entries(stages).find(([, s]) => s.includes(label))?.[0];
     const pending = holder('AWSPENDING');
     if (pending && !created.includes(pending)) created.push(pending);
     const current = holder('AWSCURRENT');
-    timeline.push({ t: Date.now(), current, previous: holder('AWSPREVIOUS'), newest: created.at(-1) ?? current, accepted: timeline.at(-1)?.accepted ?? current, inFlux: false });
+    timeline.push({
+      t: Date.now(),
+      current,
+      previous: holder('AWSPREVIOUS'),
+      newest: created.at(-1) ?? current,
+      accepted: timeline.at(-1)?.accepted ?? current,
+      inFlux: false,
+    });
   };
   await snapshot();
   // The function's Secrets Manager writes move labels or add values; its target writes change
@@ -108,9 +121,15 @@ export async function runLoad(ctx: ProofContext, subject: ProofSubject, fixture:
     let cached: { at: number; versionId: string; value: Record<string, unknown> } | undefined;
     while (!stop) {
       if (!cached || Date.now() - cached.at > options.ttlMs) {
-        const out = await ctx.admin.send(new GetSecretValueCommand({ SecretId: run.secretId, VersionStage: 'AWSCURRENT' }));
+        const out = await ctx.admin.send(
+          new GetSecretValueCommand({ SecretId: run.secretId, VersionStage: 'AWSCURRENT' }),
+        );
         rememberSecretJson(out.SecretString);
-        cached = { at: Date.now(), versionId: out.VersionId!, value: JSON.parse(out.SecretString ?? '{}') as Record<string, unknown> };
+        cached = {
+          at: Date.now(),
+          versionId: out.VersionId!,
+          value: JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>,
+        };
       }
       const login: Login = { client: id, t: Date.now(), end: 0, versionId: cached.versionId, ok: false };
       try {
@@ -140,10 +159,20 @@ export async function runLoad(ctx: ProofContext, subject: ProofSubject, fixture:
     stop = true;
     await Promise.allSettled(clients);
   }
-  return { ...classify(subject, logins, timeline, problems), clients: options.clients, rotations, durationMs: Date.now() - started };
+  return {
+    ...classify(subject, logins, timeline, problems),
+    clients: options.clients,
+    rotations,
+    durationMs: Date.now() - started,
+  };
 }
 
-function classify(subject: ProofSubject, logins: Login[], timeline: Labels[], problems: string[]): Omit<LoadResult, 'clients' | 'rotations' | 'durationMs'> {
+function classify(
+  subject: ProofSubject,
+  logins: Login[],
+  timeline: Labels[],
+  problems: string[],
+): Omit<LoadResult, 'clients' | 'rotations' | 'durationMs'> {
   const at = (t: number) => [...timeline].reverse().find((entry) => entry.t <= t) ?? timeline[0]!;
   let failed = 0;
   let withPrevious = 0;
@@ -162,14 +191,21 @@ function classify(subject: ProofSubject, logins: Login[], timeline: Labels[], pr
     // refusal is a violation only if in every one of them the version had to be accepted.
     const states = [at(login.t), ...timeline.filter((entry) => entry.t > login.t && entry.t <= login.end)];
     const mustAccept = (labels: Labels) =>
-      !labels.inFlux && (subject.strategy === 'single user' ? login.versionId === labels.accepted : login.versionId === labels.current || login.versionId === labels.previous);
+      !labels.inFlux &&
+      (subject.strategy === 'single user'
+        ? login.versionId === labels.accepted
+        : login.versionId === labels.current || login.versionId === labels.previous);
     const allowed = !states.every(mustAccept);
     if (allowed) failedStale += 1;
     else violations += 1;
   }
   if (violations > 0) problems.push(`${violations} refused login(s) with a version the strategy must keep valid`);
-  if (errors > 0) problems.push(`${errors} login(s) failed for another reason: ${[...new Set(logins.filter((l) => l.error).map((l) => l.error))].slice(0, 3).join('; ')}`);
-  if (subject.strategy !== 'single user' && failed > 0) problems.push(`${failed} failed login(s); ${subject.strategy} must have none`);
+  if (errors > 0)
+    problems.push(
+      `${errors} login(s) failed for another reason: ${[...new Set(logins.filter((l) => l.error).map((l) => l.error))].slice(0, 3).join('; ')}`,
+    );
+  if (subject.strategy !== 'single user' && failed > 0)
+    problems.push(`${failed} failed login(s); ${subject.strategy} must have none`);
 
   // Streaks of refusals per client, and how long each took to end in a successful login.
   let maxStreak = 0;
@@ -196,7 +232,19 @@ function classify(subject: ProofSubject, logins: Login[], timeline: Labels[], pr
   }
   if (notRecovered > 0) problems.push(`${notRecovered} client(s) did not recover: their last login failed`);
   if (logins.length === 0) problems.push('no login was made');
-  return { logins: logins.length, withPrevious, failed, failedStale, violations, errors, clientsAffected: affected.size, maxStreak, maxRecoveryMs, notRecovered, problems };
+  return {
+    logins: logins.length,
+    withPrevious,
+    failed,
+    failedStale,
+    violations,
+    errors,
+    clientsAffected: affected.size,
+    maxStreak,
+    maxRecoveryMs,
+    notRecovered,
+    problems,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,11 @@
  * A lockout is a state in which the target refuses every one of AWSCURRENT, AWSPENDING and
  * AWSPREVIOUS (those that hold a value).
  */
-import { DescribeSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { rememberSecretJson } from '../logCapture.ts';
 import type { CallRecorder } from './recorder.ts';
 import type { Fixture } from './fixture.ts';
@@ -60,7 +64,12 @@ export class LockoutProbe {
       return await this.observe(where);
     } catch (error) {
       this.errors.push(`${where}: ${(error as Error).name}: ${(error as Error).message}`);
-      const observation: Observation = { where, labels: { AWSCURRENT: undefined, AWSPENDING: undefined, AWSPREVIOUS: undefined }, labelProblems: ['probe failed'], lockout: false };
+      const observation: Observation = {
+        where,
+        labels: { AWSCURRENT: undefined, AWSPENDING: undefined, AWSPREVIOUS: undefined },
+        labelProblems: ['probe failed'],
+        lockout: false,
+      };
       this.observations.push(observation);
       return observation;
     }
@@ -108,7 +117,9 @@ export class LockoutProbe {
     const labelProblems: string[] = [];
     const labels = {} as Record<Label, LabelState>;
     for (const label of LABELS) {
-      const holders = Object.entries(stages).filter(([, s]) => s.includes(label)).map(([id]) => id);
+      const holders = Object.entries(stages)
+        .filter(([, s]) => s.includes(label))
+        .map(([id]) => id);
       if (holders.length > 1) labelProblems.push(`${label} on ${holders.length} versions`);
       const versionId = holders[0];
       labels[label] = versionId === undefined ? undefined : { versionId, accepted: await this.accepted(versionId) };

@@ -28,26 +28,48 @@ export interface OverlapOutcome {
 type Action = { start: 'A' | 'B' } | { run: 'A' | 'B'; step: Step } | { concurrent: true };
 
 const steps = (who: 'A' | 'B') => STEPS.map((step) => ({ run: who, step }) as Action);
-const alternate = (first: Action[], second: Action[]) => first.flatMap((a, i) => [a, ...(second[i] ? [second[i]!] : [])]).concat(second.slice(first.length));
+const alternate = (first: Action[], second: Action[]) =>
+  first.flatMap((a, i) => [a, ...(second[i] ? [second[i]!] : [])]).concat(second.slice(first.length));
 
 /** The schedules, by name. `k` = how many of A's steps ran before B started. */
 export const SCHEDULES: Array<{ name: string; actions: Action[] }> = [
-  { name: 'both started at once, steps A B A B …', actions: [{ start: 'A' }, { start: 'B' }, ...alternate(steps('A'), steps('B'))] },
-  { name: 'both started at once, steps B A B A …', actions: [{ start: 'A' }, { start: 'B' }, ...alternate(steps('B'), steps('A'))] },
+  {
+    name: 'both started at once, steps A B A B …',
+    actions: [{ start: 'A' }, { start: 'B' }, ...alternate(steps('A'), steps('B'))],
+  },
+  {
+    name: 'both started at once, steps B A B A …',
+    actions: [{ start: 'A' }, { start: 'B' }, ...alternate(steps('B'), steps('A'))],
+  },
   ...[1, 2, 3].map((k) => ({
     name: `B started after A's ${STEPS[k - 1]}, then steps alternate`,
-    actions: [{ start: 'A' } as Action, ...steps('A').slice(0, k), { start: 'B' } as Action, ...alternate(steps('A').slice(k), steps('B'))],
+    actions: [
+      { start: 'A' } as Action,
+      ...steps('A').slice(0, k),
+      { start: 'B' } as Action,
+      ...alternate(steps('A').slice(k), steps('B')),
+    ],
   })),
   { name: 'both driven at the same time, each step retried', actions: [{ concurrent: true }] },
 ];
 
-export async function runOverlap(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, schedules = SCHEDULES): Promise<OverlapOutcome[]> {
+export async function runOverlap(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  schedules = SCHEDULES,
+): Promise<OverlapOutcome[]> {
   const outcomes: OverlapOutcome[] = [];
   for (const schedule of schedules) outcomes.push(await runSchedule(ctx, subject, fixture, schedule));
   return outcomes;
 }
 
-async function runSchedule(ctx: ProofContext, subject: ProofSubject, fixture: Fixture, schedule: { name: string; actions: Action[] }): Promise<OverlapOutcome> {
+async function runSchedule(
+  ctx: ProofContext,
+  subject: ProofSubject,
+  fixture: Fixture,
+  schedule: { name: string; actions: Action[] },
+): Promise<OverlapOutcome> {
   const outcome: OverlapOutcome = { schedule: schedule.name, completed: [], problems: [] };
   try {
     const run = await CaseRun.start(ctx, subject, fixture);
@@ -56,7 +78,8 @@ async function runSchedule(ctx: ProofContext, subject: ProofSubject, fixture: Fi
     const stopped = new Set<'A' | 'B'>();
     const finished = async (who: 'A' | 'B') => {
       const stages = await service.stages(run.secretId);
-      if ((stages[tokens[who]] ?? []).includes('AWSCURRENT') && !outcome.completed.includes(who)) outcome.completed.push(who);
+      if ((stages[tokens[who]] ?? []).includes('AWSCURRENT') && !outcome.completed.includes(who))
+        outcome.completed.push(who);
     };
     for (let i = 0; i < schedule.actions.length; i += 1) {
       const action = schedule.actions[i]!;
@@ -64,7 +87,10 @@ async function runSchedule(ctx: ProofContext, subject: ProofSubject, fixture: Fi
         const [a, b] = await Promise.all([service.start(run.secretId), service.start(run.secretId)]);
         Object.assign(tokens, { A: a, B: b });
         const record = { completed: false, tokens: [], invocations: 0, failures: [], abandoned: [] };
-        await Promise.all([service.runSteps(run.secretId, a, STEPS, { ...record }), service.runSteps(run.secretId, b, STEPS, { ...record })]);
+        await Promise.all([
+          service.runSteps(run.secretId, a, STEPS, { ...record }),
+          service.runSteps(run.secretId, b, STEPS, { ...record }),
+        ]);
         await finished('A');
         await finished('B');
       } else if ('start' in action) {
@@ -84,11 +110,15 @@ async function runSchedule(ctx: ProofContext, subject: ProofSubject, fixture: Fi
         else if (action.step === 'finishSecret') await finished(action.run);
       }
     }
-    if (outcome.completed.length > 1) outcome.problems.push(`both rotations completed (${outcome.completed.join(', ')})`);
+    if (outcome.completed.length > 1)
+      outcome.problems.push(`both rotations completed (${outcome.completed.join(', ')})`);
     // The service's clean-up: AWSPENDING off the completed token, and off any abandoned one.
     for (const who of outcome.completed as Array<'A' | 'B'>) await service.cleanUpPending(run.secretId, tokens[who]);
     await service.removeStuckPending(run.secretId);
-    if (run.fixture.leftovers) outcome.problems.push(...(await run.fixture.leftovers(ctx.admin, run.secret, false)).map((p) => `after the overlap: ${p}`));
+    if (run.fixture.leftovers)
+      outcome.problems.push(
+        ...(await run.fixture.leftovers(ctx.admin, run.secret, false)).map((p) => `after the overlap: ${p}`),
+      );
     outcome.problems.push(...(await run.cleanRotation('the next rotation after the overlap')));
     outcome.problems.push(...(await finalProblems(run, { strictLeftovers: true })));
   } catch (error) {

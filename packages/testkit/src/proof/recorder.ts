@@ -106,7 +106,13 @@ export class CallRecorder {
     return { crashed };
   }
 
-  async through<T>(channel: Channel, label: string, options: CallOptions, perform: () => Promise<T>, faults: ChannelFaults<T>): Promise<T> {
+  async through<T>(
+    channel: Channel,
+    label: string,
+    options: CallOptions,
+    perform: () => Promise<T>,
+    faults: ChannelFaults<T>,
+  ): Promise<T> {
     // A dead process makes no more calls: whatever the handler still tries fails without effect.
     if (this.dead) throw new SimulatedCrash('the process had already died');
     const call: CallRecord = { index: this.calls.length, channel, step: this.step, label, write: options.write };
@@ -116,7 +122,10 @@ export class CallRecorder {
     const occurrence = (this.occurrences.get(key) ?? 0) + 1;
     this.occurrences.set(key, occurrence);
     const point = this.plan?.point;
-    const fault = point && !this.firedFault && point.step === call.step && point.label === label && point.occurrence === occurrence ? this.plan!.fault : undefined;
+    const fault =
+      point && !this.firedFault && point.step === call.step && point.label === label && point.occurrence === occurrence
+        ? this.plan!.fault
+        : undefined;
     if (options.stateChange && fault !== 'error') this.beforeStateChange?.(call);
     if (!fault) {
       const result = await perform();
@@ -151,9 +160,13 @@ export class CallRecorder {
   /** `sql` with literals redacted, real names replaced by their role, whitespace collapsed, cut short. */
   describe(text: string, max = 90): string {
     let out = text;
-    for (const [name, role] of Object.entries(this.aliases).sort((a, b) => b[0].length - a[0].length)) out = out.split(name).join(`<${role}>`);
+    for (const [name, role] of Object.entries(this.aliases).sort((a, b) => b[0].length - a[0].length))
+      out = out.split(name).join(`<${role}>`);
     // Literals are redacted (a verifier, a hash, an ARN), except a name already replaced by its role.
-    out = out.replace(/'(?:[^'\\]|\\.|'')*'/g, (literal) => (/^'<\w+>'$/.test(literal) ? literal : "'…'")).replace(/\s+/g, ' ').trim();
+    out = out
+      .replace(/'(?:[^'\\]|\\.|'')*'/g, (literal) => (/^'<\w+>'$/.test(literal) ? literal : "'…'"))
+      .replace(/\s+/g, ' ')
+      .trim();
     return out.length > max ? `${out.slice(0, max - 1)}…` : out;
   }
 }
@@ -165,7 +178,11 @@ const SM_WRITES = new Set(['PutSecretValue', 'UpdateSecretVersionStage']);
  * Added at the initialize step, above the SDK's retries: an injected error is not retried by the
  * SDK, as a failure after its retries would not be.
  */
-export function recordSecretsManager(client: SecretsManagerClient, recorder: () => CallRecorder | undefined, secretIdOf: () => string | undefined): void {
+export function recordSecretsManager(
+  client: SecretsManagerClient,
+  recorder: () => CallRecorder | undefined,
+  secretIdOf: () => string | undefined,
+): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const target = recorder();
@@ -173,15 +190,21 @@ export function recordSecretsManager(client: SecretsManagerClient, recorder: () 
       const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
       const input = (args.input ?? {}) as Record<string, unknown>;
       const write = SM_WRITES.has(command);
-      return target.through('secretsmanager', smLabel(command, input, secretIdOf()), { write, stateChange: write }, () => next(args), {
-        error: async () => {
-          throw serviceError();
+      return target.through(
+        'secretsmanager',
+        smLabel(command, input, secretIdOf()),
+        { write, stateChange: write },
+        () => next(args),
+        {
+          error: async () => {
+            throw serviceError();
+          },
+          timeout: async (perform) => {
+            await perform().catch(() => undefined);
+            throw sdkTimeout();
+          },
         },
-        timeout: async (perform) => {
-          await perform().catch(() => undefined);
-          throw sdkTimeout();
-        },
-      });
+      );
     },
     { step: 'initialize', name: 'rotatorsProofRecorder', override: true },
   );
@@ -189,7 +212,13 @@ export function recordSecretsManager(client: SecretsManagerClient, recorder: () 
 
 function smLabel(command: string, input: Record<string, unknown>, secretId: string | undefined): string {
   const args: string[] = [];
-  if (typeof input.SecretId === 'string' && secretId && input.SecretId !== secretId && !secretId.startsWith(String(input.SecretId))) args.push('another secret');
+  if (
+    typeof input.SecretId === 'string' &&
+    secretId &&
+    input.SecretId !== secretId &&
+    !secretId.startsWith(String(input.SecretId))
+  )
+    args.push('another secret');
   if (typeof input.VersionStage === 'string') args.push(input.VersionStage);
   if (typeof input.VersionId === 'string') args.push('VersionId');
   if (command === 'PutSecretValue' && Array.isArray(input.VersionStages)) args.push(input.VersionStages.join('+'));

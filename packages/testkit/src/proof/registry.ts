@@ -40,7 +40,15 @@ export type Discovered = { subject: ProofSubject } | { name: string; unsupported
 export function rotatorPackages(root = repoRoot): string[] {
   return readdirSync(join(root, 'packages'))
     .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
-    .filter((name) => Boolean((JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts?.package))
+    .filter((name) =>
+      Boolean(
+        (
+          JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) as {
+            scripts?: Record<string, string>;
+          }
+        ).scripts?.package,
+      ),
+    )
     .sort();
 }
 
@@ -58,24 +66,41 @@ export async function discoverSubjects(only?: string[], root = repoRoot): Promis
 
 async function discover(name: string, root: string): Promise<Discovered> {
   const kind = targetKind(name);
-  if (!kind) return { name, unsupported: `the proof has no target for "${name}" (packages/testkit/src/proof/targets.ts knows ${KNOWN_TARGETS}): add one there` };
+  if (!kind)
+    return {
+      name,
+      unsupported: `the proof has no target for "${name}" (packages/testkit/src/proof/targets.ts knows ${KNOWN_TARGETS}): add one there`,
+    };
   const source = join(root, 'packages', name, 'src', 'rotator.ts');
-  if (!existsSync(source)) return { name, unsupported: `packages/${name}/src/rotator.ts not found: the proof builds the rotator from it` };
+  if (!existsSync(source))
+    return { name, unsupported: `packages/${name}/src/rotator.ts not found: the proof builds the rotator from it` };
   const module = (await import(pathToFileURL(source).href)) as Record<string, unknown>;
   const build = builderOf(module);
-  if (!build) return { name, unsupported: `packages/${name}/src/rotator.ts exports neither a create…Rotator(options) factory nor a rotator object` };
+  if (!build)
+    return {
+      name,
+      unsupported: `packages/${name}/src/rotator.ts exports neither a create…Rotator(options) factory nor a rotator object`,
+    };
   let httpFactory: HttpFactoryLike | undefined;
   if (kind === 'key-api') {
     const client = join(root, 'packages', name, 'src', 'http', 'client.ts');
-    const found = existsSync(client) ? ((await import(pathToFileURL(client).href)) as Record<string, unknown>).createKeyApiHttp : undefined;
-    if (typeof found !== 'function') return { name, unsupported: `packages/${name}/src/http/client.ts exports no createKeyApiHttp for the recording wire to wrap` };
+    const found = existsSync(client)
+      ? ((await import(pathToFileURL(client).href)) as Record<string, unknown>).createKeyApiHttp
+      : undefined;
+    if (typeof found !== 'function')
+      return {
+        name,
+        unsupported: `packages/${name}/src/http/client.ts exports no createKeyApiHttp for the recording wire to wrap`,
+      };
     httpFactory = found as HttpFactoryLike;
   }
   return { subject: { name, kind, strategy: strategyOf(name, kind), build, httpFactory } };
 }
 
 function builderOf(module: Record<string, unknown>): ((options: Record<string, unknown>) => RotatorLike) | undefined {
-  const factory = Object.entries(module).find(([key, value]) => /^create\w*Rotator$/.test(key) && typeof value === 'function')?.[1] as ((options: Record<string, unknown>) => RotatorLike) | undefined;
+  const factory = Object.entries(module).find(
+    ([key, value]) => /^create\w*Rotator$/.test(key) && typeof value === 'function',
+  )?.[1] as ((options: Record<string, unknown>) => RotatorLike) | undefined;
   if (factory) return factory;
   const object = Object.values(module).find((value) => isRotator(value)) as RotatorLike | undefined;
   return object ? () => object : undefined;
@@ -83,5 +108,11 @@ function builderOf(module: Record<string, unknown>): ((options: Record<string, u
 
 function isRotator(value: unknown): value is RotatorLike {
   const candidate = value as Partial<RotatorLike> | undefined;
-  return Boolean(candidate && typeof candidate === 'object' && typeof candidate.name === 'string' && typeof candidate.createPending === 'function' && candidate.schema);
+  return Boolean(
+    candidate &&
+      typeof candidate === 'object' &&
+      typeof candidate.name === 'string' &&
+      typeof candidate.createPending === 'function' &&
+      candidate.schema,
+  );
 }

@@ -12,7 +12,12 @@
  * Lambda). The lockout probe runs at every step boundary.
  */
 import { randomUUID } from 'node:crypto';
-import { DescribeSecretCommand, RotateSecretCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { rememberSecret } from '../logCapture.ts';
 import { STEPS, type Step } from '../rotationService.ts';
 import type { CallRecorder } from './recorder.ts';
@@ -84,7 +89,13 @@ export class RetryingRotationService {
   async start(secretId: string): Promise<string> {
     const token = randomUUID();
     await this.options.client.send(
-      new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationLambdaARN: this.options.rotationLambdaArn, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: true }),
+      new RotateSecretCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        RotationLambdaARN: this.options.rotationLambdaArn,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+        RotateImmediately: true,
+      }),
     );
     this.options.labelsChanged?.();
     await this.boundary(`RotateSecret ${short(token)}`);
@@ -131,7 +142,13 @@ export class RetryingRotationService {
   async cleanUpPending(secretId: string, token: string): Promise<void> {
     const stages = await this.stages(secretId);
     if (!(stages[token] ?? []).includes('AWSPENDING')) return;
-    await this.options.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+    await this.options.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: token,
+      }),
+    );
     this.options.labelsChanged?.();
     await this.boundary(`AWSPENDING removed from ${short(token)} (rotation done)`);
   }
@@ -143,7 +160,13 @@ export class RetryingRotationService {
       .filter(([, labels]) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'))
       .map(([id]) => id);
     for (const id of stuck) {
-      await this.options.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: id }));
+      await this.options.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSPENDING',
+          RemoveFromVersionId: id,
+        }),
+      );
       this.options.labelsChanged?.();
       await this.boundary(`AWSPENDING removed from abandoned ${short(id)}`);
     }

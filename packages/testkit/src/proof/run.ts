@@ -107,34 +107,79 @@ export async function runProof(options: ProofOptions): Promise<ProofResult> {
   const endpoint = options.motoEndpoint ?? moto!.endpoint;
   const targets = new ProofTargets();
   const admin: SecretsManagerClient = secretsManagerClient(endpoint);
-  const ctx: ProofContext = { motoEndpoint: endpoint, rotationLambdaArn: await ensureRotationFunction(endpoint), admin, errors: [] };
+  const ctx: ProofContext = {
+    motoEndpoint: endpoint,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+    admin,
+    errors: [],
+  };
   const rotators: RotatorProof[] = [];
   try {
     for (const found of await discoverSubjects(options.only)) {
       if ('unsupported' in found) {
-        rotators.push({ name: found.name, unsupported: found.unsupported, enumerations: [], overlap: [], hostile: [], durationMs: 0, suiteMs: {}, failures: [`${found.name}: not proven: ${found.unsupported}`] });
+        rotators.push({
+          name: found.name,
+          unsupported: found.unsupported,
+          enumerations: [],
+          overlap: [],
+          hostile: [],
+          durationMs: 0,
+          suiteMs: {},
+          failures: [`${found.name}: not proven: ${found.unsupported}`],
+        });
         continue;
       }
-      rotators.push(await proveRotator(ctx, targets, found.subject, options.scale, (m) => progress(`${found.subject.name}: ${m}`)));
+      rotators.push(
+        await proveRotator(ctx, targets, found.subject, options.scale, (m) => progress(`${found.subject.name}: ${m}`)),
+      );
     }
     const versions = await targets.versions();
     const leakSources = [
       { source: 'log lines and output of the run', text: outputText() },
-      { source: `errors thrown by the handlers (${ctx.errors.length}, with causes and stacks)`, text: errorsText(ctx.errors) },
+      {
+        source: `errors thrown by the handlers (${ctx.errors.length}, with causes and stacks)`,
+        text: errorsText(ctx.errors),
+      },
       ...(await targets.serverLogs()),
     ];
     const leaks = scanForLeaks(leakSources);
-    const failures = [...rotators.flatMap((r) => r.failures), ...leaks.scans.filter((s) => s.hits > 0).map((s) => `LEAK: ${s.hits} secret value(s) in ${s.source}`)];
-    return { scale: options.scale, started, durationMs: Date.now() - started.getTime(), rotators, leaks, versions, failures };
+    const failures = [
+      ...rotators.flatMap((r) => r.failures),
+      ...leaks.scans.filter((s) => s.hits > 0).map((s) => `LEAK: ${s.hits} secret value(s) in ${s.source}`),
+    ];
+    return {
+      scale: options.scale,
+      started,
+      durationMs: Date.now() - started.getTime(),
+      rotators,
+      leaks,
+      versions,
+      failures,
+    };
   } finally {
     await targets.stop();
     await moto?.stop();
   }
 }
 
-async function proveRotator(ctx: ProofContext, targets: ProofTargets, subject: ProofSubject, scale: ProofScale, progress: (m: string) => void): Promise<RotatorProof> {
+async function proveRotator(
+  ctx: ProofContext,
+  targets: ProofTargets,
+  subject: ProofSubject,
+  scale: ProofScale,
+  progress: (m: string) => void,
+): Promise<RotatorProof> {
   const started = Date.now();
-  const proof: RotatorProof = { name: subject.name, strategy: subject.strategy, enumerations: [], overlap: [], hostile: [], durationMs: 0, suiteMs: {}, failures: [] };
+  const proof: RotatorProof = {
+    name: subject.name,
+    strategy: subject.strategy,
+    enumerations: [],
+    overlap: [],
+    hostile: [],
+    durationMs: 0,
+    suiteMs: {},
+    failures: [],
+  };
   let mark = Date.now();
   const lap = (suite: string) => {
     proof.suiteMs[suite] = (proof.suiteMs[suite] ?? 0) + Date.now() - mark;
@@ -143,7 +188,8 @@ async function proveRotator(ctx: ProofContext, targets: ProofTargets, subject: P
   const fail = (line: string) => proof.failures.push(`${subject.name}: ${line}`);
   try {
     const fixtures = [];
-    for (let i = 0; i < scale.workers; i += 1) fixtures.push(await targets.fixture(subject.kind, subject.name, { httpFactory: subject.httpFactory }));
+    for (let i = 0; i < scale.workers; i += 1)
+      fixtures.push(await targets.fixture(subject.kind, subject.name, { httpFactory: subject.httpFactory }));
     const fixture = fixtures[0]!;
     proof.target = fixture.description;
     lap('set-up');
@@ -151,10 +197,17 @@ async function proveRotator(ctx: ProofContext, targets: ProofTargets, subject: P
     for (const plan of scale.phases) {
       if (plan.strategies && !plan.strategies.includes(subject.strategy)) continue;
       progress(`call points × faults, phase ${plan.phase}`);
-      const result = await enumerateFaults(ctx, subject, fixtures, { phase: plan.phase, faults: scale.faults, select: (calls) => selectPoints(calls, plan), progress });
+      const result = await enumerateFaults(ctx, subject, fixtures, {
+        phase: plan.phase,
+        faults: scale.faults,
+        select: (calls) => selectPoints(calls, plan),
+        progress,
+      });
       proof.enumerations.push(result);
       for (const problem of result.referenceProblems) fail(`recorded rotation ${plan.phase + 1}: ${problem}`);
-      for (const c of result.cases) for (const problem of c.problems) fail(`rotation ${plan.phase + 1} call ${c.index} ${c.call.step} ${c.call.label} × ${c.fault}: ${problem}`);
+      for (const c of result.cases)
+        for (const problem of c.problems)
+          fail(`rotation ${plan.phase + 1} call ${c.index} ${c.call.step} ${c.call.label} × ${c.fault}: ${problem}`);
       lap('call points');
     }
 
@@ -174,7 +227,8 @@ async function proveRotator(ctx: ProofContext, targets: ProofTargets, subject: P
 
     progress(`hostile input (${casesFor(subject).length} cases)`);
     proof.hostile = await runHostile(ctx, subject, fixture);
-    for (const h of proof.hostile) for (const problem of h.problems) fail(`hostile "${h.name}" (${h.step}): ${problem}`);
+    for (const h of proof.hostile)
+      for (const problem of h.problems) fail(`hostile "${h.name}" (${h.step}): ${problem}`);
     lap('hostile');
   } catch (error) {
     fail(`harness error: ${(error as Error).name}: ${(error as Error).message}`);

@@ -13,7 +13,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { scramSha256Verifier } from '@rotators/core/db';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -22,11 +28,12 @@ import { rememberSecret, rememberSecretJson } from '../logCapture.ts';
 import { startMariaDb, type MariaDbServer } from '../mariadb.ts';
 import { startPostgres, type PostgresServer } from '../postgres.ts';
 import type { CallRecorder } from './recorder.ts';
-import type { NewSecretOptions, ProofSecret, TargetKind } from './types.ts';
+import type { NewSecretOptions, TargetKind } from './types.ts';
 import type { Fixture, ServerWriteCounter } from './fixture.ts';
 import { httpWire, mysqlConnectWire, pgConnectWire } from './wires.ts';
 
-export const KNOWN_TARGETS = 'generic-password (none), postgres-* (PostgreSQL), mysql-* (MariaDB), api-key* (the fake key API)';
+export const KNOWN_TARGETS =
+  'generic-password (none), postgres-* (PostgreSQL), mysql-* (MariaDB), api-key* (the fake key API)';
 
 export function targetKind(rotator: string): TargetKind | undefined {
   if (rotator === 'generic-password') return 'none';
@@ -42,7 +49,8 @@ export type HttpFactoryLike = Parameters<typeof httpWire>[1];
 /** Key API settings of the proof: short waits so faults cost little; 2 attempts per call. */
 export const KEY_API_ATTEMPTS = 2;
 
-const DDL = /\b(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT|REASSIGN|INSERT|UPDATE|DELETE|REPLACE|RENAME|TRUNCATE|FLUSH|SET\s+PASSWORD|SET\s+DEFAULT\s+ROLE)\b/i;
+const DDL =
+  /\b(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT|REASSIGN|INSERT|UPDATE|DELETE|REPLACE|RENAME|TRUNCATE|FLUSH|SET\s+PASSWORD|SET\s+DEFAULT\s+ROLE)\b/i;
 
 export function newPassword(): string {
   const password = `Pf${randomBytes(18).toString('base64url')}`;
@@ -73,14 +81,20 @@ export class ProofTargets {
       case 'mysql':
         return this.mysqlFixture();
       case 'key-api':
-        if (!options.httpFactory) throw new Error(`${rotator}: no HTTP factory to wrap (src/http/client.ts createKeyApiHttp)`);
+        if (!options.httpFactory)
+          throw new Error(`${rotator}: no HTTP factory to wrap (src/http/client.ts createKeyApiHttp)`);
         return this.keyApiFixture(options.httpFactory);
     }
   }
 
   /** Server versions for the report. */
   async versions(): Promise<{ postgres?: string; mariadb?: string }> {
-    const postgres = this.postgres ? String((await (await this.postgres).query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '') : undefined;
+    const postgres = this.postgres
+      ? String(
+          (await (await this.postgres).query<{ server_version: string }>('SHOW server_version')).rows[0]
+            ?.server_version ?? '',
+        )
+      : undefined;
     const mariadb = this.mariadb ? (await this.mariadb).db.version : undefined;
     return { postgres, mariadb };
   }
@@ -90,11 +104,22 @@ export class ProofTargets {
     const logs: Array<{ source: string; text?: string; unavailable?: string }> = [];
     if (this.postgres) {
       const server = await this.postgres;
-      logs.push(server.canReadLog ? { source: 'PostgreSQL server log (log_statement=all)', text: server.readLog() } : { source: 'PostgreSQL server log', unavailable: 'external server (PG_TEST_HOST): its log is not readable' });
+      logs.push(
+        server.canReadLog
+          ? { source: 'PostgreSQL server log (log_statement=all)', text: server.readLog() }
+          : { source: 'PostgreSQL server log', unavailable: 'external server (PG_TEST_HOST): its log is not readable' },
+      );
     }
     if (this.mariadb) {
       const { generalLog } = await this.mariadb;
-      logs.push(generalLog && existsSync(generalLog) ? { source: 'MariaDB general log', text: readFileSync(generalLog, 'utf8') } : { source: 'MariaDB general log', unavailable: 'external server (MYSQL_TEST_HOST): its log is not readable' });
+      logs.push(
+        generalLog && existsSync(generalLog)
+          ? { source: 'MariaDB general log', text: readFileSync(generalLog, 'utf8') }
+          : {
+              source: 'MariaDB general log',
+              unavailable: 'external server (MYSQL_TEST_HOST): its log is not readable',
+            },
+      );
     }
     return logs;
   }
@@ -119,7 +144,10 @@ export class ProofTargets {
       factoryOptions: () => ({}),
       newSecret: async (client, options) => {
         const value = { username: 'proof', password: newPassword() };
-        return { secretId: await storeSecret(client, await applyOverride(value, options), 'proof-generic'), aliases: {} };
+        return {
+          secretId: await storeSecret(client, await applyOverride(value, options), 'proof-generic'),
+          aliases: {},
+        };
       },
       logsIn: async (value) => typeof value.password === 'string' && value.password.length > 0,
     };
@@ -135,7 +163,9 @@ export class ProofTargets {
     const caFile = server.certificates?.caCertFile ?? process.env.PG_TEST_CA_FILE;
     const ssl = caFile !== undefined;
     const createRole = async (name: string, password: string, attributes = '') =>
-      server.query(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN ${attributes} PASSWORD ${pg.escapeLiteral(scramSha256Verifier(password))}`);
+      server.query(
+        `CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN ${attributes} PASSWORD ${pg.escapeLiteral(scramSha256Verifier(password))}`,
+      );
     const endpoint = { engine: 'postgres', host: server.host, port: server.port, ssl };
     let master: { name: string; arn?: string } | undefined;
     const masterArn = async (client: SecretsManagerClient) => {
@@ -158,7 +188,11 @@ export class ProofTargets {
         const base = this.name('u');
         const password = newPassword();
         await createRole(base, password);
-        const aliases: Record<string, string> = { [base]: 'app', [`${base}_clone`]: 'app_clone', [`${base}_owner`]: 'app_owner' };
+        const aliases: Record<string, string> = {
+          [base]: 'app',
+          [`${base}_clone`]: 'app_clone',
+          [`${base}_owner`]: 'app_owner',
+        };
         const value: Record<string, unknown> = { ...endpoint, username: base, password, dbname: 'postgres' };
         if (alternating) {
           const m = await masterArn(client);
@@ -168,7 +202,9 @@ export class ProofTargets {
         return { secretId: await storeSecret(client, await applyOverride(value, options), 'proof-pg'), aliases };
       },
       logsIn: (value) => pgLogsIn(server, value),
-      serverWrites: server.canReadLog ? logWrites('DDL/DCL/DML in the PostgreSQL statement log', () => server.readLog(), /statement: /) : undefined,
+      serverWrites: server.canReadLog
+        ? logWrites('DDL/DCL/DML in the PostgreSQL statement log', () => server.readLog(), /statement: /)
+        : undefined,
       serverLog: server.canReadLog ? () => server.readLog() : undefined,
     };
   }
@@ -199,10 +235,15 @@ export class ProofTargets {
       env: caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' },
       factoryOptions: (recorder: () => CallRecorder) => ({ connect: mysqlConnectWire(recorder) }),
       newSecret: async (client, options) => {
-        masterArn ??= await storeSecret(client, { ...endpoint, username: db.adminUser, password: db.adminPassword }, 'proof-mysql-master');
+        masterArn ??= await storeSecret(
+          client,
+          { ...endpoint, username: db.adminUser, password: db.adminPassword },
+          'proof-mysql-master',
+        );
         const user = this.name('u');
         const password = newPassword();
-        if (db.flavor === 'mariadb') await db.query('CREATE USER ?@? IDENTIFIED BY PASSWORD ?', [user, '%', nativeHash(password)]);
+        if (db.flavor === 'mariadb')
+          await db.query('CREATE USER ?@? IDENTIFIED BY PASSWORD ?', [user, '%', nativeHash(password)]);
         else await db.query('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
         await db.query('GRANT SELECT, INSERT ON proof.* TO ?@?', [user, '%']);
         const value = { ...endpoint, dbname: 'proof', username: user, password, masterarn: masterArn };
@@ -210,7 +251,13 @@ export class ProofTargets {
         return { secretId: await storeSecret(client, await applyOverride(value, options), 'proof-mysql'), aliases };
       },
       logsIn: (value) => mysqlLogsIn(db, value),
-      serverWrites: generalLog ? logWrites('DDL/DCL/DML in the MariaDB general log', () => (existsSync(generalLog) ? readFileSync(generalLog, 'utf8') : ''), /\bQuery\s+/) : undefined,
+      serverWrites: generalLog
+        ? logWrites(
+            'DDL/DCL/DML in the MariaDB general log',
+            () => (existsSync(generalLog) ? readFileSync(generalLog, 'utf8') : ''),
+            /\bQuery\s+/,
+          )
+        : undefined,
       serverLog: generalLog ? () => (existsSync(generalLog) ? readFileSync(generalLog, 'utf8') : '') : undefined,
     };
   }
@@ -221,7 +268,8 @@ export class ProofTargets {
     const caCert = api.certificates!.caCert;
     return {
       kind: 'key-api',
-      description: 'the kit fake key API on HTTPS 127.0.0.1 (generic provider, 3 active keys per account, key values shown once, API_REVOKE_INITIAL_KEY=true)',
+      description:
+        'the kit fake key API on HTTPS 127.0.0.1 (generic provider, 3 active keys per account, key values shown once, API_REVOKE_INITIAL_KEY=true)',
       env: {
         API_CA_BUNDLE_PATH: api.certificates!.caCertFile,
         API_ALLOWED_HOSTS: new URL(api.baseUrl).host,
@@ -230,11 +278,17 @@ export class ProofTargets {
         API_RETRY_BASE_DELAY_MS: '10',
         API_REQUEST_TIMEOUT_SECONDS: '2',
       },
-      factoryOptions: (recorder: () => CallRecorder) => ({ createHttp: httpWire(recorder, httpFactory, api, KEY_API_ATTEMPTS) }),
+      factoryOptions: (recorder: () => CallRecorder) => ({
+        createHttp: httpWire(recorder, httpFactory, api, KEY_API_ATTEMPTS),
+      }),
       newSecret: async (client, options) => {
         const account = api.createAccount({ maxActiveKeys: 3 });
         const value = { apiKey: account.key, keyId: account.keyId, baseUrl: api.baseUrl };
-        return { secretId: await storeSecret(client, await applyOverride(value, options), 'proof-api-key'), aliases: {}, accountId: account.accountId };
+        return {
+          secretId: await storeSecret(client, await applyOverride(value, options), 'proof-api-key'),
+          aliases: {},
+          accountId: account.accountId,
+        };
       },
       logsIn: async (value) => {
         if (typeof value.apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(value.apiKey)) return false;
@@ -249,7 +303,10 @@ export class ProofTargets {
         return api
           .keys(secret.accountId)
           .filter((k) => !k.revoked && (strict || k.label.startsWith('rotators:')) && !held.has(k.id))
-          .map((k) => `key ${k.label.startsWith('rotators:') ? 'made by the rotator' : `"${k.label}"`} still active but held by ${strict ? 'neither AWSCURRENT nor AWSPREVIOUS' : 'no version'}`);
+          .map(
+            (k) =>
+              `key ${k.label.startsWith('rotators:') ? 'made by the rotator' : `"${k.label}"`} still active but held by ${strict ? 'neither AWSCURRENT nor AWSPREVIOUS' : 'no version'}`,
+          );
       },
       foreign: async () => {
         const other = api.createAccount({ maxActiveKeys: 3 });
@@ -258,21 +315,34 @@ export class ProofTargets {
       serverWrites: {
         source: 'POST/PUT/DELETE in the key API request log',
         mark: async () => api.requests().length,
-        since: async (mark) => api.requests().slice(mark).filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length,
+        since: async (mark) =>
+          api
+            .requests()
+            .slice(mark)
+            .filter((r) => r.method !== 'GET' && r.method !== 'HEAD').length,
       },
     };
   }
 }
 
 /** A secret whose SecretString is this value's JSON, or this text as it is (hostile input). */
-export async function storeSecret(client: SecretsManagerClient, value: Record<string, unknown> | string, prefix: string): Promise<string> {
+export async function storeSecret(
+  client: SecretsManagerClient,
+  value: Record<string, unknown> | string,
+  prefix: string,
+): Promise<string> {
   const secretString = typeof value === 'string' ? value : JSON.stringify(value);
   rememberSecretJson(secretString);
-  const out = await client.send(new CreateSecretCommand({ Name: `${prefix}/${randomUUID()}`, SecretString: secretString }));
+  const out = await client.send(
+    new CreateSecretCommand({ Name: `${prefix}/${randomUUID()}`, SecretString: secretString }),
+  );
   return out.ARN!;
 }
 
-async function applyOverride(value: Record<string, unknown>, options?: NewSecretOptions): Promise<Record<string, unknown> | string> {
+async function applyOverride(
+  value: Record<string, unknown>,
+  options?: NewSecretOptions,
+): Promise<Record<string, unknown> | string> {
   return options?.override ? options.override(value) : value;
 }
 
@@ -318,7 +388,14 @@ async function pgLogsIn(server: PostgresServer, value: Record<string, unknown>):
   }
 }
 
-const MYSQL_REFUSED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_ACCOUNT_HAS_BEEN_LOCKED', 'ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE', 'ER_NOT_SUPPORTED_AUTH_MODE']);
+const MYSQL_REFUSED = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_ACCOUNT_HAS_BEEN_LOCKED',
+  'ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+]);
 
 async function mysqlLogsIn(db: MariaDbServer, value: Record<string, unknown>): Promise<boolean> {
   if (typeof value.username !== 'string' || typeof value.password !== 'string') return false;
@@ -342,10 +419,14 @@ async function mysqlLogsIn(db: MariaDbServer, value: Record<string, unknown>): P
 
 function httpsStatus(url: string, ca: string, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ca, headers: { authorization: `Bearer ${key}` }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      { method: 'GET', ca, headers: { authorization: `Bearer ${key}` }, timeout: 10_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -356,7 +437,9 @@ function httpsStatus(url: string, ca: string, key: string): Promise<number> {
 async function labelledKeyIds(client: SecretsManagerClient, secretId: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const stage of ['AWSCURRENT', 'AWSPREVIOUS']) {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage })).catch(() => undefined);
+    const out = await client
+      .send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))
+      .catch(() => undefined);
     const keyId = out?.SecretString ? (JSON.parse(out.SecretString) as { keyId?: unknown }).keyId : undefined;
     if (typeof keyId === 'string') ids.add(keyId);
   }
@@ -369,7 +452,9 @@ async function allKeyIds(client: SecretsManagerClient, secretId: string): Promis
   const arn = (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).ARN ?? secretId;
   const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true }));
   for (const version of listed.Versions ?? []) {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId })).catch(() => undefined);
+    const out = await client
+      .send(new GetSecretValueCommand({ SecretId: arn, VersionId: version.VersionId }))
+      .catch(() => undefined);
     try {
       const keyId = out?.SecretString ? (JSON.parse(out.SecretString) as { keyId?: unknown }).keyId : undefined;
       if (typeof keyId === 'string') ids.add(keyId);

@@ -3,7 +3,6 @@
  * local targets. The harness itself (recorder.ts, retryingService.ts, …) knows nothing of any one
  * rotator; registry.ts finds the rotators and targets.ts gives each its target.
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Step } from '../rotationService.ts';
 
 /** Where an external call goes. */
@@ -53,6 +52,7 @@ export interface ProofSecret {
 /** Options for a new secret: a name prefix (unique per case) and overrides of the secret JSON. */
 export interface NewSecretOptions {
   /** Replace fields of the secret JSON the fixture would write (hostile input). */
-  override?: (value: Record<string, unknown>) => Record<string, unknown> | string | Promise<Record<string, unknown> | string>;
+  override?: (
+    value: Record<string, unknown>,
+  ) => Record<string, unknown> | string | Promise<Record<string, unknown> | string>;
 }
-

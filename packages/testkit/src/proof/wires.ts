@@ -11,7 +11,8 @@ import { connectionReset, connectTimeout, mysqlQueryTimeout, pgQueryTimeout } fr
 import type { CallRecorder, ChannelFaults } from './recorder.ts';
 
 /** Statements that only read or set up the session; anything else counts as a write. */
-const READ = /^\s*(SELECT|SHOW|WITH|VALUES|EXPLAIN|BEGIN|START\s+TRANSACTION|ROLLBACK|COMMIT|RESET|SET\s+(SESSION|LOCAL|ROLE|NAMES)\b)/i;
+const READ =
+  /^\s*(SELECT|SHOW|WITH|VALUES|EXPLAIN|BEGIN|START\s+TRANSACTION|ROLLBACK|COMMIT|RESET|SET\s+(SESSION|LOCAL|ROLE|NAMES)\b)/i;
 const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
 const END = /^\s*(COMMIT|ROLLBACK)\b/i;
 
@@ -33,7 +34,8 @@ class TransactionState {
   }
 }
 
-const loginLabel = (recorder: CallRecorder, user: unknown) => `connect as ${recorder.describe(`<${String(user)}>`).replace(/^<<(.*)>>$/, '<$1>')}`;
+const loginLabel = (recorder: CallRecorder, user: unknown) =>
+  `connect as ${recorder.describe(`<${String(user)}>`).replace(/^<<(.*)>>$/, '<$1>')}`;
 
 /** The `connect` option of the PostgreSQL rotators: node-postgres, through the recorder. */
 export function pgConnectWire(recorder: () => CallRecorder) {
@@ -78,17 +80,23 @@ export function mysqlConnectWire(recorder: () => CallRecorder) {
   return async (options: mysql.ConnectionOptions): Promise<mysql.Connection> => {
     const rec = recorder();
     const drop = (connection: mysql.Connection) => connection.destroy();
-    const connection = await rec.through('sql', loginLabel(rec, options.user), { write: false, stateChange: false }, () => mysql.createConnection(options), {
-      error: async () => {
-        throw connectionReset();
+    const connection = await rec.through(
+      'sql',
+      loginLabel(rec, options.user),
+      { write: false, stateChange: false },
+      () => mysql.createConnection(options),
+      {
+        error: async () => {
+          throw connectionReset();
+        },
+        timeout: async (perform) => {
+          const opened = await perform().catch(() => undefined);
+          if (opened) drop(opened);
+          throw connectTimeout();
+        },
+        discard: drop,
       },
-      timeout: async (perform) => {
-        const opened = await perform().catch(() => undefined);
-        if (opened) drop(opened);
-        throw connectTimeout();
-      },
-      discard: drop,
-    });
+    );
     const state = new TransactionState();
     const original = connection.query.bind(connection) as (options: unknown, values?: unknown) => Promise<unknown>;
     (connection as unknown as { query: typeof original }).query = (queryOptions: unknown, values?: unknown) => {
@@ -124,7 +132,12 @@ type HttpFactory = (options: { baseUrl: string; [key: string]: unknown }) => Htt
  * connection dropped (`lost-reply`). Each wire has its own key API server, so no other request
  * can take the fault.
  */
-export function httpWire(recorder: () => CallRecorder, realFactory: HttpFactory, api: KeyApiServer, attempts: number): HttpFactory {
+export function httpWire(
+  recorder: () => CallRecorder,
+  realFactory: HttpFactory,
+  api: KeyApiServer,
+  attempts: number,
+): HttpFactory {
   return (options) => {
     const http = realFactory(options);
     const prefix = new URL(options.baseUrl).pathname.replace(/\/+$/, '');
@@ -133,7 +146,10 @@ export function httpWire(recorder: () => CallRecorder, realFactory: HttpFactory,
         const rec = recorder();
         const method = request.method.toUpperCase();
         const route = `${method} ${prefix}${request.path}`;
-        const label = `${method} ${request.path.split('/').map((s) => (/\d/.test(s) ? '{id}' : s)).join('/')}`;
+        const label = `${method} ${request.path
+          .split('/')
+          .map((s) => (/\d/.test(s) ? '{id}' : s))
+          .join('/')}`;
         const write = method !== 'GET' && method !== 'HEAD';
         const withFault = async (fault: Parameters<KeyApiServer['injectFault']>[0]['fault'], times: number) => {
           api.injectFault({ route, fault, times });

@@ -5,7 +5,10 @@ import './globalSetup.ts';
 
 export function motoEndpoint(): string {
   const endpoint = inject('motoEndpoint');
-  if (!endpoint) throw new Error('motoEndpoint was not provided: add @rotators/testkit/vitest/globalSetup to the project globalSetup');
+  if (!endpoint)
+    throw new Error(
+      'motoEndpoint was not provided: add @rotators/testkit/vitest/globalSetup to the project globalSetup',
+    );
   return endpoint;
 }
 

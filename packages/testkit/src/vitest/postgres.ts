@@ -42,7 +42,9 @@ export function assertServerLogHasNoPasswords(server: PostgresServer, expected: 
   expect(findLeaks(log), 'passwords found in the PostgreSQL server log').toEqual([]);
   if (typeof expected === 'number') {
     expect(expected).toBeGreaterThan(0);
-    const alters = log.split('\n').filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line));
+    const alters = log
+      .split('\n')
+      .filter((line) => /statement: ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$\d+:/.test(line));
     expect(alters.length).toBeGreaterThanOrEqual(expected);
     return;
   }

@@ -9,16 +9,33 @@ let api: KeyApiServer;
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: the parsed response body, of whatever shape the endpoint answers
   body: any;
 }
 
-function call(method: string, path: string, key?: string, body?: unknown, ca = api.certificates!.caCert): Promise<Answer> {
+function call(
+  method: string,
+  path: string,
+  key?: string,
+  body?: unknown,
+  ca = api.certificates!.caCert,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${api.baseUrl}${path}`, { method, ca, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = request(
+      `${api.baseUrl}${path}`,
+      {
+        method,
+        ca,
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -33,13 +50,20 @@ describe('fake key API', () => {
   it('authenticates by key, mints labelled keys up to the limit, revokes them', async () => {
     const account = api.createAccount();
     expect(api.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect((await call('GET', '/whoami', account.key)).body).toEqual({ accountId: account.accountId, keyId: account.keyId });
+    expect((await call('GET', '/whoami', account.key)).body).toEqual({
+      accountId: account.accountId,
+      keyId: account.keyId,
+    });
     expect((await call('GET', '/whoami', 'sk_test_not-a-real-key')).status).toBe(401);
     expect((await call('GET', '/whoami')).status).toBe(401);
 
     const first = await call('POST', '/keys', account.key, { label: 'one' });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^sk_test_/), label: 'one' });
+    expect(first.body).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      key: expect.stringMatching(/^sk_test_/),
+      label: 'one',
+    });
     expect((await call('POST', '/keys', account.key, { label: 'two' })).status).toBe(201);
     expect((await call('POST', '/keys', account.key, { label: 'three' })).status).toBe(409);
     expect((await call('POST', '/keys', account.key, {})).status).toBe(400);
@@ -64,11 +88,21 @@ describe('fake key API', () => {
   it('speaks the SendGrid v3 dialect', async () => {
     const account = api.createAccount();
     const created = await call('POST', '/v3/api_keys', account.key, { name: 'sg-label', scopes: ['mail.send'] });
-    expect(created.body).toMatchObject({ api_key_id: expect.any(String), api_key: expect.any(String), name: 'sg-label', scopes: ['mail.send'] });
+    expect(created.body).toMatchObject({
+      api_key_id: expect.any(String),
+      api_key: expect.any(String),
+      name: 'sg-label',
+      scopes: ['mail.send'],
+    });
     expect((await call('GET', '/v3/scopes', created.body.api_key)).body).toEqual({ scopes: ['mail.send'] });
-    expect((await call('POST', '/v3/api_keys', created.body.api_key, { name: 'wider', scopes: ['api_keys.create'] })).status).toBe(403);
+    expect(
+      (await call('POST', '/v3/api_keys', created.body.api_key, { name: 'wider', scopes: ['api_keys.create'] })).status,
+    ).toBe(403);
     expect(api.keys(account.accountId).find((k) => k.id === created.body.api_key_id)?.scopes).toEqual(['mail.send']);
-    expect((await call('GET', '/v3/api_keys', account.key)).body.result).toContainEqual({ api_key_id: created.body.api_key_id, name: 'sg-label' });
+    expect((await call('GET', '/v3/api_keys', account.key)).body.result).toContainEqual({
+      api_key_id: created.body.api_key_id,
+      name: 'sg-label',
+    });
     expect((await call('GET', '/v3/scopes', created.body.api_key)).status).toBe(200);
     expect((await call('DELETE', `/v3/api_keys/${created.body.api_key_id}`, account.key)).status).toBe(204);
   });
@@ -100,11 +134,21 @@ describe('fake key API', () => {
     expect(lost.status).toBe(502);
     expect(JSON.stringify(lost.body)).not.toContain('sk_test_');
     api.injectFault({ route: 'POST /keys', fault: { kind: 'lost-reply', replaceWith: 'reset' } });
-    await expect(call('POST', '/keys', account.key, { label: 'lost-reset' })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await expect(call('POST', '/keys', account.key, { label: 'lost-reset' })).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
     // Both keys exist and are active although no client saw them.
-    const labels = api.keys(account.accountId).filter((k) => !k.revoked).map((k) => k.label);
+    const labels = api
+      .keys(account.accountId)
+      .filter((k) => !k.revoked)
+      .map((k) => k.label);
     expect(labels).toEqual(['bootstrap', 'lost-502', 'lost-reset']);
-    expect(api.requests().slice(-2).map((r) => [r.path, r.status, r.fault])).toEqual([
+    expect(
+      api
+        .requests()
+        .slice(-2)
+        .map((r) => [r.path, r.status, r.fault]),
+    ).toEqual([
       ['/keys', 502, 'lost-reply'],
       ['/keys', 0, 'lost-reply'],
     ]);
@@ -112,19 +156,32 @@ describe('fake key API', () => {
 
   it('is verified TLS: a client trusting another CA is refused', async () => {
     const account = api.createAccount();
-    await expect(call('GET', '/whoami', account.key, undefined, api.certificates!.otherCaCert)).rejects.toMatchObject({ code: expect.stringMatching(/CERT|SIGNATURE|ISSUER/) });
+    await expect(call('GET', '/whoami', account.key, undefined, api.certificates!.otherCaCert)).rejects.toMatchObject({
+      code: expect.stringMatching(/CERT|SIGNATURE|ISSUER/),
+    });
   });
 
   it('records method, path, status and key id, and never a key', async () => {
     const account = api.createAccount();
     await call('GET', '/whoami?probe=1', account.key);
     const entries = api.requests();
-    expect(entries.at(-1)).toEqual({ method: 'GET', path: '/whoami', query: 'probe=1', status: 200, keyId: account.keyId, authHeader: 'authorization' });
+    expect(entries.at(-1)).toEqual({
+      method: 'GET',
+      path: '/whoami',
+      query: 'probe=1',
+      status: 200,
+      keyId: account.keyId,
+      authHeader: 'authorization',
+    });
     const viaXApiKey = await new Promise<number>((resolve, reject) => {
-      const req = request(`${api.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { 'x-api-key': account.key } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = request(
+        `${api.baseUrl}/whoami`,
+        { ca: api.certificates!.caCert, headers: { 'x-api-key': account.key } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -185,7 +242,7 @@ describe('fake key API', () => {
     expect(api.requests().at(-1)).toMatchObject({ path: '/v3/api_keys', query: 'limit=2&offset=2' });
   });
 
-  it('redirects on request, and a second server can share the first one\'s CA', async () => {
+  it("redirects on request, and a second server can share the first one's CA", async () => {
     const other = await startKeyApi({ certificates: api.certificates });
     try {
       const account = api.createAccount();
@@ -197,14 +254,20 @@ describe('fake key API', () => {
       // The same CA verifies the second server.
       const otherAccount = other.createAccount();
       expect(other.certificates).toBe(api.certificates);
-      await expect(new Promise((resolve, reject) => {
-        const req = request(`${other.baseUrl}/whoami`, { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${otherAccount.key}` } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode));
-        });
-        req.on('error', reject);
-        req.end();
-      })).resolves.toBe(200);
+      await expect(
+        new Promise((resolve, reject) => {
+          const req = request(
+            `${other.baseUrl}/whoami`,
+            { ca: api.certificates!.caCert, headers: { authorization: `Bearer ${otherAccount.key}` } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        }),
+      ).resolves.toBe(200);
     } finally {
       await other.stop();
     }

@@ -18,30 +18,48 @@ afterAll(async () => {
 });
 
 const connectAs = (user: string, password: string, ca?: string) =>
-  mysql.createConnection({ host: db.host, port: db.port, user, password, ssl: ca ? { ca, rejectUnauthorized: true, verifyIdentity: true } : undefined });
+  mysql.createConnection({
+    host: db.host,
+    port: db.port,
+    user,
+    password,
+    ssl: ca ? { ca, rejectUnauthorized: true, verifyIdentity: true } : undefined,
+  });
 
 describe('startMariaDb', () => {
-  it.skipIf(EXTERNAL && !process.env.MYSQL_TEST_CA_FILE)('the admin’s session runs over TLS verified by the test CA (needs MYSQL_TEST_CA_FILE for an external server)', async () => {
-    const status = await db.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
-    expect(status[0]?.Value).toMatch(/\w/);
-  });
+  it.skipIf(EXTERNAL && !process.env.MYSQL_TEST_CA_FILE)(
+    'the admin’s session runs over TLS verified by the test CA (needs MYSQL_TEST_CA_FILE for an external server)',
+    async () => {
+      const status = await db.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+      expect(status[0]?.Value).toMatch(/\w/);
+    },
+  );
 
-  it.skipIf(EXTERNAL)(`the admin's password holds a quote, a double quote and a backslash, and logs in as generated ${LOCAL_ONLY}`, async () => {
-    expect(db.adminPassword).toMatch(/'"\\$/);
-    const connection = await connectAs(db.adminUser, db.adminPassword, db.caCert);
-    const [rows] = await connection.query('SELECT CURRENT_USER() AS user');
-    await connection.end();
-    expect((rows as { user: string }[])[0]!.user).toBe(`${db.adminUser}@%`);
-  });
+  it.skipIf(EXTERNAL)(
+    `the admin's password holds a quote, a double quote and a backslash, and logs in as generated ${LOCAL_ONLY}`,
+    async () => {
+      expect(db.adminPassword).toMatch(/'"\\$/);
+      const connection = await connectAs(db.adminUser, db.adminPassword, db.caCert);
+      const [rows] = await connection.query('SELECT CURRENT_USER() AS user');
+      await connection.end();
+      expect((rows as { user: string }[])[0]!.user).toBe(`${db.adminUser}@%`);
+    },
+  );
 
   it('the admin logs in with its password only, and holds GRANT OPTION', async () => {
-    const grants = (await db.query<Record<string, string>>('SHOW GRANTS FOR CURRENT_USER()')).map((r) => Object.values(r)[0]).join('\n');
+    const grants = (await db.query<Record<string, string>>('SHOW GRANTS FOR CURRENT_USER()'))
+      .map((r) => Object.values(r)[0])
+      .join('\n');
     expect(grants).toContain('WITH GRANT OPTION');
-    await expect(connectAs(db.adminUser, `${db.adminPassword}-wrong`, db.caCert)).rejects.toMatchObject({ code: 'ER_ACCESS_DENIED_ERROR' });
+    await expect(connectAs(db.adminUser, `${db.adminPassword}-wrong`, db.caCert)).rejects.toMatchObject({
+      code: 'ER_ACCESS_DENIED_ERROR',
+    });
   });
 
   it.skipIf(EXTERNAL)(`its certificate does not verify with an unrelated CA ${LOCAL_ONLY}`, async () => {
-    await expect(connectAs(db.adminUser, db.adminPassword, db.otherCaCert)).rejects.toMatchObject({ code: 'HANDSHAKE_SSL_ERROR' });
+    await expect(connectAs(db.adminUser, db.adminPassword, db.otherCaCert)).rejects.toMatchObject({
+      code: 'HANDSHAKE_SSL_ERROR',
+    });
   });
 
   it.skipIf(EXTERNAL)(`root cannot log in over TCP ${LOCAL_ONLY}`, async () => {
@@ -74,7 +92,13 @@ describe.skipIf(EXTERNAL)(`startMariaDb({ tls: false }) ${LOCAL_ONLY}`, () => {
       expect(plain.caCert).toBeUndefined();
       const status = await plain.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
       expect(status[0]?.Value).toBe('');
-      const tls = mysql.createConnection({ host: plain.host, port: plain.port, user: plain.adminUser, password: plain.adminPassword, ssl: { rejectUnauthorized: false } });
+      const tls = mysql.createConnection({
+        host: plain.host,
+        port: plain.port,
+        user: plain.adminUser,
+        password: plain.adminPassword,
+        ssl: { rejectUnauthorized: false },
+      });
       await expect(tls).rejects.toMatchObject({ code: 'HANDSHAKE_NO_SSL_SUPPORT' });
     } finally {
       await plain.stop();

@@ -19,7 +19,15 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
   });
 
   async function tryLogin(password: string, ssl: pg.ClientConfig['ssl']): Promise<string> {
-    const client = new pg.Client({ host: server.host, port: server.port, user: 'fixture_user', password, database: 'postgres', ssl, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: 'fixture_user',
+      password,
+      database: 'postgres',
+      ssl,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -43,14 +51,20 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
       { name: 'password_encryption', setting: 'scram-sha-256' },
       { name: 'ssl', setting: 'on' },
     ]);
-    const hba = await server.query<{ type: string; auth_method: string }>(`SELECT type, auth_method FROM pg_hba_file_rules WHERE type LIKE 'host%'`);
+    const hba = await server.query<{ type: string; auth_method: string }>(
+      `SELECT type, auth_method FROM pg_hba_file_rules WHERE type LIKE 'host%'`,
+    );
     expect(hba.rows.length).toBeGreaterThan(0);
     expect(hba.rows.every((rule) => rule.auth_method === 'scram-sha-256')).toBe(true);
 
     expect(await tryLogin('wrong-password', false)).toBe('28P01');
     expect(await tryLogin('fixture-pass-1', false)).toBe('ok-plain');
-    expect(await tryLogin('fixture-pass-1', { ca: server.certificates!.caCert, rejectUnauthorized: true })).toBe('ok-tls');
-    expect(await tryLogin('fixture-pass-1', { ca: server.certificates!.otherCaCert, rejectUnauthorized: true })).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|unable to verify/i);
+    expect(await tryLogin('fixture-pass-1', { ca: server.certificates!.caCert, rejectUnauthorized: true })).toBe(
+      'ok-tls',
+    );
+    expect(
+      await tryLogin('fixture-pass-1', { ca: server.certificates!.otherCaCert, rejectUnauthorized: true }),
+    ).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|unable to verify/i);
     expect(server.readLog()).toContain('statement: SELECT ssl FROM pg_stat_ssl');
   });
 
@@ -58,7 +72,14 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
     const other = await startPostgres(process.env, { tls: false });
     expect(other.certificates).toBeUndefined();
     expect(other.caCert).toBeUndefined();
-    const tlsClient = new pg.Client({ host: other.host, port: other.port, user: 'postgres', password: 'x', ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 2000 });
+    const tlsClient = new pg.Client({
+      host: other.host,
+      port: other.port,
+      user: 'postgres',
+      password: 'x',
+      ssl: { rejectUnauthorized: false },
+      connectionTimeoutMillis: 2000,
+    });
     tlsClient.on('error', () => undefined);
     await expect(tlsClient.connect()).rejects.toThrow('The server does not support SSL connections');
     const { rows } = await other.query<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
@@ -67,7 +88,13 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
     expect(existsSync(logFile)).toBe(true);
     await other.stop();
     expect(existsSync(logFile)).toBe(false);
-    const client = new pg.Client({ host: other.host, port: other.port, user: 'postgres', password: 'x', connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      host: other.host,
+      port: other.port,
+      user: 'postgres',
+      password: 'x',
+      connectionTimeoutMillis: 2000,
+    });
     client.on('error', () => undefined);
     await expect(client.connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });

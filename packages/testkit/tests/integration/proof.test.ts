@@ -23,7 +23,8 @@ const KNOWN_FINDINGS: Array<{ rotator: string; failure: RegExp; why: string }> =
     // Only that window may fail here: a lost credential, a failed next rotation or a leftover
     // AWSPENDING in this schedule would fail the test.
     rotator: 'postgres-single-user',
-    failure: /^postgres-single-user: overlap "B started after A's (setSecret|testSecret), then steps alternate": LOCKOUT in \d+ state\(s\), first: RotateSecret /,
+    failure:
+      /^postgres-single-user: overlap "B started after A's (setSecret|testSecret), then steps alternate": LOCKOUT in \d+ state\(s\), first: RotateSecret /,
     why: "a rotation abandoned after its setSecret leaves the role's password with a version no label names until the next rotation's setSecret, which recovers it: clients reading AWSCURRENT are refused in between (inherent to single user)",
   },
 ];
@@ -48,14 +49,21 @@ describe.each(rotators)('reliability proof (test scale): %s', (rotator) => {
     const proof = result.rotators.find((r) => r.name === rotator)!;
     const cases = proof.enumerations.flatMap((e) => e.cases);
     expect(cases.length).toBeGreaterThan(0);
-    expect(cases.filter((c) => c.problems.length > 0).map((c) => `${c.call.step} ${c.call.label} × ${c.fault}: ${c.problems.join('; ')}`)).toEqual([]);
+    expect(
+      cases
+        .filter((c) => c.problems.length > 0)
+        .map((c) => `${c.call.step} ${c.call.label} × ${c.fault}: ${c.problems.join('; ')}`),
+    ).toEqual([]);
   });
 
   it('nothing else fails (load, overlap, hostile input), except the known findings, which must still be found', () => {
     const failures = failuresOf(rotator);
     expect(failures.filter((f) => !known(f))).toEqual([]);
     for (const finding of KNOWN_FINDINGS.filter((k) => k.rotator === rotator)) {
-      expect(failures.some((f) => finding.failure.test(f)), `known finding no longer found (fixed? remove it from KNOWN_FINDINGS): ${finding.why}`).toBe(true);
+      expect(
+        failures.some((f) => finding.failure.test(f)),
+        `known finding no longer found (fixed? remove it from KNOWN_FINDINGS): ${finding.why}`,
+      ).toBe(true);
     }
   });
 });
@@ -64,7 +72,9 @@ describe('reliability proof (test scale): the whole run', () => {
   it('tries at least 60 hostile cases and every one writes nothing', () => {
     const hostile = result.rotators.flatMap((r) => r.hostile);
     expect(hostile.length).toBeGreaterThanOrEqual(60);
-    expect(hostile.filter((h) => h.writes.secretsManager + h.writes.wires + (h.writes.server ?? 0) > 0).map((h) => h.name)).toEqual([]);
+    expect(
+      hostile.filter((h) => h.writes.secretsManager + h.writes.wires + (h.writes.server ?? 0) > 0).map((h) => h.name),
+    ).toEqual([]);
   });
 
   it('finds no secret value in any log line, error or server log', () => {

@@ -42,9 +42,22 @@ class MemoryTarget {
       },
     };
     return {
-      accepts: (user: string, password: string) => recorder().through('sql', 'log in', { write: false, stateChange: false }, async () => this.passwords.get(user) === password, faults),
+      accepts: (user: string, password: string) =>
+        recorder().through(
+          'sql',
+          'log in',
+          { write: false, stateChange: false },
+          async () => this.passwords.get(user) === password,
+          faults,
+        ),
       set: (user: string, password: string) =>
-        recorder().through('sql', 'SET PASSWORD', { write: true, stateChange: true }, async () => void this.passwords.set(user, password), faults),
+        recorder().through(
+          'sql',
+          'SET PASSWORD',
+          { write: true, stateChange: true },
+          async () => void this.passwords.set(user, password),
+          faults,
+        ),
     };
   }
 }
@@ -59,11 +72,13 @@ function canaryRotator(target: ReturnType<MemoryTarget['wire']>, idempotent: boo
     },
     async setPending({ current, pending }, ctx) {
       if (idempotent && (await target.accepts(pending.user, pending.password))) return;
-      if (!(await target.accepts(current.user, current.password))) throw new TargetConnectionError('authentication', 'setSecret: the current password is refused', ctx);
+      if (!(await target.accepts(current.user, current.password)))
+        throw new TargetConnectionError('authentication', 'setSecret: the current password is refused', ctx);
       await target.set(pending.user, pending.password);
     },
     async testPending({ pending }, ctx) {
-      if (!(await target.accepts(pending.user, pending.password))) throw new PendingTestFailedError('testSecret: the pending password is refused', ctx);
+      if (!(await target.accepts(pending.user, pending.password)))
+        throw new PendingTestFailedError('testSecret: the pending password is refused', ctx);
     },
   };
 }
@@ -82,7 +97,8 @@ function canary(idempotent: boolean): { subject: ProofSubject; fixture: Fixture 
     env: {},
     factoryOptions: (recorder) => ({ target: target.wire(recorder) }),
     async newSecret(client) {
-      const value = { user: `user${(users += 1)}`, password: newPassword() };
+      users += 1;
+      const value = { user: `user${users}`, password: newPassword() };
       target.passwords.set(value.user, value.password);
       return { secretId: await storeSecret(client, value, 'proof-canary'), aliases: {} };
     },
@@ -94,23 +110,41 @@ function canary(idempotent: boolean): { subject: ProofSubject; fixture: Fixture 
 let ctx: ProofContext;
 beforeAll(async () => {
   const endpoint = motoEndpoint();
-  ctx = { motoEndpoint: endpoint, rotationLambdaArn: await ensureRotationFunction(endpoint), admin: secretsManagerClient(endpoint), errors: [] };
+  ctx = {
+    motoEndpoint: endpoint,
+    rotationLambdaArn: await ensureRotationFunction(endpoint),
+    admin: secretsManagerClient(endpoint),
+    errors: [],
+  };
 });
 
 describe('the proof harness on a toy rotator', () => {
   it('an idempotent setSecret survives every fault at every call point', async () => {
     // Three workers, each with its own target (and the same subject), as `npm run proof` runs cases.
     const fixtures = [canary(true), canary(true), canary(true)];
-    const result = await enumerateFaults(ctx, fixtures[0]!.subject, fixtures.map((f) => f.fixture), { phase: 0, faults: FAULT_KINDS });
+    const result = await enumerateFaults(
+      ctx,
+      fixtures[0]!.subject,
+      fixtures.map((f) => f.fixture),
+      { phase: 0, faults: FAULT_KINDS },
+    );
     expect(result.referenceProblems).toEqual([]);
     expect(result.calls.some((c) => c.label === 'SET PASSWORD')).toBe(true);
     expect(result.cases).toHaveLength(result.calls.length * 3);
-    expect(result.cases.filter((c) => c.problems.length > 0).map((c) => `${c.call.label} × ${c.fault}: ${c.problems.join('; ')}`)).toEqual([]);
+    expect(
+      result.cases
+        .filter((c) => c.problems.length > 0)
+        .map((c) => `${c.call.label} × ${c.fault}: ${c.problems.join('; ')}`),
+    ).toEqual([]);
   });
 
   it('without its idempotency check, a crash or a lost answer after SET PASSWORD is caught as a lockout and a lost credential', async () => {
     const { subject, fixture } = canary(false);
-    const result = await enumerateFaults(ctx, subject, [fixture], { phase: 0, faults: FAULT_KINDS, select: (calls) => calls.filter((c) => c.label === 'SET PASSWORD').map((c) => c.index) });
+    const result = await enumerateFaults(ctx, subject, [fixture], {
+      phase: 0,
+      faults: FAULT_KINDS,
+      select: (calls) => calls.filter((c) => c.label === 'SET PASSWORD').map((c) => c.index),
+    });
     const verdicts = Object.fromEntries(result.cases.map((c) => [c.fault, c.problems]));
     expect(verdicts.error).toEqual([]);
     for (const fault of ['timeout', 'crash']) {

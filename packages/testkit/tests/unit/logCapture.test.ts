@@ -16,7 +16,13 @@ describe('log-leak guard', () => {
   });
 
   it('remembers the sensitive fields of a SecretString, at any depth', () => {
-    rememberSecretJson(JSON.stringify({ username: 'app-user-name', password: 'json-password-1234', nested: { apiKey: 'nested-api-key-5678' } }));
+    rememberSecretJson(
+      JSON.stringify({
+        username: 'app-user-name',
+        password: 'json-password-1234',
+        nested: { apiKey: 'nested-api-key-5678' },
+      }),
+    );
     expect(findLeaks('json-password-1234')).toHaveLength(1);
     expect(findLeaks('nested-api-key-5678')).toHaveLength(1);
     expect(findLeaks('app-user-name')).toEqual([]);
