@@ -7,6 +7,7 @@
 //
 // <name> is the one word used everywhere: packages/<name>, @rotators/<name>, dist/<name>.zip,
 // terraform/modules/<name>, terraform/examples/<name>.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,7 @@ for (const kind of ['modules', 'examples']) {
   cloneRenamed(join(root, 'terraform', kind, REFERENCE), join(root, 'terraform', kind, name));
 }
 addToCiMatrix();
+formatScaffold();
 
 console.log(`Scaffolded rotator "${name}":`);
 for (const file of written) console.log(`  ${file}`);
@@ -122,6 +124,15 @@ function describeInReadme(text) {
 
 function render(text) {
   return text.replace(/__[A-Z]+__/g, (token) => replacements[token] ?? token);
+}
+
+// The templates are text with placeholders; the package they become is formatted as every other
+// (Biome, biome.jsonc), so that `npm run lint` passes on a fresh scaffold.
+function formatScaffold() {
+  const biome = join(root, 'node_modules', '.bin', 'biome');
+  if (!existsSync(biome)) return;
+  const result = spawnSync(biome, ['format', '--write', join(root, 'packages', name)], { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) fail(`biome could not format the scaffold: ${result.stderr || result.stdout}`);
 }
 
 // The CI workflow lists every rotator package between two marker comments; keep it sorted.

@@ -82,6 +82,11 @@ describe('npm run new-rotator', () => {
     expect((await createLinter())(workflow, '.github/workflows/ci.yml')).toEqual([]);
   });
 
+  it('the scaffold passes the lint step: formatted and within the rules (Biome)', () => {
+    const check = run(join(copy, 'node_modules/.bin/biome'), ['ci', '--colors=off', join('packages', NAME)]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
   it('the scaffold typechecks, builds and packages into a zip', () => {
     const packageDir = join(copy, 'packages', NAME);
     const typecheck = run(join(copy, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], packageDir);
