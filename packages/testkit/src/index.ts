@@ -23,7 +23,7 @@ export {
   type RotationServiceOptions,
   type Step,
 } from './rotationService.ts';
-export { createSecret, readSecret } from './secrets.ts';
+export { createSecret, plantUnlabelled, readSecret } from './secrets.ts';
 export { startZipFunction, ZipInvocationError, type ZipFunction } from './zipFunction.ts';
 export { createTestCertificates, type TestCertificates } from './tls.ts';
 export {

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { rememberSecretJson } from './logCapture.ts';
 
@@ -38,4 +40,34 @@ export async function readSecret<T = Record<string, unknown>>(
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
+}
+
+/**
+ * A version holding `value` (JSON, a raw string, or SecretBinary only) and no staging label, as
+ * anyone with PutSecretValue can make one: put under a label of its own, then the label removed.
+ * Its id.
+ */
+export async function plantUnlabelled(
+  admin: SecretsManagerClient,
+  secretId: string,
+  value: Record<string, unknown> | string | Uint8Array,
+): Promise<string> {
+  const versionId = randomUUID();
+  const content =
+    value instanceof Uint8Array
+      ? { SecretBinary: value }
+      : { SecretString: typeof value === 'string' ? value : JSON.stringify(value) };
+  rememberSecretJson(content.SecretString);
+  await admin.send(
+    new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: versionId,
+      ...content,
+      VersionStages: ['STAGED'],
+    }),
+  );
+  await admin.send(
+    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }),
+  );
+  return versionId;
 }

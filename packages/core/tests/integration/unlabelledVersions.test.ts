@@ -4,47 +4,12 @@
  * order, that each is held to AWSCURRENT as AWSPENDING is, and what it costs in Secrets Manager calls.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { SetPendingVersions, UnlabelledVersion } from '../../src/rotator.ts';
 import { MAX_UNLABELLED_VERSIONS } from '../../src/steps/stepRun.ts';
-import { capturedOutput, rememberSecret } from '@rotators/testkit';
+import { capturedOutput, plantUnlabelled, rememberSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';
 import { harness, recordingRotator, type TestSecret } from '../helpers/harness.ts';
-
-/** A version with `value` and no staging label: put under a label of its own, then the label removed. */
-async function plantUnlabelled(admin: SecretsManagerClient, secretId: string, value: unknown): Promise<string> {
-  const versionId = randomUUID();
-  if (value instanceof Uint8Array) {
-    // A version with SecretBinary only.
-    await admin.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: versionId,
-        SecretBinary: value,
-        VersionStages: ['STAGED'],
-      }),
-    );
-  } else {
-    const secretString = typeof value === 'string' ? value : JSON.stringify(value);
-    rememberSecret(secretString);
-    await admin.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: versionId,
-        SecretString: secretString,
-        VersionStages: ['STAGED'],
-      }),
-    );
-  }
-  await admin.send(
-    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }),
-  );
-  return versionId;
-}
 
 /** A password the leak guard watches for. */
 function password(tag: string): string {

@@ -26,6 +26,7 @@ import {
   createSecret,
   ensureRotationFunction,
   type PostgresServer,
+  plantUnlabelled,
   readSecret,
   rememberSecretJson,
   startPostgres,
@@ -110,40 +111,6 @@ async function abandonAfterSetSecret(
   const password = await passwordOf(admin, secretId, versionId, 'AWSPENDING');
   await removePending(admin, secretId, versionId);
   return { versionId, password };
-}
-
-/** A version with `value` (JSON, a raw string, or SecretBinary only) and no staging label, as anyone with PutSecretValue can make one. */
-async function plantUnlabelled(
-  admin: SecretsManagerClient,
-  secretId: string,
-  value: Record<string, unknown> | string | Uint8Array,
-): Promise<string> {
-  const versionId = randomUUID();
-  if (value instanceof Uint8Array) {
-    await admin.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: versionId,
-        SecretBinary: value,
-        VersionStages: ['STAGED'],
-      }),
-    );
-  } else {
-    const secretString = typeof value === 'string' ? value : JSON.stringify(value);
-    if (typeof value !== 'string') rememberSecretJson(secretString);
-    await admin.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: versionId,
-        SecretString: secretString,
-        VersionStages: ['STAGED'],
-      }),
-    );
-  }
-  await admin.send(
-    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'STAGED', RemoveFromVersionId: versionId }),
-  );
-  return versionId;
 }
 
 describe('postgres-single-user: a rotation abandoned after its setSecret', () => {
