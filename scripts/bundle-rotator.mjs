@@ -12,8 +12,8 @@
 // driver. A CommonJS bundle is one file that V8 compiles whole at every cold start (~40 µs per KB).
 // Usage: node scripts/bundle-rotator.mjs [--out DIR]   (DIR defaults to dist)
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { swapPlugin } from './bundle-swaps.mjs';
 
@@ -26,11 +26,16 @@ const lambdaDir = join(dist, 'lambda');
 rmSync(lambdaDir, { recursive: true, force: true });
 for (const file of ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'maps'])
   rmSync(join(dist, file), { recursive: true, force: true });
+// esbuild names chunks by a hash that covers their source maps, whose paths are relative to the
+// output folder: a build into another folder (--out) would name the chunks differently. So the
+// build goes to a staging folder at the depth of dist/lambda, then moves to DIR.
+const stagingDir = mkdtempSync(join(packageDir, '.bundle-'));
+const stagedLambda = join(stagingDir, 'lambda');
 
 const result = await build({
   plugins: [swapPlugin],
   entryPoints: { index: join(packageDir, 'src/index.ts') },
-  outdir: lambdaDir,
+  outdir: stagedLambda,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
@@ -59,15 +64,24 @@ const result = await build({
   mainFields: ['module', 'main'],
   loader: { '.pem': 'text' },
   logLevel: 'warning',
+}).catch((error) => {
+  rmSync(stagingDir, { recursive: true, force: true });
+  throw error;
 });
-writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
+mkdirSync(dist, { recursive: true });
+// Paths in the metafile as if the build had gone to DIR itself.
+const staged = relative(packageDir, stagingDir).split(sep).join('/');
+const wanted = relative(packageDir, dist).split(sep).join('/');
+writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile).replaceAll(`${staged}/lambda/`, `${wanted}/lambda/`));
 // Source maps are for people reading a stack trace, not for Lambda: out of the folder that is zipped.
 mkdirSync(join(dist, 'maps'), { recursive: true });
-for (const file of readdirSync(lambdaDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'))) {
+for (const file of readdirSync(stagedLambda, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'))) {
   const target = join(dist, 'maps', file);
   mkdirSync(dirname(target), { recursive: true });
-  renameSync(join(lambdaDir, file), target);
+  renameSync(join(stagedLambda, file), target);
 }
+cpSync(stagedLambda, lambdaDir, { recursive: true });
+rmSync(stagingDir, { recursive: true, force: true });
 const code = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const entry = code.find(([file]) => file.endsWith('/index.mjs'));
