@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createSecret, type MariaDbServer, rememberSecret, startMariaDb } from '@rotators/testkit';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlAlternatingUsersRotator } from '../../../mysql-alternating-users/src/rotator.ts';
+import { logsIn } from '../../../mysql-alternating-users/tests/helpers/harness.ts';
 import {
   anHourLater,
   cli,
@@ -30,24 +30,6 @@ beforeAll(async () => {
   env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' };
 });
 afterAll(async () => db?.stop());
-
-async function logsIn(user: string, password: string): Promise<boolean> {
-  try {
-    const connection = await mysql.createConnection({
-      host: db.host,
-      port: db.port,
-      user,
-      password,
-      ssl: db.caCert ? { ca: db.caCert, rejectUnauthorized: true, verifyIdentity: true } : undefined,
-    });
-    await connection.query('SELECT 1');
-    await connection.end();
-    return true;
-  } catch (error) {
-    if (/ACCESS_DENIED/.test(String((error as { code?: string }).code))) return false;
-    throw error;
-  }
-}
 
 async function setUp() {
   const user = `cli${randomBytes(3).toString('hex')}`;
@@ -74,7 +56,7 @@ async function setUp() {
     },
     'cli-mysql',
   );
-  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, logsIn), user };
+  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, (user, password) => logsIn(db, user, password)), user };
 }
 
 describe('mysql-alternating-users: stuck rotations', () => {
