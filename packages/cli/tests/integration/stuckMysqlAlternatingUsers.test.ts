@@ -56,7 +56,13 @@ async function setUp() {
     },
     'cli-mysql',
   );
-  return { client, service, secretId, currentWorks: currentLogsIn(client, secretId, (user, password) => logsIn(db, user, password)), user };
+  return {
+    client,
+    service,
+    secretId,
+    currentWorks: currentLogsIn(client, secretId, (user, password) => logsIn(db, user, password)),
+    user,
+  };
 }
 
 describe('mysql-alternating-users: stuck rotations', () => {
