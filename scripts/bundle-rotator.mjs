@@ -72,7 +72,10 @@ mkdirSync(dist, { recursive: true });
 // Paths in the metafile as if the build had gone to DIR itself.
 const staged = relative(packageDir, stagingDir).split(sep).join('/');
 const wanted = relative(packageDir, dist).split(sep).join('/');
-writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile).replaceAll(`${staged}/lambda/`, `${wanted}/lambda/`));
+writeFileSync(
+  join(dist, 'meta.json'),
+  JSON.stringify(result.metafile).replaceAll(`${staged}/lambda/`, `${wanted}/lambda/`),
+);
 // Source maps are for people reading a stack trace, not for Lambda: out of the folder that is zipped.
 mkdirSync(join(dist, 'maps'), { recursive: true });
 for (const file of readdirSync(stagedLambda, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.map'))) {
