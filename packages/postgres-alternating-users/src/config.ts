@@ -49,7 +49,8 @@ export function readAdoptionConfig(env: Env): AdoptionConfig {
   if (databases.some((name) => name === '' || /[\u0000-\u001f\u007f]/.test(name) || Buffer.byteLength(name) > 63)) {
     throw new ConfigurationError(
       'ADOPT_DATABASES',
-      'Environment variable ADOPT_DATABASES must be a comma-separated list of database names (each 1-63 bytes, no control characters)',
+      'Environment variable ADOPT_DATABASES must be a comma-separated list of database names ' +
+        '(each 1-63 bytes, no control characters)',
     );
   }
   return { adoptOwnership, databases: [...new Set(databases)] };

@@ -19,7 +19,8 @@ export function checkPendingIsAlternate(
   if (pending.username !== alternateUsername(current.username)) {
     throw new ConfusedDeputyError(
       'username',
-      'AWSPENDING "username" must be the alternate of AWSCURRENT\'s user (the same name with "_clone" added or removed)',
+      'AWSPENDING "username" must be the alternate of AWSCURRENT\'s user ' +
+        '(the same name with "_clone" added or removed)',
       context,
     );
   }
@@ -34,7 +35,8 @@ export function checkMasterTarget(
   if (!sameHost(master.host, current.host) || portOf(master) !== portOf(current)) {
     throw new ConfusedDeputyError(
       'masterarn',
-      `the master secret ${current.masterarn} names ${master.host}:${portOf(master)}, not the secret's server ${current.host}:${portOf(current)}; the master's password is sent only there`,
+      `the master secret ${current.masterarn} names ${master.host}:${portOf(master)}, not the secret's server ` +
+        `${current.host}:${portOf(current)}; the master's password is sent only there`,
       context,
     );
   }

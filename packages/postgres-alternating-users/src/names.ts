@@ -41,7 +41,9 @@ export function roleNamesOf(
   if (baseBytes > MAX_BASE_NAME_BYTES) {
     throw new UsernameTooLongError(
       ['username'],
-      `the base user name in "username" is ${baseBytes} bytes; with "${CLONE_SUFFIX}" appended it would exceed PostgreSQL's ${MAX_ROLE_NAME_BYTES} bytes, which would truncate it to another role's name (base names may have at most ${MAX_BASE_NAME_BYTES} bytes)`,
+      `the base user name in "username" is ${baseBytes} bytes; with "${CLONE_SUFFIX}" appended it would exceed ` +
+        `PostgreSQL's ${MAX_ROLE_NAME_BYTES} bytes, which would truncate it to another role's name (base names ` +
+        `may have at most ${MAX_BASE_NAME_BYTES} bytes)`,
       context,
     );
   }

@@ -95,10 +95,13 @@ export function adoptionDatabases(
   if (!config.adoptOwnership) {
     throw new OwnedObjectsError(
       owned.total,
-      `${users} own ${owned.total} object${owned.total === 1 ? '' : 's'} (${describe(owned)}) that the other user could not alter or drop. ` +
-        `Set ADOPT_OWNERSHIP=true on the function to have the master move them to the owner role ${JSON.stringify(names.owner)} ` +
-        `(REASSIGN OWNED, one transaction per database in ADOPT_DATABASES, now ${JSON.stringify(allowed.join(','))}), ` +
-        `or move them yourself (REASSIGN OWNED BY ... TO ${escapeIdentifier(names.owner)} in each database, after creating the role as the README says). Nothing was changed`,
+      `${users} own ${owned.total} object${owned.total === 1 ? '' : 's'} (${describe(owned)}) ` +
+        `that the other user could not alter or drop. ` +
+        `Set ADOPT_OWNERSHIP=true on the function to have the master move them to the owner role ` +
+        `${JSON.stringify(names.owner)} (REASSIGN OWNED, one transaction per database in ADOPT_DATABASES, ` +
+        `now ${JSON.stringify(allowed.join(','))}), or move them yourself ` +
+        `(REASSIGN OWNED BY ... TO ${escapeIdentifier(names.owner)} in each database, ` +
+        `after creating the role as the README says). Nothing was changed`,
       ctx,
     );
   }
@@ -106,7 +109,11 @@ export function adoptionDatabases(
   if (outside.length > 0) {
     throw new OwnedObjectsError(
       owned.total,
-      `${users} own objects in ${outside.map((d) => `database ${JSON.stringify(d)}`).join(', ')}, which ${config.databases ? 'ADOPT_DATABASES does not list' : "is not the secret's dbname (set ADOPT_DATABASES to list every database)"}; ` +
+      `${users} own objects in ${outside.map((d) => `database ${JSON.stringify(d)}`).join(', ')}, which ${
+        config.databases
+          ? 'ADOPT_DATABASES does not list'
+          : "is not the secret's dbname (set ADOPT_DATABASES to list every database)"
+      }; ` +
         `REASSIGN OWNED moves only the objects of the database it runs in (${describe(owned)}). Nothing was changed`,
       ctx,
     );
@@ -143,8 +150,12 @@ export async function reassignOwned(session: PostgresSession, names: RoleNames, 
         sql: `GRANT ${escapeIdentifier(role)} TO CURRENT_USER`,
       })),
       {
-        what: `moving the objects of ${names.base} and ${names.clone} to ${names.owner} (REASSIGN OWNED; the master needs CREATE on the database to move schemas)`,
-        sql: `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ${escapeIdentifier(names.owner)}`,
+        what:
+          `moving the objects of ${names.base} and ${names.clone} to ${names.owner} (REASSIGN OWNED; the master ` +
+          `needs CREATE on the database to move schemas)`,
+        sql:
+          `REASSIGN OWNED BY ${escapeIdentifier(names.base)}, ${escapeIdentifier(names.clone)} TO ` +
+          `${escapeIdentifier(names.owner)}`,
       },
       ...missing.map((role) => ({
         what: `ending the master's membership of ${role}`,

@@ -63,20 +63,23 @@ export function checkEvidence(
 ): void {
   if (!state.base) {
     throw new TargetOperationError(
-      `the base user ${JSON.stringify(names.base)} does not exist on the server. Start the secret with an existing base user (the first rotation creates ${JSON.stringify(names.clone)}); nothing was changed`,
+      `the base user ${JSON.stringify(names.base)} does not exist on the server. Start the secret with an existing ` +
+        `base user (the first rotation creates ${JSON.stringify(names.clone)}); nothing was changed`,
       ctx,
     );
   }
   if (state.base.superuser) {
     throw new TargetOperationError(
-      `the base user ${JSON.stringify(names.base)} is a superuser: this rotator does not make superuser clones; nothing was changed`,
+      `the base user ${JSON.stringify(names.base)} is a superuser: this rotator does not make superuser clones; ` +
+        `nothing was changed`,
       ctx,
     );
   }
   if (state.clone && state.clone.comment !== marker('clone', names.base, ctx.secretId)) {
     throw new ConfusedDeputyError(
       'username',
-      `the role ${JSON.stringify(names.clone)} exists, and nothing on the server shows that this rotator made it for this secret (its COMMENT ON ROLE is not this secret's mark). ` +
+      `the role ${JSON.stringify(names.clone)} exists, and nothing on the server shows that this rotator made it for ` +
+        `this secret (its COMMENT ON ROLE is not this secret's mark). ` +
         'Rotating would take it over. Drop or rename it, or see "Migrating" in the package README; nothing was changed',
       ctx,
     );
@@ -85,21 +88,27 @@ export function checkEvidence(
     if (state.owner.comment !== marker('owner role', names.base, ctx.secretId)) {
       throw new ConfusedDeputyError(
         ownerField,
-        `the owner role ${JSON.stringify(names.owner)} exists, and nothing on the server shows that this rotator made it for this secret (its COMMENT ON ROLE is not this secret's mark). ` +
-          `Granting it to ${JSON.stringify(names.base)} would hand them its privileges. Choose another "ownerRole", drop the role, or see "Migrating" in the package README; nothing was changed`,
+        `the owner role ${JSON.stringify(names.owner)} exists, and nothing on the server shows that this rotator ` +
+          `made it for this secret (its COMMENT ON ROLE is not this secret's mark). ` +
+          `Granting it to ${JSON.stringify(names.base)} would hand them its privileges. Choose another "ownerRole", ` +
+          `drop the role, or see "Migrating" in the package README; nothing was changed`,
         ctx,
       );
     }
     if (state.owner.canLogin || state.owner.superuser) {
       throw new TargetOperationError(
-        `the owner role ${JSON.stringify(names.owner)} has ${state.owner.superuser ? 'SUPERUSER' : 'LOGIN'}, which this rotator never gives it: someone changed it; nothing was changed`,
+        `the owner role ${JSON.stringify(names.owner)} has ${state.owner.superuser ? 'SUPERUSER' : 'LOGIN'}, which ` +
+          `this rotator never gives it: someone changed it; nothing was changed`,
         ctx,
       );
     }
   }
 }
 
-/** The statements that make the pair right (the password is the caller's). Throws when a setting cannot be copied faithfully. */
+/**
+ * The statements that make the pair right (the password is the caller's). Throws when a setting
+ * cannot be copied faithfully.
+ */
 export function planPair(names: RoleNames, state: PairState, ctx: StepContext): Statement[] {
   const base = state.base!;
   const clone = state.clone ?? newRole(names.clone);
@@ -178,7 +187,8 @@ export function planPair(names: RoleNames, state: PairState, ctx: StepContext): 
       const sql = setStatement(names.clone, scope, name, value);
       if (!sql)
         throw new TargetOperationError(
-          `the setting ${name}${where} of ${JSON.stringify(names.base)} cannot be copied faithfully (its stored value does not parse as a list); nothing was changed`,
+          `the setting ${name}${where} of ${JSON.stringify(names.base)} cannot be copied faithfully (its stored ` +
+            `value does not parse as a list); nothing was changed`,
           ctx,
         );
       add(`copying the setting ${name}${where} of ${names.base} to ${names.clone}`, sql);
@@ -188,7 +198,8 @@ export function planPair(names: RoleNames, state: PairState, ctx: StepContext): 
       const sql = resetStatement(names.clone, scope, name);
       if (!sql)
         throw new TargetOperationError(
-          `the setting ${name}${where} of ${JSON.stringify(names.clone)} has a name that cannot be written back; nothing was changed`,
+          `the setting ${name}${where} of ${JSON.stringify(names.clone)} has a name that cannot be written back; ` +
+            `nothing was changed`,
           ctx,
         );
       add(`removing the setting ${name}${where} of ${names.clone} (${names.base} has none)`, sql);

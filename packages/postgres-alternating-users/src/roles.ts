@@ -33,7 +33,8 @@ export async function readRoles(
   const roles = await run(
     session,
     'reading the roles (pg_roles)',
-    `SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolbypassrls, rolconnlimit,
+    `SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, ` +
+      `rolreplication, rolbypassrls, rolconnlimit,
             shobj_description(oid, 'pg_authid') AS comment
        FROM pg_roles WHERE rolname = ANY($1::text[])`,
     [names],

@@ -64,7 +64,8 @@ const loginOf = (secret: PostgresAlternatingSecret): Login => ({
   user: secret.username,
   password: secret.password,
 });
-// The master connects to the database it works in: the secret's for the roles, each ADOPT_DATABASES entry for REASSIGN OWNED.
+// The master connects to the database it works in: the secret's for the roles, each ADOPT_DATABASES
+// entry for REASSIGN OWNED.
 const masterLoginOf = (master: MasterSecret, database: string): Login => ({
   host: master.host,
   port: portOf(master),
@@ -119,7 +120,9 @@ export function createPostgresAlternatingUsersRotator(
     const owned: OwnedObjects = await readOwnedObjects(session, names, ctx);
     if (owned.defaultPrivileges > 0) {
       ctx.logger.warn(
-        `${names.base} / ${names.clone} have ${owned.defaultPrivileges} ALTER DEFAULT PRIVILEGES entr${owned.defaultPrivileges === 1 ? 'y' : 'ies'}: they do not apply to objects the owner role creates; repeat them FOR ROLE ${names.owner}`,
+        `${names.base} / ${names.clone} have ${owned.defaultPrivileges} ALTER DEFAULT PRIVILEGES ` +
+          `entr${owned.defaultPrivileges === 1 ? 'y' : 'ies'}: they do not apply to objects the owner role ` +
+          `creates; repeat them FOR ROLE ${names.owner}`,
         { owner: names.owner },
       );
     }
@@ -235,7 +238,8 @@ export function createPostgresAlternatingUsersRotator(
             );
           if (rows[0]?.acting !== names.owner) {
             throw new PendingTestFailedError(
-              `testSecret: sessions of ${JSON.stringify(pending.username)} act as ${JSON.stringify(rows[0]?.acting)}, not as the owner role ${JSON.stringify(names.owner)}`,
+              `testSecret: sessions of ${JSON.stringify(pending.username)} act as ` +
+                `${JSON.stringify(rows[0]?.acting)}, not as the owner role ${JSON.stringify(names.owner)}`,
               ctx,
             );
           }
@@ -303,7 +307,8 @@ async function passwordStatement(
   const plan = planVerifier((await run(session, 'reading the server version', SERVER_FACTS_QUERY, undefined, ctx))[0]);
   if (!plan.ok)
     throw new TargetOperationError(
-      `setSecret: not setting the password of ${JSON.stringify(pending.username)} on ${pending.host}: ${plan.reason}; nothing was changed`,
+      `setSecret: not setting the password of ${JSON.stringify(pending.username)} on ${pending.host}: ` +
+        `${plan.reason}; nothing was changed`,
       ctx,
     );
   const verifier = scramSha256Verifier(pending.password, { iterations: plan.iterations });

@@ -63,7 +63,8 @@ export const masterSecret = z.looseObject({
   host: z
     .string({
       error:
-        'is required: the master is used only on the server it names (RDS-managed master secrets, which have no host, are not supported yet)',
+        'is required: the master is used only on the server it names (RDS-managed master secrets, which have no ' +
+        'host, are not supported yet)',
     })
     .check(
       z.minLength(1, { error: 'must not be empty' }),

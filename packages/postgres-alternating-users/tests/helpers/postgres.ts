@@ -250,8 +250,10 @@ export async function createSecrets(
 /** What the server says about a role: attributes, comment, settings, memberships. */
 export async function roleFacts(server: PostgresServer, name: string) {
   const { rows } = await server.query(
-    `SELECT rolname, rolcanlogin, rolinherit, rolcreatedb, rolcreaterole, rolconnlimit, rolconfig, shobj_description(oid, 'pg_authid') AS comment,
-            ARRAY(SELECT g.rolname || CASE WHEN a.admin_option THEN ' (admin)' ELSE '' END FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid WHERE a.member = r.oid ORDER BY 1) AS member_of
+    `SELECT rolname, rolcanlogin, rolinherit, rolcreatedb, rolcreaterole, rolconnlimit, rolconfig, ` +
+      `shobj_description(oid, 'pg_authid') AS comment,
+            ARRAY(SELECT g.rolname || CASE WHEN a.admin_option THEN ' (admin)' ELSE '' END ` +
+      `FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid WHERE a.member = r.oid ORDER BY 1) AS member_of
        FROM pg_roles r WHERE rolname = $1`,
     [name],
   );

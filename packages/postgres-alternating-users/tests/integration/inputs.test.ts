@@ -86,26 +86,30 @@ describe('names', () => {
     expect(Buffer.byteLength(`${base}_clone`)).toBe(63);
   });
 
-  it('a 58-byte base name is refused in createSecret naming "username": no statement, no connection, no version written, no role created', async () => {
-    const base = nameOfBytes(roleName('b58_'), 'n', 58);
-    const { service, secretId, recorder, probe } = await newPair(base);
-    const token = await service.start(secretId);
-    probe.reset();
-    const error = await service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UsernameTooLongError);
-    expect((error as UsernameTooLongError).fields).toEqual(['username']);
-    expect((error as Error).message).toContain(secretId);
-    expect((error as Error).message).toContain('at most 57 bytes');
-    expect(recorder.logins).toEqual([]);
-    expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    // PostgreSQL would have truncated "<58 bytes>_clone" to 63 bytes: neither that name nor the full one exists.
-    for (const name of [
-      `${base}_clone`,
-      Buffer.from(`${base}_clone`).subarray(0, 63).toString(),
-      `${base}_owner`.slice(0, 63),
-    ])
-      expect(await roleExists(server, name)).toBe(false);
-  });
+  it(
+    'a 58-byte base name is refused in createSecret naming "username": no statement, no connection, no version ' +
+      'written, no role created',
+    async () => {
+      const base = nameOfBytes(roleName('b58_'), 'n', 58);
+      const { service, secretId, recorder, probe } = await newPair(base);
+      const token = await service.start(secretId);
+      probe.reset();
+      const error = await service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsernameTooLongError);
+      expect((error as UsernameTooLongError).fields).toEqual(['username']);
+      expect((error as Error).message).toContain(secretId);
+      expect((error as Error).message).toContain('at most 57 bytes');
+      expect(recorder.logins).toEqual([]);
+      expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      // PostgreSQL would have truncated "<58 bytes>_clone" to 63 bytes: neither that name nor the full one exists.
+      for (const name of [
+        `${base}_clone`,
+        Buffer.from(`${base}_clone`).subarray(0, 63).toString(),
+        `${base}_owner`.slice(0, 63),
+      ])
+        expect(await roleExists(server, name)).toBe(false);
+    },
+  );
 
   it.each([
     ['a double quote and a single quote', roleName(`a"b'c`)],
@@ -140,18 +144,22 @@ describe("the rotator acts only on roles the server shows as this secret's", () 
     return { error, token };
   }
 
-  it('an existing app_clone nobody marked (a role of its own, with its own password) is refused, its password unchanged, no owner role made', async () => {
-    const base = roleName('stranger');
-    const setup = await newPair(base);
-    const victimPassword = testPassword();
-    await createLoginRole(server, `${base}_clone`, victimPassword);
-    const { error } = await failingSetSecret(setup);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as ConfusedDeputyError).field).toBe('username');
-    expect((error as Error).message).toContain('nothing on the server shows that this rotator made it');
-    expect(await canLogin(server, `${base}_clone`, victimPassword)).toBe(true);
-    expect(await roleExists(server, `${base}_owner`)).toBe(false);
-  });
+  it(
+    'an existing app_clone nobody marked (a role of its own, with its own password) is refused, its password ' +
+      'unchanged, no owner role made',
+    async () => {
+      const base = roleName('stranger');
+      const setup = await newPair(base);
+      const victimPassword = testPassword();
+      await createLoginRole(server, `${base}_clone`, victimPassword);
+      const { error } = await failingSetSecret(setup);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe('username');
+      expect((error as Error).message).toContain('nothing on the server shows that this rotator made it');
+      expect(await canLogin(server, `${base}_clone`, victimPassword)).toBe(true);
+      expect(await roleExists(server, `${base}_owner`)).toBe(false);
+    },
+  );
 
   it.each([
     ['a predefined role (ownerRole: pg_read_all_data)', 'ownerRole', () => 'pg_read_all_data'],
@@ -191,15 +199,18 @@ describe("the rotator acts only on roles the server shows as this secret's", () 
     expect(await canLogin(server, `${base}_clone`, clonePassword)).toBe(true);
   });
 
-  it('an AWSCURRENT naming an unmarked <name>_clone (its password known) cannot get the password of <name> set', async () => {
-    const victim = roleName('victim');
-    const victimPassword = testPassword();
-    await createLoginRole(server, victim, victimPassword);
-    const setup = await newPair(`${victim}_clone`);
-    const { error } = await failingSetSecret(setup);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect(await canLogin(server, victim, victimPassword)).toBe(true);
-  });
+  it(
+    'an AWSCURRENT naming an unmarked <name>_clone (its password known) ' + 'cannot get the password of <name> set',
+    async () => {
+      const victim = roleName('victim');
+      const victimPassword = testPassword();
+      await createLoginRole(server, victim, victimPassword);
+      const setup = await newPair(`${victim}_clone`);
+      const { error } = await failingSetSecret(setup);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect(await canLogin(server, victim, victimPassword)).toBe(true);
+    },
+  );
 
   it('a pending user other than the alternate of the current one is refused before any connection', async () => {
     const base = roleName('not_alternate');
@@ -219,54 +230,59 @@ describe("the rotator acts only on roles the server shows as this secret's", () 
     expect(await canLogin(server, other, otherPassword)).toBe(true);
   });
 
-  it('a master secret for another server, or without a host (RDS-managed shape), is refused before the master logs in', async () => {
-    const base = roleName('master_elsewhere');
-    const password = testPassword();
-    await createLoginRole(server, base, password);
-    const ssl = caFileOf(server) !== undefined;
-    for (const [masterValue, expected, field] of [
-      [
-        { host: '127.0.0.2', port: server.port, username: master.username, password: master.password, ssl },
-        ConfusedDeputyError,
-        'masterarn',
-      ],
-      [
-        { host: server.host, port: server.port + 1, username: master.username, password: master.password, ssl },
-        ConfusedDeputyError,
-        'masterarn',
-      ],
-      [{ username: master.username, password: master.password }, SecretValueError, 'host'],
-    ] as const) {
-      const setup = await rotationSetup(baseEnv(server));
-      const masterArn = await createSecret(setup.admin, masterValue, 'pg-alt-master');
-      const secretId = await createSecret(
-        setup.admin,
-        {
-          engine: 'postgres',
-          host: server.host,
-          port: server.port,
-          username: base,
-          password,
-          masterarn: masterArn,
-          ssl,
-        },
-        'pg-alt',
-      );
-      const token = await setup.service.start(secretId);
-      await setup.service.runStep(secretId, 'createSecret', token);
-      setup.recorder.reset();
-      const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(expected);
-      if (error instanceof ConfusedDeputyError) expect(error.field).toBe(field);
-      else expect((error as SecretValueError).fields).toContain(field);
-      expect(setup.recorder.logins).not.toContain(master.username);
-      expect(setup.recorder.statements.filter(isWrite)).toEqual([]);
-    }
-    expect(await roleExists(server, `${base}_clone`)).toBe(false);
-  });
+  it(
+    'a master secret for another server, or without a host (RDS-managed shape), ' +
+      'is refused before the master logs in',
+    async () => {
+      const base = roleName('master_elsewhere');
+      const password = testPassword();
+      await createLoginRole(server, base, password);
+      const ssl = caFileOf(server) !== undefined;
+      for (const [masterValue, expected, field] of [
+        [
+          { host: '127.0.0.2', port: server.port, username: master.username, password: master.password, ssl },
+          ConfusedDeputyError,
+          'masterarn',
+        ],
+        [
+          { host: server.host, port: server.port + 1, username: master.username, password: master.password, ssl },
+          ConfusedDeputyError,
+          'masterarn',
+        ],
+        [{ username: master.username, password: master.password }, SecretValueError, 'host'],
+      ] as const) {
+        const setup = await rotationSetup(baseEnv(server));
+        const masterArn = await createSecret(setup.admin, masterValue, 'pg-alt-master');
+        const secretId = await createSecret(
+          setup.admin,
+          {
+            engine: 'postgres',
+            host: server.host,
+            port: server.port,
+            username: base,
+            password,
+            masterarn: masterArn,
+            ssl,
+          },
+          'pg-alt',
+        );
+        const token = await setup.service.start(secretId);
+        await setup.service.runStep(secretId, 'createSecret', token);
+        setup.recorder.reset();
+        const error = await setup.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(expected);
+        if (error instanceof ConfusedDeputyError) expect(error.field).toBe(field);
+        else expect((error as SecretValueError).fields).toContain(field);
+        expect(setup.recorder.logins).not.toContain(master.username);
+        expect(setup.recorder.statements.filter(isWrite)).toEqual([]);
+      }
+      expect(await roleExists(server, `${base}_clone`)).toBe(false);
+    },
+  );
 
   it.skipIf(!caFileOf(server ?? ({} as PostgresServer)) && EXTERNAL_SERVER)(
-    'a master secret that says "ssl": false is refused (REQUIRE_TLS is true by default) before the master password is sent',
+    'a master secret that says "ssl": false is refused (REQUIRE_TLS is true by default) before the master password ' +
+      'is sent',
     async () => {
       const base = roleName('master_plaintext');
       const password = testPassword();

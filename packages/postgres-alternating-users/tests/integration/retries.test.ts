@@ -40,7 +40,10 @@ afterAll(async () => {
 
 type Version = { username: string; password: string };
 
-/** A base user owning a table, its secret, and a rotation service (ADOPT_OWNERSHIP on, so setSecret has both transactions). */
+/**
+ * A base user owning a table, its secret, and a rotation service (ADOPT_OWNERSHIP on, so setSecret
+ * has both transactions).
+ */
 async function newPair(name: string, faults: SessionFaults = {}, maxAttempts = 1) {
   const base = roleName(name);
   const password = testPassword();
@@ -73,31 +76,35 @@ async function expectRotated(
 }
 
 describe('retries converge', () => {
-  it('every step twice, rotations 1 and 2: the second run of each writes nothing, and the rotation completes', async () => {
-    const { service, admin, secretId, base, recorder, probe } = await newPair('twice');
-    for (const expected of [`${base}_clone`, base]) {
-      const token = await service.start(secretId);
-      for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
-        await service.runStep(secretId, step, token);
-        recorder.reset();
-        probe.reset();
-        await service.runStep(secretId, step, token);
-        expect(recorder.statements.filter(isWrite), `${step} again`).toEqual([]);
-        expect(
-          recorder.statements.filter((sql) => sql === 'BEGIN'),
-          `${step} again`,
-        ).toEqual([]);
-        expect(
-          probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand'),
-          `${step} again`,
-        ).toBe(0);
+  it(
+    'every step twice, rotations 1 and 2: ' + 'the second run of each writes nothing, and the rotation completes',
+    async () => {
+      const { service, admin, secretId, base, recorder, probe } = await newPair('twice');
+      for (const expected of [`${base}_clone`, base]) {
+        const token = await service.start(secretId);
+        for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+          await service.runStep(secretId, step, token);
+          recorder.reset();
+          probe.reset();
+          await service.runStep(secretId, step, token);
+          expect(recorder.statements.filter(isWrite), `${step} again`).toEqual([]);
+          expect(
+            recorder.statements.filter((sql) => sql === 'BEGIN'),
+            `${step} again`,
+          ).toEqual([]);
+          expect(
+            probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand'),
+            `${step} again`,
+          ).toBe(0);
+        }
+        await service.cleanUpPending(secretId, token);
+        await expectRotated(admin, secretId, base, expected);
       }
-      await service.cleanUpPending(secretId, token);
-      await expectRotated(admin, secretId, base, expected);
-    }
-  });
+    },
+  );
 
-  it('a stop at any statement of setSecret (roles and adoption transactions), rotation 1 and 2: the retried rotation completes', {
+  it('a stop at any statement of setSecret (roles and adoption transactions), rotation 1 and 2: ' +
+    'the retried rotation completes', {
     timeout: 600_000,
   }, async () => {
     const covered: string[] = [];
@@ -143,28 +150,32 @@ describe('retries converge', () => {
     expect(covered.some((sql) => / PASSWORD '<verifier>'/.test(sql))).toBe(true);
   });
 
-  it('a COMMIT that happened but whose reply was lost: the retry finds the pending user logging in and leaves the password alone', async () => {
-    let lost = false;
-    const { service, admin, secretId, base, recorder } = await newPair('lost_commit', {
-      failAfter: (sql, index) => {
-        if (lost || sql !== 'COMMIT' || !recorder.statements.slice(0, index).some((s) => / PASSWORD /.test(s)))
-          return undefined;
-        lost = true;
-        return Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-      },
-    });
-    const token = await service.start(secretId);
-    await service.runStep(secretId, 'createSecret', token);
-    await expect(service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/COMMIT failed/);
-    const pending = (await readSecret<Version>(admin, secretId, 'AWSPENDING', token))!;
-    expect(await canLogin(server, pending.username, pending.password)).toBe(true);
-    recorder.reset();
-    await service.runStep(secretId, 'setSecret', token);
-    expect(recorder.statements.some((sql) => / PASSWORD /.test(sql))).toBe(false);
-    for (const step of ['testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
-    await service.cleanUpPending(secretId, token);
-    await expectRotated(admin, secretId, base, `${base}_clone`);
-  });
+  it(
+    'a COMMIT that happened but whose reply was lost: the retry finds the pending user logging in and leaves the ' +
+      'password alone',
+    async () => {
+      let lost = false;
+      const { service, admin, secretId, base, recorder } = await newPair('lost_commit', {
+        failAfter: (sql, index) => {
+          if (lost || sql !== 'COMMIT' || !recorder.statements.slice(0, index).some((s) => / PASSWORD /.test(s)))
+            return undefined;
+          lost = true;
+          return Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        },
+      });
+      const token = await service.start(secretId);
+      await service.runStep(secretId, 'createSecret', token);
+      await expect(service.runStep(secretId, 'setSecret', token)).rejects.toThrow(/COMMIT failed/);
+      const pending = (await readSecret<Version>(admin, secretId, 'AWSPENDING', token))!;
+      expect(await canLogin(server, pending.username, pending.password)).toBe(true);
+      recorder.reset();
+      await service.runStep(secretId, 'setSecret', token);
+      expect(recorder.statements.some((sql) => / PASSWORD /.test(sql))).toBe(false);
+      for (const step of ['testSecret', 'finishSecret'] as const) await service.runStep(secretId, step, token);
+      await service.cleanUpPending(secretId, token);
+      await expectRotated(admin, secretId, base, `${base}_clone`);
+    },
+  );
 
   it.skipIf(EXTERNAL_SERVER)(`the server log holds no password ${NEEDS_OWN_CLUSTER}`, () => {
     assertServerLogHasNoPasswords(server, recordedPasswordStatements());

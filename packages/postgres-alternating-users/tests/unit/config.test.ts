@@ -58,26 +58,30 @@ describe('adoptionDatabases', () => {
     expect(error!.message).toContain('ADOPT_OWNERSHIP=true');
   });
 
-  it('with ADOPT_OWNERSHIP: the listed databases that hold objects; shared objects alone use the first; a database outside the list is refused', () => {
-    expect(adoptionDatabases(owned([['shop', 3]]), names, { adoptOwnership: true }, 'shop', ctx)).toEqual(['shop']);
-    expect(
-      adoptionDatabases(
-        owned([
-          ['a', 1],
-          ['b', 1],
-        ]),
-        names,
-        { adoptOwnership: true, databases: ['b', 'a', 'c'] },
-        'shop',
-        ctx,
-      ),
-    ).toEqual(['b', 'a']);
-    expect(adoptionDatabases(owned([[SHARED, 1]]), names, { adoptOwnership: true }, 'shop', ctx)).toEqual(['shop']);
-    expect(() => adoptionDatabases(owned([['other', 1]]), names, { adoptOwnership: true }, 'shop', ctx)).toThrow(
-      /set ADOPT_DATABASES/,
-    );
-    expect(() =>
-      adoptionDatabases(owned([['other', 1]]), names, { adoptOwnership: true, databases: ['shop'] }, 'shop', ctx),
-    ).toThrow(/ADOPT_DATABASES does not list/);
-  });
+  it(
+    'with ADOPT_OWNERSHIP: the listed databases that hold objects; shared objects alone use the first; ' +
+      'a database outside the list is refused',
+    () => {
+      expect(adoptionDatabases(owned([['shop', 3]]), names, { adoptOwnership: true }, 'shop', ctx)).toEqual(['shop']);
+      expect(
+        adoptionDatabases(
+          owned([
+            ['a', 1],
+            ['b', 1],
+          ]),
+          names,
+          { adoptOwnership: true, databases: ['b', 'a', 'c'] },
+          'shop',
+          ctx,
+        ),
+      ).toEqual(['b', 'a']);
+      expect(adoptionDatabases(owned([[SHARED, 1]]), names, { adoptOwnership: true }, 'shop', ctx)).toEqual(['shop']);
+      expect(() => adoptionDatabases(owned([['other', 1]]), names, { adoptOwnership: true }, 'shop', ctx)).toThrow(
+        /set ADOPT_DATABASES/,
+      );
+      expect(() =>
+        adoptionDatabases(owned([['other', 1]]), names, { adoptOwnership: true, databases: ['shop'] }, 'shop', ctx),
+      ).toThrow(/ADOPT_DATABASES does not list/);
+    },
+  );
 });

@@ -47,52 +47,62 @@ function settled(): Required<PairState> {
 }
 
 describe('planPair', () => {
-  it('first rotation: owner role and clone created and marked, memberships before the session role, in that order', () => {
-    const sql = planPair(names, { base: role('app') }, ctx).map((s) => s.sql);
-    expect(sql).toEqual([
-      'CREATE ROLE "app_owner" NOLOGIN',
-      `COMMENT ON ROLE "app_owner" IS '${marker('owner role', 'app', ctx.secretId)}'`,
-      'CREATE ROLE "app_clone" NOLOGIN',
-      `COMMENT ON ROLE "app_clone" IS '${marker('clone', 'app', ctx.secretId)}'`,
-      'GRANT "app_owner" TO "app"',
-      'GRANT "app_owner" TO "app_clone"',
-      `ALTER ROLE "app" SET role TO 'app_owner'`,
-      `ALTER ROLE "app_clone" SET role TO 'app_owner'`,
-    ]);
-  });
+  it(
+    'first rotation: owner role and clone created and marked, ' + 'memberships before the session role, in that order',
+    () => {
+      const sql = planPair(names, { base: role('app') }, ctx).map((s) => s.sql);
+      expect(sql).toEqual([
+        'CREATE ROLE "app_owner" NOLOGIN',
+        `COMMENT ON ROLE "app_owner" IS '${marker('owner role', 'app', ctx.secretId)}'`,
+        'CREATE ROLE "app_clone" NOLOGIN',
+        `COMMENT ON ROLE "app_clone" IS '${marker('clone', 'app', ctx.secretId)}'`,
+        'GRANT "app_owner" TO "app"',
+        'GRANT "app_owner" TO "app_clone"',
+        `ALTER ROLE "app" SET role TO 'app_owner'`,
+        `ALTER ROLE "app_clone" SET role TO 'app_owner'`,
+      ]);
+    },
+  );
 
   it('a settled pair: nothing to do (what testSecret expects)', () => {
     expect(planPair(names, settled(), ctx)).toEqual([]);
   });
 
-  it('the clone follows the base user: attributes, memberships (grants before revokes, ADMIN OPTION both ways), settings set and reset', () => {
-    const state = settled();
-    state.base.connectionLimit = 5;
-    state.base.createDb = true;
-    state.base.memberOf.set('readers', false).set('helpers', true).set('auditors', false);
-    state.base.settings.get('')!.set('search_path', '"$user", public');
-    state.base.settings.set('shop', new Map([['work_mem', '8MB']]));
-    state.clone.memberOf.set('old_team', false).set('auditors', true).set('helpers', false);
-    state.clone.settings.get('')!.set('statement_timeout', '5s');
-    expect(planPair(names, state, ctx).map((s) => s.sql)).toEqual([
-      'ALTER ROLE "app_clone" WITH CREATEDB CONNECTION LIMIT 5',
-      'GRANT "readers" TO "app_clone"',
-      'GRANT "helpers" TO "app_clone" WITH ADMIN OPTION',
-      'REVOKE "old_team" FROM "app_clone"',
-      'REVOKE ADMIN OPTION FOR "auditors" FROM "app_clone"',
-      `ALTER ROLE "app_clone" SET "search_path" TO '$user', 'public'`,
-      'ALTER ROLE "app_clone" RESET "statement_timeout"',
-      `ALTER ROLE "app_clone" IN DATABASE "shop" SET "work_mem" TO '8MB'`,
-    ]);
-  });
+  it(
+    'the clone follows the base user: attributes, memberships (grants before revokes, ADMIN OPTION both ways), ' +
+      'settings set and reset',
+    () => {
+      const state = settled();
+      state.base.connectionLimit = 5;
+      state.base.createDb = true;
+      state.base.memberOf.set('readers', false).set('helpers', true).set('auditors', false);
+      state.base.settings.get('')!.set('search_path', '"$user", public');
+      state.base.settings.set('shop', new Map([['work_mem', '8MB']]));
+      state.clone.memberOf.set('old_team', false).set('auditors', true).set('helpers', false);
+      state.clone.settings.get('')!.set('statement_timeout', '5s');
+      expect(planPair(names, state, ctx).map((s) => s.sql)).toEqual([
+        'ALTER ROLE "app_clone" WITH CREATEDB CONNECTION LIMIT 5',
+        'GRANT "readers" TO "app_clone"',
+        'GRANT "helpers" TO "app_clone" WITH ADMIN OPTION',
+        'REVOKE "old_team" FROM "app_clone"',
+        'REVOKE ADMIN OPTION FOR "auditors" FROM "app_clone"',
+        `ALTER ROLE "app_clone" SET "search_path" TO '$user', 'public'`,
+        'ALTER ROLE "app_clone" RESET "statement_timeout"',
+        `ALTER ROLE "app_clone" IN DATABASE "shop" SET "work_mem" TO '8MB'`,
+      ]);
+    },
+  );
 
-  it("never copies the pair's own roles as memberships, and a setting it cannot rebuild is an error, not a guess", () => {
-    const state = settled();
-    state.clone.memberOf.set('app', false);
-    expect(planPair(names, state, ctx)).toEqual([]);
-    state.base.settings.get('')!.set('search_path', '"unterminated');
-    expect(() => planPair(names, state, ctx)).toThrow(TargetOperationError);
-  });
+  it(
+    "never copies the pair's own roles as memberships, and a " + 'setting it cannot rebuild is an error, not a guess',
+    () => {
+      const state = settled();
+      state.clone.memberOf.set('app', false);
+      expect(planPair(names, state, ctx)).toEqual([]);
+      state.base.settings.get('')!.set('search_path', '"unterminated');
+      expect(() => planPair(names, state, ctx)).toThrow(TargetOperationError);
+    },
+  );
 });
 
 describe('checkEvidence', () => {
