@@ -32,7 +32,9 @@ export function otherTargetError(
   if (!field) return undefined;
   return new ConfusedDeputyError(
     field,
-    `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password to another user, server or database`,
+    `${candidateLabel} field "${field}" (${JSON.stringify(targetFieldsOf(candidate)[field])}) differs from ` +
+      `${referenceLabel}'s (${JSON.stringify(targetFieldsOf(reference)[field])}): refusing to send its password ` +
+      `to another user, server or database`,
     ctx,
   );
 }

@@ -32,7 +32,10 @@ import { type PostgresSecret, postgresSecret } from './schema.ts';
 export const POSTGRES_EXCLUDE_CHARACTERS = ':/@"\'\\';
 
 export interface PostgresSingleUserOptions {
-  /** Environment for the TLS settings (REQUIRE_TLS, TLS_CA_BUNDLE_PATH, CONNECT_TIMEOUT_SECONDS; config.ts). Default: process.env. */
+  /**
+   * Environment for the TLS settings (REQUIRE_TLS, TLS_CA_BUNDLE_PATH, CONNECT_TIMEOUT_SECONDS;
+   * config.ts). Default: process.env.
+   */
   env?: Record<string, string | undefined>;
   /** Opens a session. Default: node-postgres. */
   connect?: PostgresConnect;
@@ -113,7 +116,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           const differs = differingTargetField(version.value, current);
           if (differs) {
             ctx.logger.warn(
-              `setSecret: version ${version.versionId} (no staging label) names another ${differs} than AWSCURRENT; its password is not tried`,
+              `setSecret: version ${version.versionId} (no staging label) names another ${differs} than AWSCURRENT; ` +
+                `its password is not tried`,
               { versionId: version.versionId, field: differs },
             );
             continue;
@@ -127,7 +131,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
           );
           if (session) {
             ctx.logger.info(
-              `setSecret: logged in with version ${version.versionId}, which no staging label holds (a rotation abandoned after its setSecret)`,
+              `setSecret: logged in with version ${version.versionId}, which no staging label holds (a rotation ` +
+                `abandoned after its setSecret)`,
               { versionId: version.versionId },
             );
             break;
@@ -139,7 +144,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         if (previousRefused) throw previousRefused;
         throw new TargetConnectionError(
           'authentication',
-          `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the password of ${tried.slice(0, -1).join(', ')} or ${tried.at(-1)}`,
+          `setSecret: unable to log in to ${pending.host} as "${pending.username}" with the password of ` +
+            `${tried.slice(0, -1).join(', ')} or ${tried.at(-1)}`,
           ctx,
           { code: POSTGRES_WRONG_PASSWORD_CODE },
         );
@@ -166,7 +172,8 @@ export function createPostgresSingleUserRotator(options: PostgresSingleUserOptio
         } catch (error) {
           if (error instanceof TargetOperationError) throw error;
           throw new TargetOperationError(
-            `setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the server check or ALTER ROLE; the cause has the SQLSTATE)`,
+            `setSecret: changing the password of "${pending.username}" on ${pending.host} failed (SET ROLE NONE, the ` +
+              `server check or ALTER ROLE; the cause has the SQLSTATE)`,
             ctx,
             { cause: safeCause(error) },
           );
@@ -226,7 +233,9 @@ async function tryLogin(
     if (error.code === POSTGRES_WRONG_PASSWORD_CODE) return undefined;
     throw new TargetConnectionError(
       'authentication',
-      `${ctx.step}: ${secret.host} refused "${secret.username}" whatever the password: the role does not exist or may not log in, or no pg_hba.conf rule admits the connection (e.g. a hostssl rule refusing plaintext); no other version was tried`,
+      `${ctx.step}: ${secret.host} refused "${secret.username}" whatever the password: the role does not exist or ` +
+        `may not log in, or no pg_hba.conf rule admits the connection (e.g. a hostssl rule refusing plaintext); ` +
+        `no other version was tried`,
       ctx,
       { code: error.code, cause: error },
     );

@@ -33,7 +33,10 @@ import {
 let server: PostgresServer;
 let env: Record<string, string | undefined>;
 
-/** A role our cluster refuses in plaintext (pg_hba), whatever its password: its own name, as pg_hba needs one before PostgreSQL 16. */
+/**
+ * A role our cluster refuses in plaintext (pg_hba), whatever its password: its own name, as pg_hba
+ * needs one before PostgreSQL 16.
+ */
 const HBA_TLS_ONLY_ROLE = 'hba_tls_only';
 
 beforeAll(async () => {
@@ -113,7 +116,8 @@ describe('postgres-single-user rotation (source)', () => {
       expect(facts).toBe(SERVER_FACTS_QUERY);
       expect(alter).toMatch(
         new RegExp(
-          `^ALTER ROLE "${username}" PASSWORD 'SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$`,
+          `^ALTER ROLE "${username}" PASSWORD ` +
+            `'SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}'$`,
         ),
       );
       for (const value of seen) expect(alter).not.toContain(value);
@@ -151,23 +155,27 @@ describe('postgres-single-user rotation (source)', () => {
     expect(roles.rows[0]!.n).toBe(1);
   });
 
-  it('rotates a role whose sessions switch role (ALTER ROLE … SET role): testSecret checks session_user, not current_user', async () => {
-    const username = roleName('set_role_app');
-    const owner = roleName('owner_r');
-    const { admin, service, secretId, password } = await newRoleAndSecret(username);
-    await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(owner)}`);
-    await server.query(`CREATE ROLE ${escapeIdentifier(owner)} NOLOGIN`);
-    await server.query(`GRANT ${escapeIdentifier(owner)} TO ${escapeIdentifier(username)}`);
-    await server.query(`ALTER ROLE ${escapeIdentifier(username)} SET role TO ${escapeIdentifier(owner)}`);
-    // The premise: a session of this role runs as the owner role.
-    const { rows } = await server.query(`SELECT rolconfig FROM pg_roles WHERE rolname = $1`, [username]);
-    expect(rows[0]!.rolconfig).toEqual([`role=${owner}`]);
+  it(
+    'rotates a role whose sessions switch role (ALTER ROLE … SET role): ' +
+      'testSecret checks session_user, not current_user',
+    async () => {
+      const username = roleName('set_role_app');
+      const owner = roleName('owner_r');
+      const { admin, service, secretId, password } = await newRoleAndSecret(username);
+      await server.query(`DROP ROLE IF EXISTS ${escapeIdentifier(owner)}`);
+      await server.query(`CREATE ROLE ${escapeIdentifier(owner)} NOLOGIN`);
+      await server.query(`GRANT ${escapeIdentifier(owner)} TO ${escapeIdentifier(username)}`);
+      await server.query(`ALTER ROLE ${escapeIdentifier(username)} SET role TO ${escapeIdentifier(owner)}`);
+      // The premise: a session of this role runs as the owner role.
+      const { rows } = await server.query(`SELECT rolconfig FROM pg_roles WHERE rolname = $1`, [username]);
+      expect(rows[0]!.rolconfig).toEqual([`role=${owner}`]);
 
-    await service.rotate(secretId);
-    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, username, current.password as string)).toBe(true);
-    expect(await canLogin(server, username, password)).toBe(false);
-  });
+      await service.rotate(secretId);
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(await canLogin(server, username, current.password as string)).toBe(true);
+      expect(await canLogin(server, username, password)).toBe(false);
+    },
+  );
 
   describe('the server check before ALTER ROLE (the real server, its answer to the check replaced)', () => {
     async function stagedSetSecret(base: string, facts: Record<string, unknown>) {
@@ -182,34 +190,41 @@ describe('postgres-single-user rotation (source)', () => {
       return { ...setup, username, password, secretId, token };
     }
 
-    it('a server older than PostgreSQL 10 (it would hash the verifier as the password): TargetOperationError, no ALTER ROLE', async () => {
-      const { service, recorder, username, password, secretId, token } = await stagedSetSecret('old_server', {
-        version_num: '90624',
-        scram_iterations: null,
-      });
-      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(TargetOperationError);
-      expect((error as Error).message).toContain(`not changing the password of "${username}"`);
-      expect((error as Error).message).toContain('PostgreSQL 90624');
-      expect((error as Error).message).toContain(secretId);
-      expect(recorder.statements).toEqual(['SET ROLE NONE', SERVER_FACTS_QUERY]);
-      expect(await canLogin(server, username, password)).toBe(true);
-    });
+    it(
+      'a server older than PostgreSQL 10 (it would hash the verifier as the password): ' +
+        'TargetOperationError, no ALTER ROLE',
+      async () => {
+        const { service, recorder, username, password, secretId, token } = await stagedSetSecret('old_server', {
+          version_num: '90624',
+          scram_iterations: null,
+        });
+        const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TargetOperationError);
+        expect((error as Error).message).toContain(`not changing the password of "${username}"`);
+        expect((error as Error).message).toContain('PostgreSQL 90624');
+        expect((error as Error).message).toContain(secretId);
+        expect(recorder.statements).toEqual(['SET ROLE NONE', SERVER_FACTS_QUERY]);
+        expect(await canLogin(server, username, password)).toBe(true);
+      },
+    );
 
-    it('a PostgreSQL 16+ scram_iterations above 4096 is used for the verifier, and the new password logs in', async () => {
-      const { service, recorder, admin, username, password, secretId, token } = await stagedSetSecret(
-        'more_iterations',
-        { version_num: '160004', scram_iterations: '8192' },
-      );
-      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
-        await service.runStep(secretId, step, token);
-      expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toEqual([
-        expect.stringMatching(/ PASSWORD 'SCRAM-SHA-256\$8192:/),
-      ]);
-      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-      expect(await canLogin(server, username, current.password as string)).toBe(true);
-      expect(await canLogin(server, username, password)).toBe(false);
-    });
+    it(
+      'a PostgreSQL 16+ scram_iterations above 4096 is used for the verifier, ' + 'and the new password logs in',
+      async () => {
+        const { service, recorder, admin, username, password, secretId, token } = await stagedSetSecret(
+          'more_iterations',
+          { version_num: '160004', scram_iterations: '8192' },
+        );
+        for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+          await service.runStep(secretId, step, token);
+        expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toEqual([
+          expect.stringMatching(/ PASSWORD 'SCRAM-SHA-256\$8192:/),
+        ]);
+        const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+        expect(await canLogin(server, username, current.password as string)).toBe(true);
+        expect(await canLogin(server, username, password)).toBe(false);
+      },
+    );
   });
 
   describe('a driver error quoting the password (message, detail, where, hint) never reaches the thrown error', () => {
@@ -283,43 +298,49 @@ describe('postgres-single-user rotation (source)', () => {
     expect(recorder.attempts).toHaveLength(0);
   });
 
-  it('setSecret after a crash that followed the password change: pending already logs in, nothing is changed', async () => {
-    const { admin, service, secretId, recorder } = await newRoleAndSecret(roleName('crash_after_alter'));
-    const token = await service.start(secretId);
-    await service.runStep(secretId, 'createSecret', token);
-    await service.runStep(secretId, 'setSecret', token);
-    expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toHaveLength(1);
-    const pending = (await readSecret(admin, secretId, 'AWSPENDING', token))!;
+  it(
+    'setSecret after a crash that followed the password change: ' + 'pending already logs in, nothing is changed',
+    async () => {
+      const { admin, service, secretId, recorder } = await newRoleAndSecret(roleName('crash_after_alter'));
+      const token = await service.start(secretId);
+      await service.runStep(secretId, 'createSecret', token);
+      await service.runStep(secretId, 'setSecret', token);
+      expect(recorder.statements.filter((sql) => sql.startsWith('ALTER ROLE'))).toHaveLength(1);
+      const pending = (await readSecret(admin, secretId, 'AWSPENDING', token))!;
 
-    // The Lambda died before reporting success; Secrets Manager runs setSecret again.
-    recorder.reset();
-    await service.runStep(secretId, 'setSecret', token);
-    expect(recorder.attempts.map((a) => a.password)).toEqual([pending.password]);
-    expect(recorder.statements).toEqual([]);
+      // The Lambda died before reporting success; Secrets Manager runs setSecret again.
+      recorder.reset();
+      await service.runStep(secretId, 'setSecret', token);
+      expect(recorder.attempts.map((a) => a.password)).toEqual([pending.password]);
+      expect(recorder.statements).toEqual([]);
 
-    await service.runStep(secretId, 'testSecret', token);
-    await service.runStep(secretId, 'finishSecret', token);
-    expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
-    expect(await canLogin(server, roleName('crash_after_alter'), pending.password as string)).toBe(true);
-  });
+      await service.runStep(secretId, 'testSecret', token);
+      await service.runStep(secretId, 'finishSecret', token);
+      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+      expect(await canLogin(server, roleName('crash_after_alter'), pending.password as string)).toBe(true);
+    },
+  );
 
-  it('setSecret when AWSCURRENT no longer logs in but AWSPREVIOUS does (a half-done earlier rotation) completes', async () => {
-    const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('half_done'));
-    await service.rotate(secretId);
-    const second = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
-    // The server still holds the older password: AWSCURRENT moved on, the role did not.
-    await setRolePassword(server, roleName('half_done'), first);
-    expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
+  it(
+    'setSecret when AWSCURRENT no longer logs in but AWSPREVIOUS does ' + '(a half-done earlier rotation) completes',
+    async () => {
+      const { admin, service, secretId, password: first, recorder } = await newRoleAndSecret(roleName('half_done'));
+      await service.rotate(secretId);
+      const second = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+      // The server still holds the older password: AWSCURRENT moved on, the role did not.
+      await setRolePassword(server, roleName('half_done'), first);
+      expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
 
-    recorder.reset();
-    await service.rotate(secretId);
-    const third = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
-    // pending (refused), current (refused), previous (works) → ALTER ROLE.
-    expect(recorder.attempts.slice(0, 3).map((a) => a.password)).toEqual([third, second, first]);
-    expect(await canLogin(server, roleName('half_done'), third)).toBe(true);
-    expect(await canLogin(server, roleName('half_done'), first)).toBe(false);
-    expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
-  });
+      recorder.reset();
+      await service.rotate(secretId);
+      const third = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+      // pending (refused), current (refused), previous (works) → ALTER ROLE.
+      expect(recorder.attempts.slice(0, 3).map((a) => a.password)).toEqual([third, second, first]);
+      expect(await canLogin(server, roleName('half_done'), third)).toBe(true);
+      expect(await canLogin(server, roleName('half_done'), first)).toBe(false);
+      expect(await canLogin(server, roleName('half_done'), second)).toBe(false);
+    },
+  );
 
   it.skipIf(EXTERNAL_SERVER)(
     `logs in with AWSPREVIOUS under AWSCURRENT's ssl setting, never its own (AWS PR #72) ${NEEDS_OWN_CLUSTER}`,
@@ -392,31 +413,37 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, roleName('nobody_knows'), password)).toBe(false);
   });
 
-  it('a role that may not log in (SQLSTATE 28000) ends setSecret at the first refusal with that cause, not "wrong password"', async () => {
-    const username = roleName('no_login');
-    const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
-    // An earlier rotation, so that AWSPREVIOUS exists and could be tried.
-    await service.rotate(secretId);
-    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
-    await server.query(`ALTER ROLE ${escapeIdentifier(username)} NOLOGIN`);
-    const token = await service.start(secretId);
-    await service.runStep(secretId, 'createSecret', token);
-    recorder.reset();
-    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).code).toBe('28000');
-    expect((error as Error).message).toContain(`refused "${username}" whatever the password`);
-    expect((error as Error).message).toContain(secretId);
-    // pending: wrong password (28P01, checked before the login right); current: right password, refused (28000); AWSPREVIOUS never tried.
-    expect(recorder.attempts.map((a) => a.password)).toEqual([expect.any(String), current]);
-    expect(recorder.attempts.some((a) => a.password === password)).toBe(false);
-    expect(recorder.statements).toEqual([]);
-    await server.query(`ALTER ROLE ${escapeIdentifier(username)} LOGIN`);
-    expect(await canLogin(server, username, current)).toBe(true);
-  });
+  it(
+    'a role that may not log in (SQLSTATE 28000) ends setSecret at the first refusal with that cause, ' +
+      'not "wrong password"',
+    async () => {
+      const username = roleName('no_login');
+      const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);
+      // An earlier rotation, so that AWSPREVIOUS exists and could be tried.
+      await service.rotate(secretId);
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!.password as string;
+      await server.query(`ALTER ROLE ${escapeIdentifier(username)} NOLOGIN`);
+      const token = await service.start(secretId);
+      await service.runStep(secretId, 'createSecret', token);
+      recorder.reset();
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).code).toBe('28000');
+      expect((error as Error).message).toContain(`refused "${username}" whatever the password`);
+      expect((error as Error).message).toContain(secretId);
+      // pending: wrong password (28P01, checked before the login right); current: right password,
+      // refused (28000); AWSPREVIOUS never tried.
+      expect(recorder.attempts.map((a) => a.password)).toEqual([expect.any(String), current]);
+      expect(recorder.attempts.some((a) => a.password === password)).toBe(false);
+      expect(recorder.statements).toEqual([]);
+      await server.query(`ALTER ROLE ${escapeIdentifier(username)} LOGIN`);
+      expect(await canLogin(server, username, current)).toBe(true);
+    },
+  );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ${NEEDS_OWN_CLUSTER}`,
+    `a pg_hba rule refusing the role in plaintext (hostnossl … reject, 28000) ends setSecret at once with that cause ` +
+      `${NEEDS_OWN_CLUSTER}`,
     async () => {
       // "ssl": false asks for plaintext (allowed by the operator's REQUIRE_TLS=false), and pg_hba
       // rejects this role without TLS.
@@ -478,28 +505,31 @@ describe('postgres-single-user rotation (source)', () => {
     expect(await canLogin(server, roleName('prev_deputy'), outOfBand)).toBe(true);
   });
 
-  it('refuses a planted non-ASCII pending password before any connection (its verifier could differ from libpq’s)', async () => {
-    const { admin, service, secretId, recorder, password } = await newRoleAndSecret(roleName('non_ascii'));
-    const token = await service.start(secretId);
-    const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    const planted = JSON.stringify({ ...current, password: `pässwörd-${testPassword()}` });
-    rememberSecretJson(planted);
-    await admin.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        ClientRequestToken: token,
-        SecretString: planted,
-        VersionStages: ['AWSPENDING'],
-      }),
-    );
-    recorder.reset();
-    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SecretValueError);
-    expect((error as SecretValueError).fields).toEqual(['password']);
-    expect((error as Error).message).toContain(secretId);
-    expect(recorder.attempts).toEqual([]);
-    expect(await canLogin(server, roleName('non_ascii'), password)).toBe(true);
-  });
+  it(
+    'refuses a planted non-ASCII pending password before any connection ' + '(its verifier could differ from libpq’s)',
+    async () => {
+      const { admin, service, secretId, recorder, password } = await newRoleAndSecret(roleName('non_ascii'));
+      const token = await service.start(secretId);
+      const { versionId: _v, ...current } = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      const planted = JSON.stringify({ ...current, password: `pässwörd-${testPassword()}` });
+      rememberSecretJson(planted);
+      await admin.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: token,
+          SecretString: planted,
+          VersionStages: ['AWSPENDING'],
+        }),
+      );
+      recorder.reset();
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SecretValueError);
+      expect((error as SecretValueError).fields).toEqual(['password']);
+      expect((error as Error).message).toContain(secretId);
+      expect(recorder.attempts).toEqual([]);
+      expect(await canLogin(server, roleName('non_ascii'), password)).toBe(true);
+    },
+  );
 
   describe('an AWSPENDING for another user or server (confused deputy)', () => {
     const victim = roleName('victim');
@@ -515,7 +545,8 @@ describe('postgres-single-user rotation (source)', () => {
       // A field the schema does not name: clients read it after promotion.
       ['connectionHint', { connectionHint: 'host=evil.example' }],
     ])(
-      'pending with another %s: refused at setSecret, testSecret and finishSecret before any connection, nothing changed or promoted',
+      'pending with another %s: refused at setSecret, testSecret and finishSecret before any connection, nothing ' +
+        'changed or promoted',
       async (field, change) => {
         const victimPassword = testPassword();
         await createLoginRole(server, victim, victimPassword);
@@ -555,7 +586,8 @@ describe('postgres-single-user rotation (source)', () => {
     );
 
     it.skipIf(EXTERNAL_SERVER)(
-      `pending with ssl: false while AWSCURRENT has ssl: true: setSecret and testSecret refuse before sending the new password ${NEEDS_OWN_CLUSTER}`,
+      `pending with ssl: false while AWSCURRENT has ssl: true: setSecret and testSecret refuse before sending the ` +
+        `new password ${NEEDS_OWN_CLUSTER}`,
       async () => {
         const username = roleName('ssl_downgrade');
         const { admin, service, secretId, recorder, password } = await newRoleAndSecret(username);

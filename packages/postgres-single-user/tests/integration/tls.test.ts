@@ -89,7 +89,8 @@ describe('TLS policy', () => {
   );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `ssl: true checks the host name: the right CA but an address the certificate does not name fails as "tls" ${NEEDS_OWN_CLUSTER}`,
+    `ssl: true checks the host name: the right CA but an address the certificate does not name fails as "tls" ` +
+      `${NEEDS_OWN_CLUSTER}`,
     async () => {
       const { service, secretId, token, recorder, password } = await prepare(
         roleName('tls_wrong_name'),
@@ -108,7 +109,8 @@ describe('TLS policy', () => {
   );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `ssl: true with the right CA (TLS_CA_BUNDLE_PATH): verify-full passes and every connection is TLS ${NEEDS_OWN_CLUSTER}`,
+    `ssl: true with the right CA (TLS_CA_BUNDLE_PATH): verify-full passes and every connection is TLS ` +
+      `${NEEDS_OWN_CLUSTER}`,
     async () => {
       const { service, secretId, token, recorder, admin, password } = await prepare(
         roleName('tls_ok'),
@@ -142,7 +144,8 @@ describe('TLS policy', () => {
   );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `ssl absent and a server that offers no TLS: "tls", no plaintext attempt, nothing changed, by default and with REQUIRE_TLS=false ${NEEDS_OWN_CLUSTER}`,
+    `ssl absent and a server that offers no TLS: "tls", no plaintext attempt, nothing changed, by default and with ` +
+      `REQUIRE_TLS=false ${NEEDS_OWN_CLUSTER}`,
     async () => {
       const username = roleName('tls_prefer_plain');
       for (const env of [{}, { REQUIRE_TLS: 'false' }]) {
@@ -164,7 +167,8 @@ describe('TLS policy', () => {
   );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `ssl absent and a certificate from a CA the function does not trust: "tls", final, no plaintext attempt, nothing changed ${NEEDS_OWN_CLUSTER}`,
+    `ssl absent and a certificate from a CA the function does not trust: "tls", final, no plaintext attempt, nothing ` +
+      `changed ${NEEDS_OWN_CLUSTER}`,
     async () => {
       const username = roleName('prefer_wrong_ca');
       const { service, secretId, token, recorder, password } = await prepare(
@@ -185,7 +189,8 @@ describe('TLS policy', () => {
   );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `ssl absent and a trusted certificate that does not name the host (127.0.0.2): "tls", final, no plaintext attempt, nothing changed ${NEEDS_OWN_CLUSTER}`,
+    `ssl absent and a trusted certificate that does not name the host (127.0.0.2): "tls", final, no plaintext ` +
+      `attempt, nothing changed ${NEEDS_OWN_CLUSTER}`,
     async () => {
       const username = roleName('prefer_wrong_name');
       const { service, secretId, token, recorder, password } = await prepare(
@@ -206,95 +211,110 @@ describe('TLS policy', () => {
     },
   );
 
-  it('ssl: false connects in plaintext only, when the operator set REQUIRE_TLS=false, with a WARN naming the host', async () => {
-    const { service, secretId, token, recorder, admin } = await prepare(
-      roleName('tls_off'),
-      { ssl: false },
-      { REQUIRE_TLS: 'false' },
-    );
-    const before = capturedOutput().length;
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
-      await service.runStep(secretId, step, token);
-    expect(recorder.attempts.length).toBeGreaterThan(0);
-    expect(recorder.attempts.every((a) => !a.tls)).toBe(true);
-    expect(capturedOutput().slice(before)).toMatch(
-      /"level":"WARN","message":"Connecting to 127\.0\.0\.1 with [^"]* WITHOUT TLS/,
-    );
-    const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
-    expect(await canLogin(server, roleName('tls_off'), current.password as string)).toBe(true);
-  });
-
-  it('ssl: false while TLS is required (REQUIRE_TLS unset, or true): TlsRequiredError naming "ssl" and the secret, before any connection, nothing written', async () => {
-    for (const env of [{}, { REQUIRE_TLS: 'true' }]) {
-      const { service, secretId, token, recorder, admin, password, probe } = await prepare(
-        roleName('tls_required'),
+  it(
+    'ssl: false connects in plaintext only, when the operator set REQUIRE_TLS=false, ' + 'with a WARN naming the host',
+    async () => {
+      const { service, secretId, token, recorder, admin } = await prepare(
+        roleName('tls_off'),
         { ssl: false },
-        env,
+        { REQUIRE_TLS: 'false' },
       );
-      probe.reset();
-      for (const step of ['setSecret', 'testSecret'] as const) {
-        const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
-        expect(error, step).toBeInstanceOf(TlsRequiredError);
-        expect((error as TlsRequiredError).fields).toEqual(['ssl']);
-        expect((error as Error).message).toContain(secretId);
+      const before = capturedOutput().length;
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        await service.runStep(secretId, step, token);
+      expect(recorder.attempts.length).toBeGreaterThan(0);
+      expect(recorder.attempts.every((a) => !a.tls)).toBe(true);
+      expect(capturedOutput().slice(before)).toMatch(
+        /"level":"WARN","message":"Connecting to 127\.0\.0\.1 with [^"]* WITHOUT TLS/,
+      );
+      const current = (await readSecret(admin, secretId, 'AWSCURRENT'))!;
+      expect(await canLogin(server, roleName('tls_off'), current.password as string)).toBe(true);
+    },
+  );
+
+  it(
+    'ssl: false while TLS is required (REQUIRE_TLS unset, or true): TlsRequiredError naming "ssl" and the secret, ' +
+      'before any connection, nothing written',
+    async () => {
+      for (const env of [{}, { REQUIRE_TLS: 'true' }]) {
+        const { service, secretId, token, recorder, admin, password, probe } = await prepare(
+          roleName('tls_required'),
+          { ssl: false },
+          env,
+        );
+        probe.reset();
+        for (const step of ['setSecret', 'testSecret'] as const) {
+          const error = await service.runStep(secretId, step, token).catch((e: unknown) => e);
+          expect(error, step).toBeInstanceOf(TlsRequiredError);
+          expect((error as TlsRequiredError).fields).toEqual(['ssl']);
+          expect((error as Error).message).toContain(secretId);
+        }
+        expect(recorder.attempts).toEqual([]);
+        expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+        expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.password).toBe(password);
+        expect(await canLogin(server, roleName('tls_required'), password)).toBe(true);
       }
-      expect(recorder.attempts).toEqual([]);
-      expect(probe.count('PutSecretValueCommand') + probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.password).toBe(password);
-      expect(await canLogin(server, roleName('tls_required'), password)).toBe(true);
-    }
-  });
+    },
+  );
 
-  it('nothing listening on the port fails as "network" at the first attempt, without trying the other versions', async () => {
-    const closedPort = await freePort();
-    const { service, secretId, token, recorder } = await prepare(
-      roleName('net_down'),
-      { ssl: false, port: closedPort },
-      { REQUIRE_TLS: 'false' },
-    );
-    const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('network');
-    expect(recorder.attempts).toHaveLength(1);
-  });
-
-  it('the server itself stops statements and lock waits at three times CONNECT_TIMEOUT_SECONDS, as the client does', async () => {
-    const username = roleName('timeouts');
-    const password = testPassword();
-    await createLoginRole(server, username, password);
-    const secret = postgresSecret.parse({
-      engine: 'postgres',
-      host: server.host,
-      port: server.port,
-      username,
-      password,
-      ssl: false,
-    });
-    const recorder = recordingConnect();
-    const session = await login(secret, {
-      tls: readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '2', REQUIRE_TLS: 'false' }),
-      connect: recorder.connect,
-      logger: createRotationLogger('postgres-single-user'),
-      errorContext: {},
-      purpose: 'test credentials',
-    });
-    try {
-      const { rows } = await session.query(
-        "SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('lock_timeout') AS lock_timeout",
+  it(
+    'nothing listening on the port fails as "network" at the first attempt, ' + 'without trying the other versions',
+    async () => {
+      const closedPort = await freePort();
+      const { service, secretId, token, recorder } = await prepare(
+        roleName('net_down'),
+        { ssl: false, port: closedPort },
+        { REQUIRE_TLS: 'false' },
       );
-      expect(rows[0]).toEqual({ statement_timeout: '6s', lock_timeout: '6s' });
-    } finally {
-      await session.end();
-    }
-    expect(recorder.attempts[0]!.config).toMatchObject({
-      query_timeout: 6000,
-      statement_timeout: 6000,
-      lock_timeout: 6000,
-    });
-  });
+      const error = await service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('network');
+      expect(recorder.attempts).toHaveLength(1);
+    },
+  );
+
+  it(
+    'the server itself stops statements and lock waits at three times CONNECT_TIMEOUT_SECONDS, ' + 'as the client does',
+    async () => {
+      const username = roleName('timeouts');
+      const password = testPassword();
+      await createLoginRole(server, username, password);
+      const secret = postgresSecret.parse({
+        engine: 'postgres',
+        host: server.host,
+        port: server.port,
+        username,
+        password,
+        ssl: false,
+      });
+      const recorder = recordingConnect();
+      const session = await login(secret, {
+        tls: readTlsConfig({ CONNECT_TIMEOUT_SECONDS: '2', REQUIRE_TLS: 'false' }),
+        connect: recorder.connect,
+        logger: createRotationLogger('postgres-single-user'),
+        errorContext: {},
+        purpose: 'test credentials',
+      });
+      try {
+        const { rows } = await session.query(
+          "SELECT current_setting('statement_timeout') AS statement_timeout, " +
+            "current_setting('lock_timeout') AS lock_timeout",
+        );
+        expect(rows[0]).toEqual({ statement_timeout: '6s', lock_timeout: '6s' });
+      } finally {
+        await session.end();
+      }
+      expect(recorder.attempts[0]!.config).toMatchObject({
+        query_timeout: 6000,
+        statement_timeout: 6000,
+        lock_timeout: 6000,
+      });
+    },
+  );
 
   it.skipIf(EXTERNAL_SERVER)(
-    `the server logs of this file hold no password; the server with TLS holds the ALTER ROLE statements, the one without none ${NEEDS_OWN_CLUSTER}`,
+    `the server logs of this file hold no password; the server with TLS holds the ALTER ROLE statements, the one ` +
+      `without none ${NEEDS_OWN_CLUSTER}`,
     () => {
       const onPlainServer = (sql: string) => PLAIN_ROLES.some((role) => sql.includes(`"${role}"`));
       assertServerLogHasNoPasswords(

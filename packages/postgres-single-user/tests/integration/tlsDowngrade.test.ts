@@ -66,13 +66,17 @@ describe('a server that refuses TLS and asks for the password in clear', () => {
     },
   );
 
-  it('control: REQUIRE_TLS=false with "ssl": false sends the password in plaintext, as the operator allowed, with a WARN', async () => {
-    const { service, secretId, token, password } = await prepare({ REQUIRE_TLS: 'false' }, { ssl: false });
-    const before = capturedOutput().length;
-    await service.runStep(secretId, 'setSecret', token).catch(() => undefined);
-    expect(fake.passwords()).toContain(password);
-    expect(capturedOutput().slice(before)).toMatch(
-      /"level":"WARN","message":"Connecting to 127\.0\.0\.1 with [^"]* WITHOUT TLS/,
-    );
-  });
+  it(
+    'control: REQUIRE_TLS=false with "ssl": false sends the password in plaintext, as the operator allowed, ' +
+      'with a WARN',
+    async () => {
+      const { service, secretId, token, password } = await prepare({ REQUIRE_TLS: 'false' }, { ssl: false });
+      const before = capturedOutput().length;
+      await service.runStep(secretId, 'setSecret', token).catch(() => undefined);
+      expect(fake.passwords()).toContain(password);
+      expect(capturedOutput().slice(before)).toMatch(
+        /"level":"WARN","message":"Connecting to 127\.0\.0\.1 with [^"]* WITHOUT TLS/,
+      );
+    },
+  );
 });
