@@ -34,7 +34,8 @@ export async function readAccounts(
   const rows = await run<Record<string, unknown>[]>(
     connection,
     `reading the accounts of user ${user} from mysql.user`,
-    'SELECT Host AS host, ssl_type AS type, ssl_cipher AS cipher, x509_issuer AS issuer, x509_subject AS subject, plugin, authentication_string AS hash FROM mysql.user WHERE User = ? ORDER BY Host',
+    'SELECT Host AS host, ssl_type AS type, ssl_cipher AS cipher, x509_issuer AS issuer, ' +
+      'x509_subject AS subject, plugin, authentication_string AS hash FROM mysql.user WHERE User = ? ORDER BY Host',
     [user],
     ctx,
   );

@@ -252,14 +252,19 @@ function checkNoForeignLock(source: User, target: User, ownership: Ownership, ct
     .map(([host]) => `${target.name}@${host}`);
   if (foreign.length > 0) {
     throw new TargetOperationError(
-      `${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} locked (ACCOUNT LOCK) and this rotator did not lock ${foreign.length > 1 ? 'them' : 'it'}; ` +
-        'it never unlocks an account someone else locked. Unlock it if it should be used, or lock the base user there too (nothing was changed)',
+      `${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} locked (ACCOUNT LOCK) ` +
+        `and this rotator did not lock ${foreign.length > 1 ? 'them' : 'it'}; ` +
+        'it never unlocks an account someone else locked. Unlock it if it ' +
+        'should be used, or lock the base user there too (nothing was changed)',
       ctx,
     );
   }
 }
 
-/** ADOPT_EXISTING_CLONE=true: record the pair's existing accounts as this secret's (the migration for clones made before the record). */
+/**
+ * ADOPT_EXISTING_CLONE=true: record the pair's existing accounts as this secret's (the migration for clones
+ * made before the record).
+ */
 async function adopt(
   connection: Connection,
   ownership: Ownership,
@@ -369,7 +374,8 @@ async function setPendingPassword(
     return run(
       connection,
       `setting the password of ${pending.username}`,
-      `ALTER USER ${identified.map(({ host, clause }) => `${account(pending.username, host)} ${clause}`).join(', ')}${suffix}`,
+      'ALTER USER ' +
+        `${identified.map(({ host, clause }) => `${account(pending.username, host)} ${clause}`).join(', ')}${suffix}`,
       identified.map(({ value }) => value),
       ctx,
     );
@@ -430,7 +436,8 @@ export async function pairDifferences(
     differences.push(...lines.map((line) => `${where}: ${line}`));
     if (!sameRequirement(requirement, target.accounts.get(host)?.tls)) {
       differences.push(
-        `${where}: ${describeRequirement(target.accounts.get(host)?.tls)} instead of ${describeRequirement(requirement)}`,
+        `${where}: ${describeRequirement(target.accounts.get(host)?.tls)} ` +
+          `instead of ${describeRequirement(requirement)}`,
       );
     }
     // The account the pending user's session matched: its roles must be active at login.

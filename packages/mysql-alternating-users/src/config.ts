@@ -50,7 +50,10 @@ export function readAdoptExisting(env: Env): boolean {
   return readBoolean(env, 'ADOPT_EXISTING_CLONE', false);
 }
 
-/** RDS_MANAGED_MASTER: default false; true accepts RDS-managed master secrets, their server found through the RDS API (rdsMaster.ts). */
+/**
+ * RDS_MANAGED_MASTER: default false; true accepts RDS-managed master secrets, their server found through the
+ * RDS API (rdsMaster.ts).
+ */
 export function readRdsManagedMaster(env: Env): boolean {
   return readBoolean(env, 'RDS_MANAGED_MASTER', false);
 }

@@ -32,7 +32,8 @@ export async function readMysqlDefaultRoles(
   try {
     rows = await query<Record<string, unknown>[]>(
       connection,
-      'SELECT DEFAULT_ROLE_USER AS user, DEFAULT_ROLE_HOST AS host FROM mysql.default_roles WHERE USER = ? AND HOST = ? ORDER BY DEFAULT_ROLE_USER, DEFAULT_ROLE_HOST',
+      'SELECT DEFAULT_ROLE_USER AS user, DEFAULT_ROLE_HOST AS host FROM mysql.default_roles ' +
+        'WHERE USER = ? AND HOST = ? ORDER BY DEFAULT_ROLE_USER, DEFAULT_ROLE_HOST',
       [user, host],
     );
   } catch (error) {
@@ -40,7 +41,8 @@ export async function readMysqlDefaultRoles(
     // MySQL 5.7 / Aurora MySQL 2: no roles at all.
     if (code === 'ER_NO_SUCH_TABLE') return [];
     throw new TargetOperationError(
-      `reading the default roles of ${user}@${host} from mysql.default_roles failed${typeof code === 'string' ? `: ${code}` : ''}`,
+      `reading the default roles of ${user}@${host} from mysql.default_roles ` +
+        `failed${typeof code === 'string' ? `: ${code}` : ''}`,
       ctx,
       { cause: safeCause(error) },
     );

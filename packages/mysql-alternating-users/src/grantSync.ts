@@ -148,7 +148,8 @@ export function planSync(
     const privileges = sourceAtoms.filter((a) => a.kind === 'privilege' && a.object === object);
     const withGrantOption = source.has(`grantOption\u0000${object}`);
     grants.push(
-      `GRANT ${privileges.length > 0 ? privilegeList(privileges) : 'USAGE'} ON ${object} TO ${targetAccount}${withGrantOption ? ' WITH GRANT OPTION' : ''}`,
+      `GRANT ${privileges.length > 0 ? privilegeList(privileges) : 'USAGE'} ON ${object} ` +
+        `TO ${targetAccount}${withGrantOption ? ' WITH GRANT OPTION' : ''}`,
     );
   }
   const roles = new Set(missing.flatMap((a) => (a.kind === 'role' || a.kind === 'roleAdmin' ? [a.role] : [])));

@@ -57,7 +57,8 @@ export function checkMasterTarget(
   if (master.host === undefined) {
     throw new SecretValueError(
       ['host'],
-      `the master secret ${current.masterarn} has no "host", so nothing shows it belongs to the secret's server ${current.host}:${portOf(current)}` +
+      `the master secret ${current.masterarn} has no "host", so nothing shows ` +
+        `it belongs to the secret's server ${current.host}:${portOf(current)}` +
         (rdsManagedHint
           ? '. It is an RDS-managed master secret: set RDS_MANAGED_MASTER=true to find its server through the RDS API'
           : ''),
@@ -67,7 +68,8 @@ export function checkMasterTarget(
   if (!sameHost(master.host, current.host) || portOf(master) !== portOf(current)) {
     throw new ConfusedDeputyError(
       'masterarn',
-      `the master secret ${current.masterarn} names ${master.host}:${portOf(master)}, not the secret's server ${current.host}:${portOf(current)}`,
+      `the master secret ${current.masterarn} names ${master.host}:${portOf(master)}, ` +
+        `not the secret's server ${current.host}:${portOf(current)}`,
       context,
     );
   }
@@ -83,8 +85,10 @@ export function checkHostIsEndpoint(
   if (server.endpoints.some((e) => sameHost(e.host, current.host) && e.port === port)) return;
   throw new ConfusedDeputyError(
     'host',
-    `"host" ${current.host}:${port} is not an endpoint of ${server.resource}, whose master user secret is ${current.masterarn} ` +
-      `(its endpoints: ${server.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'none'}). The master is used only at its own server`,
+    `"host" ${current.host}:${port} is not an endpoint of ` +
+      `${server.resource}, whose master user secret is ${current.masterarn} ` +
+      `(its endpoints: ${server.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'none'}). ` +
+      'The master is used only at its own server',
     ctx,
   );
 }

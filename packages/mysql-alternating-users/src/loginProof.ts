@@ -41,7 +41,8 @@ export function checkMatchedUser(matched: MatchedAccount, user: string, label: s
   if (matched.user !== user) {
     throw new ConfusedDeputyError(
       'username',
-      `the server matched the ${label} login to the account '${matched.user}'@'${matched.host}', not to an account of "${user}": the password proves nothing about "${user}". Nothing was changed`,
+      `the server matched the ${label} login to the account '${matched.user}'@'${matched.host}', not ` +
+        `to an account of "${user}": the password proves nothing about "${user}". Nothing was changed`,
       ctx,
     );
   }
@@ -70,8 +71,11 @@ export function checkNoUnprovenAccounts(unproven: string[], label: string, ctx: 
   if (unproven.length === 0) return;
   throw new ConfusedDeputyError(
     'username',
-    `${unproven.join(', ')} ${unproven.length === 1 ? 'is an account' : 'are accounts'} of the same user name whose password ${label} does not hold, and the server does not record as this secret's. ` +
-      'Rotating would copy its privileges to, or set its password for, whoever holds this secret. Nothing was changed. Give it the same password, drop it, or set ADOPT_EXISTING_CLONE=true to take it over',
+    `${unproven.join(', ')} ${unproven.length === 1 ? 'is an account' : 'are accounts'} of the same ` +
+      `user name whose password ${label} does not hold, and the server does not record as this secret's. ` +
+      'Rotating would copy its privileges to, or set its password for, ' +
+      'whoever holds this secret. Nothing was changed. Give it the same ' +
+      'password, drop it, or set ADOPT_EXISTING_CLONE=true to take it over',
     ctx,
   );
 }

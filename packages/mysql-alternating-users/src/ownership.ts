@@ -57,7 +57,8 @@ export class Ownership {
     try {
       const rows = await query(
         connection,
-        `SELECT user, host, secret_arn AS secretArn, locked_by_rotator AS locked FROM ${OWNERSHIP_TABLE} WHERE user IN (?)`,
+        'SELECT user, host, secret_arn AS secretArn, locked_by_rotator AS locked ' +
+          `FROM ${OWNERSHIP_TABLE} WHERE user IN (?)`,
         [users],
       );
       const found = new Map<string, OwnershipRow>();
@@ -76,7 +77,8 @@ export class Ownership {
       // Nothing was ever recorded on this server.
       if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR') return new Ownership(new Map(), false);
       throw new TargetOperationError(
-        `reading ${OWNERSHIP_TABLE} (the rotator's record of the accounts it made) failed${typeof code === 'string' ? `: ${code}` : ''}; ` +
+        `reading ${OWNERSHIP_TABLE} (the rotator's record of the accounts ` +
+          `it made) failed${typeof code === 'string' ? `: ${code}` : ''}; ` +
           'the master needs SELECT, INSERT, UPDATE and CREATE on `rotators`.* (nothing was changed)',
         ctx,
       );
@@ -122,7 +124,8 @@ export class Ownership {
         connection,
         `creating ${OWNERSHIP_TABLE}`,
         `CREATE TABLE IF NOT EXISTS ${OWNERSHIP_TABLE} (` +
-          '`user` VARCHAR(255) NOT NULL, `host` VARCHAR(255) NOT NULL, `secret_arn` VARCHAR(2048) NOT NULL, `locked_by_rotator` BOOLEAN NOT NULL, ' +
+          '`user` VARCHAR(255) NOT NULL, `host` VARCHAR(255) NOT NULL, ' +
+          '`secret_arn` VARCHAR(2048) NOT NULL, `locked_by_rotator` BOOLEAN NOT NULL, ' +
           'PRIMARY KEY (`user`, `host`)) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin',
         undefined,
         ctx,
@@ -156,16 +159,20 @@ export function checkPairOwnership(
   if (others.length > 0) {
     throw new ConfusedDeputyError(
       'username',
-      `the users ${base} and ${clone} were made by this rotator for another secret (${others.join(', ')}), as ${OWNERSHIP_TABLE} records. ` +
-        'Rotating would take them over. Set ADOPT_EXISTING_CLONE=true on the function if this secret is meant to take them over',
+      `the users ${base} and ${clone} were made by this rotator for another ` +
+        `secret (${others.join(', ')}), as ${OWNERSHIP_TABLE} records. ` +
+        'Rotating would take them over. Set ADOPT_EXISTING_CLONE=true ' +
+        'on the function if this secret is meant to take them over',
       ctx,
     );
   }
   if (pendingExists && !ownership.belongsTo(ctx.secretId)) {
     throw new ConfusedDeputyError(
       'username',
-      `the pending user ${pending} already exists and nothing on the server shows that this rotator made it or its pair for this secret (no row in ${OWNERSHIP_TABLE}). ` +
-        'Rotating would take over that account. Drop it, or set ADOPT_EXISTING_CLONE=true on the function if it is meant to be adopted ' +
+      `the pending user ${pending} already exists and nothing on the server shows that ` +
+        `this rotator made it or its pair for this secret (no row in ${OWNERSHIP_TABLE}). ` +
+        'Rotating would take over that account. Drop it, or set ' +
+        'ADOPT_EXISTING_CLONE=true on the function if it is meant to be adopted ' +
         '(also the one-time migration for clones made by a version of this rotator that kept no record)',
       ctx,
     );

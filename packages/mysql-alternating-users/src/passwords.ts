@@ -69,7 +69,8 @@ export async function checkHashAccepted(connection: Connection, ctx: StepContext
   const plugins = await run<{ name: string }[]>(
     connection,
     'reading the password-validation plugins',
-    "SELECT PLUGIN_NAME AS name FROM information_schema.PLUGINS WHERE PLUGIN_TYPE = 'PASSWORD VALIDATION' AND PLUGIN_STATUS = 'ACTIVE' ORDER BY PLUGIN_NAME",
+    'SELECT PLUGIN_NAME AS name FROM information_schema.PLUGINS ' +
+      "WHERE PLUGIN_TYPE = 'PASSWORD VALIDATION' AND PLUGIN_STATUS = 'ACTIVE' ORDER BY PLUGIN_NAME",
     undefined,
     ctx,
   );
@@ -83,9 +84,12 @@ export async function checkHashAccepted(connection: Connection, ctx: StepContext
   );
   if (!Number(strict?.strict)) return;
   throw new PasswordValidationPluginError(
-    `MariaDB has the password-validation plugin ${plugins.map((p) => String(p.name)).join(', ')} with strict_password_validation on, which refuses the ` +
-      "IDENTIFIED BY PASSWORD '<hash>' form this rotator uses so that the password never reaches the server's logs in clear. Nothing was changed. " +
-      'Set strict_password_validation=OFF, or uninstall the plugin; the rotator does not fall back to sending the password',
+    `MariaDB has the password-validation plugin ${plugins.map((p) => String(p.name)).join(', ')} ` +
+      'with strict_password_validation on, which refuses the ' +
+      "IDENTIFIED BY PASSWORD '<hash>' form this rotator uses so that the " +
+      "password never reaches the server's logs in clear. Nothing was changed. " +
+      'Set strict_password_validation=OFF, or uninstall the plugin; ' +
+      'the rotator does not fall back to sending the password',
     ctx,
   );
 }

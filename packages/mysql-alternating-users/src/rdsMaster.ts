@@ -57,7 +57,8 @@ export async function serverOfMasterSecret(rds: RDSClient, masterArn: string, ct
   }
   throw new ConfusedDeputyError(
     'masterarn',
-    `no RDS DB cluster or DB instance in this region has ${masterArn} as its master user secret, so its server is unknown`,
+    `no RDS DB cluster or DB instance in this region has ${masterArn} ` +
+      'as its master user secret, so its server is unknown',
     ctx,
   );
 }

@@ -29,7 +29,10 @@ export interface MysqlAlternatingUsersOptions {
   connect?: ConnectFunction;
   /** Environment read once, at cold start (config.ts). Default: process.env. */
   env?: Record<string, string | undefined>;
-  /** RDS API client for RDS-managed master secrets (RDS_MANAGED_MASTER=true). Default: one from the Lambda environment. */
+  /**
+   * RDS API client for RDS-managed master secrets (RDS_MANAGED_MASTER=true). Default: one from the Lambda
+   * environment.
+   */
   rds?: RDSClient;
 }
 
@@ -52,7 +55,10 @@ export function createMysqlAlternatingUsersRotator(options: MysqlAlternatingUser
   const { tls, usernameLimit, adoptExisting, masters, rdsManaged } = readMysqlAlternatingUsersConfig(options.env);
   let rds = options.rds;
   const connector = new MysqlConnector(options.connect ?? defaultConnect, tls);
-  /** A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is sent. */
+  /**
+   * A secret's TLS mode; its "ssl": false under REQUIRE_TLS is a TlsRequiredError naming "ssl", before anything is
+   * sent.
+   */
   const modeOf = (secret: { ssl?: unknown }, label: string, ctx: StepContext): TlsMode =>
     tlsModeFor(sslOf(secret), tls, ctx, label);
 

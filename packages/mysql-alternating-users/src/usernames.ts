@@ -32,8 +32,10 @@ export function pendingUsername(current: string, limit: number, context: Rotatio
   if (alternate.endsWith(CLONE_SUFFIX) && characterLength(alternate) > limit) {
     throw new UsernameTooLongError(
       ['username'],
-      `"username" is ${characterLength(current)} characters; with "${CLONE_SUFFIX}" appended it would exceed the server's limit of ${limit} ` +
-        `(base names may have at most ${limit - CLONE_SUFFIX.length}; set USERNAME_CHARACTER_LIMIT if your server allows more)`,
+      `"username" is ${characterLength(current)} characters; with ` +
+        `"${CLONE_SUFFIX}" appended it would exceed the server's limit of ${limit} ` +
+        `(base names may have at most ${limit - CLONE_SUFFIX.length}; ` +
+        'set USERNAME_CHARACTER_LIMIT if your server allows more)',
       context,
     );
   }

@@ -21,25 +21,28 @@ beforeAll(async () => {
 afterAll(async () => db?.stop());
 
 describe('default roles', () => {
-  it('the clone’s default role is active when it logs in; one inactive at login fails testSecret, naming the role', async (context) => {
-    if (db.flavor !== 'mariadb') context.skip('MySQL 8 default roles are covered by unit tests');
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'roled', password, '%', ['GRANT auditor TO ?@?', 'SET DEFAULT ROLE auditor FOR ?@?']);
-    const secretId = await h.secretFor('roled', password);
-    await h.service.rotate(secretId);
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(current.username).toBe('roled_clone');
+  it(
+    'the clone’s default role is active when it logs in; one ' + 'inactive at login fails testSecret, naming the role',
+    async (context) => {
+      if (db.flavor !== 'mariadb') context.skip('MySQL 8 default roles are covered by unit tests');
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'roled', password, '%', ['GRANT auditor TO ?@?', 'SET DEFAULT ROLE auditor FOR ?@?']);
+      const secretId = await h.secretFor('roled', password);
+      await h.service.rotate(secretId);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(current.username).toBe('roled_clone');
 
-    await h.service.rotate(secretId); // rotation 2: the base user's password
+      await h.service.rotate(secretId); // rotation 2: the base user's password
 
-    // Rotation 3: the clone is pending; its role is made inactive at login behind the rotator's back.
-    const third = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', third);
-    await h.service.runStep(secretId, 'setSecret', third);
-    await db.query("SET DEFAULT ROLE NONE FOR 'roled_clone'@'%'");
-    const error = await h.service.runStep(secretId, 'testSecret', third).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PendingTestFailedError);
-    expect((error as Error).message).toContain('roled_clone@%: role `auditor` inactive at login');
-  });
+      // Rotation 3: the clone is pending; its role is made inactive at login behind the rotator's back.
+      const third = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', third);
+      await h.service.runStep(secretId, 'setSecret', third);
+      await db.query("SET DEFAULT ROLE NONE FOR 'roled_clone'@'%'");
+      const error = await h.service.runStep(secretId, 'testSecret', third).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PendingTestFailedError);
+      expect((error as Error).message).toContain('roled_clone@%: role `auditor` inactive at login');
+    },
+  );
 });

@@ -134,84 +134,99 @@ describe.skipIf(NO_TEST_CA).each(configurations)(
 );
 
 describe.skipIf(NO_TEST_CA)(`"ssl": false ${NEEDS_TEST_CA}`, () => {
-  it('REQUIRE_TLS unset: TlsRequiredError naming "ssl" and the secret, before any connection, nothing written', async () => {
-    const h = await harness(db);
-    const { secretId } = await secretsAt(h, fake, { ssl: false });
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const labelsBefore = await labels(h, secretId);
-    const from = fake.connections.length;
-    h.connects.length = 0;
-    h.probe.reset();
-    for (const step of ['setSecret', 'testSecret'] as const) {
-      const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
+  it(
+    'REQUIRE_TLS unset: TlsRequiredError naming "ssl" and ' + 'the secret, before any connection, nothing written',
+    async () => {
+      const h = await harness(db);
+      const { secretId } = await secretsAt(h, fake, { ssl: false });
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const labelsBefore = await labels(h, secretId);
+      const from = fake.connections.length;
+      h.connects.length = 0;
+      h.probe.reset();
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TlsRequiredError);
+        expect(error).toBeInstanceOf(SecretValueError);
+        expect((error as SecretValueError).fields).toEqual(['ssl']);
+        expect((error as Error).message).toContain(secretId);
+      }
+      expect(h.connects).toEqual([]);
+      expect(fake.connections.length).toBe(from);
+      expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect(await labels(h, secretId)).toEqual(labelsBefore);
+    },
+  );
+
+  it(
+    'REQUIRE_TLS=false, the app secret says "ssl": false, the master secret ' +
+      'does not: the master still requires TLS and its password is never sent',
+    async () => {
+      const h = await harness(db, { REQUIRE_TLS: 'false' });
+      const { secretId, passwords } = await secretsAt(h, accepting, { ssl: false });
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const from = accepting.connections.length;
+      h.connects.length = 0;
+
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect((error as Error).message).toContain('master secret');
+      // The app logins went in plaintext, as the operator and the secret allowed; the master's did not.
+      expect(h.connects.map((c) => [c.user, c.tls])).toEqual([
+        ['fake_app_clone', false],
+        ['fake_app', false],
+        ['fake_admin', true],
+      ]);
+      const users = accepting.connections.slice(from).map((c) => c.handshakeUser);
+      expect(users).toEqual(['fake_app_clone', 'fake_app', undefined]);
+      const masterConnection = accepting.connections.at(-1)!;
+      expect(masterConnection.received.length).toBe(0);
+      for (const connection of accepting.connections.slice(from))
+        expect(connection.received.includes(Buffer.from(passwords[1]!))).toBe(false);
+    },
+  );
+
+  it(
+    'on a real server, REQUIRE_TLS=false and an app secret with ' +
+      '"ssl": false: a whole rotation whose master logins all use TLS',
+    async () => {
+      const h = await harness(db, { REQUIRE_TLS: 'false' });
+      const password = newPassword();
+      await createUser(db, 'plain_app', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+      const secretId = await h.secretFor('plain_app', password, { ssl: false });
+      await h.service.rotate(secretId);
+      const master = h.connects.filter((c) => c.user === db.adminUser);
+      const app = h.connects.filter((c) => c.user !== db.adminUser);
+      expect(master.length).toBeGreaterThan(0);
+      expect(master.every((c) => c.tls && c.ok)).toBe(true);
+      expect(app.length).toBeGreaterThan(0);
+      expect(app.every((c) => !c.tls)).toBe(true);
+    },
+  );
+
+  it(
+    'the master secret says "ssl": false while REQUIRE_TLS is unset: ' +
+      'TlsRequiredError naming "ssl" and the master secret, the master never connects',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'plain_master_app', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
+      const masterArn = await createSecret(
+        h.client,
+        { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, ssl: false },
+        'mysql-master',
+      );
+      const secretId = await h.secretFor('plain_master_app', password, { masterarn: masterArn });
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TlsRequiredError);
-      expect(error).toBeInstanceOf(SecretValueError);
       expect((error as SecretValueError).fields).toEqual(['ssl']);
-      expect((error as Error).message).toContain(secretId);
-    }
-    expect(h.connects).toEqual([]);
-    expect(fake.connections.length).toBe(from);
-    expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    expect(await labels(h, secretId)).toEqual(labelsBefore);
-  });
-
-  it('REQUIRE_TLS=false, the app secret says "ssl": false, the master secret does not: the master still requires TLS and its password is never sent', async () => {
-    const h = await harness(db, { REQUIRE_TLS: 'false' });
-    const { secretId, passwords } = await secretsAt(h, accepting, { ssl: false });
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const from = accepting.connections.length;
-    h.connects.length = 0;
-
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect((error as Error).message).toContain('master secret');
-    // The app logins went in plaintext, as the operator and the secret allowed; the master's did not.
-    expect(h.connects.map((c) => [c.user, c.tls])).toEqual([
-      ['fake_app_clone', false],
-      ['fake_app', false],
-      ['fake_admin', true],
-    ]);
-    const users = accepting.connections.slice(from).map((c) => c.handshakeUser);
-    expect(users).toEqual(['fake_app_clone', 'fake_app', undefined]);
-    const masterConnection = accepting.connections.at(-1)!;
-    expect(masterConnection.received.length).toBe(0);
-    for (const connection of accepting.connections.slice(from))
-      expect(connection.received.includes(Buffer.from(passwords[1]!))).toBe(false);
-  });
-
-  it('on a real server, REQUIRE_TLS=false and an app secret with "ssl": false: a whole rotation whose master logins all use TLS', async () => {
-    const h = await harness(db, { REQUIRE_TLS: 'false' });
-    const password = newPassword();
-    await createUser(db, 'plain_app', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
-    const secretId = await h.secretFor('plain_app', password, { ssl: false });
-    await h.service.rotate(secretId);
-    const master = h.connects.filter((c) => c.user === db.adminUser);
-    const app = h.connects.filter((c) => c.user !== db.adminUser);
-    expect(master.length).toBeGreaterThan(0);
-    expect(master.every((c) => c.tls && c.ok)).toBe(true);
-    expect(app.length).toBeGreaterThan(0);
-    expect(app.every((c) => !c.tls)).toBe(true);
-  });
-
-  it('the master secret says "ssl": false while REQUIRE_TLS is unset: TlsRequiredError naming "ssl" and the master secret, the master never connects', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'plain_master_app', password, '%', ['GRANT SELECT ON mysql.user TO ?@?']);
-    const masterArn = await createSecret(
-      h.client,
-      { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port, ssl: false },
-      'mysql-master',
-    );
-    const secretId = await h.secretFor('plain_master_app', password, { masterarn: masterArn });
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TlsRequiredError);
-    expect((error as SecretValueError).fields).toEqual(['ssl']);
-    expect((error as Error).message).toContain(masterArn);
-    expect(h.connects.map((c) => c.user)).not.toContain(db.adminUser);
-  });
+      expect((error as Error).message).toContain(masterArn);
+      expect(h.connects.map((c) => c.user)).not.toContain(db.adminUser);
+    },
+  );
 });

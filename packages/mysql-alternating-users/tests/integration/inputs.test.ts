@@ -40,29 +40,32 @@ describe('user name length (USERNAME_CHARACTER_LIMIT, default 32)', () => {
     expect(await logsIn(db, current.username, current.password)).toBe(true);
   });
 
-  it('a 27-character base name is refused in createSecret, naming "username" and the secret, before any write', async () => {
-    const h = await harness(db);
-    const name = 'b'.repeat(27);
-    const password = newPassword();
-    await createUser(db, name, password);
-    const secretId = await h.secretFor(name, password);
-    const usersBefore = await allUsers();
-    const token = await h.service.start(secretId);
-    h.probe.reset();
+  it(
+    'a 27-character base name is refused in createSecret, ' + 'naming "username" and the secret, before any write',
+    async () => {
+      const h = await harness(db);
+      const name = 'b'.repeat(27);
+      const password = newPassword();
+      await createUser(db, name, password);
+      const secretId = await h.secretFor(name, password);
+      const usersBefore = await allUsers();
+      const token = await h.service.start(secretId);
+      h.probe.reset();
 
-    const error = await h.service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UsernameTooLongError);
-    expect(error).toBeInstanceOf(SecretValueError);
-    expect((error as UsernameTooLongError).name).toBe('UsernameTooLongError');
-    expect((error as UsernameTooLongError).fields).toEqual(['username']);
-    expect((error as Error).message).toContain('"username"');
-    expect((error as Error).message).toContain('limit of 32');
-    expect((error as Error).message).toContain(secretId);
-    expect(h.probe.count('PutSecretValueCommand')).toBe(0);
-    expect(h.probe.count('GetRandomPasswordCommand')).toBe(0);
-    expect(h.connects).toEqual([]);
-    expect(await allUsers()).toEqual(usersBefore);
-  });
+      const error = await h.service.runStep(secretId, 'createSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsernameTooLongError);
+      expect(error).toBeInstanceOf(SecretValueError);
+      expect((error as UsernameTooLongError).name).toBe('UsernameTooLongError');
+      expect((error as UsernameTooLongError).fields).toEqual(['username']);
+      expect((error as Error).message).toContain('"username"');
+      expect((error as Error).message).toContain('limit of 32');
+      expect((error as Error).message).toContain(secretId);
+      expect(h.probe.count('PutSecretValueCommand')).toBe(0);
+      expect(h.probe.count('GetRandomPasswordCommand')).toBe(0);
+      expect(h.connects).toEqual([]);
+      expect(await allUsers()).toEqual(usersBefore);
+    },
+  );
 
   it('USERNAME_CHARACTER_LIMIT=80 (MariaDB) lets the 27-character name through', async (context) => {
     if (db.flavor !== 'mariadb') context.skip('MySQL allows 32 characters: the 33-character clone cannot exist there');
@@ -167,33 +170,40 @@ describe('an existing pending user that is not this secret’s is never taken ov
     expect(await logsIn(db, 'svc', svcPassword)).toBe(true);
   });
 
-  it('a locked app_clone that the server’s record does not show as this secret’s is refused (lock state is no evidence)', async () => {
-    const h = await harness(db);
-    await createUser(db, 'lkd_clone', newPassword(), '%');
-    await db.query("ALTER USER 'lkd_clone'@'%' ACCOUNT LOCK");
-    const password = newPassword();
-    await createUser(db, 'lkd', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    await refused(h, await h.secretFor('lkd', password), ['lkd', 'lkd_clone']);
-  });
+  it(
+    'a locked app_clone that the server’s record does not show ' +
+      'as this secret’s is refused (lock state is no evidence)',
+    async () => {
+      const h = await harness(db);
+      await createUser(db, 'lkd_clone', newPassword(), '%');
+      await db.query("ALTER USER 'lkd_clone'@'%' ACCOUNT LOCK");
+      const password = newPassword();
+      await createUser(db, 'lkd', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      await refused(h, await h.secretFor('lkd', password), ['lkd', 'lkd_clone']);
+    },
+  );
 
-  it('a pre-existing unrelated app_clone is refused when rotating app; ADOPT_EXISTING_CLONE=true adopts it', async () => {
-    const h = await harness(db);
-    const otherPassword = newPassword();
-    await createUser(db, 'pre_clone', otherPassword, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const password = newPassword();
-    await createUser(db, 'pre', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('pre', password);
-    await refused(h, secretId, ['pre', 'pre_clone']);
-    expect(await logsIn(db, 'pre_clone', otherPassword)).toBe(true);
+  it(
+    'a pre-existing unrelated app_clone is refused when ' + 'rotating app; ADOPT_EXISTING_CLONE=true adopts it',
+    async () => {
+      const h = await harness(db);
+      const otherPassword = newPassword();
+      await createUser(db, 'pre_clone', otherPassword, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const password = newPassword();
+      await createUser(db, 'pre', password, '%', ['GRANT SELECT, INSERT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('pre', password);
+      await refused(h, secretId, ['pre', 'pre_clone']);
+      expect(await logsIn(db, 'pre_clone', otherPassword)).toBe(true);
 
-    const adopting = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
-    const adoptedSecret = await adopting.secretFor('pre', password);
-    await adopting.service.rotate(adoptedSecret);
-    const current = (await readSecret<Secret>(adopting.client, adoptedSecret, 'AWSCURRENT'))!;
-    expect(current.username).toBe('pre_clone');
-    expect(await logsIn(db, 'pre_clone', current.password)).toBe(true);
-    expect(await grantLines(db, 'pre_clone')).toEqual(await grantLines(db, 'pre'));
-  });
+      const adopting = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
+      const adoptedSecret = await adopting.secretFor('pre', password);
+      await adopting.service.rotate(adoptedSecret);
+      const current = (await readSecret<Secret>(adopting.client, adoptedSecret, 'AWSCURRENT'))!;
+      expect(current.username).toBe('pre_clone');
+      expect(await logsIn(db, 'pre_clone', current.password)).toBe(true);
+      expect(await grantLines(db, 'pre_clone')).toEqual(await grantLines(db, 'pre'));
+    },
+  );
 });
 
 describe('confused-deputy checks: a clear error, the database unchanged', () => {
@@ -298,61 +308,68 @@ describe('confused-deputy checks: a clear error, the database unchanged', () => 
     expect(await snapshot(db, ['weakapp', 'weakapp_clone', 'weakmaster'])).toBe(before);
   });
 
-  it('a master that can read mysql.user and create users but not grant: MasterRightsError naming the missing right, nothing written', async () => {
-    const h = await harness(db);
-    const masterPassword = newPassword();
-    await createUser(db, 'partmaster', masterPassword, '%', [
-      'GRANT SELECT ON mysql.* TO ?@?',
-      'GRANT CREATE USER ON *.* TO ?@?',
-      'GRANT SELECT, INSERT, UPDATE, CREATE ON rotators.* TO ?@?',
-    ]);
-    const partMaster = await createSecret(
-      h.client,
-      { username: 'partmaster', password: masterPassword, host: db.host, port: db.port },
-      'mysql-master',
-    );
-    const password = newPassword();
-    await createUser(db, 'partapp', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('partapp', password, { masterarn: partMaster });
-    const before = await snapshot(db, ['partapp', 'partapp_clone', 'partmaster']);
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MasterRightsError);
-    expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as MasterRightsError).missing).toEqual(['GRANT OPTION ON `shop`.*']);
-    expect((error as Error).message).toContain(secretId);
-    expect(await snapshot(db, ['partapp', 'partapp_clone', 'partmaster'])).toBe(before);
-    expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
+  it(
+    'a master that can read mysql.user and create users but not grant: ' +
+      'MasterRightsError naming the missing right, nothing written',
+    async () => {
+      const h = await harness(db);
+      const masterPassword = newPassword();
+      await createUser(db, 'partmaster', masterPassword, '%', [
+        'GRANT SELECT ON mysql.* TO ?@?',
+        'GRANT CREATE USER ON *.* TO ?@?',
+        'GRANT SELECT, INSERT, UPDATE, CREATE ON rotators.* TO ?@?',
+      ]);
+      const partMaster = await createSecret(
+        h.client,
+        { username: 'partmaster', password: masterPassword, host: db.host, port: db.port },
+        'mysql-master',
+      );
+      const password = newPassword();
+      await createUser(db, 'partapp', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('partapp', password, { masterarn: partMaster });
+      const before = await snapshot(db, ['partapp', 'partapp_clone', 'partmaster']);
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MasterRightsError);
+      expect(error).toBeInstanceOf(TargetOperationError);
+      expect((error as MasterRightsError).missing).toEqual(['GRANT OPTION ON `shop`.*']);
+      expect((error as Error).message).toContain(secretId);
+      expect(await snapshot(db, ['partapp', 'partapp_clone', 'partmaster'])).toBe(before);
+      expect(h.statements.filter((s) => /^(CREATE|ALTER|GRANT|REVOKE|SET DEFAULT)/.test(s.sql))).toEqual([]);
 
-    // GRANT OPTION on that one object is enough: the same rotation then completes.
-    await db.query("GRANT SELECT ON shop.* TO 'partmaster'@'%' WITH GRANT OPTION");
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
-      await h.service.runStep(secretId, step, token);
-    expect(await grantLines(db, 'partapp_clone')).toEqual(await grantLines(db, 'partapp'));
-  });
+      // GRANT OPTION on that one object is enough: the same rotation then completes.
+      await db.query("GRANT SELECT ON shop.* TO 'partmaster'@'%' WITH GRANT OPTION");
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        await h.service.runStep(secretId, step, token);
+      expect(await grantLines(db, 'partapp_clone')).toEqual(await grantLines(db, 'partapp'));
+    },
+  );
 
-  it('a master with a wrong password: an authentication failure, nothing changed, no password in the message', async () => {
-    const h = await harness(db);
-    const wrong = newPassword();
-    const badMaster = await createSecret(
-      h.client,
-      { username: db.adminUser, password: wrong, host: db.host, port: db.port },
-      'mysql-master',
-    );
-    const password = newPassword();
-    await createUser(db, 'badmasterapp', password);
-    const secretId = await h.secretFor('badmasterapp', password, { masterarn: badMaster });
-    const before = await snapshot(db, ['badmasterapp', 'badmasterapp_clone']);
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('authentication');
-    expect((error as Error).message).toContain('master secret');
-    expect((error as Error).message).not.toContain(wrong);
-    expect(await snapshot(db, ['badmasterapp', 'badmasterapp_clone'])).toBe(before);
-  });
+  it(
+    'a master with a wrong password: an authentication ' + 'failure, nothing changed, no password in the message',
+    async () => {
+      const h = await harness(db);
+      const wrong = newPassword();
+      const badMaster = await createSecret(
+        h.client,
+        { username: db.adminUser, password: wrong, host: db.host, port: db.port },
+        'mysql-master',
+      );
+      const password = newPassword();
+      await createUser(db, 'badmasterapp', password);
+      const secretId = await h.secretFor('badmasterapp', password, { masterarn: badMaster });
+      const before = await snapshot(db, ['badmasterapp', 'badmasterapp_clone']);
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('authentication');
+      expect((error as Error).message).toContain('master secret');
+      expect((error as Error).message).not.toContain(wrong);
+      expect(await snapshot(db, ['badmasterapp', 'badmasterapp_clone'])).toBe(before);
+    },
+  );
 
   it('current credentials that no longer log in: an authentication failure before the master is read', async () => {
     const h = await harness(db);

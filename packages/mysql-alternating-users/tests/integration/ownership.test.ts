@@ -71,34 +71,38 @@ async function refusedSetSecret(h: Awaited<ReturnType<typeof harness>>, secretId
 }
 
 describe('ownership lives on the server, not in a secret version', () => {
-  it('a writer who holds X_clone’s credentials and writes another secret (AWSPREVIOUS forged to X) cannot take over X', async () => {
-    const legit = await harness(db);
-    const xPassword = newPassword();
-    await createUser(db, 'own', xPassword, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const legitSecret = await legit.secretFor('own', xPassword);
-    await legit.service.rotate(legitSecret); // own_clone made by the rotator, for legitSecret
-    const clone = (await readSecret<Secret>(legit.client, legitSecret, 'AWSCURRENT'))!;
-    expect(clone.username).toBe('own_clone');
+  it(
+    'a writer who holds X_clone’s credentials and writes another ' +
+      'secret (AWSPREVIOUS forged to X) cannot take over X',
+    async () => {
+      const legit = await harness(db);
+      const xPassword = newPassword();
+      await createUser(db, 'own', xPassword, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const legitSecret = await legit.secretFor('own', xPassword);
+      await legit.service.rotate(legitSecret); // own_clone made by the rotator, for legitSecret
+      const clone = (await readSecret<Secret>(legit.client, legitSecret, 'AWSCURRENT'))!;
+      expect(clone.username).toBe('own_clone');
 
-    const h = await harness(db);
-    const attackerSecret = await forgedSecret(h, 'own_clone', clone.password, 'own');
-    const before = await snapshot(db, ['own', 'own_clone']);
-    const error = await refusedSetSecret(h, attackerSecret);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as ConfusedDeputyError).field).toBe('username');
-    expect((error as Error).message).toContain(legitSecret);
-    expect((error as Error).message).toContain(attackerSecret);
-    expect(writesOf(h)).toEqual([]);
-    expect(await snapshot(db, ['own', 'own_clone'])).toBe(before);
-    expect(await logsIn(db, 'own', xPassword)).toBe(true);
-    // What the server knows: the rotator made own_clone for the legitimate secret.
-    expect(await ownershipRows(['own', 'own_clone'])).toEqual([
-      { user: 'own_clone', host: '%', secret_arn: legitSecret, locked_by_rotator: 0 },
-    ]);
-    // The legitimate secret still rotates the pair.
-    await legit.service.rotate(legitSecret);
-    expect((await readSecret<Secret>(legit.client, legitSecret, 'AWSCURRENT'))!.username).toBe('own');
-  });
+      const h = await harness(db);
+      const attackerSecret = await forgedSecret(h, 'own_clone', clone.password, 'own');
+      const before = await snapshot(db, ['own', 'own_clone']);
+      const error = await refusedSetSecret(h, attackerSecret);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe('username');
+      expect((error as Error).message).toContain(legitSecret);
+      expect((error as Error).message).toContain(attackerSecret);
+      expect(writesOf(h)).toEqual([]);
+      expect(await snapshot(db, ['own', 'own_clone'])).toBe(before);
+      expect(await logsIn(db, 'own', xPassword)).toBe(true);
+      // What the server knows: the rotator made own_clone for the legitimate secret.
+      expect(await ownershipRows(['own', 'own_clone'])).toEqual([
+        { user: 'own_clone', host: '%', secret_arn: legitSecret, locked_by_rotator: 0 },
+      ]);
+      // The legitimate secret still rotates the pair.
+      await legit.service.rotate(legitSecret);
+      expect((await readSecret<Secret>(legit.client, legitSecret, 'AWSCURRENT'))!.username).toBe('own');
+    },
+  );
 
   it('a forged AWSPREVIOUS is no evidence: an unrelated existing user is not taken over', async () => {
     const h = await harness(db);
@@ -117,181 +121,212 @@ describe('ownership lives on the server, not in a secret version', () => {
     expect(await logsIn(db, 'prev', victimPassword)).toBe(true);
   });
 
-  it('a retried setSecret whose AWSPENDING already logs in still proves the AWSCURRENT login: a current password that no longer works stops it, nothing written', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'stale2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('stale2', password);
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    await h.service.runStep(secretId, 'setSecret', token);
-    // The current user's password changes behind the secret's back; privileges differ too.
-    await db.query("ALTER USER 'stale2'@'%' IDENTIFIED BY ?", [newPassword()]);
-    await db.query("GRANT INSERT ON shop.* TO 'stale2'@'%'");
-    const before = await snapshot(db, ['stale2', 'stale2_clone']);
-    h.statements.length = 0;
-    h.connects.length = 0;
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('authentication');
-    expect((error as Error).message).toContain('AWSCURRENT credentials');
-    expect(h.connects.map((c) => [c.user, c.ok])).toEqual([
-      ['stale2_clone', true],
-      ['stale2', false],
-    ]);
-    expect(writesOf(h)).toEqual([]);
-    expect(await snapshot(db, ['stale2', 'stale2_clone'])).toBe(before);
-  });
+  it(
+    'a retried setSecret whose AWSPENDING already logs in still proves the AWSCURRENT ' +
+      'login: a current password that no longer works stops it, nothing written',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'stale2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('stale2', password);
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      await h.service.runStep(secretId, 'setSecret', token);
+      // The current user's password changes behind the secret's back; privileges differ too.
+      await db.query("ALTER USER 'stale2'@'%' IDENTIFIED BY ?", [newPassword()]);
+      await db.query("GRANT INSERT ON shop.* TO 'stale2'@'%'");
+      const before = await snapshot(db, ['stale2', 'stale2_clone']);
+      h.statements.length = 0;
+      h.connects.length = 0;
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('authentication');
+      expect((error as Error).message).toContain('AWSCURRENT credentials');
+      expect(h.connects.map((c) => [c.user, c.ok])).toEqual([
+        ['stale2_clone', true],
+        ['stale2', false],
+      ]);
+      expect(writesOf(h)).toEqual([]);
+      expect(await snapshot(db, ['stale2', 'stale2_clone'])).toBe(before);
+    },
+  );
 
-  it('a pair made before the record existed, whose AWSPREVIOUS still logs in as the pending user: recorded with a WARN and rotated, no setting needed', async () => {
-    const password = newPassword();
-    await createUser(db, 'mig', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const h = await harness(db);
-    const secretId = await h.secretFor('mig', password);
-    await h.service.rotate(secretId); // mig_clone current; AWSPREVIOUS mig, whose password still works
-    // As an older version of the rotator left it: the same pair, no record.
-    await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig', 'mig_clone']]);
-    const before = capturedOutput().length;
-    await h.service.rotate(secretId);
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(current.username).toBe('mig');
-    expect(await logsIn(db, 'mig', current.password)).toBe(true);
-    expect((await ownershipRows(['mig', 'mig_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
-      ['mig', secretId],
-      ['mig_clone', secretId],
-    ]);
-    expect(capturedOutput().slice(before)).toMatch(
-      /"level":"WARN","message":"AWSPREVIOUS logs in as the pending user of a pair with no record: account recorded as this secret's"/,
-    );
-    await h.service.rotate(secretId);
-    const next = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(await logsIn(db, next.username, next.password)).toBe(true);
-  });
+  it(
+    'a pair made before the record existed, whose AWSPREVIOUS still logs in ' +
+      'as the pending user: recorded with a WARN and rotated, no setting needed',
+    async () => {
+      const password = newPassword();
+      await createUser(db, 'mig', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const h = await harness(db);
+      const secretId = await h.secretFor('mig', password);
+      await h.service.rotate(secretId); // mig_clone current; AWSPREVIOUS mig, whose password still works
+      // As an older version of the rotator left it: the same pair, no record.
+      await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig', 'mig_clone']]);
+      const before = capturedOutput().length;
+      await h.service.rotate(secretId);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(current.username).toBe('mig');
+      expect(await logsIn(db, 'mig', current.password)).toBe(true);
+      expect((await ownershipRows(['mig', 'mig_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
+        ['mig', secretId],
+        ['mig_clone', secretId],
+      ]);
+      expect(capturedOutput().slice(before)).toMatch(
+        '"level":"WARN","message":"AWSPREVIOUS logs in as the pending user of a pair ' +
+          'with no record: account recorded as this secret\'s"',
+      );
+      await h.service.rotate(secretId);
+      const next = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(await logsIn(db, next.username, next.password)).toBe(true);
+    },
+  );
 
-  it('a pair with no record whose AWSPREVIOUS does not log in: refused naming ADOPT_EXISTING_CLONE, nothing written; one rotation with it set records the pair', async () => {
-    const password = newPassword();
-    await createUser(db, 'mig2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const h = await harness(db);
-    const secretId = await h.secretFor('mig2', password);
-    await h.service.rotate(secretId); // mig2_clone current
-    await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig2', 'mig2_clone']]);
-    // mig2's password changed out of band: nothing on the server shows this secret holds mig2.
-    await db.query("ALTER USER 'mig2'@'%' IDENTIFIED BY ?", [newPassword()]);
-    const before = await snapshot(db, ['mig2', 'mig2_clone']);
-    const error = await refusedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as Error).message).toContain('ADOPT_EXISTING_CLONE');
-    expect(writesOf(h)).toEqual([]);
-    expect(await snapshot(db, ['mig2', 'mig2_clone'])).toBe(before);
-    // The refused rotation is left pending, as Secrets Manager would leave it; the operator's setting runs it again.
-    const migrating = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
-    const token = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING'))!.versionId;
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
-      await migrating.service.runStep(secretId, step, token);
-    await migrating.service.cleanUpPending(secretId, token);
-    expect((await ownershipRows(['mig2', 'mig2_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
-      ['mig2', secretId],
-      ['mig2_clone', secretId],
-    ]);
-    await h.service.rotate(secretId);
-    await h.service.rotate(secretId);
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(await logsIn(db, current.username, current.password)).toBe(true);
-  });
+  it(
+    'a pair with no record whose AWSPREVIOUS does not log in: refused naming ' +
+      'ADOPT_EXISTING_CLONE, nothing written; one rotation with it set records the pair',
+    async () => {
+      const password = newPassword();
+      await createUser(db, 'mig2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const h = await harness(db);
+      const secretId = await h.secretFor('mig2', password);
+      await h.service.rotate(secretId); // mig2_clone current
+      await db.query('DELETE FROM rotators.accounts WHERE user IN (?)', [['mig2', 'mig2_clone']]);
+      // mig2's password changed out of band: nothing on the server shows this secret holds mig2.
+      await db.query("ALTER USER 'mig2'@'%' IDENTIFIED BY ?", [newPassword()]);
+      const before = await snapshot(db, ['mig2', 'mig2_clone']);
+      const error = await refusedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as Error).message).toContain('ADOPT_EXISTING_CLONE');
+      expect(writesOf(h)).toEqual([]);
+      expect(await snapshot(db, ['mig2', 'mig2_clone'])).toBe(before);
+      // The refused rotation is left pending, as Secrets Manager would leave it; the operator's setting runs it again.
+      const migrating = await harness(db, { ADOPT_EXISTING_CLONE: 'true' });
+      const token = (await readSecret<Secret>(h.client, secretId, 'AWSPENDING'))!.versionId;
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const)
+        await migrating.service.runStep(secretId, step, token);
+      await migrating.service.cleanUpPending(secretId, token);
+      expect((await ownershipRows(['mig2', 'mig2_clone'])).map((r) => [r.user, r.secret_arn])).toEqual([
+        ['mig2', secretId],
+        ['mig2_clone', secretId],
+      ]);
+      await h.service.rotate(secretId);
+      await h.service.rotate(secretId);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(await logsIn(db, current.username, current.password)).toBe(true);
+    },
+  );
 });
 
 describe('a login proves one account, not every account of the user name (review finding)', () => {
-  it('another account of the same user name at another host, with its own password and more privileges: refused before any write, nothing copied or changed', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'multi', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    // A DBA's account of the same name, elsewhere, with another password and every privilege on shop.
-    const dbaPassword = newPassword();
-    await createUser(db, 'multi', dbaPassword, '10.50.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('multi', password);
-    const before = await snapshot(db, ['multi', 'multi_clone']);
-    const error = await refusedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as ConfusedDeputyError).field).toBe('username');
-    expect((error as Error).message).toContain("'multi'@'10.50.%'");
-    expect((error as Error).message).toContain(secretId);
-    expect(writesOf(h)).toEqual([]);
-    expect(await snapshot(db, ['multi', 'multi_clone'])).toBe(before);
-  });
-
-  it('the same accounts holding the same password (as this rotator leaves them): rotates, the clone gets both hosts', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'multi2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    await createUser(db, 'multi2', password, '10.60.%', ['GRANT INSERT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('multi2', password);
-    await h.service.rotate(secretId);
-    await h.service.rotate(secretId);
-    const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
-    expect(current.username).toBe('multi2');
-    expect(await logsIn(db, 'multi2', current.password)).toBe(true);
-    expect(await grantLines(db, 'multi2_clone')).toEqual(await grantLines(db, 'multi2'));
-  });
-
-  it('a password that an anonymous account answers to: the login is not "victim"’s, refused, nothing created', async (context) => {
-    if (db.external) context.skip('creates an anonymous account, only on a server the kit starts');
-    const anonymousPassword = newPassword();
-    await db.query("CREATE USER ''@'%' IDENTIFIED BY ?", [anonymousPassword]);
-    try {
-      await createUser(db, 'victim', newPassword(), '10.9.9.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+  it(
+    'another account of the same user name at another host, with its own password ' +
+      'and more privileges: refused before any write, nothing copied or changed',
+    async () => {
       const h = await harness(db);
-      const secretId = await h.secretFor('victim', anonymousPassword);
+      const password = newPassword();
+      await createUser(db, 'multi', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      // A DBA's account of the same name, elsewhere, with another password and every privilege on shop.
+      const dbaPassword = newPassword();
+      await createUser(db, 'multi', dbaPassword, '10.50.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('multi', password);
+      const before = await snapshot(db, ['multi', 'multi_clone']);
       const error = await refusedSetSecret(h, secretId);
       expect(error).toBeInstanceOf(ConfusedDeputyError);
-      expect((error as Error).message).toContain("matched the AWSCURRENT login to the account ''@'%'");
+      expect((error as ConfusedDeputyError).field).toBe('username');
+      expect((error as Error).message).toContain("'multi'@'10.50.%'");
+      expect((error as Error).message).toContain(secretId);
       expect(writesOf(h)).toEqual([]);
-      expect(await accountHosts(db, 'victim_clone')).toEqual([]);
-    } finally {
-      await db.query("DROP USER ''@'%'");
-    }
-  });
+      expect(await snapshot(db, ['multi', 'multi_clone'])).toBe(before);
+    },
+  );
+
+  it(
+    'the same accounts holding the same password (as this ' +
+      'rotator leaves them): rotates, the clone gets both hosts',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'multi2', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      await createUser(db, 'multi2', password, '10.60.%', ['GRANT INSERT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('multi2', password);
+      await h.service.rotate(secretId);
+      await h.service.rotate(secretId);
+      const current = (await readSecret<Secret>(h.client, secretId, 'AWSCURRENT'))!;
+      expect(current.username).toBe('multi2');
+      expect(await logsIn(db, 'multi2', current.password)).toBe(true);
+      expect(await grantLines(db, 'multi2_clone')).toEqual(await grantLines(db, 'multi2'));
+    },
+  );
+
+  it(
+    'a password that an anonymous account answers to: the ' + 'login is not "victim"’s, refused, nothing created',
+    async (context) => {
+      if (db.external) context.skip('creates an anonymous account, only on a server the kit starts');
+      const anonymousPassword = newPassword();
+      await db.query("CREATE USER ''@'%' IDENTIFIED BY ?", [anonymousPassword]);
+      try {
+        await createUser(db, 'victim', newPassword(), '10.9.9.%', ['GRANT ALL PRIVILEGES ON shop.* TO ?@?']);
+        const h = await harness(db);
+        const secretId = await h.secretFor('victim', anonymousPassword);
+        const error = await refusedSetSecret(h, secretId);
+        expect(error).toBeInstanceOf(ConfusedDeputyError);
+        expect((error as Error).message).toContain("matched the AWSCURRENT login to the account ''@'%'");
+        expect(writesOf(h)).toEqual([]);
+        expect(await accountHosts(db, 'victim_clone')).toEqual([]);
+      } finally {
+        await db.query("DROP USER ''@'%'");
+      }
+    },
+  );
 });
 
 describe('an account the rotator did not lock is never unlocked by it', () => {
-  it('a DBA locks the clone (not the base user): the next rotation that sets the clone’s password refuses before any write, and the clone stays locked', async () => {
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'dbalock', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('dbalock', password);
-    await h.service.rotate(secretId); // dbalock_clone current
-    await h.service.rotate(secretId); // dbalock current, clone previous
-    await db.query("ALTER USER 'dbalock_clone'@'%' ACCOUNT LOCK");
-    const before = await snapshot(db, ['dbalock', 'dbalock_clone']);
-    const error = await refusedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as Error).message).toContain(
-      'dbalock_clone@% is locked (ACCOUNT LOCK) and this rotator did not lock it',
-    );
-    expect((error as Error).message).toContain(secretId);
-    expect(writesOf(h)).toEqual([]);
-    expect(await snapshot(db, ['dbalock', 'dbalock_clone'])).toBe(before);
-    expect(await isLocked(db, 'dbalock_clone', '%')).toBe(true);
-  });
+  it(
+    'a DBA locks the clone (not the base user): the next rotation that sets ' +
+      'the clone’s password refuses before any write, and the clone stays locked',
+    async () => {
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'dbalock', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('dbalock', password);
+      await h.service.rotate(secretId); // dbalock_clone current
+      await h.service.rotate(secretId); // dbalock current, clone previous
+      await db.query("ALTER USER 'dbalock_clone'@'%' ACCOUNT LOCK");
+      const before = await snapshot(db, ['dbalock', 'dbalock_clone']);
+      const error = await refusedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(TargetOperationError);
+      expect((error as Error).message).toContain(
+        'dbalock_clone@% is locked (ACCOUNT LOCK) and this rotator did not lock it',
+      );
+      expect((error as Error).message).toContain(secretId);
+      expect(writesOf(h)).toEqual([]);
+      expect(await snapshot(db, ['dbalock', 'dbalock_clone'])).toBe(before);
+      expect(await isLocked(db, 'dbalock_clone', '%')).toBe(true);
+    },
+  );
 
-  it('a DBA locks the base user, which uses another authentication plugin (ed25519): its lock is never undone', async (context) => {
-    if (db.flavor !== 'mariadb' || db.external)
-      context.skip('needs the auth_ed25519 plugin of a MariaDB the kit starts');
-    await db.query("INSTALL SONAME 'auth_ed25519'").catch(() => undefined);
-    const h = await harness(db);
-    const password = newPassword();
-    await createUser(db, 'edl', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('edl', password);
-    await h.service.rotate(secretId); // edl_clone current
-    await db.query("ALTER USER 'edl'@'%' IDENTIFIED VIA ed25519 USING PASSWORD(?)", [newPassword()]);
-    await db.query("ALTER USER 'edl'@'%' ACCOUNT LOCK");
-    const cloneGrants = await grantLines(db, 'edl_clone');
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    h.statements.length = 0;
-    await h.service.runStep(secretId, 'setSecret', token).catch(() => undefined);
-    expect(await isLocked(db, 'edl', '%')).toBe(true);
-    expect(h.statements.filter((s) => /ACCOUNT UNLOCK/.test(s.sql))).toEqual([]);
-    // The base user stayed the source: the clone in use kept its privileges.
-    expect(await grantLines(db, 'edl_clone')).toEqual(cloneGrants);
-  });
+  it(
+    'a DBA locks the base user, which uses another ' + 'authentication plugin (ed25519): its lock is never undone',
+    async (context) => {
+      if (db.flavor !== 'mariadb' || db.external)
+        context.skip('needs the auth_ed25519 plugin of a MariaDB the kit starts');
+      await db.query("INSTALL SONAME 'auth_ed25519'").catch(() => undefined);
+      const h = await harness(db);
+      const password = newPassword();
+      await createUser(db, 'edl', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('edl', password);
+      await h.service.rotate(secretId); // edl_clone current
+      await db.query("ALTER USER 'edl'@'%' IDENTIFIED VIA ed25519 USING PASSWORD(?)", [newPassword()]);
+      await db.query("ALTER USER 'edl'@'%' ACCOUNT LOCK");
+      const cloneGrants = await grantLines(db, 'edl_clone');
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      h.statements.length = 0;
+      await h.service.runStep(secretId, 'setSecret', token).catch(() => undefined);
+      expect(await isLocked(db, 'edl', '%')).toBe(true);
+      expect(h.statements.filter((s) => /ACCOUNT UNLOCK/.test(s.sql))).toEqual([]);
+      // The base user stayed the source: the clone in use kept its privileges.
+      expect(await grantLines(db, 'edl_clone')).toEqual(cloneGrants);
+    },
+  );
 });

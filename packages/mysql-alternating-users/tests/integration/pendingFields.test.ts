@@ -87,22 +87,26 @@ describe('a planted AWSPENDING that differs in a field the rotation does not cha
     await expectRefusedEverywhere('pf_dbname', async (current) => ({ ...current, dbname: 'other' }), 'dbname');
   });
 
-  it('masterarn (another master secret, on the same server): refused at every step, the other master never read, nothing written', async () => {
-    let otherMaster = '';
-    const h = await expectRefusedEverywhere(
-      'pf_master',
-      async (current, h) => {
-        otherMaster = await createSecret(
-          h.client,
-          { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
-          'mysql-master',
-        );
-        return { ...current, masterarn: otherMaster };
-      },
-      'masterarn',
-    );
-    expect(h.probe.inputs.map((call) => call.input.SecretId)).not.toContain(otherMaster);
-  });
+  it(
+    'masterarn (another master secret, on the same server): refused ' +
+      'at every step, the other master never read, nothing written',
+    async () => {
+      let otherMaster = '';
+      const h = await expectRefusedEverywhere(
+        'pf_master',
+        async (current, h) => {
+          otherMaster = await createSecret(
+            h.client,
+            { username: db.adminUser, password: db.adminPassword, host: db.host, port: db.port },
+            'mysql-master',
+          );
+          return { ...current, masterarn: otherMaster };
+        },
+        'masterarn',
+      );
+      expect(h.probe.inputs.map((call) => call.input.SecretId)).not.toContain(otherMaster);
+    },
+  );
 
   it('ssl (plaintext asked for in AWSPENDING only): refused at every step, nothing written', async () => {
     await expectRefusedEverywhere('pf_ssl', async (current) => ({ ...current, ssl: !current.ssl }), 'ssl');
@@ -131,28 +135,32 @@ describe('every field of the schema and an unknown one', () => {
     );
   });
 
-  it('each case, planted into a real rotation: ConfusedDeputyError naming that field at setSecret and testSecret, no connection, nothing written', async () => {
-    const { h, secretId, token, current } = await started('pf_all');
-    const cases = pendingFieldCases(mysqlSecretSchema as never, current, rotatedFields);
-    expect(new Set(cases.map((c) => c.field))).toEqual(new Set(fields));
-    const versionsBefore = await versions(h, secretId);
-    const before = await snapshot(db, ['pf_all', 'pf_all_clone']);
-    h.connects.length = 0;
-    for (const { field, change, pending } of cases) {
-      await plantPending(h.client, secretId, token, { ...pending, username: 'pf_all', password: newPassword() });
-      h.probe.reset();
-      for (const step of ['setSecret', 'testSecret'] as const) {
-        const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
-        expect(error, `${field} ${change} at ${step}`).toBeInstanceOf(ConfusedDeputyError);
-        expect((error as ConfusedDeputyError).field, `${field} ${change} at ${step}`).toBe(field);
+  it(
+    'each case, planted into a real rotation: ConfusedDeputyError naming ' +
+      'that field at setSecret and testSecret, no connection, nothing written',
+    async () => {
+      const { h, secretId, token, current } = await started('pf_all');
+      const cases = pendingFieldCases(mysqlSecretSchema as never, current, rotatedFields);
+      expect(new Set(cases.map((c) => c.field))).toEqual(new Set(fields));
+      const versionsBefore = await versions(h, secretId);
+      const before = await snapshot(db, ['pf_all', 'pf_all_clone']);
+      h.connects.length = 0;
+      for (const { field, change, pending } of cases) {
+        await plantPending(h.client, secretId, token, { ...pending, username: 'pf_all', password: newPassword() });
+        h.probe.reset();
+        for (const step of ['setSecret', 'testSecret'] as const) {
+          const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
+          expect(error, `${field} ${change} at ${step}`).toBeInstanceOf(ConfusedDeputyError);
+          expect((error as ConfusedDeputyError).field, `${field} ${change} at ${step}`).toBe(field);
+        }
+        expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
       }
-      expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    }
-    expect(h.connects).toEqual([]);
-    expect(await snapshot(db, ['pf_all', 'pf_all_clone'])).toBe(before);
-    // Only the planted value of the pending version changed; no label moved.
-    expect((await versions(h, secretId))?.map(([, stages]) => stages)).toEqual(
-      versionsBefore?.map(([, stages]) => stages),
-    );
-  });
+      expect(h.connects).toEqual([]);
+      expect(await snapshot(db, ['pf_all', 'pf_all_clone'])).toBe(before);
+      // Only the planted value of the pending version changed; no label moved.
+      expect((await versions(h, secretId))?.map(([, stages]) => stages)).toEqual(
+        versionsBefore?.map(([, stages]) => stages),
+      );
+    },
+  );
 });

@@ -86,74 +86,85 @@ describe('RDS-managed master secrets, moto', () => {
     expect(Object.keys(value).sort()).toEqual(['password', 'username']);
   });
 
-  it('a secret whose host is not an endpoint of the master’s cluster: ConfusedDeputyError on "host" before any connection, nothing written', async () => {
-    const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds });
-    const password = newPassword();
-    await createUser(db, 'rds_evil', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    // The writer points the secret at a host of their own (here the kit's server: a valid certificate, reachable).
-    const secretId = await h.secretFor('rds_evil', password, { masterarn: masterArn() });
-    const before = await snapshot(db, ['rds_evil', 'rds_evil_clone']);
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    h.connects.length = 0;
-    h.probe.reset();
-    for (const step of ['setSecret', 'testSecret'] as const) {
-      const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
-      expect(error, step).toBeInstanceOf(ConfusedDeputyError);
-      expect((error as ConfusedDeputyError).field).toBe('host');
-      expect((error as Error).message).toContain(`is not an endpoint of ${cluster.DBClusterArn}`);
-      expect((error as Error).message).toContain(cluster.Endpoint);
-      expect((error as Error).message).toContain(instanceEndpoint);
-      expect((error as Error).message).toContain(secretId);
-    }
-    expect(h.connects).toEqual([]);
-    // The master secret was never read, let alone sent anywhere.
-    expect(
-      h.probe.inputs.filter((c) => c.command === 'GetSecretValueCommand').map((c) => c.input.SecretId),
-    ).not.toContain(masterArn());
-    expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    expect(await snapshot(db, ['rds_evil', 'rds_evil_clone'])).toBe(before);
-  });
+  it(
+    'a secret whose host is not an endpoint of the master’s cluster: ' +
+      'ConfusedDeputyError on "host" before any connection, nothing written',
+    async () => {
+      const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds });
+      const password = newPassword();
+      await createUser(db, 'rds_evil', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      // The writer points the secret at a host of their own (here the kit's server: a valid certificate, reachable).
+      const secretId = await h.secretFor('rds_evil', password, { masterarn: masterArn() });
+      const before = await snapshot(db, ['rds_evil', 'rds_evil_clone']);
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      h.connects.length = 0;
+      h.probe.reset();
+      for (const step of ['setSecret', 'testSecret'] as const) {
+        const error = await h.service.runStep(secretId, step, token).catch((e: unknown) => e);
+        expect(error, step).toBeInstanceOf(ConfusedDeputyError);
+        expect((error as ConfusedDeputyError).field).toBe('host');
+        expect((error as Error).message).toContain(`is not an endpoint of ${cluster.DBClusterArn}`);
+        expect((error as Error).message).toContain(cluster.Endpoint);
+        expect((error as Error).message).toContain(instanceEndpoint);
+        expect((error as Error).message).toContain(secretId);
+      }
+      expect(h.connects).toEqual([]);
+      // The master secret was never read, let alone sent anywhere.
+      expect(
+        h.probe.inputs.filter((c) => c.command === 'GetSecretValueCommand').map((c) => c.input.SecretId),
+      ).not.toContain(masterArn());
+      expect(h.probe.count('PutSecretValueCommand') + h.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect(await snapshot(db, ['rds_evil', 'rds_evil_clone'])).toBe(before);
+    },
+  );
 
-  it('an rds! secret that no DB in the region owns: ConfusedDeputyError on "masterarn", before any connection', async () => {
-    const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds });
-    const orphan = (
-      await h.client.send(
-        new CreateSecretCommand({
-          Name: `rds!cluster-${randomBytes(8).toString('hex')}`,
-          SecretString: JSON.stringify({ username: 'admin', password: newPassword() }),
-        }),
-      )
-    ).ARN!;
-    const password = newPassword();
-    await createUser(db, 'rds_orphan', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('rds_orphan', password, {
-      host: cluster.Endpoint,
-      port: clusterPort(),
-      masterarn: orphan,
-    });
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    h.connects.length = 0;
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect((error as ConfusedDeputyError).field).toBe('masterarn');
-    expect(h.connects).toEqual([]);
-  });
+  it(
+    'an rds! secret that no DB in the region owns: ' + 'ConfusedDeputyError on "masterarn", before any connection',
+    async () => {
+      const h = await harness(db, { RDS_MANAGED_MASTER: 'true' }, { rds });
+      const orphan = (
+        await h.client.send(
+          new CreateSecretCommand({
+            Name: `rds!cluster-${randomBytes(8).toString('hex')}`,
+            SecretString: JSON.stringify({ username: 'admin', password: newPassword() }),
+          }),
+        )
+      ).ARN!;
+      const password = newPassword();
+      await createUser(db, 'rds_orphan', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('rds_orphan', password, {
+        host: cluster.Endpoint,
+        port: clusterPort(),
+        masterarn: orphan,
+      });
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      h.connects.length = 0;
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect((error as ConfusedDeputyError).field).toBe('masterarn');
+      expect(h.connects).toEqual([]);
+    },
+  );
 
-  it('without RDS_MANAGED_MASTER an rds! master secret (no host) is refused naming "host" and the setting, the master never connects', async () => {
-    const h = await harness(db, {}, { rds });
-    const password = newPassword();
-    await createUser(db, 'rds_off', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const secretId = await h.secretFor('rds_off', password, { masterarn: masterArn() });
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SecretValueError);
-    expect((error as SecretValueError).fields).toEqual(['host']);
-    expect((error as Error).message).toContain('RDS_MANAGED_MASTER=true');
-    expect(h.connects.map((c) => c.user)).not.toContain('admin');
-  });
+  it(
+    'without RDS_MANAGED_MASTER an rds! master secret (no host) is ' +
+      'refused naming "host" and the setting, the master never connects',
+    async () => {
+      const h = await harness(db, {}, { rds });
+      const password = newPassword();
+      await createUser(db, 'rds_off', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const secretId = await h.secretFor('rds_off', password, { masterarn: masterArn() });
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SecretValueError);
+      expect((error as SecretValueError).fields).toEqual(['host']);
+      expect((error as Error).message).toContain('RDS_MANAGED_MASTER=true');
+      expect(h.connects.map((c) => c.user)).not.toContain('admin');
+    },
+  );
 
   it.skipIf(!LOCAL)(
     'the cluster’s writer endpoint: a whole rotation, the master logging in there over TLS verified for that name',
@@ -231,7 +242,8 @@ function reissueCertificate(server: MariaDbServer, names: string[]): void {
   const san = ['DNS:localhost', 'IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)].join(',');
   writeFileSync(
     join(dir, 'rds.ext'),
-    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=${san}\n` +
+      'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   openssl(['req', '-new', '-key', certificates.serverKeyFile, '-subj', '/CN=rotators-test-server', '-out', 'rds.csr']);

@@ -59,31 +59,35 @@ describe('statement timeouts', () => {
     expect(h.statements.filter((s) => s.sql === 'SET SESSION lock_wait_timeout = ?').length).toBeGreaterThan(0);
   });
 
-  it('the network stops answering in the middle of setSecret: a TargetOperationError naming the statement, nothing written', async () => {
-    const h = await harness(db, { CONNECT_TIMEOUT_SECONDS: '1' });
-    const forwarder = await freezableForwarder();
-    const password = newPassword();
-    await createUser(db, 'to_hang', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
-    const masterArn = await createSecret(
-      h.client,
-      { username: db.adminUser, password: db.adminPassword, host: db.host, port: forwarder.port },
-      'mysql-master',
-    );
-    const secretId = await h.secretFor('to_hang', password, { port: forwarder.port, masterarn: masterArn });
-    const before = await snapshot(db, ['to_hang', 'to_hang_clone']);
-    const token = await h.service.start(secretId);
-    await h.service.runStep(secretId, 'createSecret', token);
-    // The master's check of its own rights (the last read before any write) never gets an answer.
-    h.beforeEachStatement((sql) => {
-      if (sql === 'SHOW GRANTS FOR CURRENT_USER()') forwarder.freeze();
-    });
-    const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TargetOperationError);
-    expect((error as Error).message).toContain(
-      "reading the master user's own grants failed: PROTOCOL_SEQUENCE_TIMEOUT",
-    );
-    expect((error as Error).message).toContain(secretId);
-    expect(h.statements.at(-1)).toMatchObject({ sql: 'SHOW GRANTS FOR CURRENT_USER()', timeout: 3000 });
-    expect(await snapshot(db, ['to_hang', 'to_hang_clone'])).toBe(before);
-  });
+  it(
+    'the network stops answering in the middle of setSecret: a ' +
+      'TargetOperationError naming the statement, nothing written',
+    async () => {
+      const h = await harness(db, { CONNECT_TIMEOUT_SECONDS: '1' });
+      const forwarder = await freezableForwarder();
+      const password = newPassword();
+      await createUser(db, 'to_hang', password, '%', ['GRANT SELECT ON shop.* TO ?@?']);
+      const masterArn = await createSecret(
+        h.client,
+        { username: db.adminUser, password: db.adminPassword, host: db.host, port: forwarder.port },
+        'mysql-master',
+      );
+      const secretId = await h.secretFor('to_hang', password, { port: forwarder.port, masterarn: masterArn });
+      const before = await snapshot(db, ['to_hang', 'to_hang_clone']);
+      const token = await h.service.start(secretId);
+      await h.service.runStep(secretId, 'createSecret', token);
+      // The master's check of its own rights (the last read before any write) never gets an answer.
+      h.beforeEachStatement((sql) => {
+        if (sql === 'SHOW GRANTS FOR CURRENT_USER()') forwarder.freeze();
+      });
+      const error = await h.service.runStep(secretId, 'setSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetOperationError);
+      expect((error as Error).message).toContain(
+        "reading the master user's own grants failed: PROTOCOL_SEQUENCE_TIMEOUT",
+      );
+      expect((error as Error).message).toContain(secretId);
+      expect(h.statements.at(-1)).toMatchObject({ sql: 'SHOW GRANTS FOR CURRENT_USER()', timeout: 3000 });
+      expect(await snapshot(db, ['to_hang', 'to_hang_clone'])).toBe(before);
+    },
+  );
 });

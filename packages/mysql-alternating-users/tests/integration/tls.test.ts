@@ -111,7 +111,8 @@ describe('ssl: true', () => {
       const token = await plain.service.start(plainSecret);
       await plain.service.runStep(plainSecret, 'createSecret', token);
       plain.connects.length = 0;
-      await plain.service.runStep(plainSecret, 'setSecret', token).catch(() => undefined); // the master secret names 127.0.0.1
+      // the master secret names 127.0.0.1
+      await plain.service.runStep(plainSecret, 'setSecret', token).catch(() => undefined);
       expect(plain.connects.find((c) => c.user === 'tls_wrongname')).toMatchObject({ tls: false, ok: true });
     },
   );
@@ -171,25 +172,30 @@ describe('ssl absent', () => {
     },
   );
 
-  it('a certificate from a CA the function does not trust is final: a TLS failure, no plaintext attempt, nothing changed', async () => {
-    const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
-    const password = newPassword();
-    await createUser(db, 'prefer_wrong_ca', password);
-    const before = await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone']);
-    const secretId = await h.secretFor('prefer_wrong_ca', password, { ssl: undefined });
-    const outputBefore = capturedOutput().length;
-    const error = await failedSetSecret(h, secretId);
-    expect(error).toBeInstanceOf(TargetConnectionError);
-    expect((error as TargetConnectionError).kind).toBe('tls');
-    expect(h.connects.length).toBeGreaterThan(0);
-    for (const attempt of h.connects)
-      expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
-    expect(capturedOutput().slice(outputBefore)).not.toContain('offers no TLS');
-    expect(await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone'])).toBe(before);
-  });
+  it(
+    'a certificate from a CA the function does not trust is ' +
+      'final: a TLS failure, no plaintext attempt, nothing changed',
+    async () => {
+      const h = await harness(db, { TLS_CA_BUNDLE_PATH: caFileFor(db, 'other')! });
+      const password = newPassword();
+      await createUser(db, 'prefer_wrong_ca', password);
+      const before = await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone']);
+      const secretId = await h.secretFor('prefer_wrong_ca', password, { ssl: undefined });
+      const outputBefore = capturedOutput().length;
+      const error = await failedSetSecret(h, secretId);
+      expect(error).toBeInstanceOf(TargetConnectionError);
+      expect((error as TargetConnectionError).kind).toBe('tls');
+      expect(h.connects.length).toBeGreaterThan(0);
+      for (const attempt of h.connects)
+        expect(attempt).toMatchObject({ tls: true, ok: false, code: 'HANDSHAKE_SSL_ERROR' });
+      expect(capturedOutput().slice(outputBefore)).not.toContain('offers no TLS');
+      expect(await snapshot(db, ['prefer_wrong_ca', 'prefer_wrong_ca_clone'])).toBe(before);
+    },
+  );
 
   it.skipIf(NO_TEST_CA)(
-    `a trusted certificate that does not name the host is final: a TLS failure, no plaintext attempt, nothing changed ${NEEDS_TEST_CA}`,
+    'a trusted certificate that does not name the host is final: a TLS ' +
+      `failure, no plaintext attempt, nothing changed ${NEEDS_TEST_CA}`,
     async () => {
       const port = await forwarder('127.0.0.2', db.port);
       const h = await harness(db);

@@ -37,18 +37,22 @@ describe('user names', () => {
 });
 
 describe('ADOPT_EXISTING_CLONE', () => {
-  it('default false, the booleans of every variable (core env.ts) accepted, anything else refused at cold start naming the variable', () => {
-    expect(readAdoptExisting({})).toBe(false);
-    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'TRUE' })).toBe(true);
-    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'yes' })).toBe(true);
-    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: '0' })).toBe(false);
-    expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'false' })).toBe(false);
-    for (const bad of ['sometimes', 'adopt', '2']) {
-      expect(() => createMysqlAlternatingUsersRotator({ env: { ADOPT_EXISTING_CLONE: bad } })).toThrow(
-        /ADOPT_EXISTING_CLONE/,
-      );
-    }
-  });
+  it(
+    'default false, the booleans of every variable (core env.ts) ' +
+      'accepted, anything else refused at cold start naming the variable',
+    () => {
+      expect(readAdoptExisting({})).toBe(false);
+      expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'TRUE' })).toBe(true);
+      expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'yes' })).toBe(true);
+      expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: '0' })).toBe(false);
+      expect(readAdoptExisting({ ADOPT_EXISTING_CLONE: 'false' })).toBe(false);
+      for (const bad of ['sometimes', 'adopt', '2']) {
+        expect(() => createMysqlAlternatingUsersRotator({ env: { ADOPT_EXISTING_CLONE: bad } })).toThrow(
+          /ADOPT_EXISTING_CLONE/,
+        );
+      }
+    },
+  );
 });
 
 describe('secret schema', () => {

@@ -7,7 +7,8 @@ import { planSync } from '../../src/grantSync.ts';
 describe('parseGrantLine', () => {
   it('MariaDB: drops USAGE, the password hash and REQUIRE from the global line', () => {
     const atoms = parseGrantLine(
-      "GRANT RELOAD, PROCESS ON *.* TO `o'ha``ra`@`%` IDENTIFIED BY PASSWORD '*60343BC91640688B13CCF8D04A63557C535E878C' REQUIRE SSL",
+      "GRANT RELOAD, PROCESS ON *.* TO `o'ha``ra`@`%` " +
+        "IDENTIFIED BY PASSWORD '*60343BC91640688B13CCF8D04A63557C535E878C' REQUIRE SSL",
     );
     expect(atoms).toEqual([
       { kind: 'privilege', object: '*.*', privilege: 'RELOAD' },
@@ -96,22 +97,26 @@ describe('planSync', () => {
 
 describe('planSync with ALL PRIVILEGES', () => {
   const target = "'app_clone'@'%'";
-  it('base holds ALL where the clone holds some: GRANT ALL, and no REVOKE of what ALL folds in (column grants still go)', () => {
-    const source = parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app`@`%`']);
-    const current = parseGrants([
-      'GRANT SELECT, INSERT ON `shop`.* TO `app_clone`@`%`',
-      'GRANT SELECT (`id`) ON `shop`.`orders` TO `app_clone`@`%`',
-    ]);
-    expect(planSync(source, current, target)).toEqual({
-      grants: ["GRANT ALL PRIVILEGES ON `shop`.* TO 'app_clone'@'%'"],
-      revokes: ["REVOKE SELECT (`id`) ON `shop`.`orders` FROM 'app_clone'@'%'"],
-    });
-    // Once the server shows ALL for the clone, nothing is left to do.
-    expect(planSync(source, parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%`']), target)).toEqual({
-      grants: [],
-      revokes: [],
-    });
-  });
+  it(
+    'base holds ALL where the clone holds some: GRANT ALL, and ' +
+      'no REVOKE of what ALL folds in (column grants still go)',
+    () => {
+      const source = parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app`@`%`']);
+      const current = parseGrants([
+        'GRANT SELECT, INSERT ON `shop`.* TO `app_clone`@`%`',
+        'GRANT SELECT (`id`) ON `shop`.`orders` TO `app_clone`@`%`',
+      ]);
+      expect(planSync(source, current, target)).toEqual({
+        grants: ["GRANT ALL PRIVILEGES ON `shop`.* TO 'app_clone'@'%'"],
+        revokes: ["REVOKE SELECT (`id`) ON `shop`.`orders` FROM 'app_clone'@'%'"],
+      });
+      // Once the server shows ALL for the clone, nothing is left to do.
+      expect(planSync(source, parseGrants(['GRANT ALL PRIVILEGES ON `shop`.* TO `app_clone`@`%`']), target)).toEqual({
+        grants: [],
+        revokes: [],
+      });
+    },
+  );
 
   it('clone holds ALL where the base holds less: first revoke one privilege the base lacks, never REVOKE ALL', () => {
     const source = parseGrants([

@@ -92,18 +92,21 @@ describe('mysql-alternating-users.zip on Node 22', () => {
     expect(fn.output()).toContain('"rotator":"mysql-alternating-users"');
   });
 
-  it('with ssl: true and only its default trust store, the test server is refused, never reached in plaintext', async () => {
-    const { service, secretId } = await setUp('zipdefault', defaultTrust.invoke, { ssl: true });
-    const error = await service.rotate(secretId).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RotationFailedError);
-    expect(
-      (error as RotationFailedError).failures.every(
-        (f) => (f as Error).name === 'TargetConnectionError' && /\[tls[ \]]/.test((f as Error).message),
-      ),
-    ).toBe(true);
-    expect(defaultTrust.output()).not.toContain('"tls":false');
-    expect(await accountHosts(db, 'zipdefault_clone')).toEqual([]);
-  });
+  it(
+    'with ssl: true and only its default trust store, the ' + 'test server is refused, never reached in plaintext',
+    async () => {
+      const { service, secretId } = await setUp('zipdefault', defaultTrust.invoke, { ssl: true });
+      const error = await service.rotate(secretId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RotationFailedError);
+      expect(
+        (error as RotationFailedError).failures.every(
+          (f) => (f as Error).name === 'TargetConnectionError' && /\[tls[ \]]/.test((f as Error).message),
+        ),
+      ).toBe(true);
+      expect(defaultTrust.output()).not.toContain('"tls":false');
+      expect(await accountHosts(db, 'zipdefault_clone')).toEqual([]);
+    },
+  );
 
   it('reports a typed error for a bad event, as the runtime would', async () => {
     const error = await fn.invoke({ Step: 'explode', SecretId: 'x', ClientRequestToken: 'y' }).catch((e: unknown) => e);
