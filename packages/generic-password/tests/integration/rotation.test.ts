@@ -13,38 +13,41 @@ import { describe, expect, it } from 'vitest';
 import { genericPasswordRotator } from '../../src/rotator.ts';
 
 describe('generic-password rotation (source)', () => {
-  it('rotates three times in a row: new AWSCURRENT each time, the old value under AWSPREVIOUS, other fields kept', async () => {
-    const endpoint = motoEndpoint();
-    const client = secretsManagerClient(endpoint);
-    const handler = createRotationHandler(genericPasswordRotator, {
-      client,
-      env: { PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' },
-    });
-    const service = new RotationService({
-      client,
-      invoke: handler,
-      rotationLambdaArn: await ensureRotationFunction(endpoint),
-    });
-    const secretId = await createSecret(
-      client,
-      { password: 'first-password-value', username: 'svc', extra: { team: 'payments' } },
-      'generic',
-    );
+  it(
+    'rotates three times in a row: new AWSCURRENT each time, ' + 'the old value under AWSPREVIOUS, other fields kept',
+    async () => {
+      const endpoint = motoEndpoint();
+      const client = secretsManagerClient(endpoint);
+      const handler = createRotationHandler(genericPasswordRotator, {
+        client,
+        env: { PASSWORD_LENGTH: '40', EXCLUDE_PUNCTUATION: 'true' },
+      });
+      const service = new RotationService({
+        client,
+        invoke: handler,
+        rotationLambdaArn: await ensureRotationFunction(endpoint),
+      });
+      const secretId = await createSecret(
+        client,
+        { password: 'first-password-value', username: 'svc', extra: { team: 'payments' } },
+        'generic',
+      );
 
-    const seen = [(await readSecret(client, secretId, 'AWSCURRENT'))!.password as string];
-    for (let rotation = 1; rotation <= 3; rotation += 1) {
-      const { token, attempts } = await service.rotate(secretId);
-      const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
-      const previous = (await readSecret(client, secretId, 'AWSPREVIOUS'))!;
-      expect(attempts).toBe(1);
-      expect(current.versionId).toBe(token);
-      expect(previous.password).toBe(seen.at(-1));
-      expect(current).toMatchObject({ username: 'svc', extra: { team: 'payments' } });
-      expect(current.password).toMatch(/^[A-Za-z0-9]{40}$/);
-      seen.push(current.password as string);
-    }
-    expect(new Set(seen).size).toBe(4);
-  });
+      const seen = [(await readSecret(client, secretId, 'AWSCURRENT'))!.password as string];
+      for (let rotation = 1; rotation <= 3; rotation += 1) {
+        const { token, attempts } = await service.rotate(secretId);
+        const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
+        const previous = (await readSecret(client, secretId, 'AWSPREVIOUS'))!;
+        expect(attempts).toBe(1);
+        expect(current.versionId).toBe(token);
+        expect(previous.password).toBe(seen.at(-1));
+        expect(current).toMatchObject({ username: 'svc', extra: { team: 'payments' } });
+        expect(current.password).toMatch(/^[A-Za-z0-9]{40}$/);
+        seen.push(current.password as string);
+      }
+      expect(new Set(seen).size).toBe(4);
+    },
+  );
 
   it('logs structured JSON keyed by secretId, step, clientRequestToken and rotator', async () => {
     const endpoint = motoEndpoint();

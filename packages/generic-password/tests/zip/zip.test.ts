@@ -1,4 +1,7 @@
-/** The built zip as an artifact: unpacked alone, loaded by Node 22, a full rotation (reproducibility: scripts/tests/reproducibleBuild.test.ts). */
+/**
+ * The built zip as an artifact: unpacked alone, loaded by Node 22, a full rotation (reproducibility:
+ * scripts/tests/reproducibleBuild.test.ts).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
