@@ -34,7 +34,8 @@ export function parseAllowedHosts(raw: string, variable: string): HostRule[] {
     if (!match || tooBroad || port < 1 || port > 65535) {
       throw new ConfigurationError(
         variable,
-        `Environment variable ${variable} has an entry that is not a host name, "*.domain" or either with ":port" (got "${entry}")`,
+        `Environment variable ${variable} has an entry that is not a ` +
+          `host name, "*.domain" or either with ":port" (got "${entry}")`,
       );
     }
     return { host: match[2]!, wildcard: match[1] !== undefined, port };

@@ -77,7 +77,8 @@ function readAllowedHosts(env: Env, provider: ProviderName): { allowedHosts: Hos
     // A generic provider has no host of its own: without a list, a secret's writer picks the host.
     throw new ConfigurationError(
       'API_ALLOWED_HOSTS',
-      `Environment variable API_ALLOWED_HOSTS is required when API_PROVIDER is ${provider}: the host names (e.g. api.example.com, *.example.com, host:8443) a secret's baseUrl may name`,
+      `Environment variable API_ALLOWED_HOSTS is required when API_PROVIDER is ${provider}: the ` +
+        "host names (e.g. api.example.com, *.example.com, host:8443) a secret's baseUrl may name",
     );
   }
   return {

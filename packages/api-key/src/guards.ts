@@ -17,7 +17,9 @@ export function assertAllowedHost(secret: ApiKeySecret, version: string, config:
   if (isHostAllowed(url, config.allowedHosts)) return;
   throw new ConfusedDeputyError(
     'baseUrl',
-    `${version} names baseUrl ${normalizeBaseUrl(secret.baseUrl)}, whose host ${url.host} is not allowed by ${config.allowedHostsSource} (${describeRules(config.allowedHosts)}); refusing to send anything to it (field "baseUrl")`,
+    `${version} names baseUrl ${normalizeBaseUrl(secret.baseUrl)}, whose host ` +
+      `${url.host} is not allowed by ${config.allowedHostsSource} ` +
+      `(${describeRules(config.allowedHosts)}); refusing to send anything to it (field "baseUrl")`,
     ctx,
   );
 }
@@ -60,7 +62,8 @@ export function assertCurrentKeyListed(current: ApiKeySecret, listed: ListedKey[
   // The id is not echoed: it is not a key of the account, so it may be anything someone wrote.
   throw new ConfusedDeputyError(
     'keyId',
-    `AWSCURRENT names a keyId that the current key's account does not list; nothing is created or revoked until keyId names the key apiKey holds (field "keyId")`,
+    "AWSCURRENT names a keyId that the current key's account does not list; nothing " +
+      'is created or revoked until keyId names the key apiKey holds (field "keyId")',
     ctx,
   );
 }
@@ -85,7 +88,8 @@ export function assertPendingIds(current: ApiKeySecret, pending: ApiKeySecret, c
   if (unexpected !== undefined) {
     throw refusePending(
       'initialKeyIds',
-      `names in initialKeyIds a key that neither AWSCURRENT's initialKeyIds nor its previousKeyId names (${unexpected})`,
+      "names in initialKeyIds a key that neither AWSCURRENT's " +
+        `initialKeyIds nor its previousKeyId names (${unexpected})`,
       ctx,
     );
   }

@@ -43,7 +43,8 @@ export function initialKeysToRecord(
 export function warnInitialRevocation(logger: RotationLogger, ids: string[]): void {
   for (const keyId of ids) {
     logger.warn(
-      "API_REVOKE_INITIAL_KEY=true: revoking a key this rotator did not make (the key the secret held before its first rotation); its id comes from the secret's versions",
+      'API_REVOKE_INITIAL_KEY=true: revoking a key this rotator did not make (the key the ' +
+        "secret held before its first rotation); its id comes from the secret's versions",
       { keyId },
     );
   }

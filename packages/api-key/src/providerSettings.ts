@@ -10,7 +10,10 @@ export function providerOf(secret: ApiKeySecret, config: ApiKeyConfig): Provider
   return config.secretSettings ? ((secret.provider as ProviderName | undefined) ?? config.provider) : config.provider;
 }
 
-/** Precedence: the secret's `api` fields (with API_SECRET_SETTINGS), then the environment, then the provider's preset, then the defaults. */
+/**
+ * Precedence: the secret's `api` fields (with API_SECRET_SETTINGS), then the environment, then the provider's
+ * preset, then the defaults.
+ */
 export function settingsFor(secret: ApiKeySecret, config: ApiKeyConfig): AdapterSettings {
   const preset = PROVIDERS[providerOf(secret, config)].preset;
   const fromSecret = config.secretSettings ? (secret.api as Partial<AdapterSettings> | undefined) : undefined;

@@ -34,7 +34,9 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
     if (config.secretSettings && !warnedSecretSettings) {
       warnedSecretSettings = true;
       ctx.logger.warn(
-        "API_SECRET_SETTINGS=true: a secret's api settings and provider are used, so whoever can write a secret chooses the paths, the auth header and the response fields copied into it (the host stays within the allowed hosts)",
+        "API_SECRET_SETTINGS=true: a secret's api settings and provider are used, " +
+          'so whoever can write a secret chooses the paths, the auth header and the ' +
+          'response fields copied into it (the host stays within the allowed hosts)',
       );
     }
     return openSession(secret, version, config, ctx, options.createHttp);
@@ -168,7 +170,8 @@ export function createApiKeyRotator(options: ApiKeyRotatorOptions = {}): Rotator
       const failed = await revokeAll(adapter, auth, revoke, ctx.logger);
       if (failed.length > 0) {
         throw new TargetOperationError(
-          `Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); AWSCURRENT has moved and the next rotation tries again`,
+          `Could not revoke ${failed.length} old key(s) (${failed.join(', ')}); ` +
+            'AWSCURRENT has moved and the next rotation tries again',
           ctx,
         );
       }

@@ -85,7 +85,8 @@ export function rotatorSchema(config: Pick<ApiKeyConfig, 'secretSettings' | 'pro
           code: 'custom',
           path: ['api'],
           message:
-            "per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true",
+            "per-secret adapter settings are not used: the function's environment " +
+            '(API_* variables) sets them unless API_SECRET_SETTINGS=true',
         });
       }
       if (secret.provider !== undefined && secret.provider !== config.provider) {

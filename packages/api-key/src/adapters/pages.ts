@@ -107,7 +107,8 @@ export async function readAllPages(
         'GET',
         path,
         undefined,
-        `still announced a next page after ${maxPages} pages (API_MAX_PAGES); the key list was not read to its end, so no key is created or revoked from it`,
+        `still announced a next page after ${maxPages} pages (API_MAX_PAGES); the ` +
+          'key list was not read to its end, so no key is created or revoked from it',
         errorContext,
       );
     }

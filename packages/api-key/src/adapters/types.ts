@@ -42,7 +42,10 @@ export interface AdapterContext {
 }
 
 export interface ProviderDefinition {
-  /** Settings that differ from GENERIC_DEFAULTS; the environment (and with API_SECRET_SETTINGS the secret) override them. */
+  /**
+   * Settings that differ from GENERIC_DEFAULTS; the environment (and with API_SECRET_SETTINGS the secret)
+   * override them.
+   */
   preset: Partial<AdapterSettings>;
   /** The service's own API hosts, allowed when API_ALLOWED_HOSTS is unset; none for the generic adapter. */
   hosts?: readonly string[];

@@ -59,7 +59,8 @@ describe('the key is created but the answer is lost (a 502 or a dropped connecti
     [false, 502],
     [false, 'reset'],
   ] as const)(
-    "revealKeysOnList %s, answer replaced by %s: the create is not repeated blindly; in the end exactly one active key has this token's label",
+    'revealKeysOnList %s, answer replaced by %s: the create is not repeated ' +
+      "blindly; in the end exactly one active key has this token's label",
     async (revealKeysOnList, replaceWith) => {
       const fx = await setUp(api, { account: { revealKeysOnList, maxActiveKeys: 5 } });
       const start = api.requests().length;
@@ -87,42 +88,50 @@ describe('the key is created but the answer is lost (a 502 or a dropped connecti
 });
 
 describe('provider faults during createSecret', () => {
-  it('429 with Retry-After on the create and a transient 500 on the list: retried, the rotation completes in one attempt', async () => {
-    const fx = await setUp(api);
-    const start = api.requests().length;
-    api.injectFault({ route: 'GET /keys', fault: { kind: 'status', status: 500 } });
-    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
-    const { attempts, token } = await fx.service.rotate(fx.secretId);
-    expect(attempts).toBe(1);
-    const seen = requestsSince(start).map((r) => `${r.method} ${r.path} ${r.status}`);
-    expect(seen.slice(0, 4)).toEqual(['GET /keys 500', 'GET /keys 200', 'POST /keys 429', 'POST /keys 201']);
-    const waits = capturedOutput()
-      .split('\n')
-      .filter((l) => l.includes(token) && l.includes('retrying'))
-      .map((l) => JSON.parse(l) as { status: number; delayMs: number });
-    expect(waits.map((w) => w.status)).toEqual([500, 429]);
-    expect(waits[1]!.delayMs).toBeGreaterThanOrEqual(1000); // Retry-After honoured
-    expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
-  });
+  it(
+    '429 with Retry-After on the create and a transient 500 on ' +
+      'the list: retried, the rotation completes in one attempt',
+    async () => {
+      const fx = await setUp(api);
+      const start = api.requests().length;
+      api.injectFault({ route: 'GET /keys', fault: { kind: 'status', status: 500 } });
+      api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
+      const { attempts, token } = await fx.service.rotate(fx.secretId);
+      expect(attempts).toBe(1);
+      const seen = requestsSince(start).map((r) => `${r.method} ${r.path} ${r.status}`);
+      expect(seen.slice(0, 4)).toEqual(['GET /keys 500', 'GET /keys 200', 'POST /keys 429', 'POST /keys 201']);
+      const waits = capturedOutput()
+        .split('\n')
+        .filter((l) => l.includes(token) && l.includes('retrying'))
+        .map((l) => JSON.parse(l) as { status: number; delayMs: number });
+      expect(waits.map((w) => w.status)).toEqual([500, 429]);
+      expect(waits[1]!.delayMs).toBeGreaterThanOrEqual(1000); // Retry-After honoured
+      expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
+    },
+  );
 
-  it('a 500 on the create POST is not repeated within the attempt (it may have created a key); the next attempt completes with one key', async () => {
-    const fx = await setUp(api);
-    const start = api.requests().length;
-    api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 500 } });
-    const { attempts, token, failures } = await fx.service.rotate(fx.secretId);
-    expect(attempts).toBe(2);
-    expect(failures[0]).toBeInstanceOf(KeyApiError);
-    expect((failures[0] as KeyApiError).message).toMatch(
-      /^POST \/keys answered HTTP 500 to a call with the current key \[server\]/,
-    );
-    expect(
-      requestsSince(start)
-        .filter((r) => r.method === 'POST')
-        .map((r) => r.status),
-    ).toEqual([500, 201]);
-    expectNoKeyIn(failures[0], [fx.account.key]);
-    expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
-  });
+  it(
+    'a 500 on the create POST is not repeated within the attempt (it ' +
+      'may have created a key); the next attempt completes with one key',
+    async () => {
+      const fx = await setUp(api);
+      const start = api.requests().length;
+      api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 500 } });
+      const { attempts, token, failures } = await fx.service.rotate(fx.secretId);
+      expect(attempts).toBe(2);
+      expect(failures[0]).toBeInstanceOf(KeyApiError);
+      expect((failures[0] as KeyApiError).message).toMatch(
+        /^POST \/keys answered HTTP 500 to a call with the current key \[server\]/,
+      );
+      expect(
+        requestsSince(start)
+          .filter((r) => r.method === 'POST')
+          .map((r) => r.status),
+      ).toEqual([500, 201]);
+      expectNoKeyIn(failures[0], [fx.account.key]);
+      expect(api.keys(fx.account.accountId).filter((k) => k.label.endsWith(token))).toHaveLength(1);
+    },
+  );
 
   it('a slow answer past the request timeout and a dropped connection are retried for idempotent calls', async () => {
     const fx = await setUp(api, { env: { API_REQUEST_TIMEOUT_SECONDS: '1' } });
@@ -147,7 +156,8 @@ describe('provider faults during createSecret', () => {
     const error = await fx.service.runStep(fx.secretId, 'createSecret', token).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'KeyApiError', kind: 'rate-limited', status: 429 });
     expect((error as Error).message).toContain(
-      'GET /keys answered HTTP 429 to a call with the current key; a wait of 30 s does not fit in the time left for this step [rate-limited]',
+      'GET /keys answered HTTP 429 to a call with the current key; a wait ' +
+        'of 30 s does not fit in the time left for this step [rate-limited]',
     );
     expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
   });
@@ -244,68 +254,76 @@ describe('bad input the rotator must refuse', () => {
     },
   );
 
-  it('at finishSecret, an AWSCURRENT written by hand with another base URL: the engine refuses the promotion (pending no longer follows AWSCURRENT), nothing is revoked', async () => {
-    const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
-    const victim = await createKeyDirectly(api, fx.account.key, 'made-by-a-person');
-    const token = await fx.service.start(fx.secretId);
-    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const)
-      await fx.service.runStep(fx.secretId, step, token);
-    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
-    // Someone rewrites AWSCURRENT between testSecret and finishSecret; its previousKeyId names a key no rotator made.
-    const handWritten = randomUUID();
-    await fx.sm.send(
-      new PutSecretValueCommand({
-        SecretId: fx.secretId,
-        ClientRequestToken: handWritten,
-        SecretString: JSON.stringify({
-          apiKey: current.apiKey,
-          keyId: current.keyId,
-          baseUrl: `${api.baseUrl}/elsewhere`,
-          previousKeyId: victim.id,
+  it(
+    'at finishSecret, an AWSCURRENT written by hand with another base URL: the engine ' +
+      'refuses the promotion (pending no longer follows AWSCURRENT), nothing is revoked',
+    async () => {
+      const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+      const victim = await createKeyDirectly(api, fx.account.key, 'made-by-a-person');
+      const token = await fx.service.start(fx.secretId);
+      for (const step of ['createSecret', 'setSecret', 'testSecret'] as const)
+        await fx.service.runStep(fx.secretId, step, token);
+      const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+      // Someone rewrites AWSCURRENT between testSecret and finishSecret; its previousKeyId names a key no rotator made.
+      const handWritten = randomUUID();
+      await fx.sm.send(
+        new PutSecretValueCommand({
+          SecretId: fx.secretId,
+          ClientRequestToken: handWritten,
+          SecretString: JSON.stringify({
+            apiKey: current.apiKey,
+            keyId: current.keyId,
+            baseUrl: `${api.baseUrl}/elsewhere`,
+            previousKeyId: victim.id,
+          }),
+          VersionStages: ['HANDWRITTEN'],
         }),
-        VersionStages: ['HANDWRITTEN'],
-      }),
-    );
-    await fx.sm.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: fx.secretId,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: handWritten,
-        RemoveFromVersionId: current.versionId,
-      }),
-    );
-    const start = api.requests().length;
-    const error = await fx.service.runStep(fx.secretId, 'finishSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfusedDeputyError);
-    expect(error).toMatchObject({ field: 'baseUrl', step: 'finishSecret' });
-    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(handWritten);
-    expect(requestsSince(start)).toEqual([]);
-    expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
-  });
-
-  it("an AWSCURRENT keyId that is not a key of the account ('; DROP USER admin; --): ConfusedDeputyError naming keyId in every attempt, no key created or revoked, nothing written", async () => {
-    const fx = await setUp(api, {
-      secret: { keyId: "'; DROP USER admin; --", previousKeyId: 'key_0' },
-      account: { maxActiveKeys: 5 },
-      maxAttempts: 3,
-    });
-    const start = api.requests().length;
-    const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
-    expect(failed.failures).toHaveLength(3);
-    for (const error of failed.failures) {
-      expect(error).toBeInstanceOf(ConfusedDeputyError);
-      expect(error).toMatchObject({ field: 'keyId', step: 'createSecret' });
-      expect((error as Error).message).toContain(
-        `AWSCURRENT names a keyId that the current key's account does not list`,
       );
-      expect((error as Error).message).toContain(fx.secretId);
-      expectNoKeyIn(error, [fx.account.key]);
-    }
-    // One list per attempt, and nothing that creates or deletes a key.
-    expect(requestsSince(start).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /keys', 'GET /keys', 'GET /keys']);
-    expect(api.keys(fx.account.accountId)).toHaveLength(1);
-    expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
-  });
+      await fx.sm.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: fx.secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: handWritten,
+          RemoveFromVersionId: current.versionId,
+        }),
+      );
+      const start = api.requests().length;
+      const error = await fx.service.runStep(fx.secretId, 'finishSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfusedDeputyError);
+      expect(error).toMatchObject({ field: 'baseUrl', step: 'finishSecret' });
+      expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(handWritten);
+      expect(requestsSince(start)).toEqual([]);
+      expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
+    },
+  );
+
+  it(
+    "an AWSCURRENT keyId that is not a key of the account ('; DROP USER admin; --): " +
+      'ConfusedDeputyError naming keyId in every attempt, no key created or revoked, nothing written',
+    async () => {
+      const fx = await setUp(api, {
+        secret: { keyId: "'; DROP USER admin; --", previousKeyId: 'key_0' },
+        account: { maxActiveKeys: 5 },
+        maxAttempts: 3,
+      });
+      const start = api.requests().length;
+      const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
+      expect(failed.failures).toHaveLength(3);
+      for (const error of failed.failures) {
+        expect(error).toBeInstanceOf(ConfusedDeputyError);
+        expect(error).toMatchObject({ field: 'keyId', step: 'createSecret' });
+        expect((error as Error).message).toContain(
+          `AWSCURRENT names a keyId that the current key's account does not list`,
+        );
+        expect((error as Error).message).toContain(fx.secretId);
+        expectNoKeyIn(error, [fx.account.key]);
+      }
+      // One list per attempt, and nothing that creates or deletes a key.
+      expect(requestsSince(start).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /keys', 'GET /keys', 'GET /keys']);
+      expect(api.keys(fx.account.accountId)).toHaveLength(1);
+      expect(fx.probe.count('PutSecretValueCommand')).toBe(0);
+    },
+  );
 
   it.each([
     ['apiKey', (key: string) => ({ apiKey: `${key}\u0000` })],
@@ -327,93 +345,106 @@ describe('bad input the rotator must refuse', () => {
     },
   );
 
-  it('an AWSPENDING apiKey with a trailing NUL: SecretValueError naming it at setSecret and testSecret, no request sent, no promotion', async () => {
-    const fx = await setUp(api);
-    const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
-    const token = await fx.service.start(fx.secretId);
-    await fx.service.runStep(fx.secretId, 'createSecret', token);
-    const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
-    const { versionId: _v, ...value } = pending;
-    await putPending(fx, token, { ...value, apiKey: `${pending.apiKey}\u0000` });
-    const start = api.requests().length;
-    for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
-      const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: 'SecretValueError', fields: ['apiKey'], step });
-    }
-    expect(requestsSince(start)).toEqual([]);
-    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
-  });
-
-  describe('a planted pending value (someone with PutSecretValue): ConfusedDeputyError at testSecret, no promotion, nothing revoked', () => {
-    type Plant = (fx: Fixture, current: KeySecret, token: string) => Promise<Record<string, unknown>>;
-    const cases: Array<[string, string, Plant]> = [
-      [
-        'the bootstrap key of a second account',
-        'keyId',
-        async (_fx, current) => {
-          const other = api.createAccount();
-          return { apiKey: other.key, keyId: other.keyId, previousKeyId: current.keyId };
-        },
-      ],
-      [
-        "a key of a second account that carries this rotation's label",
-        'apiKey',
-        async (fx, current, token) => {
-          const other = api.createAccount();
-          const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
-          return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
-        },
-      ],
-      [
-        'an initialKeyIds naming a key no version named (to be revoked later)',
-        'initialKeyIds',
-        async (fx, current, token) => {
-          const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
-          const victim = await createKeyDirectly(api, current.apiKey, 'made-by-a-person');
-          return { apiKey: made.key, keyId: made.id, previousKeyId: current.keyId, initialKeyIds: [victim.id] };
-        },
-      ],
-      [
-        'a previousKeyId that is not the key AWSCURRENT holds',
-        'previousKeyId',
-        async (fx, current, token) => {
-          const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
-          return { apiKey: made.key, keyId: made.id, previousKeyId: 'key_not_made_by_a_rotator' };
-        },
-      ],
-    ];
-    it.each(cases)('%s: names %s', async (_what, field, plant) => {
-      const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+  it(
+    'an AWSPENDING apiKey with a trailing NUL: SecretValueError naming ' +
+      'it at setSecret and testSecret, no request sent, no promotion',
+    async () => {
+      const fx = await setUp(api);
       const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
       const token = await fx.service.start(fx.secretId);
-      await putPending(fx, token, { ...(await plant(fx, current, token)), baseUrl: api.baseUrl });
+      await fx.service.runStep(fx.secretId, 'createSecret', token);
+      const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
+      const { versionId: _v, ...value } = pending;
+      await putPending(fx, token, { ...value, apiKey: `${pending.apiKey}\u0000` });
       const start = api.requests().length;
-      await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
-      await fx.service.runStep(fx.secretId, 'setSecret', token);
-      const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ConfusedDeputyError);
-      expect(error).toMatchObject({ field });
-      expect((error as Error).message).toContain(`refusing to promote it (field "${field}")`);
-      expect((error as Error).message).toContain(fx.secretId);
-      expectNoKeyIn(error, [current.apiKey]);
-      expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-      expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.keyId).toBe(current.keyId);
-      expect(requestsSince(start).filter((r) => r.method !== 'GET')).toEqual([]);
-      expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
-    });
-  });
+      for (const step of ['setSecret', 'testSecret', 'finishSecret'] as const) {
+        const error = await fx.service.runStep(fx.secretId, step, token).catch((e: unknown) => e);
+        expect(error).toMatchObject({ name: 'SecretValueError', fields: ['apiKey'], step });
+      }
+      expect(requestsSince(start)).toEqual([]);
+      expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(current.versionId);
+    },
+  );
 
-  it('a pending key the provider refuses fails testSecret with PendingTestFailedError, without the key or the axios error', async () => {
-    const fx = await setUp(api);
-    const token = await fx.service.start(fx.secretId);
-    await fx.service.runStep(fx.secretId, 'createSecret', token);
-    const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
-    api.injectFault({ route: 'GET /whoami', fault: { kind: 'status', status: 403 } });
-    const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PendingTestFailedError);
-    expect((error as Error).message).toContain(
-      `The pending key (id ${pending.keyId}) does not work: GET /whoami answered HTTP 403 to a call with the pending key`,
-    );
-    expectNoKeyIn(error, [pending.apiKey, fx.account.key]);
-  });
+  describe(
+    'a planted pending value (someone with PutSecretValue): ' +
+      'ConfusedDeputyError at testSecret, no promotion, nothing revoked',
+    () => {
+      type Plant = (fx: Fixture, current: KeySecret, token: string) => Promise<Record<string, unknown>>;
+      const cases: Array<[string, string, Plant]> = [
+        [
+          'the bootstrap key of a second account',
+          'keyId',
+          async (_fx, current) => {
+            const other = api.createAccount();
+            return { apiKey: other.key, keyId: other.keyId, previousKeyId: current.keyId };
+          },
+        ],
+        [
+          "a key of a second account that carries this rotation's label",
+          'apiKey',
+          async (fx, current, token) => {
+            const other = api.createAccount();
+            const planted = await createKeyDirectly(api, other.key, labelFor(fx.secretId, token));
+            return { apiKey: planted.key, keyId: planted.id, previousKeyId: current.keyId };
+          },
+        ],
+        [
+          'an initialKeyIds naming a key no version named (to be revoked later)',
+          'initialKeyIds',
+          async (fx, current, token) => {
+            const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+            const victim = await createKeyDirectly(api, current.apiKey, 'made-by-a-person');
+            return { apiKey: made.key, keyId: made.id, previousKeyId: current.keyId, initialKeyIds: [victim.id] };
+          },
+        ],
+        [
+          'a previousKeyId that is not the key AWSCURRENT holds',
+          'previousKeyId',
+          async (fx, current, token) => {
+            const made = await createKeyDirectly(api, current.apiKey, labelFor(fx.secretId, token));
+            return { apiKey: made.key, keyId: made.id, previousKeyId: 'key_not_made_by_a_rotator' };
+          },
+        ],
+      ];
+      it.each(cases)('%s: names %s', async (_what, field, plant) => {
+        const fx = await setUp(api, { env: { API_REVOKE_INITIAL_KEY: 'true' }, account: { maxActiveKeys: 5 } });
+        const current = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!;
+        const token = await fx.service.start(fx.secretId);
+        await putPending(fx, token, { ...(await plant(fx, current, token)), baseUrl: api.baseUrl });
+        const start = api.requests().length;
+        await fx.service.runStep(fx.secretId, 'createSecret', token); // pending exists: nothing to do
+        await fx.service.runStep(fx.secretId, 'setSecret', token);
+        const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConfusedDeputyError);
+        expect(error).toMatchObject({ field });
+        expect((error as Error).message).toContain(`refusing to promote it (field "${field}")`);
+        expect((error as Error).message).toContain(fx.secretId);
+        expectNoKeyIn(error, [current.apiKey]);
+        expect(fx.probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+        expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.keyId).toBe(current.keyId);
+        expect(requestsSince(start).filter((r) => r.method !== 'GET')).toEqual([]);
+        expect(api.keys(fx.account.accountId).filter((k) => k.revoked)).toEqual([]);
+      });
+    },
+  );
+
+  it(
+    'a pending key the provider refuses fails testSecret with ' +
+      'PendingTestFailedError, without the key or the axios error',
+    async () => {
+      const fx = await setUp(api);
+      const token = await fx.service.start(fx.secretId);
+      await fx.service.runStep(fx.secretId, 'createSecret', token);
+      const pending = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPENDING', token))!;
+      api.injectFault({ route: 'GET /whoami', fault: { kind: 'status', status: 403 } });
+      const error = await fx.service.runStep(fx.secretId, 'testSecret', token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PendingTestFailedError);
+      expect((error as Error).message).toContain(
+        `The pending key (id ${pending.keyId}) does not work: GET ` +
+          '/whoami answered HTTP 403 to a call with the pending key',
+      );
+      expectNoKeyIn(error, [pending.apiKey, fx.account.key]);
+    },
+  );
 });

@@ -91,67 +91,75 @@ describe('every page of the key list', () => {
 });
 
 describe('an API that never stops announcing a next page', () => {
-  it('createSecret stops at API_MAX_PAGES with a clear error in every attempt: no key created or revoked, nothing written', async () => {
-    const fx = await setUp(api, {
-      env: {
-        API_LIST_ITEMS_FIELD: 'data',
-        API_NEXT_PAGE: 'cursor:next_cursor:cursor',
-        API_MAX_PAGES: '4',
-        API_REVOKE_INITIAL_KEY: 'true',
-      },
-      account: { maxActiveKeys: 10, listPages: { size: 2, style: 'cursor' } },
-      maxAttempts: 2,
-    });
-    await fx.service.rotate(fx.secretId);
-    await fx.service.rotate(fx.secretId); // the bootstrap key is revoked here; K1 is due at the next clean-up
-    api.setListPages(fx.account.accountId, { size: 2, style: 'cursor', endless: true });
-    const before = api.keys(fx.account.accountId);
-    const start = api.requests().length;
-    const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
-    for (const error of failed.failures) {
-      expect(error).toMatchObject({
-        name: 'KeyApiError',
-        kind: 'too-many-pages',
-        method: 'GET',
-        path: '/keys',
-        step: 'createSecret',
+  it(
+    'createSecret stops at API_MAX_PAGES with a clear error in ' +
+      'every attempt: no key created or revoked, nothing written',
+    async () => {
+      const fx = await setUp(api, {
+        env: {
+          API_LIST_ITEMS_FIELD: 'data',
+          API_NEXT_PAGE: 'cursor:next_cursor:cursor',
+          API_MAX_PAGES: '4',
+          API_REVOKE_INITIAL_KEY: 'true',
+        },
+        account: { maxActiveKeys: 10, listPages: { size: 2, style: 'cursor' } },
+        maxAttempts: 2,
       });
-      expect((error as Error).message).toContain(
-        'GET /keys still announced a next page after 4 pages (API_MAX_PAGES); the key list was not read to its end, so no key is created or revoked from it',
-      );
-    }
-    const seen = api.requests().slice(start);
-    expect(seen.filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(seen).toHaveLength(8); // 4 pages, 2 attempts
-    expect(api.keys(fx.account.accountId)).toEqual(before);
-    expect(fx.probe.count('PutSecretValueCommand')).toBe(2); // the two successful rotations only
-  });
+      await fx.service.rotate(fx.secretId);
+      await fx.service.rotate(fx.secretId); // the bootstrap key is revoked here; K1 is due at the next clean-up
+      api.setListPages(fx.account.accountId, { size: 2, style: 'cursor', endless: true });
+      const before = api.keys(fx.account.accountId);
+      const start = api.requests().length;
+      const failed = await fx.service.rotate(fx.secretId).catch((e: { failures: unknown[] }) => e);
+      for (const error of failed.failures) {
+        expect(error).toMatchObject({
+          name: 'KeyApiError',
+          kind: 'too-many-pages',
+          method: 'GET',
+          path: '/keys',
+          step: 'createSecret',
+        });
+        expect((error as Error).message).toContain(
+          'GET /keys still announced a next page after 4 pages (API_MAX_PAGES); the ' +
+            'key list was not read to its end, so no key is created or revoked from it',
+        );
+      }
+      const seen = api.requests().slice(start);
+      expect(seen.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(seen).toHaveLength(8); // 4 pages, 2 attempts
+      expect(api.keys(fx.account.accountId)).toEqual(before);
+      expect(fx.probe.count('PutSecretValueCommand')).toBe(2); // the two successful rotations only
+    },
+  );
 
-  it('at finishSecret the clean-up stops at the cap: the promotion stands, the error is logged, nothing is revoked', async () => {
-    const fx = await setUp(api, {
-      env: { API_LIST_ITEMS_FIELD: 'data', API_NEXT_PAGE: 'cursor:next_cursor:cursor', API_MAX_PAGES: '3' },
-      account: { maxActiveKeys: 10, listPages: { size: 2, style: 'cursor' } },
-    });
-    await fx.service.rotate(fx.secretId);
-    await fx.service.rotate(fx.secretId);
-    const k1 = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS'))!; // due at the next clean-up
-    const token = await fx.service.start(fx.secretId);
-    for (const step of ['createSecret', 'setSecret', 'testSecret'] as const)
-      await fx.service.runStep(fx.secretId, step, token);
-    api.setListPages(fx.account.accountId, { size: 2, style: 'cursor', endless: true });
-    const start = api.requests().length;
-    await fx.service.runStep(fx.secretId, 'finishSecret', token);
-    expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(token);
-    expect(
-      api
-        .requests()
-        .slice(start)
-        .filter((r) => r.method !== 'GET'),
-    ).toEqual([]);
-    expect(await statusWith(api, k1.apiKey)).toBe(200);
-    const line = capturedOutput()
-      .split('\n')
-      .find((l) => l.includes(token) && l.includes('post-promotion clean-up failed'));
-    expect(line).toContain('still announced a next page after 3 pages (API_MAX_PAGES)');
-  });
+  it(
+    'at finishSecret the clean-up stops at the cap: the ' + 'promotion stands, the error is logged, nothing is revoked',
+    async () => {
+      const fx = await setUp(api, {
+        env: { API_LIST_ITEMS_FIELD: 'data', API_NEXT_PAGE: 'cursor:next_cursor:cursor', API_MAX_PAGES: '3' },
+        account: { maxActiveKeys: 10, listPages: { size: 2, style: 'cursor' } },
+      });
+      await fx.service.rotate(fx.secretId);
+      await fx.service.rotate(fx.secretId);
+      const k1 = (await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSPREVIOUS'))!; // due at the next clean-up
+      const token = await fx.service.start(fx.secretId);
+      for (const step of ['createSecret', 'setSecret', 'testSecret'] as const)
+        await fx.service.runStep(fx.secretId, step, token);
+      api.setListPages(fx.account.accountId, { size: 2, style: 'cursor', endless: true });
+      const start = api.requests().length;
+      await fx.service.runStep(fx.secretId, 'finishSecret', token);
+      expect((await readSecret<KeySecret>(fx.sm, fx.secretId, 'AWSCURRENT'))!.versionId).toBe(token);
+      expect(
+        api
+          .requests()
+          .slice(start)
+          .filter((r) => r.method !== 'GET'),
+      ).toEqual([]);
+      expect(await statusWith(api, k1.apiKey)).toBe(200);
+      const line = capturedOutput()
+        .split('\n')
+        .find((l) => l.includes(token) && l.includes('post-promotion clean-up failed'));
+      expect(line).toContain('still announced a next page after 3 pages (API_MAX_PAGES)');
+    },
+  );
 });

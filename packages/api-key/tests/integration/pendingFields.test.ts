@@ -29,13 +29,17 @@ describe('api-key: AWSPENDING may differ from AWSCURRENT only in the rotated fie
     return pendingFieldCases(rotator.schema as never, current, rotator.rotatedFields);
   };
 
-  it('rotates only apiKey, keyId, previousKeyId and initialKeyIds; there is a case for every other field of the schema and an unknown one', () => {
-    expect([...rotatedFields()].sort()).toEqual(['apiKey', 'initialKeyIds', 'keyId', 'previousKeyId']);
-    const cases = casesFor({ apiKey: 'sk_test_0123456789', keyId: 'key_1', baseUrl: api.baseUrl, ...extra });
-    expect(new Set(cases.map((c) => c.field))).toEqual(
-      new Set(['baseUrl', 'provider', 'api', 'owner', 'plantedUnknownField']),
-    );
-  });
+  it(
+    'rotates only apiKey, keyId, previousKeyId and initialKeyIds; there ' +
+      'is a case for every other field of the schema and an unknown one',
+    () => {
+      expect([...rotatedFields()].sort()).toEqual(['apiKey', 'initialKeyIds', 'keyId', 'previousKeyId']);
+      const cases = casesFor({ apiKey: 'sk_test_0123456789', keyId: 'key_1', baseUrl: api.baseUrl, ...extra });
+      expect(new Set(cases.map((c) => c.field))).toEqual(
+        new Set(['baseUrl', 'provider', 'api', 'owner', 'plantedUnknownField']),
+      );
+    },
+  );
 
   it('refuses each planted field at every step before any request; nothing written, no label moved', async () => {
     const fx = await setUp(api, { env, secret: extra });

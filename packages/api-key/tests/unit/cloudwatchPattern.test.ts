@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hclStringLiteral, matchesJsonPattern } from '../helpers/cloudwatchPattern.ts';
 
 const pattern =
-  '{ ($.level = "ERROR") && ($.message = "finishSecret: post-promotion clean-up failed; it runs again at the next rotation") }';
+  '{ ($.level = "ERROR") && ($.message = "finishSecret: post-promotion ' +
+  'clean-up failed; it runs again at the next rotation") }';
 const line = (level: string, message: string) =>
   JSON.stringify({ level, message, rotator: 'api-key', error: { name: 'TargetOperationError' } });
 

@@ -111,29 +111,33 @@ describe('configuration (cold start)', () => {
     });
   });
 
-  it('requires API_ALLOWED_HOSTS for the generic provider; a preset provider has its own hosts, which the variable replaces', () => {
-    const missing = (() => {
-      try {
-        readApiKeyConfig({});
-      } catch (error) {
-        return error as ConfigurationError;
-      }
-    })();
-    expect(missing).toBeInstanceOf(ConfigurationError);
-    expect(missing!.variable).toBe('API_ALLOWED_HOSTS');
-    expect(missing!.message).toContain('API_ALLOWED_HOSTS is required when API_PROVIDER is generic');
+  it(
+    'requires API_ALLOWED_HOSTS for the generic provider; a preset ' +
+      'provider has its own hosts, which the variable replaces',
+    () => {
+      const missing = (() => {
+        try {
+          readApiKeyConfig({});
+        } catch (error) {
+          return error as ConfigurationError;
+        }
+      })();
+      expect(missing).toBeInstanceOf(ConfigurationError);
+      expect(missing!.variable).toBe('API_ALLOWED_HOSTS');
+      expect(missing!.message).toContain('API_ALLOWED_HOSTS is required when API_PROVIDER is generic');
 
-    const sendgrid = readApiKeyConfig({ API_PROVIDER: 'sendgrid' });
-    expect(sendgrid.allowedHostsSource).toContain('sendgrid preset');
-    expect(isHostAllowed(new URL('https://api.sendgrid.com/'), sendgrid.allowedHosts)).toBe(true);
-    expect(isHostAllowed(new URL('https://api.eu.sendgrid.com'), sendgrid.allowedHosts)).toBe(true);
-    expect(isHostAllowed(new URL('https://api.example.com'), sendgrid.allowedHosts)).toBe(false);
-    const replaced = readApiKeyConfig({
-      API_PROVIDER: 'sendgrid',
-      API_ALLOWED_HOSTS: 'sendgrid-proxy.internal.example',
-    });
-    expect(isHostAllowed(new URL('https://api.sendgrid.com'), replaced.allowedHosts)).toBe(false);
-  });
+      const sendgrid = readApiKeyConfig({ API_PROVIDER: 'sendgrid' });
+      expect(sendgrid.allowedHostsSource).toContain('sendgrid preset');
+      expect(isHostAllowed(new URL('https://api.sendgrid.com/'), sendgrid.allowedHosts)).toBe(true);
+      expect(isHostAllowed(new URL('https://api.eu.sendgrid.com'), sendgrid.allowedHosts)).toBe(true);
+      expect(isHostAllowed(new URL('https://api.example.com'), sendgrid.allowedHosts)).toBe(false);
+      const replaced = readApiKeyConfig({
+        API_PROVIDER: 'sendgrid',
+        API_ALLOWED_HOSTS: 'sendgrid-proxy.internal.example',
+      });
+      expect(isHostAllowed(new URL('https://api.sendgrid.com'), replaced.allowedHosts)).toBe(false);
+    },
+  );
 
   it('adds a PEM bundle to the trusted roots', () => {
     const certs = createTestCertificates();
@@ -164,13 +168,17 @@ describe('secret schema and settings', () => {
     expect(normalizeBaseUrl('https://API.example.com/v1/')).toBe('https://api.example.com/v1');
   });
 
-  it('refuses an apiKey longer than any provider issues (a 1 MB one failed only at the provider, without naming the field)', () => {
-    expect(apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4096) }).success).toBe(true);
-    const result = apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4097) });
-    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['apiKey', 'must be at most 4096 characters'],
-    ]);
-  });
+  it(
+    'refuses an apiKey longer than any provider issues (a 1 MB ' +
+      'one failed only at the provider, without naming the field)',
+    () => {
+      expect(apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4096) }).success).toBe(true);
+      const result = apiKeySecret.safeParse({ ...valid, apiKey: 'k'.repeat(4097) });
+      expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['apiKey', 'must be at most 4096 characters'],
+      ]);
+    },
+  );
 
   it('names the missing or unknown fields', () => {
     const result = apiKeySecret.safeParse({
@@ -181,45 +189,54 @@ describe('secret schema and settings', () => {
     expect(result.error!.issues.map((i) => i.path.join('.')).sort()).toEqual(['api', 'apiKey', 'keyId', 'provider']);
   });
 
-  it('with API_SECRET_SETTINGS takes settings from the secret, then the environment, then the provider preset, then the defaults', () => {
-    const config = readApiKeyConfig({
-      ...HOSTS,
-      API_TEST_PATH: '/v3/user/profile',
-      API_KEYS_PATH: '/env/keys',
-      API_SECRET_SETTINGS: 'true',
-    });
-    const settings = settingsFor(
-      apiKeySecret.parse({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }),
-      config,
-    );
-    expect(settings).toMatchObject({
-      keysPath: '/secret/keys',
-      testPath: '/v3/user/profile',
-      idField: 'api_key_id',
-      authScheme: 'Bearer',
-      nextPage: 'url:_metadata.next',
-      pageSizeParam: 'limit',
-    });
-  });
+  it(
+    'with API_SECRET_SETTINGS takes settings from the secret, then ' +
+      'the environment, then the provider preset, then the defaults',
+    () => {
+      const config = readApiKeyConfig({
+        ...HOSTS,
+        API_TEST_PATH: '/v3/user/profile',
+        API_KEYS_PATH: '/env/keys',
+        API_SECRET_SETTINGS: 'true',
+      });
+      const settings = settingsFor(
+        apiKeySecret.parse({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }),
+        config,
+      );
+      expect(settings).toMatchObject({
+        keysPath: '/secret/keys',
+        testPath: '/v3/user/profile',
+        idField: 'api_key_id',
+        authScheme: 'Bearer',
+        nextPage: 'url:_metadata.next',
+        pageSizeParam: 'limit',
+      });
+    },
+  );
 
-  it("without API_SECRET_SETTINGS the schema refuses a secret's api and a provider other than API_PROVIDER, and the settings ignore them", () => {
-    const config = readApiKeyConfig({ ...HOSTS, API_KEYS_PATH: '/env/keys' });
-    const schema = rotatorSchema(config);
-    const issues = (value: object) =>
-      schema.safeParse({ ...valid, ...value }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(issues({ api: { keysPath: '/secret/keys' } })).toEqual([
-      `api: per-secret adapter settings are not used: the function's environment (API_* variables) sets them unless API_SECRET_SETTINGS=true`,
-    ]);
-    expect(issues({ provider: 'sendgrid' })).toEqual([
-      'provider: must be absent or "generic" (API_PROVIDER) unless API_SECRET_SETTINGS=true',
-    ]);
-    expect(schema.safeParse({ ...valid, provider: 'generic' }).success).toBe(true);
-    // Even a value that skipped the schema gets only the environment's settings.
-    expect(settingsFor({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }, config)).toMatchObject({
-      keysPath: '/env/keys',
-      idField: 'id',
-    });
-  });
+  it(
+    "without API_SECRET_SETTINGS the schema refuses a secret's api and " +
+      'a provider other than API_PROVIDER, and the settings ignore them',
+    () => {
+      const config = readApiKeyConfig({ ...HOSTS, API_KEYS_PATH: '/env/keys' });
+      const schema = rotatorSchema(config);
+      const issues = (value: object) =>
+        schema.safeParse({ ...valid, ...value }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      expect(issues({ api: { keysPath: '/secret/keys' } })).toEqual([
+        "api: per-secret adapter settings are not used: the function's " +
+          'environment (API_* variables) sets them unless API_SECRET_SETTINGS=true',
+      ]);
+      expect(issues({ provider: 'sendgrid' })).toEqual([
+        'provider: must be absent or "generic" (API_PROVIDER) unless API_SECRET_SETTINGS=true',
+      ]);
+      expect(schema.safeParse({ ...valid, provider: 'generic' }).success).toBe(true);
+      // Even a value that skipped the schema gets only the environment's settings.
+      expect(settingsFor({ ...valid, provider: 'sendgrid', api: { keysPath: '/secret/keys' } }, config)).toMatchObject({
+        keysPath: '/env/keys',
+        idField: 'id',
+      });
+    },
+  );
 
   it('refuses control characters in every field that goes into a header, a path or a query, naming the field', () => {
     for (const [field, value] of [

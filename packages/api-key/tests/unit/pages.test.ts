@@ -40,7 +40,9 @@ describe('readAllPages', () => {
         {
           data: [1, 2],
           headers: {
-            link: '<https://api.example.com/v1/keys?page=2&limit=2>; rel="next", <https://api.example.com/v1/keys?page=9>; rel="last"',
+            link:
+              '<https://api.example.com/v1/keys?page=2&limit=2>; rel="next", ' +
+              '<https://api.example.com/v1/keys?page=9>; rel="last"',
           },
         },
         { data: [3] },
