@@ -57,7 +57,8 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   if (process.env.MYSQL_TEST_HOST) {
     if (!tls)
       throw new Error(
-        'startMariaDb({ tls: false }) needs a local server: MYSQL_TEST_HOST names one whose TLS the tests cannot turn off',
+        'startMariaDb({ tls: false }) needs a local server: ' +
+          'MYSQL_TEST_HOST names one whose TLS the tests cannot turn off',
       );
     return useExternalServer();
   }
@@ -156,7 +157,9 @@ async function startLocalServer(tls: boolean): Promise<MariaDbServer> {
     // mysql2 (the server runs with its default sql_mode, where backslash escapes apply).
     const admin = `${mysql.escape(adminUser)}@'%'`;
     execFileSync('mariadb', ['--no-defaults', `--socket=${socket}`, '-u', 'root'], {
-      input: `CREATE USER ${admin} IDENTIFIED BY ${mysql.escape(adminPassword)}; GRANT ALL PRIVILEGES ON *.* TO ${admin} WITH GRANT OPTION;`,
+      input:
+        `CREATE USER ${admin} IDENTIFIED BY ${mysql.escape(adminPassword)}; ` +
+        `GRANT ALL PRIVILEGES ON *.* TO ${admin} WITH GRANT OPTION;`,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     return await connectAdmin({

@@ -36,7 +36,8 @@ export function node22Binary(): string {
   const candidate = join(localDir, 'node22', 'node_modules', npmPackage, 'bin', 'node');
   if (!existsSync(candidate)) {
     throw new Error(
-      `Node 22 not found at ${candidate}: run "npm run setup" (it installs ${npmPackage}@22 from the npm registry) or set NODE22_BIN`,
+      `Node 22 not found at ${candidate}: run "npm run setup" ` +
+        `(it installs ${npmPackage}@22 from the npm registry) or set NODE22_BIN`,
     );
   }
   return candidate;

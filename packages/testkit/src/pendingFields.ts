@@ -94,7 +94,8 @@ export function pendingFieldCases(
     });
     if (value === undefined) {
       throw new Error(
-        `pendingFieldCases: no schema-valid value other than the current one was found for field "${field}"; add a candidate in testkit/src/pendingFields.ts`,
+        `pendingFieldCases: no schema-valid value other than the current one was found for field "${field}"; ` +
+          'add a candidate in testkit/src/pendingFields.ts',
       );
     }
     cases.push({ field, change: present ? 'changed' : 'added', pending: { ...current, [field]: value } });

@@ -113,7 +113,10 @@ function useExternalPostgres(env: Record<string, string | undefined>): PostgresS
   };
 }
 
-/** The folder with initdb, pg_ctl and postgres: PG_BINDIR, else `pg_config --bindir`, else the newest Debian/Ubuntu install. */
+/**
+ * The folder with initdb, pg_ctl and postgres: PG_BINDIR, else `pg_config --bindir`, else the newest
+ * Debian/Ubuntu install.
+ */
 function postgresBinDir(): string {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
   try {
@@ -173,8 +176,10 @@ export function clusterOwner(uid = process.getuid?.(), osUser = 'postgres'): OsU
     };
   } catch {
     throw new Error(
-      `The tests run as root, and initdb refuses to: the cluster must belong to the OS user "${osUser}", which does not exist. ` +
-        `Create it (installing the postgresql package does), run the tests as another user, or set PG_TEST_HOST to use an existing server.`,
+      'The tests run as root, and initdb refuses to: ' +
+        `the cluster must belong to the OS user "${osUser}", which does not exist. ` +
+        'Create it (installing the postgresql package does), run the tests as another user, ' +
+        'or set PG_TEST_HOST to use an existing server.',
     );
   }
   return { ...ids, prefix: ['runuser', '-u', osUser, '--'] };

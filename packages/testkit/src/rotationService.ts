@@ -160,7 +160,8 @@ export class RotationService {
     );
     if (pending) {
       throw new Error(
-        `A previous rotation isn't complete (AWSPENDING is on version ${pending[0]}); that rotation must finish or be cleaned up first`,
+        `A previous rotation isn't complete (AWSPENDING is on version ${pending[0]}); ` +
+          'that rotation must finish or be cleaned up first',
       );
     }
   }

@@ -1,4 +1,7 @@
-/** Helpers to create and read secrets in the local Secrets Manager; every value read is remembered for the leak guard. */
+/**
+ * Helpers to create and read secrets in the local Secrets Manager; every value read is remembered for
+ * the leak guard.
+ */
 import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,

@@ -76,7 +76,8 @@ export function createTestCertificates(
   const san = [...hostnames.map((h) => `DNS:${h}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
   writeFileSync(
     join(dir, 'server.ext'),
-    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\n` +
+      'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
   );
   openssl(
     [

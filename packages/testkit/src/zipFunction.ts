@@ -21,7 +21,10 @@ export interface ZipFunction {
   readonly nodeVersion: string;
   readonly directory: string;
   invoke(event: RotationInvocation | Record<string, unknown>): Promise<unknown>;
-  /** The zip's files the child has loaded so far, as paths in the zip ("index.mjs", "chunks/…"); needs `traceModules`. */
+  /**
+   * The zip's files the child has loaded so far, as paths in the zip ("index.mjs", "chunks/…"); needs
+   * `traceModules`.
+   */
   loadedFiles(): Promise<string[]>;
   /** The child's process.memoryUsage(), in bytes. */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;

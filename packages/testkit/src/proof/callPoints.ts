@@ -109,7 +109,8 @@ async function runFaultCase(
     else if (fired.call.index !== call.index) result.hit = `call ${fired.call.index}`;
     if (!outcome.completed)
       problems.push(
-        `LOST ROTATION: no rotation completed after the fault (${outcome.tokens.length} token(s), ${outcome.invocations} invocations): ${describe(outcome.failures)}`,
+        `LOST ROTATION: no rotation completed after the fault ` +
+          `(${outcome.tokens.length} token(s), ${outcome.invocations} invocations): ${describe(outcome.failures)}`,
       );
     problems.push(...(await run.cleanRotation('the next rotation after the fault')));
     problems.push(...(await finalProblems(run, { strictLeftovers: true })));

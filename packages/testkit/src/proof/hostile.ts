@@ -173,7 +173,8 @@ function judge(outcome: HostileOutcome, thrown: unknown, fields: string[]): void
   const total = secretsManager + wires + (server ?? 0);
   if (total > 0)
     outcome.problems.push(
-      `WRITES: ${secretsManager} to Secrets Manager, ${wires} through the wires, ${server ?? 'n/a'} in the server's log`,
+      `WRITES: ${secretsManager} to Secrets Manager, ${wires} through the wires, ` +
+        `${server ?? 'n/a'} in the server's log`,
     );
 }
 

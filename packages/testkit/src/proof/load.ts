@@ -202,7 +202,8 @@ function classify(
   if (violations > 0) problems.push(`${violations} refused login(s) with a version the strategy must keep valid`);
   if (errors > 0)
     problems.push(
-      `${errors} login(s) failed for another reason: ${[...new Set(logins.filter((l) => l.error).map((l) => l.error))].slice(0, 3).join('; ')}`,
+      `${errors} login(s) failed for another reason: ` +
+        `${[...new Set(logins.filter((l) => l.error).map((l) => l.error))].slice(0, 3).join('; ')}`,
     );
   if (subject.strategy !== 'single user' && failed > 0)
     problems.push(`${failed} failed login(s); ${subject.strategy} must have none`);

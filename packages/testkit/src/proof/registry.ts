@@ -69,7 +69,9 @@ async function discover(name: string, root: string): Promise<Discovered> {
   if (!kind)
     return {
       name,
-      unsupported: `the proof has no target for "${name}" (packages/testkit/src/proof/targets.ts knows ${KNOWN_TARGETS}): add one there`,
+      unsupported:
+        `the proof has no target for "${name}" ` +
+        `(packages/testkit/src/proof/targets.ts knows ${KNOWN_TARGETS}): add one there`,
     };
   const source = join(root, 'packages', name, 'src', 'rotator.ts');
   if (!existsSync(source))
@@ -79,7 +81,10 @@ async function discover(name: string, root: string): Promise<Discovered> {
   if (!build)
     return {
       name,
-      unsupported: `packages/${name}/src/rotator.ts exports neither a create…Rotator(options) factory nor a rotator object`,
+      unsupported:
+        `packages/${name}/src/rotator.ts exports neither ` +
+        'a create…Rotator(options) factory ' +
+        'nor a rotator object',
     };
   let httpFactory: HttpFactoryLike | undefined;
   if (kind === 'key-api') {

@@ -51,14 +51,17 @@ function summaryRow(proof: RotatorProof): string[] {
     all.filter((c) => c.problems.some((p) => p.startsWith('LOCKOUT'))).length +
     proof.overlap.filter((o) => o.problems.some((p) => p.startsWith('LOCKOUT'))).length;
   const load = proof.load
-    ? `${proof.load.failed} of ${proof.load.logins}${proof.strategy === 'single user' ? ` (${proof.load.failedStale} with the replaced password)` : ''}`
+    ? `${proof.load.failed} of ${proof.load.logins}` +
+      `${proof.strategy === 'single user' ? ` (${proof.load.failedStale} with the replaced password)` : ''}`
     : '–';
   const overlap = `${proof.overlap.filter((o) => o.problems.length === 0).length}/${proof.overlap.length}`;
   const hostileWrites = proof.hostile.reduce(
     (sum, h) => sum + h.writes.secretsManager + h.writes.wires + (h.writes.server ?? 0),
     0,
   );
-  const hostile = `${proof.hostile.filter((h) => h.problems.length === 0).length}/${proof.hostile.length}, ${hostileWrites} writes`;
+  const hostile =
+    `${proof.hostile.filter((h) => h.problems.length === 0).length}/${proof.hostile.length}, ` +
+    `${hostileWrites} writes`;
   return [
     proof.name,
     proof.strategy ?? '–',
@@ -68,7 +71,8 @@ function summaryRow(proof: RotatorProof): string[] {
     load,
     overlap,
     hostile,
-    `${seconds(proof.durationMs)} (${['call points', 'load', 'overlap', 'hostile'].map((k) => seconds(proof.suiteMs[k] ?? 0)).join(' / ')})`,
+    `${seconds(proof.durationMs)} ` +
+      `(${['call points', 'load', 'overlap', 'hostile'].map((k) => seconds(proof.suiteMs[k] ?? 0)).join(' / ')})`,
     proof.failures.length === 0 ? 'passed' : `**${count(proof.failures.length, 'failure')}**`,
   ];
 }
@@ -77,11 +81,17 @@ function scaleLine(scale: ProofScale): string {
   const phases = scale.phases
     .map(
       (p) =>
-        `rotation ${p.phase + 1}: ${p.points === 'all' ? 'every call point' : 'every write'}${p.channels ? ` on ${p.channels.join('/')}` : ''}${p.strategies ? ` (${p.strategies.join(', ')})` : ''}`,
+        `rotation ${p.phase + 1}: ${p.points === 'all' ? 'every call point' : 'every write'}` +
+        `${p.channels ? ` on ${p.channels.join('/')}` : ''}${p.strategies ? ` (${p.strategies.join(', ')})` : ''}`,
     )
     .join('; ');
   const overlap = scale.overlap === 'all' ? 'every schedule' : `${scale.overlap.length} schedules`;
-  return `faults ${scale.faults.join(', ')} at ${phases}; load ${scale.load.clients} clients × ${scale.load.rotations} rotations (cache TTL ${scale.load.ttlMs} ms, interval ${scale.load.intervalMs} ms); overlap: ${overlap}; hostile: every case; leak scan: everything`;
+  return (
+    `faults ${scale.faults.join(', ')} at ${phases}; ` +
+    `load ${scale.load.clients} clients × ${scale.load.rotations} rotations ` +
+    `(cache TTL ${scale.load.ttlMs} ms, interval ${scale.load.intervalMs} ms); ` +
+    `overlap: ${overlap}; hostile: every case; leak scan: everything`
+  );
 }
 
 function faultTable(proof: RotatorProof): string {
@@ -136,9 +146,11 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
   const lines: string[] = [
     '# Reliability',
     '',
-    'Written by `npm run proof` (scripts/proof.sh, packages/testkit/src/proof/) — do not edit by hand, run the command again. It exits non-zero when any case fails.',
+    'Written by `npm run proof` (scripts/proof.sh, packages/testkit/src/proof/) — do not edit by hand, run the ' +
+      'command again. It exits non-zero when any case fails.',
     '',
-    `Scale **${result.scale.name}**, run on ${result.started.toISOString()} in **${seconds(result.durationMs)}**. ${verdict}`,
+    `Scale **${result.scale.name}**, run on ${result.started.toISOString()} ` +
+      `in **${seconds(result.durationMs)}**. ${verdict}`,
     '',
     '## Summary',
     '',
@@ -158,19 +170,45 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
       result.rotators.map(summaryRow),
     ),
     '',
-    `Fault cases: ${allCases.length} (${allCases.filter((c) => c.problems.length === 0).length} survived). Hostile cases: ${hostile.length}, writes made: ${hostileWrites}. Leak hits: ${leakHits} in ${count(result.leaks.scans.length, 'source')}, searching for ${result.leaks.secretsKnown} secret values.`,
+    `Fault cases: ${allCases.length} (${allCases.filter((c) => c.problems.length === 0).length} survived). ` +
+      `Hostile cases: ${hostile.length}, writes made: ${hostileWrites}. ` +
+      `Leak hits: ${leakHits} in ${count(result.leaks.scans.length, 'source')}, ` +
+      `searching for ${result.leaks.secretsKnown} secret values.`,
     '',
     '## What is checked',
     '',
-    "- **Every call point × every fault.** One rotation of a new secret is recorded: every Secrets Manager call of the function (an SDK middleware), every connection and SQL statement (the rotator's injectable `connect`), every request to the key API (its `createHttp`). Then, for each call and each fault, a new secret is rotated with that fault at that call (matched by step, call and occurrence). The service retries as Secrets Manager does: the failed step again with the same token (3 invocations), then the next rotation with a new token after removing the stuck AWSPENDING. Then one more rotation must succeed at once.",
-    '  - *error*: the call fails before it takes effect (Secrets Manager: InternalServiceError before the request; SQL: the connection drops instead; HTTP: the key API answers 503 without acting, on every attempt).',
-    "  - *timeout*: the call takes effect and its answer is lost (Secrets Manager: moto carries it out, then the SDK's TimeoutError; SQL: the statement runs, then the driver's timeout error and the session dropped; HTTP: the key API carries the request out and drops the connection — the client's own retry policy applies).",
-    '  - *crash*: the call takes effect, then the process dies: every later call of that invocation fails without effect, the invocation fails, and the next one starts with a new handler.',
-    '- **No lockout, no lost credential.** The labels and what the target accepts are checked at every step boundary and right after every call that can change either (a target write, a label write): every state a client can meet. A *lockout* is a state in which the target refuses AWSCURRENT, AWSPENDING and AWSPREVIOUS alike. Alternating users and API keys must accept AWSCURRENT in every state. At the end: one AWSCURRENT, no AWSPENDING, the target accepts AWSCURRENT (and AWSPREVIOUS where the strategy keeps it valid), and (API key) no key at the provider that neither AWSCURRENT nor AWSPREVIOUS holds.',
-    '- **Load.** Clients read AWSCURRENT through a cache with a TTL (and again after a refused login) and log in continuously, all at once, during back-to-back rotations whose interval exceeds the TTL. Each refusal is classified by what the version it used was at that moment.',
-    "- **Overlap.** Two rotations of one secret with two tokens, steps interleaved (moto accepts the second RotateSecret and moves AWSPENDING to it; AWS refuses it, so on AWS this takes an operator removing the stuck AWSPENDING, as AWS's troubleshooting guide advises).",
-    "- **Hostile input.** Each case must end in a typed error (a RotationError) that names the field, with zero writes, counted: PutSecretValue/UpdateSecretVersionStage by the function, write statements and write requests through its wires, and writes in the server's own log (PostgreSQL statement log, MariaDB general log, key API request log).",
-    "- **Leaks.** Every secret value generated or read during the run, searched for in every log line and output, every error thrown (with causes and stacks), the PostgreSQL server log (log_statement=all), MariaDB's general log and this report.",
+    '- **Every call point × every fault.** One rotation of a new secret is recorded: every Secrets Manager call of ' +
+      "the function (an SDK middleware), every connection and SQL statement (the rotator's injectable `connect`), " +
+      'every request to the key API (its `createHttp`). Then, for each call and each fault, a new secret is ' +
+      'rotated with that fault at that call (matched by step, call and occurrence). The service retries as Secrets ' +
+      'Manager does: the failed step again with the same token (3 invocations), then the next rotation with a new ' +
+      'token after removing the stuck AWSPENDING. Then one more rotation must succeed at once.',
+    '  - *error*: the call fails before it takes effect (Secrets Manager: InternalServiceError before the request; ' +
+      'SQL: the connection drops instead; HTTP: the key API answers 503 without acting, on every attempt).',
+    '  - *timeout*: the call takes effect and its answer is lost (Secrets Manager: moto carries it out, then the ' +
+      "SDK's TimeoutError; SQL: the statement runs, then the driver's timeout error and the session dropped; HTTP: " +
+      "the key API carries the request out and drops the connection — the client's own retry policy applies).",
+    '  - *crash*: the call takes effect, then the process dies: every later call of that invocation fails without ' +
+      'effect, the invocation fails, and the next one starts with a new handler.',
+    '- **No lockout, no lost credential.** The labels and what the target accepts are checked at every step ' +
+      'boundary and right after every call that can change either (a target write, a label write): every state a ' +
+      'client can meet. A *lockout* is a state in which the target refuses AWSCURRENT, AWSPENDING and AWSPREVIOUS ' +
+      'alike. Alternating users and API keys must accept AWSCURRENT in every state. At the end: one AWSCURRENT, no ' +
+      'AWSPENDING, the target accepts AWSCURRENT (and AWSPREVIOUS where the strategy keeps it valid), and (API ' +
+      'key) no key at the provider that neither AWSCURRENT nor AWSPREVIOUS holds.',
+    '- **Load.** Clients read AWSCURRENT through a cache with a TTL (and again after a refused login) and log in ' +
+      'continuously, all at once, during back-to-back rotations whose interval exceeds the TTL. Each refusal is ' +
+      'classified by what the version it used was at that moment.',
+    '- **Overlap.** Two rotations of one secret with two tokens, steps interleaved (moto accepts the second ' +
+      'RotateSecret and moves AWSPENDING to it; AWS refuses it, so on AWS this takes an operator removing the ' +
+      "stuck AWSPENDING, as AWS's troubleshooting guide advises).",
+    '- **Hostile input.** Each case must end in a typed error (a RotationError) that names the field, with zero ' +
+      'writes, counted: PutSecretValue/UpdateSecretVersionStage by the function, write statements and write ' +
+      "requests through its wires, and writes in the server's own log (PostgreSQL statement log, MariaDB general " +
+      'log, key API request log).',
+    '- **Leaks.** Every secret value generated or read during the run, searched for in every log line and output, ' +
+      "every error thrown (with causes and stacks), the PostgreSQL server log (log_statement=all), MariaDB's " +
+      'general log and this report.',
     '',
     '## Machine and versions',
     '',
@@ -243,7 +281,9 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
       ),
     ),
     '',
-    'Alternating users and API keys: every refusal counts as a violation (0 allowed). Single user: a refusal of the password the target holds is a violation; refusals of the replaced password happen between setSecret and finishSecret, by design, and every such client must log in again once it has refreshed.',
+    'Alternating users and API keys: every refusal counts as a violation (0 allowed). Single user: a refusal of ' +
+      'the password the target holds is a violation; refusals of the replaced password happen between setSecret ' +
+      'and finishSecret, by design, and every such client must log in again once it has refreshed.',
     '',
   );
 
@@ -335,12 +375,19 @@ export function renderReliability(result: ProofResult, env: ReportEnvironment): 
   lines.push(
     '## Not covered',
     '',
-    "- The zips: the proof drives each rotator from its source in-process (createRotationHandler with its injectable wires), so faults can be put at any call. Each package's `tests/zip` runs its built zip on Node 22.",
-    "- A server's one-time set-up (e.g. the MySQL rotator creating its `rotators` ownership table) happens on a warm-up secret before the recorded rotation; its calls are not faulted.",
-    "- Two faults in one rotation, faults in the service's own calls (RotateSecret, the label clean-up), and a hang that outlasts Lambda's timeout (the engine's time budget has its own test in packages/core).",
-    '- moto is not AWS (shared/reference/moto-notes.md): its RotateSecret accepts a second rotation while one is unfinished, which the overlap schedules rely on.',
-    "- The operator CLI (packages/cli): its output is not part of this run's leak scan; its own tests cover its stuck-state repairs.",
-    '- A step invoked out of order after a failure (e.g. finishSecret after a failed testSecret): Secrets Manager never does it, so the service here never does either; only "before createSecret" is tried, as hostile input.',
+    '- The zips: the proof drives each rotator from its source in-process (createRotationHandler with its ' +
+      "injectable wires), so faults can be put at any call. Each package's `tests/zip` runs its built zip on Node " +
+      '22.',
+    "- A server's one-time set-up (e.g. the MySQL rotator creating its `rotators` ownership table) happens on a " +
+      'warm-up secret before the recorded rotation; its calls are not faulted.',
+    "- Two faults in one rotation, faults in the service's own calls (RotateSecret, the label clean-up), and a " +
+      "hang that outlasts Lambda's timeout (the engine's time budget has its own test in packages/core).",
+    '- moto is not AWS (shared/reference/moto-notes.md): its RotateSecret accepts a second rotation while one is ' +
+      'unfinished, which the overlap schedules rely on.',
+    "- The operator CLI (packages/cli): its output is not part of this run's leak scan; its own tests cover its " +
+      'stuck-state repairs.',
+    '- A step invoked out of order after a failure (e.g. finishSecret after a failed testSecret): Secrets Manager ' +
+      'never does it, so the service here never does either; only "before createSecret" is tried, as hostile input.',
     '',
   );
   return lines.join('\n');

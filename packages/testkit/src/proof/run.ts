@@ -25,7 +25,10 @@ export interface PhasePlan {
   channels?: Channel[];
   /** Only rotators with these strategies (default: all). */
   strategies?: Strategy[];
-  /** 'all' call points, or a subset: every write (PutSecretValue, UpdateSecretVersionStage, DDL/DCL/DML and COMMIT, POST/DELETE). */
+  /**
+   * 'all' call points, or a subset: every write (PutSecretValue, UpdateSecretVersionStage, DDL/DCL/DML
+   * and COMMIT, POST/DELETE).
+   */
   points: 'all' | 'writes';
 }
 

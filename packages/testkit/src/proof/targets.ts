@@ -49,8 +49,12 @@ export type HttpFactoryLike = Parameters<typeof httpWire>[1];
 /** Key API settings of the proof: short waits so faults cost little; 2 attempts per call. */
 export const KEY_API_ATTEMPTS = 2;
 
-const DDL =
-  /\b(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT|REASSIGN|INSERT|UPDATE|DELETE|REPLACE|RENAME|TRUNCATE|FLUSH|SET\s+PASSWORD|SET\s+DEFAULT\s+ROLE)\b/i;
+const DDL = new RegExp(
+  // A literal split in two strings (backslashes doubled) to keep lines within 120 characters.
+  '\\b(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT|REASSIGN|INSERT|UPDATE|DELETE|REPLACE|RENAME|TRUNCATE|FLUSH|' +
+    'SET\\s+PASSWORD|SET\\s+DEFAULT\\s+ROLE)\\b',
+  'i',
+);
 
 export function newPassword(): string {
   const password = `Pf${randomBytes(18).toString('base64url')}`;
@@ -164,7 +168,8 @@ export class ProofTargets {
     const ssl = caFile !== undefined;
     const createRole = async (name: string, password: string, attributes = '') =>
       server.query(
-        `CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN ${attributes} PASSWORD ${pg.escapeLiteral(scramSha256Verifier(password))}`,
+        `CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN ${attributes} ` +
+          `PASSWORD ${pg.escapeLiteral(scramSha256Verifier(password))}`,
       );
     const endpoint = { engine: 'postgres', host: server.host, port: server.port, ssl };
     let master: { name: string; arn?: string } | undefined;
@@ -181,7 +186,9 @@ export class ProofTargets {
     };
     return {
       kind: 'postgres',
-      description: `PostgreSQL on ${server.host} (TLS verified with the kit's CA, scram-sha-256, log_statement=all)${alternating ? ', master secret a CREATEROLE role' : ''}`,
+      description:
+        `PostgreSQL on ${server.host} (TLS verified with the kit's CA, scram-sha-256, log_statement=all)` +
+        `${alternating ? ', master secret a CREATEROLE role' : ''}`,
       env: caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' },
       factoryOptions: (recorder: () => CallRecorder) => ({ connect: pgConnectWire(recorder) }),
       newSecret: async (client, options) => {
@@ -231,7 +238,9 @@ export class ProofTargets {
     let masterArn: string | undefined;
     return {
       kind: 'mysql',
-      description: `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${db.version} on ${db.host} (TLS verified with the kit's CA), master secret the kit's admin`,
+      description:
+        `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${db.version} on ${db.host} ` +
+        "(TLS verified with the kit's CA), master secret the kit's admin",
       env: caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' },
       factoryOptions: (recorder: () => CallRecorder) => ({ connect: mysqlConnectWire(recorder) }),
       newSecret: async (client, options) => {
@@ -269,7 +278,8 @@ export class ProofTargets {
     return {
       kind: 'key-api',
       description:
-        'the kit fake key API on HTTPS 127.0.0.1 (generic provider, 3 active keys per account, key values shown once, API_REVOKE_INITIAL_KEY=true)',
+        'the kit fake key API on HTTPS 127.0.0.1 (generic provider, 3 active keys per account, ' +
+        'key values shown once, API_REVOKE_INITIAL_KEY=true)',
       env: {
         API_CA_BUNDLE_PATH: api.certificates!.caCertFile,
         API_ALLOWED_HOSTS: new URL(api.baseUrl).host,
@@ -305,7 +315,8 @@ export class ProofTargets {
           .filter((k) => !k.revoked && (strict || k.label.startsWith('rotators:')) && !held.has(k.id))
           .map(
             (k) =>
-              `key ${k.label.startsWith('rotators:') ? 'made by the rotator' : `"${k.label}"`} still active but held by ${strict ? 'neither AWSCURRENT nor AWSPREVIOUS' : 'no version'}`,
+              `key ${k.label.startsWith('rotators:') ? 'made by the rotator' : `"${k.label}"`} still active ` +
+              `but held by ${strict ? 'neither AWSCURRENT nor AWSPREVIOUS' : 'no version'}`,
           );
       },
       foreign: async () => {

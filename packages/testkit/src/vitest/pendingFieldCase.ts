@@ -1,4 +1,7 @@
-/** The pending-field case as one assertion, for each rotator's tests/integration/pendingFields.test.ts (vitest only). */
+/**
+ * The pending-field case as one assertion, for each rotator's tests/integration/pendingFields.test.ts
+ * (vitest only).
+ */
 import { ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { createRotationHandler, type Rotator } from '@rotators/core';
 import { expect } from 'vitest';

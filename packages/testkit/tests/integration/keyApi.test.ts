@@ -192,55 +192,58 @@ describe('fake key API', () => {
     expect(inspected).not.toContain('sk_test_');
   });
 
-  it('serves key lists in pages: a Link header, a next URL or a cursor; limit honoured up to the page size', async () => {
-    const labels = (items: Array<{ label?: string; name?: string }>) => items.map((k) => k.label ?? k.name);
-    const filled = async (listPages: { size: number; style: 'link' | 'url' | 'cursor'; endless?: boolean }) => {
-      const account = api.createAccount({ maxActiveKeys: 10, listPages });
-      for (const label of ['a', 'b', 'c', 'd']) await call('POST', '/keys', account.key, { label });
-      return account;
-    };
+  it(
+    'serves key lists in pages: a Link header, a next URL or a cursor; ' + 'limit honoured up to the page size',
+    async () => {
+      const labels = (items: Array<{ label?: string; name?: string }>) => items.map((k) => k.label ?? k.name);
+      const filled = async (listPages: { size: number; style: 'link' | 'url' | 'cursor'; endless?: boolean }) => {
+        const account = api.createAccount({ maxActiveKeys: 10, listPages });
+        for (const label of ['a', 'b', 'c', 'd']) await call('POST', '/keys', account.key, { label });
+        return account;
+      };
 
-    const link = await filled({ size: 2, style: 'link' });
-    const first = await call('GET', '/keys?limit=100', link.key);
-    expect(labels(first.body)).toEqual(['bootstrap', 'a']);
-    expect(first.headers.link).toBe(`<${api.baseUrl}/keys?page=2&limit=2>; rel="next"`);
-    const third = await call('GET', '/keys?page=3&limit=2', link.key);
-    expect(labels(third.body)).toEqual(['d']);
-    expect(third.headers.link).toBeUndefined();
-    expect(labels((await call('GET', '/keys?limit=1&page=2', link.key)).body)).toEqual(['a']);
+      const link = await filled({ size: 2, style: 'link' });
+      const first = await call('GET', '/keys?limit=100', link.key);
+      expect(labels(first.body)).toEqual(['bootstrap', 'a']);
+      expect(first.headers.link).toBe(`<${api.baseUrl}/keys?page=2&limit=2>; rel="next"`);
+      const third = await call('GET', '/keys?page=3&limit=2', link.key);
+      expect(labels(third.body)).toEqual(['d']);
+      expect(third.headers.link).toBeUndefined();
+      expect(labels((await call('GET', '/keys?limit=1&page=2', link.key)).body)).toEqual(['a']);
 
-    const url = await filled({ size: 3, style: 'url' });
-    const urlFirst = await call('GET', '/keys', url.key);
-    expect(urlFirst.body).toMatchObject({ links: { next: '/keys?page=2&limit=3' } });
-    expect(labels((await call('GET', urlFirst.body.links.next, url.key)).body.data)).toEqual(['c', 'd']);
-    expect((await call('GET', urlFirst.body.links.next, url.key)).body.links.next).toBeNull();
+      const url = await filled({ size: 3, style: 'url' });
+      const urlFirst = await call('GET', '/keys', url.key);
+      expect(urlFirst.body).toMatchObject({ links: { next: '/keys?page=2&limit=3' } });
+      expect(labels((await call('GET', urlFirst.body.links.next, url.key)).body.data)).toEqual(['c', 'd']);
+      expect((await call('GET', urlFirst.body.links.next, url.key)).body.links.next).toBeNull();
 
-    const cursor = await filled({ size: 4, style: 'cursor' });
-    const cursorFirst = await call('GET', '/keys', cursor.key);
-    expect(labels(cursorFirst.body.data)).toEqual(['bootstrap', 'a', 'b', 'c']);
-    const cursorLast = await call('GET', `/keys?cursor=${cursorFirst.body.next_cursor}`, cursor.key);
-    expect(cursorLast.body).toEqual({ data: [expect.objectContaining({ label: 'd' })], next_cursor: null });
+      const cursor = await filled({ size: 4, style: 'cursor' });
+      const cursorFirst = await call('GET', '/keys', cursor.key);
+      expect(labels(cursorFirst.body.data)).toEqual(['bootstrap', 'a', 'b', 'c']);
+      const cursorLast = await call('GET', `/keys?cursor=${cursorFirst.body.next_cursor}`, cursor.key);
+      expect(cursorLast.body).toEqual({ data: [expect.objectContaining({ label: 'd' })], next_cursor: null });
 
-    // A misbehaving API: a next page for ever, empty past the last key.
-    const endless = await filled({ size: 5, style: 'cursor', endless: true });
-    let page = await call('GET', '/keys', endless.key);
-    for (let i = 0; i < 3; i += 1) page = await call('GET', `/keys?cursor=${page.body.next_cursor}`, endless.key);
-    expect(page.body).toEqual({ data: [], next_cursor: expect.any(String) });
-    api.setListPages(endless.accountId, undefined);
-    expect(labels((await call('GET', '/keys', endless.key)).body)).toEqual(['bootstrap', 'a', 'b', 'c', 'd']);
+      // A misbehaving API: a next page for ever, empty past the last key.
+      const endless = await filled({ size: 5, style: 'cursor', endless: true });
+      let page = await call('GET', '/keys', endless.key);
+      for (let i = 0; i < 3; i += 1) page = await call('GET', `/keys?cursor=${page.body.next_cursor}`, endless.key);
+      expect(page.body).toEqual({ data: [], next_cursor: expect.any(String) });
+      api.setListPages(endless.accountId, undefined);
+      expect(labels((await call('GET', '/keys', endless.key)).body)).toEqual(['bootstrap', 'a', 'b', 'c', 'd']);
 
-    // SendGrid: `_metadata.next` is an absolute URL with limit and offset.
-    const sendgrid = api.createAccount({ maxActiveKeys: 10, listPages: { size: 2, style: 'url' } });
-    await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-a' });
-    await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-b' });
-    const sgFirst = await call('GET', '/v3/api_keys?limit=100', sendgrid.key);
-    expect(labels(sgFirst.body.result)).toEqual(['bootstrap', 'sg-a']);
-    expect(sgFirst.body._metadata.next).toBe(`${api.baseUrl}/v3/api_keys?limit=2&offset=2`);
-    const sgLast = await call('GET', '/v3/api_keys?limit=2&offset=2', sendgrid.key);
-    expect(labels(sgLast.body.result)).toEqual(['sg-b']);
-    expect(sgLast.body._metadata.next).toBeUndefined();
-    expect(api.requests().at(-1)).toMatchObject({ path: '/v3/api_keys', query: 'limit=2&offset=2' });
-  });
+      // SendGrid: `_metadata.next` is an absolute URL with limit and offset.
+      const sendgrid = api.createAccount({ maxActiveKeys: 10, listPages: { size: 2, style: 'url' } });
+      await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-a' });
+      await call('POST', '/v3/api_keys', sendgrid.key, { name: 'sg-b' });
+      const sgFirst = await call('GET', '/v3/api_keys?limit=100', sendgrid.key);
+      expect(labels(sgFirst.body.result)).toEqual(['bootstrap', 'sg-a']);
+      expect(sgFirst.body._metadata.next).toBe(`${api.baseUrl}/v3/api_keys?limit=2&offset=2`);
+      const sgLast = await call('GET', '/v3/api_keys?limit=2&offset=2', sendgrid.key);
+      expect(labels(sgLast.body.result)).toEqual(['sg-b']);
+      expect(sgLast.body._metadata.next).toBeUndefined();
+      expect(api.requests().at(-1)).toMatchObject({ path: '/v3/api_keys', query: 'limit=2&offset=2' });
+    },
+  );
 
   it("redirects on request, and a second server can share the first one's CA", async () => {
     const other = await startKeyApi({ certificates: api.certificates });

@@ -1,4 +1,7 @@
-/** The MariaDB fixture itself: TLS with the test CA, a password-authenticated admin, root over its socket only, a clean stop. */
+/**
+ * The MariaDB fixture itself: TLS with the test CA, a password-authenticated admin, root over its
+ * socket only, a clean stop.
+ */
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import mysql from 'mysql2/promise';

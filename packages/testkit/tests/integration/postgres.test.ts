@@ -44,7 +44,8 @@ describe.skipIf(EXTERNAL)('startPostgres (own cluster) [skipped when PG_TEST_HOS
     // A literal password for the fixture itself; this file makes no claim about the server log.
     await server.query(`CREATE ROLE fixture_user LOGIN PASSWORD 'fixture-pass-1'`);
     const settings = await server.query<{ name: string; setting: string }>(
-      `SELECT name, setting FROM pg_settings WHERE name IN ('ssl', 'log_statement', 'password_encryption') ORDER BY name`,
+      `SELECT name, setting FROM pg_settings WHERE name IN ('ssl', 'log_statement', 'password_encryption') ` +
+        `ORDER BY name`,
     );
     expect(settings.rows).toEqual([
       { name: 'log_statement', setting: 'all' },

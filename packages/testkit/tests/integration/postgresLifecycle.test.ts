@@ -48,7 +48,8 @@ async function inChild(
       `import { startPostgres } from ${JSON.stringify(fixtureSource)};`,
       `try {`,
       `  const server = await startPostgres({});`,
-      `  console.log(JSON.stringify({ port: String(server.port), logFile: server.logFile, certDir: server.certificates.directory }));`,
+      `  console.log(JSON.stringify({ port: String(server.port), logFile: server.logFile, ` +
+        `certDir: server.certificates.directory }));`,
       // Ends without stop(), as a test run cut short does: process.exit(), or killed by a signal.
       mode === 'sigterm'
         ? `  process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 30_000));`

@@ -138,18 +138,22 @@ describe('the proof harness on a toy rotator', () => {
     ).toEqual([]);
   });
 
-  it('without its idempotency check, a crash or a lost answer after SET PASSWORD is caught as a lockout and a lost credential', async () => {
-    const { subject, fixture } = canary(false);
-    const result = await enumerateFaults(ctx, subject, [fixture], {
-      phase: 0,
-      faults: FAULT_KINDS,
-      select: (calls) => calls.filter((c) => c.label === 'SET PASSWORD').map((c) => c.index),
-    });
-    const verdicts = Object.fromEntries(result.cases.map((c) => [c.fault, c.problems]));
-    expect(verdicts.error).toEqual([]);
-    for (const fault of ['timeout', 'crash']) {
-      expect(verdicts[fault]!.some((p) => p.startsWith('LOCKOUT'))).toBe(true);
-      expect(verdicts[fault]!.some((p) => p.startsWith('LOST'))).toBe(true);
-    }
-  });
+  it(
+    'without its idempotency check, a crash or a lost answer after SET PASSWORD ' +
+      'is caught as a lockout and a lost credential',
+    async () => {
+      const { subject, fixture } = canary(false);
+      const result = await enumerateFaults(ctx, subject, [fixture], {
+        phase: 0,
+        faults: FAULT_KINDS,
+        select: (calls) => calls.filter((c) => c.label === 'SET PASSWORD').map((c) => c.index),
+      });
+      const verdicts = Object.fromEntries(result.cases.map((c) => [c.fault, c.problems]));
+      expect(verdicts.error).toEqual([]);
+      for (const fault of ['timeout', 'crash']) {
+        expect(verdicts[fault]!.some((p) => p.startsWith('LOCKOUT'))).toBe(true);
+        expect(verdicts[fault]!.some((p) => p.startsWith('LOST'))).toBe(true);
+      }
+    },
+  );
 });
