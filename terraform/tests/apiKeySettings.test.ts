@@ -35,36 +35,44 @@ describe('terraform/modules/api-key: the http settings come from the package', (
       expect(SETTING_VARIABLES[setting], setting).toBe(`API_${snake(setting).toUpperCase()}`);
   });
 
-  it('sets every setting, given in http, as the package\u2019s variable with the value given (terraform test, mock provider)', async () => {
-    // The adapter's defaults are valid values; "none" stands for the empty ones (the package reads it so).
-    const value = (setting: Setting) => (GENERIC_DEFAULTS[setting] === '' ? 'none' : GENERIC_DEFAULTS[setting]);
-    const tftest = [
-      'mock_provider "aws" {',
-      '  source = "../rotation-function/tests/mocks"',
-      '}',
-      '',
-      'variables {',
-      '  name          = "rotator"',
-      '  zip_path      = "../rotation-function/tests/fixtures/placeholder.zip"',
-      '  allowed_hosts = ["api.example.com"]',
-      '  http = {',
-      ...settings.map((setting) => `    ${snake(setting)} = ${hclLiteral(value(setting))}`),
-      '  }',
-      '}',
-      '',
-      'run "every_setting_of_the_package" {',
-      '  command = apply',
-      ...settings.flatMap((setting) => [
-        '  assert {',
-        `    condition     = lookup(output.function.environment, ${hclLiteral(SETTING_VARIABLES[setting])}, null) == ${hclLiteral(String(value(setting)))}`,
-        `    error_message = ${hclLiteral(`http.${snake(setting)} must reach the function as ${SETTING_VARIABLES[setting]} (the package's ${setting}).`)}`,
+  it(
+    'sets every setting, given in http, as the package\u2019s variable with the value given ' +
+      '(terraform test, mock provider)',
+    async () => {
+      // The adapter's defaults are valid values; "none" stands for the empty ones (the package reads it so).
+      const value = (setting: Setting) => (GENERIC_DEFAULTS[setting] === '' ? 'none' : GENERIC_DEFAULTS[setting]);
+      const tftest = [
+        'mock_provider "aws" {',
+        '  source = "../rotation-function/tests/mocks"',
+        '}',
+        '',
+        'variables {',
+        '  name          = "rotator"',
+        '  zip_path      = "../rotation-function/tests/fixtures/placeholder.zip"',
+        '  allowed_hosts = ["api.example.com"]',
+        '  http = {',
+        ...settings.map((setting) => `    ${snake(setting)} = ${hclLiteral(value(setting))}`),
         '  }',
-      ]),
-      '}',
-      '',
-    ].join('\n');
-    const result = await runModuleTest('api-key', 'settings_from_package', tftest);
-    expect(result.code, result.output).toBe(0);
-    expect(result.output).toMatch(/Success! 1 passed, 0 failed/);
-  });
+        '}',
+        '',
+        'run "every_setting_of_the_package" {',
+        '  command = apply',
+        ...settings.flatMap((setting) => [
+          '  assert {',
+          `    condition     = lookup(output.function.environment, ${hclLiteral(SETTING_VARIABLES[setting])}, null) ` +
+            `== ${hclLiteral(String(value(setting)))}`,
+          `    error_message = ${hclLiteral(
+            `http.${snake(setting)} must reach the function as ${SETTING_VARIABLES[setting]} ` +
+              `(the package's ${setting}).`,
+          )}`,
+          '  }',
+        ]),
+        '}',
+        '',
+      ].join('\n');
+      const result = await runModuleTest('api-key', 'settings_from_package', tftest);
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toMatch(/Success! 1 passed, 0 failed/);
+    },
+  );
 });

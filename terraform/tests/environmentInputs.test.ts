@@ -4,8 +4,9 @@
  * (readBoolean(env, 'NAME'), …) or takes from `env.NAME`, in the rotator's own package, in core's
  * engine (a module for every rotator: rotation-function) and in the files of core's database
  * entry (`@rotators/core/db`) whose exports the rotator uses. A variable counts as having an input
- * when the rotator's module or rotation-function sets it (a key of the environment they build). api-key's generic adapter settings are
- * named by a rule instead (API_<FIELD>): apiKeySettings.test.ts ties those to the package.
+ * when the rotator's module or rotation-function sets it (a key of the environment they build).
+ * api-key's generic adapter settings are named by a rule instead (API_<FIELD>): apiKeySettings.test.ts
+ * ties those to the package.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -52,27 +52,30 @@ describe('examples/generic-password on moto', () => {
 
   example.itPassesConfigurationTest();
 
-  it('gave the role the rotation actions on this secret only, and Secrets Manager of this account the invoke right', async () => {
-    const { outputs } = example;
-    const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
-    const writers = statements.filter((s) =>
-      asList(s.Action).some(
-        (a) => a === 'secretsmanager:PutSecretValue' || a === 'secretsmanager:UpdateSecretVersionStage',
-      ),
-    );
-    expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
-    for (const s of statements.filter((st) => asList(st.Resource).includes('*')))
-      expect(asList(s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
-    const [invoke, ...others] = await deployedInvokePolicy(motoEndpoint(), outputs.function_name!);
-    expect(others).toEqual([]);
-    expect(invoke).toMatchObject({
-      Effect: 'Allow',
-      Action: 'lambda:InvokeFunction',
-      Principal: { Service: 'secretsmanager.amazonaws.com' },
-    });
-    expect(JSON.stringify(invoke!.Condition)).toContain('"123456789012"');
-    expect(JSON.stringify(invoke!.Condition)).toContain(JSON.stringify(outputs.secret_arn));
-  });
+  it(
+    'gave the role the rotation actions on this secret only, ' + 'and Secrets Manager of this account the invoke right',
+    async () => {
+      const { outputs } = example;
+      const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
+      const writers = statements.filter((s) =>
+        asList(s.Action).some(
+          (a) => a === 'secretsmanager:PutSecretValue' || a === 'secretsmanager:UpdateSecretVersionStage',
+        ),
+      );
+      expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
+      for (const s of statements.filter((st) => asList(st.Resource).includes('*')))
+        expect(asList(s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
+      const [invoke, ...others] = await deployedInvokePolicy(motoEndpoint(), outputs.function_name!);
+      expect(others).toEqual([]);
+      expect(invoke).toMatchObject({
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Principal: { Service: 'secretsmanager.amazonaws.com' },
+      });
+      expect(JSON.stringify(invoke!.Condition)).toContain('"123456789012"');
+      expect(JSON.stringify(invoke!.Condition)).toContain(JSON.stringify(outputs.secret_arn));
+    },
+  );
 
   it('rotates the secret Terraform created, with the function Terraform created', async () => {
     const initial = await readSecret<{ username: string; password: string }>(

@@ -27,14 +27,18 @@ export function postgresVariables(server: PostgresServer, username: string, pass
  * names it, the role may read it (GetSecretValue only), and the role writes the rotated secret alone.
  */
 export function itWiresTheMasterSecret(example: ExampleUnderTest): void {
-  it('names the master secret Terraform made, which the role may read, and lets the role write only the rotated secret', async () => {
-    const { outputs } = example;
-    const initial = (await readSecret<{ masterarn: string }>(example.client(), outputs.secret_arn!, 'AWSCURRENT'))!;
-    expect(initial.masterarn).toBe(outputs.master_secret_arn);
-    const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
-    const onMaster = statements.filter((s) => asList(s.Resource).includes(outputs.master_secret_arn!));
-    expect(onMaster.map((s) => asList(s.Action))).toEqual([['secretsmanager:GetSecretValue']]);
-    const writers = statements.filter((s) => asList(s.Action).includes('secretsmanager:PutSecretValue'));
-    expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
-  });
+  it(
+    'names the master secret Terraform made, which the role may read, ' +
+      'and lets the role write only the rotated secret',
+    async () => {
+      const { outputs } = example;
+      const initial = (await readSecret<{ masterarn: string }>(example.client(), outputs.secret_arn!, 'AWSCURRENT'))!;
+      expect(initial.masterarn).toBe(outputs.master_secret_arn);
+      const statements = await deployedRolePolicy(motoEndpoint(), `${outputs.function_name}-rotation`);
+      const onMaster = statements.filter((s) => asList(s.Resource).includes(outputs.master_secret_arn!));
+      expect(onMaster.map((s) => asList(s.Action))).toEqual([['secretsmanager:GetSecretValue']]);
+      const writers = statements.filter((s) => asList(s.Action).includes('secretsmanager:PutSecretValue'));
+      expect(writers.map((s) => asList(s.Resource))).toEqual([[outputs.secret_arn]]);
+    },
+  );
 }

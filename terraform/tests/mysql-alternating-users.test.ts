@@ -38,7 +38,8 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
         master_username: db.adminUser,
         master_password: db.adminPassword,
         db_ssl: caFile ? 'true' : 'false',
-        // Plaintext only for a server whose CA the test does not know (an external one), and only by the operator's choice.
+        // Plaintext only for a server whose CA the test does not know (an external one), and only by
+        // the operator's choice.
         require_tls: caFile ? 'true' : 'false',
         // The zip runs on this machine, so a local path is what the function can read.
         ...(caFile ? { tls_ca_bundle_path: caFile } : {}),
@@ -85,7 +86,10 @@ describe('examples/mysql-alternating-users on moto and MariaDB', () => {
   example.itPlansNoChangesThenDestroys();
 });
 
-/** Can `name` log in with `password` (verified TLS when the CA is known)? false when the server refuses the password. */
+/**
+ * Can `name` log in with `password` (verified TLS when the CA is known)? false when the server refuses
+ * the password.
+ */
 async function logsIn(db: MariaDbServer, name: string, password: string): Promise<boolean> {
   try {
     const connection = await mysql.createConnection({

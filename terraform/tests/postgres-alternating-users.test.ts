@@ -72,7 +72,8 @@ describe('examples/postgres-alternating-users on moto and PostgreSQL', () => {
         master_password: masterPassword,
         adopt_ownership: 'true',
         master_ssl: caFile ? 'true' : 'false',
-        // Plaintext only for a server whose CA the test does not know (an external one), and only by the operator's choice.
+        // Plaintext only for a server whose CA the test does not know (an external one), and only by
+        // the operator's choice.
         require_tls: caFile ? 'true' : 'false',
       };
     },
@@ -97,32 +98,36 @@ describe('examples/postgres-alternating-users on moto and PostgreSQL', () => {
 
   itWiresTheMasterSecret(example);
 
-  it("alternates the users of Terraform's secret: both log in acting as the owner role, and the base user's table, now the owner role's, takes both users' rows", async () => {
-    const { secretId, service } = await example.rotation({ maxAttempts: 1 });
-    for (const [rotation, expected] of [`${user}_clone`, user].entries()) {
-      const { token } = await service.rotate(secretId);
-      const current = (await readSecret<DbSecret>(client(), secretId, 'AWSCURRENT'))!;
-      const previous = (await readSecret<DbSecret>(client(), secretId, 'AWSPREVIOUS'))!;
-      expect(current.versionId).toBe(token);
-      expect(current.username).toBe(expected);
-      for (const version of [current, previous]) {
-        await runAs(version.username, version.password, `INSERT INTO ${id(table)} VALUES (2)`);
-        const { rows } = await runAs(
-          version.username,
-          version.password,
-          `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${table}') AS t`,
+  it(
+    "alternates the users of Terraform's secret: both log in acting as the owner role, " +
+      "and the base user's table, now the owner role's, takes both users' rows",
+    async () => {
+      const { secretId, service } = await example.rotation({ maxAttempts: 1 });
+      for (const [rotation, expected] of [`${user}_clone`, user].entries()) {
+        const { token } = await service.rotate(secretId);
+        const current = (await readSecret<DbSecret>(client(), secretId, 'AWSCURRENT'))!;
+        const previous = (await readSecret<DbSecret>(client(), secretId, 'AWSPREVIOUS'))!;
+        expect(current.versionId).toBe(token);
+        expect(current.username).toBe(expected);
+        for (const version of [current, previous]) {
+          await runAs(version.username, version.password, `INSERT INTO ${id(table)} VALUES (2)`);
+          const { rows } = await runAs(
+            version.username,
+            version.password,
+            `SELECT current_user AS c, (SELECT relowner::regrole::text FROM pg_class WHERE relname = '${table}') AS t`,
+          );
+          expect(rows[0]).toEqual({ c: `${user}_owner`, t: `${user}_owner` });
+        }
+        expect((await server.query(`SELECT count(*)::int AS n FROM ${id(table)}`)).rows[0]!.n).toBe(
+          1 + 2 * (rotation + 1),
         );
-        expect(rows[0]).toEqual({ c: `${user}_owner`, t: `${user}_owner` });
       }
-      expect((await server.query(`SELECT count(*)::int AS n FROM ${id(table)}`)).rows[0]!.n).toBe(
-        1 + 2 * (rotation + 1),
-      );
-    }
-    // After two rotations the base user has a new password: the initial one is refused.
-    expect(await canLogin(server, user, initialPassword)).toBe(false);
-    await example.expectTerraformVersionKept();
-    expect(example.fn.zip.output()).toContain('ADOPT_OWNERSHIP: objects of');
-  });
+      // After two rotations the base user has a new password: the initial one is refused.
+      expect(await canLogin(server, user, initialPassword)).toBe(false);
+      await example.expectTerraformVersionKept();
+      expect(example.fn.zip.output()).toContain('ADOPT_OWNERSHIP: objects of');
+    },
+  );
 
   example.itPlansNoChangesThenDestroys();
 });
