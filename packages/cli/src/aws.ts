@@ -215,7 +215,10 @@ export async function filterLogEvents(
   return events;
 }
 
-/** What Secrets Manager does once a rotation has succeeded, and what AWS's troubleshooting page says to do with a stale one. */
+/**
+ * What Secrets Manager does once a rotation has succeeded, and what AWS's troubleshooting page says
+ * to do with a stale one.
+ */
 export async function removePendingLabel(clients: Clients, arn: string, versionId: string): Promise<void> {
   await clients.secrets
     .send(

@@ -7,7 +7,10 @@
  */
 import { type Clients, describeAwsError, filterLogEvents, type FunctionInfo } from './aws.ts';
 
-/** The engine's line (packages/core/src/steps/finishSecret.ts); tests/integration/cleanupFailures.test.ts ties the two. */
+/**
+ * The engine's line (packages/core/src/steps/finishSecret.ts); tests/integration/cleanupFailures.test.ts
+ * ties the two.
+ */
 export const CLEANUP_FAILED_MESSAGE =
   'finishSecret: post-promotion clean-up failed; it runs again at the next rotation';
 /** The quoted term the log search uses; every match is then parsed and checked field by field. */

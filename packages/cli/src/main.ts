@@ -199,7 +199,8 @@ export function parse(argv: string[]): Parsed | { help: string } {
   }
   if (command === 'rotate' && !values.local) {
     throw new UsageError(
-      'rotate runs the four steps on this machine only: pass --local (to have Secrets Manager rotate, use aws secretsmanager rotate-secret)',
+      'rotate runs the four steps on this machine only: ' +
+        'pass --local (to have Secrets Manager rotate, use aws secretsmanager rotate-secret)',
       command,
     );
   }
@@ -278,7 +279,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function usageFailure(io: CliIo, error: UsageError, command = error.command): number {
   if (!(error instanceof UsageError)) throw error;
   io.err(
-    `rotators${command ? ` ${command}` : ''}: ${error.message}\n${command ? `Run rotators ${command} --help for its options.` : 'Run rotators --help for the commands.'}\n`,
+    `rotators${command ? ` ${command}` : ''}: ${error.message}\n` +
+      `${command ? `Run rotators ${command} --help for its options.` : 'Run rotators --help for the commands.'}\n`,
   );
   return 2;
 }

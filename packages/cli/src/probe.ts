@@ -183,7 +183,9 @@ export class Probe {
             label,
             versionId,
             state: 'refused',
-            detail: `field "${error.field}" differs from AWSCURRENT's, and a rotation changes only ${this.rotator.rotatedFields.map((f) => `"${f}"`).join(', ')}: not sent anywhere`,
+            detail:
+              `field "${error.field}" differs from AWSCURRENT's, and a rotation changes only ` +
+              `${this.rotator.rotatedFields.map((f) => `"${f}"`).join(', ')}: not sent anywhere`,
             error: this.describe(error),
             connections: [],
           },

@@ -75,7 +75,10 @@ export function outcome(check: VersionCheck, kind: RotatorKind): string {
 export function connectionsText(check: VersionCheck): string {
   return check.connections
     .map((c) =>
-      `${/master/i.test(c.purpose) ? 'master secret ' : ''}${c.host ?? '?'} ${c.tls === false ? 'WITHOUT TLS' : c.tls ? 'over TLS' : ''}`.trim(),
+      (
+        `${/master/i.test(c.purpose) ? 'master secret ' : ''}${c.host ?? '?'} ` +
+        `${c.tls === false ? 'WITHOUT TLS' : c.tls ? 'over TLS' : ''}`
+      ).trim(),
     )
     .filter((text, i, all) => all.indexOf(text) === i)
     .join('; ');

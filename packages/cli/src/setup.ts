@@ -36,7 +36,9 @@ export async function chooseRotator(
   const kind = guess ? rotatorKind(guess) : undefined;
   if (kind) return { kind, chosenBy: "the secret's fields" };
   throw new UsageError(
-    `cannot tell which rotator rotates ${state.info.name}: ${fn ? `its function ${fn.name} does not say` : 'no rotation function is configured'}, and AWSCURRENT's fields fit none. Pass --rotator (one of ${ROTATOR_NAMES.join(', ')})`,
+    `cannot tell which rotator rotates ${state.info.name}: ` +
+      `${fn ? `its function ${fn.name} does not say` : 'no rotation function is configured'}, ` +
+      `and AWSCURRENT's fields fit none. Pass --rotator (one of ${ROTATOR_NAMES.join(', ')})`,
   );
 }
 
@@ -77,7 +79,11 @@ export async function openSession(
   } catch (error) {
     if (error instanceof ConfigurationError) {
       throw new UsageError(
-        `the ${choice.kind.name} rotator cannot start with these settings: ${error.message}. Set ${error.variable} in this shell as the function has it${state.fn?.unreadable ? ` (the function's own environment could not be read: ${state.fn.unreadable})` : ''}`,
+        `the ${choice.kind.name} rotator cannot start with these settings: ${error.message}. ` +
+          `Set ${error.variable} in this shell as the function has it` +
+          `${
+            state.fn?.unreadable ? ` (the function's own environment could not be read: ${state.fn.unreadable})` : ''
+          }`,
       );
     }
     throw error;

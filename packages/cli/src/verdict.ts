@@ -101,7 +101,10 @@ export function assess(
     if (ageSeconds !== undefined && ageSeconds < windowSeconds) {
       return {
         verdict: 'rotating',
-        reason: `rotation ${pendingVersionId} started ${formatAge(ageSeconds)} ago and may still be running (a rotation is ${STEPS_PER_ROTATION} invocations of at most ${timeoutNote}, ${formatAge(windowSeconds)} in all)`,
+        reason:
+          `rotation ${pendingVersionId} started ${formatAge(ageSeconds)} ago and may still be running ` +
+          `(a rotation is ${STEPS_PER_ROTATION} invocations of at most ${timeoutNote}, ` +
+          `${formatAge(windowSeconds)} in all)`,
         currentVersionId,
         pending,
         dueBy,
@@ -110,7 +113,10 @@ export function assess(
     const age = ageSeconds === undefined ? 'for an unknown time' : `for ${formatAge(ageSeconds)}`;
     return {
       verdict: 'stuck',
-      reason: `AWSPENDING has been on version ${pendingVersionId}, not AWSCURRENT, ${age} (longer than ${STEPS_PER_ROTATION} x ${timeoutNote}): a rotation stopped part-way, and Secrets Manager refuses to start another until it is finished or cleaned up`,
+      reason:
+        `AWSPENDING has been on version ${pendingVersionId}, not AWSCURRENT, ${age} ` +
+        `(longer than ${STEPS_PER_ROTATION} x ${timeoutNote}): a rotation stopped part-way, ` +
+        `and Secrets Manager refuses to start another until it is finished or cleaned up`,
       currentVersionId,
       pending,
       dueBy,
@@ -132,7 +138,10 @@ export function assess(
       : 'never rotated';
     return {
       verdict: 'overdue',
-      reason: `${since}; the schedule (${describeSchedule(info.rules)}) wanted a rotation by ${formatDate(dueBy)}: rotation stops silently when the function cannot be invoked or fails before it logs (check the function's errors alarm and Secrets Manager's RotationFailed events)`,
+      reason:
+        `${since}; the schedule (${describeSchedule(info.rules)}) wanted a rotation by ${formatDate(dueBy)}: ` +
+        `rotation stops silently when the function cannot be invoked or fails before it logs ` +
+        `(check the function's errors alarm and Secrets Manager's RotationFailed events)`,
       currentVersionId,
       dueBy,
     };
@@ -140,7 +149,10 @@ export function assess(
   return { verdict: 'healthy', reason: 'rotation is on and within its schedule', currentVersionId, dueBy };
 }
 
-/** When the next rotation is due: the last one plus the interval; for cron schedules, Secrets Manager's NextRotationDate. */
+/**
+ * When the next rotation is due: the last one plus the interval; for cron schedules, Secrets Manager's
+ * NextRotationDate.
+ */
 export function dueDate(info: SecretInfo): Date | undefined {
   const interval = scheduleInterval(info.rules);
   const from = info.lastRotated ?? info.created;

@@ -131,7 +131,8 @@ class Runner {
       const stages = before.stages[versionId] ?? [];
       if (!stages.includes('AWSPENDING') || stages.includes('AWSCURRENT'))
         throw new CliError(
-          `not finished: version ${versionId} no longer holds AWSPENDING alone (something else changed the labels meanwhile)`,
+          `not finished: version ${versionId} no longer holds AWSPENDING alone ` +
+            `(something else changed the labels meanwhile)`,
         );
       await this.session.probe.finishStep(versionId, before.stages);
     } else {
@@ -147,7 +148,10 @@ class Runner {
     const failed = logger.since(mark).find((l) => l.message === CLEANUP_FAILED_MESSAGE);
     if (!failed) return undefined;
     const error = failed.error as { name?: string; message?: string } | undefined;
-    return `the rotator's clean-up after promoting ${versionId} failed (${error?.name}: ${error?.message}); the next rotation retries it`;
+    return (
+      `the rotator's clean-up after promoting ${versionId} failed ` +
+      `(${error?.name}: ${error?.message}); the next rotation retries it`
+    );
   }
 
   private async removePending(versionId: string): Promise<boolean> {
@@ -166,7 +170,10 @@ class Runner {
     this.applied.push({
       kind: 'recover',
       ok: true,
-      detail: `AWSCURRENT stopped working right after, while ${versionId} now works (the function finished setSecret meanwhile): AWSPENDING was put back and the rotation finished forward instead`,
+      detail:
+        `AWSCURRENT stopped working right after, while ${versionId} now works ` +
+        `(the function finished setSecret meanwhile): ` +
+        `AWSPENDING was put back and the rotation finished forward instead`,
     });
     return false;
   }
@@ -192,7 +199,8 @@ class Runner {
       detail:
         revoked.length + gone.length === 0
           ? 'no key to revoke: the provider lists no key of this secret besides those AWSCURRENT and AWSPREVIOUS hold'
-          : `revoked ${revoked.length === 1 ? 'key' : 'keys'} ${revoked.join(', ') || '(none)'}${gone.length ? `; already gone: ${gone.join(', ')}` : ''}`,
+          : `revoked ${revoked.length === 1 ? 'key' : 'keys'} ${revoked.join(', ') || '(none)'}` +
+            `${gone.length ? `; already gone: ${gone.join(', ')}` : ''}`,
     });
     return true;
   }
@@ -305,12 +313,14 @@ function report(io: CliIo, options: RepairOptions, r: Report): void {
       if (r.currentAfter) {
         const c = r.currentAfter;
         lines.push(
-          `  AWSCURRENT ${c.versionId}: ${outcome(c, f.choice.kind)}${c.state === 'works' ? (connectionsText(c) ? ` (${connectionsText(c)})` : '') : ` — ${errorText(c)}`}`,
+          `  AWSCURRENT ${c.versionId}: ${outcome(c, f.choice.kind)}` +
+            `${c.state === 'works' ? (connectionsText(c) ? ` (${connectionsText(c)})` : '') : ` — ${errorText(c)}`}`,
         );
       }
       if (r.configTest)
         lines.push(
-          `  AWSPENDING ${r.configTest}: Secrets Manager's configuration test (testSecret alone); it removes the label when done`,
+          `  AWSPENDING ${r.configTest}: Secrets Manager's configuration test (testSecret alone); ` +
+            `it removes the label when done`,
         );
       lines.push('', `verdict      ${r.after.assessment.verdict}: ${r.after.assessment.reason}`);
       const manual =

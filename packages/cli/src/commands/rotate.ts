@@ -36,25 +36,32 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
   const refuse = (why: string) => {
     if (options.json)
       io.out(
-        `${JSON.stringify({ command: 'rotate', secret: { arn: info.arn, name: info.name }, rotated: false, refused: why }, null, 2)}\n`,
+        `${JSON.stringify(
+          { command: 'rotate', secret: { arn: info.arn, name: info.name }, rotated: false, refused: why },
+          null,
+          2,
+        )}\n`,
       );
     else io.out(`not rotated: ${why}\n`);
     return 1;
   };
   if (!info.rotationLambdaArn) {
     return refuse(
-      "rotation is not configured for this secret (RotateSecret needs its rotation function; configure it with the rotator's Terraform module)",
+      'rotation is not configured for this secret (RotateSecret needs its rotation function; ' +
+        "configure it with the rotator's Terraform module)",
     );
   }
   if (info.rotationEnabled === false) {
     return refuse(
-      `rotation is turned off; RotateSecret would turn it back on. Turn it on first: rotators repair ${info.name} --apply`,
+      `rotation is turned off; RotateSecret would turn it back on. ` +
+        `Turn it on first: rotators repair ${info.name} --apply`,
     );
   }
   const unfinished = pendingVersionOf(info.stages);
   if (unfinished) {
     return refuse(
-      `rotation ${unfinished} is unfinished (AWSPENDING is on it): Secrets Manager refuses a new one until it is finished or cleaned up. See rotators doctor ${info.name}`,
+      `rotation ${unfinished} is unfinished (AWSPENDING is on it): ` +
+        `Secrets Manager refuses a new one until it is finished or cleaned up. See rotators doctor ${info.name}`,
     );
   }
 
@@ -66,7 +73,8 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
   });
   if (!clients.endpoint && !options.json) {
     io.err(
-      `note: Secrets Manager also invokes ${state.fn?.name ?? 'the rotation function'} for this rotation; every step is idempotent, so whichever runs a step first does the work\n`,
+      `note: Secrets Manager also invokes ${state.fn?.name ?? 'the rotation function'} for this rotation; ` +
+        `every step is idempotent, so whichever runs a step first does the work\n`,
     );
   }
   const before = info;
@@ -138,7 +146,8 @@ export async function rotate(clients: Clients, io: CliIo, options: RotateOptions
       '',
       ok
         ? `rotated: AWSCURRENT is version ${currentVersionOf(after.info.stages)}`
-        : `NOT rotated: ${results.at(-1)!.step} failed, and rotation ${token} is unfinished (AWSPENDING stays on it). Next: rotators doctor ${info.name}`,
+        : `NOT rotated: ${results.at(-1)!.step} failed, and rotation ${token} is unfinished ` +
+          `(AWSPENDING stays on it). Next: rotators doctor ${info.name}`,
     ];
     io.out(`${lines.join('\n')}\n`);
   }

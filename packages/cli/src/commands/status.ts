@@ -82,7 +82,12 @@ export function rotationLine(state: SecretState): string {
   const { info, fn } = state;
   const onOff = info.rotationEnabled === true ? 'on' : info.rotationEnabled === false ? 'OFF' : 'never configured';
   const fnText = fn
-    ? `function ${fn.name}${fn.rotator ? ` (${fn.rotator})` : ''}, ${fn.timeoutSeconds !== undefined ? `timeout ${fn.timeoutSeconds} s` : `configuration unreadable: ${fn.unreadable}`}`
+    ? `function ${fn.name}${fn.rotator ? ` (${fn.rotator})` : ''}, ` +
+      `${
+        fn.timeoutSeconds !== undefined
+          ? `timeout ${fn.timeoutSeconds} s`
+          : `configuration unreadable: ${fn.unreadable}`
+      }`
     : 'no rotation function';
   return `rotation     ${onOff}, ${describeSchedule(info.rules)}; ${fnText}`;
 }
@@ -114,7 +119,11 @@ export function cleanupText(cleanup: CleanupFailures | undefined): string {
   if (!cleanup) return '-';
   if (cleanup.count === undefined) return `post-promotion clean-up failures unknown: ${cleanup.unknown}`;
   if (cleanup.count === 0) return `no post-promotion clean-up failure logged since ${formatDate(cleanup.since)}`;
-  return `post-promotion clean-up FAILED ${cleanup.count} time${cleanup.count === 1 ? '' : 's'} since ${formatDate(cleanup.since)}${cleanup.last ? ` (last at ${formatDate(cleanup.last)})` : ''}: see "post-promotion clean-up failed" in ${cleanup.logGroup}`;
+  return (
+    `post-promotion clean-up FAILED ${cleanup.count} time${cleanup.count === 1 ? '' : 's'} ` +
+    `since ${formatDate(cleanup.since)}${cleanup.last ? ` (last at ${formatDate(cleanup.last)})` : ''}: ` +
+    `see "post-promotion clean-up failed" in ${cleanup.logGroup}`
+  );
 }
 
 function nextStep(state: SecretState): string | undefined {
@@ -123,9 +132,15 @@ function nextStep(state: SecretState): string | undefined {
     case 'stuck':
       return `rotators doctor ${name}   (which versions log in, and the exact fix), then rotators repair ${name}`;
     case 'rotating':
-      return `wait; if it is still unfinished after ${formatAge(state.assessment.pending!.windowSeconds)}, it counts as stuck`;
+      return (
+        `wait; if it is still unfinished after ${formatAge(state.assessment.pending!.windowSeconds)}, ` +
+        `it counts as stuck`
+      );
     case 'overdue':
-      return `rotators doctor ${name}   (does AWSCURRENT still work?); check the function's errors alarm and Secrets Manager's RotationFailed events`;
+      return (
+        `rotators doctor ${name}   (does AWSCURRENT still work?); ` +
+        `check the function's errors alarm and Secrets Manager's RotationFailed events`
+      );
     case 'disabled':
       return state.info.rotationEnabled === false
         ? `rotators repair ${name}   (turns rotation back on)`
@@ -166,7 +181,8 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
   });
   progress(undefined);
   io.err(
-    `read ${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${((Date.now() - started) / 1000).toFixed(1)} s (at most ${options.concurrency} reads at a time)\n`,
+    `read ${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ` +
+      `${((Date.now() - started) / 1000).toFixed(1)} s (at most ${options.concurrency} reads at a time)\n`,
   );
 
   states.sort(
@@ -224,8 +240,13 @@ async function statusAll(clients: Clients, io: CliIo, options: StatusOptions): P
         .map((v) => `${counts[v]} ${v}`)
         .join(', ') || 'none';
     io.out(
-      `${states.length > 0 ? `${table(['SECRET', 'VERDICT', 'LAST ROTATED', 'PENDING / DUE', 'FUNCTION'], rows)}\n\n` : ''}` +
-        `${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${clients.region}: ${summary}${cleanupFailing ? `; ${cleanupFailing} with clean-up failures` : ''}\n` +
+      `${
+        states.length > 0
+          ? `${table(['SECRET', 'VERDICT', 'LAST ROTATED', 'PENDING / DUE', 'FUNCTION'], rows)}\n\n`
+          : ''
+      }` +
+        `${states.length} secret${states.length === 1 ? '' : 's'} with rotation on in ${clients.region}: ` +
+        `${summary}${cleanupFailing ? `; ${cleanupFailing} with clean-up failures` : ''}\n` +
         (counts.stuck > 0 ? `next: rotators doctor <secret> for each stuck one, then rotators repair <secret>\n` : ''),
     );
   }

@@ -271,7 +271,8 @@ export function databaseStuckExpectations(target: string): Record<CrashPoint, St
   return {
     createSecret: {
       explains: new RegExp(
-        `stopped after createSecret: AWSPENDING holds a new value that does not work on ${target} .*AWSCURRENT still works`,
+        `stopped after createSecret: AWSPENDING holds a new value ` +
+          `that does not work on ${target} .*AWSCURRENT still works`,
       ),
       action: 'remove-pending',
     },

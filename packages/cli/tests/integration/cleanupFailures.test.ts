@@ -118,7 +118,8 @@ describe('clean-up failures after promotion', () => {
     const text = await cli(['status', mine.secretId]);
     expect(text.out).toMatch(
       new RegExp(
-        `^clean-up +post-promotion clean-up FAILED 2 times since .* see "post-promotion clean-up failed" in ${LOG_GROUP}$`,
+        `^clean-up +post-promotion clean-up FAILED 2 times since .* ` +
+          `see "post-promotion clean-up failed" in ${LOG_GROUP}$`,
         'm',
       ),
     );

@@ -30,53 +30,63 @@ async function apiKeySecret() {
 }
 
 describe('rotate --local', () => {
-  it("runs the four steps with the rotator's handler: a line per step, labels before and after, the new key works", async () => {
-    const { client, secretId } = await apiKeySecret();
-    const before = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
-    const run = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
-    await rememberVersions(client, secretId);
-    expect(run.code).toBe(0);
-    expect(run.json).toMatchObject({ rotated: true, rotator: { name: 'api-key', chosenBy: "the secret's fields" } });
-    expect(run.json.steps.map((s: { step: string; ok: boolean }) => `${s.step}:${s.ok}`)).toEqual([
-      'createSecret:true',
-      'setSecret:true',
-      'testSecret:true',
-      'finishSecret:true',
-    ]);
-    for (const step of run.json.steps) expect(step.seconds).toBeGreaterThan(0);
-    expect(run.json.after.stages[run.json.token]).toEqual(['AWSCURRENT']);
-    expect(run.json.after.stages[before.versionId]).toEqual(['AWSPREVIOUS']);
-    expect(run.json.after.verdict).toBe('healthy');
-    const current = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
-    expect(current.versionId).toBe(run.json.token);
-    expect(await statusWith(keyApi.api, current.apiKey)).toBe(200);
-    expect(await statusWith(keyApi.api, before.apiKey)).toBe(200); // the grace period: AWSPREVIOUS still works
+  it(
+    "runs the four steps with the rotator's handler: " + 'a line per step, labels before and after, the new key works',
+    async () => {
+      const { client, secretId } = await apiKeySecret();
+      const before = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
+      const run = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
+      await rememberVersions(client, secretId);
+      expect(run.code).toBe(0);
+      expect(run.json).toMatchObject({ rotated: true, rotator: { name: 'api-key', chosenBy: "the secret's fields" } });
+      expect(run.json.steps.map((s: { step: string; ok: boolean }) => `${s.step}:${s.ok}`)).toEqual([
+        'createSecret:true',
+        'setSecret:true',
+        'testSecret:true',
+        'finishSecret:true',
+      ]);
+      for (const step of run.json.steps) expect(step.seconds).toBeGreaterThan(0);
+      expect(run.json.after.stages[run.json.token]).toEqual(['AWSCURRENT']);
+      expect(run.json.after.stages[before.versionId]).toEqual(['AWSPREVIOUS']);
+      expect(run.json.after.verdict).toBe('healthy');
+      const current = (await readSecret<{ apiKey: string }>(client, secretId, 'AWSCURRENT'))!;
+      expect(current.versionId).toBe(run.json.token);
+      expect(await statusWith(keyApi.api, current.apiKey)).toBe(200);
+      expect(await statusWith(keyApi.api, before.apiKey)).toBe(200); // the grace period: AWSPREVIOUS still works
 
-    const text = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
-    await rememberVersions(client, secretId);
-    expect(text.code).toBe(0);
-    expect(text.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +ok$/m);
-    expect(text.out).toMatch(/^ {2}finishSecret +\d+\.\d\d s +ok$/m);
-    expect(text.out).toMatch(/^before\n {2}VERSION +LABELS +CREATED\n/m);
-    expect(text.out).toMatch(/^rotated: AWSCURRENT is version \S+$/m);
-  });
+      const text = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
+      await rememberVersions(client, secretId);
+      expect(text.code).toBe(0);
+      expect(text.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +ok$/m);
+      expect(text.out).toMatch(/^ {2}finishSecret +\d+\.\d\d s +ok$/m);
+      expect(text.out).toMatch(/^before\n {2}VERSION +LABELS +CREATED\n/m);
+      expect(text.out).toMatch(/^rotated: AWSCURRENT is version \S+$/m);
+    },
+  );
 
-  it('a step that fails stops the rotation and says so; it is then an unfinished rotation, and rotate refuses to start another', async () => {
-    const { client, secretId } = await apiKeySecret();
-    keyApi.api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 403 }, times: 1 });
-    const failed = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
-    await rememberVersions(client, secretId);
-    expect(failed.code).toBe(1);
-    expect(failed.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +FAILED KeyApiError: POST \/keys answered HTTP 403/m);
-    expect(failed.out).toMatch(
-      /NOT rotated: createSecret failed, and rotation \S+ is unfinished \(AWSPENDING stays on it\)\. Next: rotators doctor /,
-    );
-    const again = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
-    expect(again.code).toBe(1);
-    expect(again.json.refused).toMatch(/is unfinished \(AWSPENDING is on it\)/);
-    const status = await cli(['status', secretId, '--json'], { now: anHourLater() });
-    expect(status.json.verdict).toBe('stuck');
-  });
+  it(
+    'a step that fails stops the rotation and says so; ' +
+      'it is then an unfinished rotation, and rotate refuses to start another',
+    async () => {
+      const { client, secretId } = await apiKeySecret();
+      keyApi.api.injectFault({ route: 'POST /keys', fault: { kind: 'status', status: 403 }, times: 1 });
+      const failed = await cli(['rotate', secretId, '--local'], { env: keyApi.env });
+      await rememberVersions(client, secretId);
+      expect(failed.code).toBe(1);
+      expect(failed.out).toMatch(/^ {2}createSecret +\d+\.\d\d s +FAILED KeyApiError: POST \/keys answered HTTP 403/m);
+      expect(failed.out).toMatch(
+        new RegExp(
+          'NOT rotated: createSecret failed, and rotation \\S+ is unfinished ' +
+            '\\(AWSPENDING stays on it\\)\\. Next: rotators doctor ',
+        ),
+      );
+      const again = await cli(['rotate', secretId, '--local', '--json'], { env: keyApi.env });
+      expect(again.code).toBe(1);
+      expect(again.json.refused).toMatch(/is unfinished \(AWSPENDING is on it\)/);
+      const status = await cli(['status', secretId, '--json'], { now: anHourLater() });
+      expect(status.json.verdict).toBe('stuck');
+    },
+  );
 
   it('refused when rotation is not configured or turned off', async () => {
     const client = secretsManagerClient(motoEndpoint());
@@ -106,7 +116,10 @@ describe('repair of a rotation turned off mid-way', () => {
     expect(doctor.json.verdict).toBe('stuck');
     expect(doctor.json.actions.map((a: { kind: string }) => a.kind)).toEqual(['finish', 'enable-rotation']);
     expect(doctor.json.actions[1].byHand).toMatch(
-      /^aws secretsmanager rotate-secret --secret-id \S+ --rotation-lambda-arn \S+ --rotation-rules AutomaticallyAfterDays=30 --no-rotate-immediately$/,
+      new RegExp(
+        '^aws secretsmanager rotate-secret --secret-id \\S+ --rotation-lambda-arn \\S+ ' +
+          '--rotation-rules AutomaticallyAfterDays=30 --no-rotate-immediately$',
+      ),
     );
 
     const repaired = await cli(['repair', secretId, '--apply', '--json'], { now: anHourLater() });

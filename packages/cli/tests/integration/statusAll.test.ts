@@ -141,40 +141,45 @@ afterAll(async () => proxy.stop());
 
 describe('status --all over 200 secrets', () => {
   for (const concurrency of [8, 3]) {
-    it(`reads them concurrently, at most ${concurrency} requests in flight${concurrency === 8 ? ' (the default)' : ''}`, async () => {
-      proxy.reset();
-      const args = [
-        'status',
-        '--all',
-        '--json',
-        '--endpoint',
-        proxyEndpoint,
-        ...(concurrency === 8 ? [] : ['--concurrency', String(concurrency)]),
-      ];
-      const started = Date.now();
-      const { code, out, err } = await runBin(args);
-      const seconds = (Date.now() - started) / 1000;
-      const report = JSON.parse(out);
+    it(
+      `reads them concurrently, at most ${concurrency} ` +
+        `requests in flight${concurrency === 8 ? ' (the default)' : ''}`,
+      async () => {
+        proxy.reset();
+        const args = [
+          'status',
+          '--all',
+          '--json',
+          '--endpoint',
+          proxyEndpoint,
+          ...(concurrency === 8 ? [] : ['--concurrency', String(concurrency)]),
+        ];
+        const started = Date.now();
+        const { code, out, err } = await runBin(args);
+        const seconds = (Date.now() - started) / 1000;
+        const report = JSON.parse(out);
 
-      const listed = new Map<string, string>(
-        report.secrets.map((s: { arn: string; verdict: string }) => [s.arn, s.verdict]),
-      );
-      for (const [arn, verdict] of ours) expect(listed.get(arn), arn).toBe(verdict);
-      expect(code).toBe(1); // not every secret is healthy
-      // One ListSecretVersionIds per secret with a rotation to date; none for the others.
-      expect(proxy.count('secretsmanager.ListSecretVersionIds')).toBeGreaterThanOrEqual(FLEET / 2);
-      expect(proxy.count('secretsmanager.DescribeSecret')).toBe(0);
-      expect(proxy.maxInFlight).toBeLessThanOrEqual(concurrency);
-      expect(proxy.maxInFlight, 'the reads overlap').toBeGreaterThan(1);
-      // The progress line and the summary go to stderr; stdout is the JSON document alone.
-      expect(err).toMatch(/reading \d+ secrets \(\d+ at a time\)/);
-      expect(err).toMatch(
-        new RegExp(`read \\d+ secrets with rotation on in [0-9.]+ s \\(at most ${concurrency} reads at a time\\)`),
-      );
-      process.stdout.write(
-        `[status --all] ${report.count} secrets, --concurrency ${concurrency}: ${seconds.toFixed(1)} s wall (node start included), ${proxy.maxInFlight} requests in flight at most\n`,
-      );
-    });
+        const listed = new Map<string, string>(
+          report.secrets.map((s: { arn: string; verdict: string }) => [s.arn, s.verdict]),
+        );
+        for (const [arn, verdict] of ours) expect(listed.get(arn), arn).toBe(verdict);
+        expect(code).toBe(1); // not every secret is healthy
+        // One ListSecretVersionIds per secret with a rotation to date; none for the others.
+        expect(proxy.count('secretsmanager.ListSecretVersionIds')).toBeGreaterThanOrEqual(FLEET / 2);
+        expect(proxy.count('secretsmanager.DescribeSecret')).toBe(0);
+        expect(proxy.maxInFlight).toBeLessThanOrEqual(concurrency);
+        expect(proxy.maxInFlight, 'the reads overlap').toBeGreaterThan(1);
+        // The progress line and the summary go to stderr; stdout is the JSON document alone.
+        expect(err).toMatch(/reading \d+ secrets \(\d+ at a time\)/);
+        expect(err).toMatch(
+          new RegExp(`read \\d+ secrets with rotation on in [0-9.]+ s \\(at most ${concurrency} reads at a time\\)`),
+        );
+        process.stdout.write(
+          `[status --all] ${report.count} secrets, --concurrency ${concurrency}: ` +
+            `${seconds.toFixed(1)} s wall (node start included), ${proxy.maxInFlight} requests in flight at most\n`,
+        );
+      },
+    );
   }
 
   it('as a table: worst first, one line per secret, a summary', async () => {

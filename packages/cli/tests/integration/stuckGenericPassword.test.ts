@@ -51,24 +51,27 @@ describe('generic-password: stuck rotations', () => {
     });
   }
 
-  it('before createSecret (the empty AWSPENDING version): the stale label is removed, AWSCURRENT unchanged', async () => {
-    const { client, service, secretId } = await setUp();
-    const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
-    const token = await stopAfter(service, client, secretId, 'RotateSecret');
-    await provesStuckRepair(
-      {
-        client,
-        service,
-        secretId,
-        token,
-        env: {},
-        currentWorks: async () => (await readSecret(client, secretId, 'AWSCURRENT')) !== undefined,
-      },
-      { explains: /stopped before createSecret stored a new value/, action: 'remove-pending' },
-    );
-    // The removal left AWSCURRENT where it was (the next rotation in provesStuckRepair moved it on).
-    expect((await readSecret(client, secretId, 'AWSPREVIOUS'))!.versionId).toBe(current.versionId);
-  });
+  it(
+    'before createSecret (the empty AWSPENDING version): ' + 'the stale label is removed, AWSCURRENT unchanged',
+    async () => {
+      const { client, service, secretId } = await setUp();
+      const current = (await readSecret(client, secretId, 'AWSCURRENT'))!;
+      const token = await stopAfter(service, client, secretId, 'RotateSecret');
+      await provesStuckRepair(
+        {
+          client,
+          service,
+          secretId,
+          token,
+          env: {},
+          currentWorks: async () => (await readSecret(client, secretId, 'AWSCURRENT')) !== undefined,
+        },
+        { explains: /stopped before createSecret stored a new value/, action: 'remove-pending' },
+      );
+      // The removal left AWSCURRENT where it was (the next rotation in provesStuckRepair moved it on).
+      expect((await readSecret(client, secretId, 'AWSPREVIOUS'))!.versionId).toBe(current.versionId);
+    },
+  );
 
   it('a rotation younger than its window is "rotating", and repair leaves it alone', async () => {
     const { client, service, secretId } = await setUp();
@@ -84,24 +87,28 @@ describe('generic-password: stuck rotations', () => {
     expect((await cli(['status', secretId, '--json'], { now: anHourLater() })).json.verdict).toBe('stuck');
   });
 
-  it('overdue: rotation on but not run within its schedule plus a day; doctor says where to look, repair has no label to fix', async () => {
-    const { client, service, secretId } = await setUp();
-    await service.rotate(secretId);
-    const fortyDaysLater = new Date(Date.now() + 40 * 86_400_000);
-    const status = await cli(['status', secretId], { now: fortyDaysLater });
-    expect(status.code).toBe(1);
-    expect(status.out).toMatch(
-      /^verdict +overdue: last rotated 40 days ago; the schedule \(every 30 days\) wanted a rotation by /m,
-    );
-    const doctor = await cli(['doctor', secretId, '--json'], { now: fortyDaysLater });
-    expect(doctor.code).toBe(1);
-    expect(doctor.json.diagnosis.join(' ')).toMatch(/^Overdue: /);
-    expect(doctor.json.actions).toEqual([]);
-    expect(doctor.json.manual.join(' ')).toMatch(/rotators rotate \S+ --local/);
-    const before = await snapshot(client, secretId);
-    const repair = await cli(['repair', secretId, '--apply', '--json'], { now: fortyDaysLater });
-    expect(repair.code).toBe(1);
-    expect(repair.json.applied).toEqual([]);
-    expect(await snapshot(client, secretId)).toEqual(before);
-  });
+  it(
+    'overdue: rotation on but not run within its schedule plus a day; ' +
+      'doctor says where to look, repair has no label to fix',
+    async () => {
+      const { client, service, secretId } = await setUp();
+      await service.rotate(secretId);
+      const fortyDaysLater = new Date(Date.now() + 40 * 86_400_000);
+      const status = await cli(['status', secretId], { now: fortyDaysLater });
+      expect(status.code).toBe(1);
+      expect(status.out).toMatch(
+        /^verdict +overdue: last rotated 40 days ago; the schedule \(every 30 days\) wanted a rotation by /m,
+      );
+      const doctor = await cli(['doctor', secretId, '--json'], { now: fortyDaysLater });
+      expect(doctor.code).toBe(1);
+      expect(doctor.json.diagnosis.join(' ')).toMatch(/^Overdue: /);
+      expect(doctor.json.actions).toEqual([]);
+      expect(doctor.json.manual.join(' ')).toMatch(/rotators rotate \S+ --local/);
+      const before = await snapshot(client, secretId);
+      const repair = await cli(['repair', secretId, '--apply', '--json'], { now: fortyDaysLater });
+      expect(repair.code).toBe(1);
+      expect(repair.json.applied).toEqual([]);
+      expect(await snapshot(client, secretId)).toEqual(before);
+    },
+  );
 });

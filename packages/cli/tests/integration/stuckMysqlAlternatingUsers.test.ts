@@ -68,42 +68,49 @@ async function setUp() {
 describe('mysql-alternating-users: stuck rotations', () => {
   itRepairsEachCrashPoint({ setUp, env: () => env, expected: databaseStuckExpectations('MySQL') });
 
-  it('doctor: both users log in over TLS, the master secret logs in, the privileges are equal — until a grant reaches only one user', async () => {
-    const { service, secretId, user } = await setUp();
-    await service.rotate(secretId);
-    const healthy = await cli(['doctor', secretId, '--json'], { env });
-    expect(healthy.code).toBe(0);
-    const checks = Object.fromEntries(healthy.json.checks.map((c: { label: string }) => [c.label, c]));
-    expect(checks.AWSCURRENT.state).toBe('works');
-    expect(checks.AWSPREVIOUS.state).toBe('works');
-    const tls = env.REQUIRE_TLS !== 'false';
-    expect(checks.AWSCURRENT.connections).toEqual([
-      { purpose: 'AWSCURRENT credentials', host: db.host, tls },
-      { purpose: 'master secret', host: db.host, tls },
-    ]);
-    expect(checks.pair).toMatchObject({ state: 'works' });
+  it(
+    'doctor: both users log in over TLS, the master secret logs in, ' +
+      'the privileges are equal — until a grant reaches only one user',
+    async () => {
+      const { service, secretId, user } = await setUp();
+      await service.rotate(secretId);
+      const healthy = await cli(['doctor', secretId, '--json'], { env });
+      expect(healthy.code).toBe(0);
+      const checks = Object.fromEntries(healthy.json.checks.map((c: { label: string }) => [c.label, c]));
+      expect(checks.AWSCURRENT.state).toBe('works');
+      expect(checks.AWSPREVIOUS.state).toBe('works');
+      const tls = env.REQUIRE_TLS !== 'false';
+      expect(checks.AWSCURRENT.connections).toEqual([
+        { purpose: 'AWSCURRENT credentials', host: db.host, tls },
+        { purpose: 'master secret', host: db.host, tls },
+      ]);
+      expect(checks.pair).toMatchObject({ state: 'works' });
 
-    await db.query('GRANT UPDATE ON cli_shop.* TO ?@?', [user, '%']);
-    const drifted = await cli(['doctor', secretId, '--json'], { env });
-    expect(drifted.code).toBe(1);
-    const pair = drifted.json.checks.find((c: { label: string }) => c.label === 'pair');
-    expect(pair.state).toBe('fails');
-    expect(pair.error.message).toMatch(/privileges differ.*UPDATE/);
-    expect(drifted.json.diagnosis.join(' ')).toMatch(/The two users' privileges differ/);
-    const text = await cli(['doctor', secretId], { env });
-    expect(text.out).toMatch(/USERS +\S+ +privileges differ/);
-  });
+      await db.query('GRANT UPDATE ON cli_shop.* TO ?@?', [user, '%']);
+      const drifted = await cli(['doctor', secretId, '--json'], { env });
+      expect(drifted.code).toBe(1);
+      const pair = drifted.json.checks.find((c: { label: string }) => c.label === 'pair');
+      expect(pair.state).toBe('fails');
+      expect(pair.error.message).toMatch(/privileges differ.*UPDATE/);
+      expect(drifted.json.diagnosis.join(' ')).toMatch(/The two users' privileges differ/);
+      const text = await cli(['doctor', secretId], { env });
+      expect(text.out).toMatch(/USERS +\S+ +privileges differ/);
+    },
+  );
 
-  it('a stuck rotation is reported for the whole region too, and doctor names the master secret in its findings', async () => {
-    const { client, service, secretId } = await setUp();
-    await service.rotate(secretId);
-    const token = await stopAfter(service, client, secretId, 'setSecret');
-    const all = await cli(['status', '--all', '--json'], { env, now: anHourLater() });
-    expect(all.json.secrets.find((s: { arn: string }) => s.arn === secretId)).toMatchObject({
-      verdict: 'stuck',
-      pending: { versionId: token },
-    });
-    const text = await cli(['doctor', secretId], { env, now: anHourLater() });
-    expect(text.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret +\S+ over TLS; master secret \S+ over TLS/);
-  });
+  it(
+    'a stuck rotation is reported for the whole region too, ' + 'and doctor names the master secret in its findings',
+    async () => {
+      const { client, service, secretId } = await setUp();
+      await service.rotate(secretId);
+      const token = await stopAfter(service, client, secretId, 'setSecret');
+      const all = await cli(['status', '--all', '--json'], { env, now: anHourLater() });
+      expect(all.json.secrets.find((s: { arn: string }) => s.arn === secretId)).toMatchObject({
+        verdict: 'stuck',
+        pending: { versionId: token },
+      });
+      const text = await cli(['doctor', secretId], { env, now: anHourLater() });
+      expect(text.out).toMatch(/AWSPENDING +\S+ +logs in, passes testSecret +\S+ over TLS; master secret \S+ over TLS/);
+    },
+  );
 });

@@ -43,7 +43,8 @@ beforeAll(async () => {
   env = caFile ? { TLS_CA_BUNDLE_PATH: caFile } : { REQUIRE_TLS: 'false' };
   const master = { username: `cli_master_${randomBytes(3).toString('hex')}`, password: password() };
   await server.query(
-    `CREATE ROLE ${escapeIdentifier(master.username)} LOGIN CREATEROLE CREATEDB PASSWORD ${escapeLiteral(scramSha256Verifier(master.password))}`,
+    `CREATE ROLE ${escapeIdentifier(master.username)} LOGIN CREATEROLE CREATEDB ` +
+      `PASSWORD ${escapeLiteral(scramSha256Verifier(master.password))}`,
   );
   await server.query(`GRANT CREATE ON DATABASE postgres TO ${escapeIdentifier(master.username)}`);
   masterArn = await createSecret(

@@ -134,85 +134,97 @@ describe('postgres-single-user: stuck rotations', () => {
     ).toContain('authentication');
   });
 
-  it('--rotator is used as given; a rotator that cannot read the secret says which field, and repair changes nothing', async () => {
-    const { client, service, secretId } = await setUp();
-    await stopAfter(service, client, secretId, 'createSecret');
-    const wrong = await cli(['doctor', secretId, '--rotator', 'mysql-alternating-users', '--json'], {
-      env,
-      now: anHourLater(),
-    });
-    expect(wrong.json.rotator).toMatchObject({ name: 'mysql-alternating-users', chosenBy: '--rotator' });
-    expect(wrong.json.checks[0]).toMatchObject({
-      label: 'AWSCURRENT',
-      state: 'invalid',
-      error: { name: 'SecretValueError' },
-    });
-    expect(wrong.json.checks[0].error.message).toMatch(/"engine"|"masterarn"/);
-    const before = await readSecret(client, secretId, 'AWSCURRENT');
-    const repair = await cli(['repair', secretId, '--rotator', 'mysql-alternating-users', '--apply', '--json'], {
-      env,
-      now: anHourLater(),
-    });
-    expect(repair.code).toBe(1);
-    expect(repair.json.plan.blocked).toBeTruthy();
-    expect(repair.json.applied).toEqual([]);
-    expect((await readSecret(client, secretId, 'AWSCURRENT'))!.versionId).toBe(before!.versionId);
-  });
-
-  it('a removal that races with the function finishing setSecret is turned into a finish: AWSCURRENT never stays broken', async () => {
-    const { client, service, secretId, currentWorks, username } = await setUp();
-    await service.rotate(secretId);
-    const token = await stopAfter(service, client, secretId, 'createSecret');
-    const pending = (await readSecret<{ password: string }>(client, secretId, 'AWSPENDING', token))!;
-    // Between repair's checks and its label removal, the function (retried by Secrets Manager)
-    // finishes setSecret: the server takes the pending password the moment the removal goes out.
-    let raced = false;
-    const proxy = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', async () => {
-        const input = JSON.parse(body || '{}') as { VersionStage?: string; RemoveFromVersionId?: string };
-        if (
-          !raced &&
-          req.headers['x-amz-target'] === 'secretsmanager.UpdateSecretVersionStage' &&
-          input.VersionStage === 'AWSPENDING' &&
-          input.RemoveFromVersionId === token
-        ) {
-          raced = true;
-          await server.query(
-            `ALTER ROLE ${escapeIdentifier(username)} PASSWORD ${escapeLiteral(scramSha256Verifier(pending.password))}`,
-          );
-        }
-        const upstream = new URL(motoEndpoint());
-        const forward = request(
-          { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-          (upstreamRes) => {
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            upstreamRes.pipe(res);
-          },
-        );
-        forward.end(body);
+  it(
+    '--rotator is used as given; ' +
+      'a rotator that cannot read the secret says which field, and repair changes nothing',
+    async () => {
+      const { client, service, secretId } = await setUp();
+      await stopAfter(service, client, secretId, 'createSecret');
+      const wrong = await cli(['doctor', secretId, '--rotator', 'mysql-alternating-users', '--json'], {
+        env,
+        now: anHourLater(),
       });
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    try {
-      const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const repaired = await cli(['repair', secretId, '--apply', '--json'], { env, now: anHourLater(), endpoint });
-      await rememberVersions(client, secretId);
-      expect(raced).toBe(true);
-      expect(repaired.json.plan.actions.map((a: { kind: string }) => a.kind)).toEqual(['remove-pending']);
-      expect(repaired.json.applied.map((a: { kind: string; ok: boolean }) => `${a.kind}:${a.ok}`)).toEqual([
-        'remove-pending:true',
-        'recover:true',
-      ]);
-      expect(repaired.json.applied[1].detail).toMatch(
-        /AWSPENDING was put back and the rotation finished forward instead/,
-      );
-      expect(repaired.json.after).toMatchObject({ verdict: 'healthy', current: { versionId: token, state: 'works' } });
-      expect(repaired.code).toBe(0);
-      expect(await currentWorks()).toBe(true);
-    } finally {
-      await new Promise((resolve) => proxy.close(resolve));
-    }
-  });
+      expect(wrong.json.rotator).toMatchObject({ name: 'mysql-alternating-users', chosenBy: '--rotator' });
+      expect(wrong.json.checks[0]).toMatchObject({
+        label: 'AWSCURRENT',
+        state: 'invalid',
+        error: { name: 'SecretValueError' },
+      });
+      expect(wrong.json.checks[0].error.message).toMatch(/"engine"|"masterarn"/);
+      const before = await readSecret(client, secretId, 'AWSCURRENT');
+      const repair = await cli(['repair', secretId, '--rotator', 'mysql-alternating-users', '--apply', '--json'], {
+        env,
+        now: anHourLater(),
+      });
+      expect(repair.code).toBe(1);
+      expect(repair.json.plan.blocked).toBeTruthy();
+      expect(repair.json.applied).toEqual([]);
+      expect((await readSecret(client, secretId, 'AWSCURRENT'))!.versionId).toBe(before!.versionId);
+    },
+  );
+
+  it(
+    'a removal that races with the function finishing setSecret is turned into a finish: ' +
+      'AWSCURRENT never stays broken',
+    async () => {
+      const { client, service, secretId, currentWorks, username } = await setUp();
+      await service.rotate(secretId);
+      const token = await stopAfter(service, client, secretId, 'createSecret');
+      const pending = (await readSecret<{ password: string }>(client, secretId, 'AWSPENDING', token))!;
+      // Between repair's checks and its label removal, the function (retried by Secrets Manager)
+      // finishes setSecret: the server takes the pending password the moment the removal goes out.
+      let raced = false;
+      const proxy = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', async () => {
+          const input = JSON.parse(body || '{}') as { VersionStage?: string; RemoveFromVersionId?: string };
+          if (
+            !raced &&
+            req.headers['x-amz-target'] === 'secretsmanager.UpdateSecretVersionStage' &&
+            input.VersionStage === 'AWSPENDING' &&
+            input.RemoveFromVersionId === token
+          ) {
+            raced = true;
+            await server.query(
+              `ALTER ROLE ${escapeIdentifier(username)} ` +
+                `PASSWORD ${escapeLiteral(scramSha256Verifier(pending.password))}`,
+            );
+          }
+          const upstream = new URL(motoEndpoint());
+          const forward = request(
+            { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+            (upstreamRes) => {
+              res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+              upstreamRes.pipe(res);
+            },
+          );
+          forward.end(body);
+        });
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+        const repaired = await cli(['repair', secretId, '--apply', '--json'], { env, now: anHourLater(), endpoint });
+        await rememberVersions(client, secretId);
+        expect(raced).toBe(true);
+        expect(repaired.json.plan.actions.map((a: { kind: string }) => a.kind)).toEqual(['remove-pending']);
+        expect(repaired.json.applied.map((a: { kind: string; ok: boolean }) => `${a.kind}:${a.ok}`)).toEqual([
+          'remove-pending:true',
+          'recover:true',
+        ]);
+        expect(repaired.json.applied[1].detail).toMatch(
+          /AWSPENDING was put back and the rotation finished forward instead/,
+        );
+        expect(repaired.json.after).toMatchObject({
+          verdict: 'healthy',
+          current: { versionId: token, state: 'works' },
+        });
+        expect(repaired.code).toBe(0);
+        expect(await currentWorks()).toBe(true);
+      } finally {
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    },
+  );
 });

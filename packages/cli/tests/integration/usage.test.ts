@@ -70,7 +70,10 @@ describe('bad usage: a message naming the problem, exit 2', () => {
     [['doctor', 'a', '--rotator'], /Option '--rotator <value>' argument missing/],
     [
       ['doctor', 'a', '--rotator', 'oracle'],
-      /--rotator must be one of generic-password, postgres-single-user, postgres-alternating-users, mysql-alternating-users, api-key \(got "oracle"\)/,
+      new RegExp(
+        '--rotator must be one of generic-password, postgres-single-user, postgres-alternating-users, ' +
+          'mysql-alternating-users, api-key \\(got "oracle"\\)',
+      ),
     ],
     [['doctor', 'a', '--region', 'Mars'], /--region must be an AWS region such as eu-west-1 \(got "Mars"\)/],
     [
@@ -117,7 +120,10 @@ describe('bad usage: a message naming the problem, exit 2', () => {
     const run = await cli(['doctor', secretId], { env: {} });
     expect(run.code).toBe(2);
     expect(run.err).toMatch(
-      /the api-key rotator cannot start with these settings: .*API_ALLOWED_HOSTS.*Set API_ALLOWED_HOSTS in this shell as the function has it/,
+      new RegExp(
+        'the api-key rotator cannot start with these settings: .*API_ALLOWED_HOSTS.*' +
+          'Set API_ALLOWED_HOSTS in this shell as the function has it',
+      ),
     );
   });
 });
