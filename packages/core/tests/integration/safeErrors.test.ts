@@ -1,4 +1,7 @@
-/** What leaves the engine when something it did not make fails: names and codes, never text that could quote a value. */
+/**
+ * What leaves the engine when something it did not make fails: names and codes, never text that could
+ * quote a value.
+ */
 import { SecretsManagerCallError } from '@rotators/core';
 import { capturedOutput, rememberSecret } from '@rotators/testkit';
 import { describe, expect, it } from 'vitest';

@@ -45,9 +45,11 @@ const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A
 
 describe('scramSha256Verifier (pure)', () => {
   it('matches a verifier PostgreSQL 15.20 stored for a known password and salt', () => {
-    // `SET password_encryption = 'scram-sha-256'; CREATE ROLE vec PASSWORD 'x-vector-pass'`, then pg_authid.rolpassword.
+    // `SET password_encryption = 'scram-sha-256'; CREATE ROLE vec PASSWORD 'x-vector-pass'`, then
+    // pg_authid.rolpassword.
     const stored =
-      'SCRAM-SHA-256$4096:5B9pHO5f/VZuI7NjJVUiJg==$NR/A8cdb4eMGt0kYo7FAPVtw0tZ1qypZX0U10LkZ0nc=:4S/khi4rBQV1ktBZJDadp/oT0apaatx0KXrheEfntug=';
+      'SCRAM-SHA-256$4096:5B9pHO5f/VZuI7NjJVUiJg==$' +
+      'NR/A8cdb4eMGt0kYo7FAPVtw0tZ1qypZX0U10LkZ0nc=:4S/khi4rBQV1ktBZJDadp/oT0apaatx0KXrheEfntug=';
     expect(scramSha256Verifier('x-vector-pass', { salt: Buffer.from('5B9pHO5f/VZuI7NjJVUiJg==', 'base64') })).toBe(
       stored,
     );
@@ -127,7 +129,8 @@ describe('scramSha256Verifier against a real server', () => {
   });
 
   it.skipIf(EXTERNAL_SERVER)(
-    'the server log holds the ALTER ROLE with the verifier, never the password [needs the kit’s own cluster: skipped when PG_TEST_HOST names an external server]',
+    'the server log holds the ALTER ROLE with the verifier, never the password ' +
+      '[needs the kit’s own cluster: skipped when PG_TEST_HOST names an external server]',
     () => {
       const log = server.readLog();
       expect(rememberedSecretCount()).toBeGreaterThan(0);

@@ -212,44 +212,51 @@ describe('finishSecret', () => {
     expect((await readSecret(admin, secretId, 'AWSPREVIOUS'))!.versionId).toBe(before!.versionId);
   });
 
-  it('promotes only a pending value that fits the schema: a stray value invoked straight into finishSecret stays unpromoted', async () => {
-    const { handler, admin, service, probe, newSecret } = await harness();
-    const secretId = await newSecret();
-    const before = await readSecret(admin, secretId, 'AWSCURRENT');
-    const token = await service.start(secretId);
-    // Someone with PutSecretValue puts a value the rotator never made, then invokes finishSecret.
-    await plantPending(admin, secretId, token, { password: 42, label: 'kept' });
-    probe.reset();
-    const error = await handler({ Step: 'finishSecret', SecretId: secretId, ClientRequestToken: token }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(SecretValueError);
-    expect((error as SecretValueError).fields).toEqual(['password']);
-    expect((error as Error).message).toMatch(/AWSPENDING/);
-    expect(probe.count('UpdateSecretVersionStageCommand')).toBe(0);
-    expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(before!.versionId);
-  });
+  it(
+    'promotes only a pending value that fits the schema: ' +
+      'a stray value invoked straight into finishSecret stays unpromoted',
+    async () => {
+      const { handler, admin, service, probe, newSecret } = await harness();
+      const secretId = await newSecret();
+      const before = await readSecret(admin, secretId, 'AWSCURRENT');
+      const token = await service.start(secretId);
+      // Someone with PutSecretValue puts a value the rotator never made, then invokes finishSecret.
+      await plantPending(admin, secretId, token, { password: 42, label: 'kept' });
+      probe.reset();
+      const error = await handler({ Step: 'finishSecret', SecretId: secretId, ClientRequestToken: token }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SecretValueError);
+      expect((error as SecretValueError).fields).toEqual(['password']);
+      expect((error as Error).message).toMatch(/AWSPENDING/);
+      expect(probe.count('UpdateSecretVersionStageCommand')).toBe(0);
+      expect((await readSecret(admin, secretId, 'AWSCURRENT'))!.versionId).toBe(before!.versionId);
+    },
+  );
 
-  it('runs afterFinish with the new current and previous values, and a failure there never undoes the promotion', async () => {
-    const seen: unknown[] = [];
-    const rotator = recordingRotator({
-      async afterFinish(versions) {
-        seen.push(versions);
-        throw new RotationError('clean-up target unreachable');
-      },
-    });
-    const { handler, admin, service, newSecret } = await harness(rotator);
-    const secretId = await newSecret();
-    const token = await service.start(secretId);
-    for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
-      await handler({ Step, SecretId: secretId, ClientRequestToken: token });
-    const current = await readSecret(admin, secretId, 'AWSCURRENT');
-    expect(current!.versionId).toBe(token);
-    expect(seen).toEqual([
-      {
-        current: { password: current!.password, label: 'kept' },
-        previous: { password: 'initial-password-0001', label: 'kept' },
-      },
-    ]);
-  });
+  it(
+    'runs afterFinish with the new current and previous values, ' + 'and a failure there never undoes the promotion',
+    async () => {
+      const seen: unknown[] = [];
+      const rotator = recordingRotator({
+        async afterFinish(versions) {
+          seen.push(versions);
+          throw new RotationError('clean-up target unreachable');
+        },
+      });
+      const { handler, admin, service, newSecret } = await harness(rotator);
+      const secretId = await newSecret();
+      const token = await service.start(secretId);
+      for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
+        await handler({ Step, SecretId: secretId, ClientRequestToken: token });
+      const current = await readSecret(admin, secretId, 'AWSCURRENT');
+      expect(current!.versionId).toBe(token);
+      expect(seen).toEqual([
+        {
+          current: { password: current!.password, label: 'kept' },
+          previous: { password: 'initial-password-0001', label: 'kept' },
+        },
+      ]);
+    },
+  );
 });

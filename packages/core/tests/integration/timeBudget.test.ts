@@ -43,25 +43,28 @@ const event = {
 };
 
 describe('a Secrets Manager endpoint that never answers', () => {
-  it('with Lambda’s clock: a typed error naming the call, before the deadline of the smallest module timeout', async () => {
-    const rotator = recordingRotator();
-    const handler = createRotationHandler(rotator, { env: { SECRETS_MANAGER_ENDPOINT: endpoint } });
-    const started = Date.now();
-    const deadline = started + SMALLEST_MODULE_TIMEOUT_MS;
-    const error = await handler(event, {
-      awsRequestId: 'req-1',
-      getRemainingTimeInMillis: () => deadline - Date.now(),
-    }).catch((e: unknown) => e);
-    const elapsed = Date.now() - started;
+  it(
+    'with Lambda’s clock: a typed error naming the call, ' + 'before the deadline of the smallest module timeout',
+    async () => {
+      const rotator = recordingRotator();
+      const handler = createRotationHandler(rotator, { env: { SECRETS_MANAGER_ENDPOINT: endpoint } });
+      const started = Date.now();
+      const deadline = started + SMALLEST_MODULE_TIMEOUT_MS;
+      const error = await handler(event, {
+        awsRequestId: 'req-1',
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      }).catch((e: unknown) => e);
+      const elapsed = Date.now() - started;
 
-    expect(error).toBeInstanceOf(SecretsManagerCallError);
-    expect((error as SecretsManagerCallError).operation).toBe('DescribeSecret');
-    expect((error as SecretsManagerCallError).errorName).toBe('TimeBudgetExceeded');
-    expect((error as Error).message).toContain(event.SecretId);
-    expect(elapsed).toBeLessThan(SMALLEST_MODULE_TIMEOUT_MS);
-    expect(elapsed).toBeGreaterThanOrEqual(SMALLEST_MODULE_TIMEOUT_MS - DEADLINE_MARGIN_MS - 100);
-    expect(rotator.calls).toEqual([]);
-  });
+      expect(error).toBeInstanceOf(SecretsManagerCallError);
+      expect((error as SecretsManagerCallError).operation).toBe('DescribeSecret');
+      expect((error as SecretsManagerCallError).errorName).toBe('TimeBudgetExceeded');
+      expect((error as Error).message).toContain(event.SecretId);
+      expect(elapsed).toBeLessThan(SMALLEST_MODULE_TIMEOUT_MS);
+      expect(elapsed).toBeGreaterThanOrEqual(SMALLEST_MODULE_TIMEOUT_MS - DEADLINE_MARGIN_MS - 100);
+      expect(rotator.calls).toEqual([]);
+    },
+  );
 
   it('without a clock: the SDK gives up after its 3 attempts, each ended by the request timeout', async () => {
     const before = sockets.length;

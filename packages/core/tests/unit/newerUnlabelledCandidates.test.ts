@@ -24,18 +24,26 @@ const v = (versionId: string, stages: string[], createdDate?: Date): ListedVersi
 });
 
 describe('versionsNewerThanCurrent', () => {
-  it('AWS: distinct dates decide, whatever the order of the list; labelled ones are kept (the walk checks them), older ones and the token left out', () => {
-    const listed = [
-      v('newest', [], at('2026-01-01T10:00:03.250Z')),
-      v('current', ['AWSCURRENT'], at('2026-01-01T10:00:01.000Z')),
-      v('older', [], at('2026-01-01T10:00:00.500Z')),
-      v('custom', ['MYLABEL'], at('2026-01-01T10:00:04.000Z')),
-      v('token', ['AWSPENDING'], at('2026-01-01T10:00:05.000Z')),
-      v('middle', [], at('2026-01-01T10:00:02.001Z')),
-      v('previous', ['AWSPREVIOUS'], at('2025-12-01T00:00:00.000Z')),
-    ];
-    expect(versionsNewerThanCurrent(listed, 'token')!.map((x) => x.versionId)).toEqual(['custom', 'newest', 'middle']);
-  });
+  it(
+    'AWS: distinct dates decide, whatever the order of the list; ' +
+      'labelled ones are kept (the walk checks them), older ones and the token left out',
+    () => {
+      const listed = [
+        v('newest', [], at('2026-01-01T10:00:03.250Z')),
+        v('current', ['AWSCURRENT'], at('2026-01-01T10:00:01.000Z')),
+        v('older', [], at('2026-01-01T10:00:00.500Z')),
+        v('custom', ['MYLABEL'], at('2026-01-01T10:00:04.000Z')),
+        v('token', ['AWSPENDING'], at('2026-01-01T10:00:05.000Z')),
+        v('middle', [], at('2026-01-01T10:00:02.001Z')),
+        v('previous', ['AWSPREVIOUS'], at('2025-12-01T00:00:00.000Z')),
+      ];
+      expect(versionsNewerThanCurrent(listed, 'token')!.map((x) => x.versionId)).toEqual([
+        'custom',
+        'newest',
+        'middle',
+      ]);
+    },
+  );
 
   it('moto: every date is the same ("now"), so the order of the list (creation order) decides', () => {
     const now = at('2026-01-01T10:00:00Z');
@@ -73,7 +81,10 @@ const TOKEN = 'token-of-this-rotation';
 interface Row {
   id: string;
   stages?: string[];
-  /** A string is the SecretString; `binary` a version with SecretBinary only; `placeholder` none (RotateSecret's); `throttled` a failed call. */
+  /**
+   * A string is the SecretString; `binary` a version with SecretBinary only; `placeholder` none
+   * (RotateSecret's); `throttled` a failed call.
+   */
   value: Secret | string | 'binary' | 'placeholder' | 'throttled';
 }
 
@@ -152,33 +163,37 @@ const junk = (tag: string): Row[] => [
 ];
 
 describe('readNewerUnlabelled: the walk, newest first', () => {
-  it(`versions that cannot be used do not push the real one out: they are skipped with a WARN each (id, reason, never a value) and the walk goes on`, async () => {
-    // The real abandoned version is the oldest; five versions that cannot be used are newer.
-    const w = walk([good('real'), ...junk('junk')]);
-    const got = await w.result();
-    expect(got.map((x) => x.versionId)).toEqual(['real']);
-    expect(got[0]!.value.password).toBe('pw-real');
-    expect(w.reads).toEqual([
-      'junk-throttled',
-      'junk-wrong-type',
-      'junk-placeholder',
-      'junk-binary',
-      'junk-not-json',
-      'real',
-    ]);
-    for (const row of junk('junk')) {
-      const warns = w.warns().filter((l) => l.message.includes(row.id));
-      expect(warns, row.id).toHaveLength(1);
-    }
-    expect(w.warns().find((l) => l.message.includes('junk-wrong-type'))!.attributes).toMatchObject({
-      versionId: 'junk-wrong-type',
-      fields: ['password'],
-    });
-    expect(w.warns().find((l) => l.message.includes('junk-binary'))!.message).toContain('has no value');
-    expect(w.text()).not.toContain('4242424242');
-    expect(w.text()).not.toContain('pw-unterminated');
-    expect(w.text()).not.toContain('pw-real');
-  });
+  it(
+    `versions that cannot be used do not push the real one out: ` +
+      `they are skipped with a WARN each (id, reason, never a value) and the walk goes on`,
+    async () => {
+      // The real abandoned version is the oldest; five versions that cannot be used are newer.
+      const w = walk([good('real'), ...junk('junk')]);
+      const got = await w.result();
+      expect(got.map((x) => x.versionId)).toEqual(['real']);
+      expect(got[0]!.value.password).toBe('pw-real');
+      expect(w.reads).toEqual([
+        'junk-throttled',
+        'junk-wrong-type',
+        'junk-placeholder',
+        'junk-binary',
+        'junk-not-json',
+        'real',
+      ]);
+      for (const row of junk('junk')) {
+        const warns = w.warns().filter((l) => l.message.includes(row.id));
+        expect(warns, row.id).toHaveLength(1);
+      }
+      expect(w.warns().find((l) => l.message.includes('junk-wrong-type'))!.attributes).toMatchObject({
+        versionId: 'junk-wrong-type',
+        fields: ['password'],
+      });
+      expect(w.warns().find((l) => l.message.includes('junk-binary'))!.message).toContain('has no value');
+      expect(w.text()).not.toContain('4242424242');
+      expect(w.text()).not.toContain('pw-unterminated');
+      expect(w.text()).not.toContain('pw-real');
+    },
+  );
 
   it(`stops once ${MAX_UNLABELLED_VERSIONS} usable versions are found: older ones are not read`, async () => {
     const w = walk([good('a'), good('b'), good('c'), good('d'), good('e')]);
@@ -196,28 +211,32 @@ describe('readNewerUnlabelled: the walk, newest first', () => {
     expect(warn!.attributes).toEqual({ notRead: rows.length - MAX_UNLABELLED_READS });
   });
 
-  it('a version that fits the schema but names another target ends the walk: the older ones are not read, the WARN names the version and the fields only', async () => {
-    // Newest first: junk (skipped), then a version of another host and label (the end), then a
-    // version that would have been usable: it is older than the change of target.
-    const w = walk([
-      good('before-the-change'),
-      good('other-target', { host: 'old-db.example', label: 'old-label' }),
-      { id: 'junk', value: 'binary' },
-    ]);
-    expect(await w.result()).toEqual([]);
-    expect(w.reads).toEqual(['junk', 'other-target']);
-    const warn = w.warns().find((l) => l.message.includes('other-target'))!;
-    expect(warn.attributes).toEqual({ versionId: 'other-target', fields: ['host', 'label'] });
-    expect(warn.message).toContain(
-      'version other-target (no staging label) is not used: it differs from AWSCURRENT in "host", "label"',
-    );
-    expect(warn.message).toContain('neither it nor any older version is tried');
-    // Worded for this version, not the AWSPENDING guard's message; and no value.
-    expect(warn.message).not.toContain('AWSPENDING');
-    expect(w.text()).not.toContain('old-db.example');
-    expect(w.text()).not.toContain('old-label');
-    expect(w.text()).not.toContain('pw-other-target');
-  });
+  it(
+    'a version that fits the schema but names another target ends the walk: ' +
+      'the older ones are not read, the WARN names the version and the fields only',
+    async () => {
+      // Newest first: junk (skipped), then a version of another host and label (the end), then a
+      // version that would have been usable: it is older than the change of target.
+      const w = walk([
+        good('before-the-change'),
+        good('other-target', { host: 'old-db.example', label: 'old-label' }),
+        { id: 'junk', value: 'binary' },
+      ]);
+      expect(await w.result()).toEqual([]);
+      expect(w.reads).toEqual(['junk', 'other-target']);
+      const warn = w.warns().find((l) => l.message.includes('other-target'))!;
+      expect(warn.attributes).toEqual({ versionId: 'other-target', fields: ['host', 'label'] });
+      expect(warn.message).toContain(
+        'version other-target (no staging label) is not used: it differs from AWSCURRENT in "host", "label"',
+      );
+      expect(warn.message).toContain('neither it nor any older version is tried');
+      // Worded for this version, not the AWSPENDING guard's message; and no value.
+      expect(warn.message).not.toContain('AWSPENDING');
+      expect(w.text()).not.toContain('old-db.example');
+      expect(w.text()).not.toContain('old-label');
+      expect(w.text()).not.toContain('pw-other-target');
+    },
+  );
 
   it('a field missing from the version ends the walk too (worded for the version, not AWSPENDING)', async () => {
     const { label: _, ...withoutLabel } = { ...CURRENT, password: 'pw-no-label' };
@@ -228,35 +247,45 @@ describe('readNewerUnlabelled: the walk, newest first', () => {
     expect(warn.message).not.toContain('AWSPENDING');
   });
 
-  it("AWSCURRENT moved back to a version from before a change of target: the version it left (now AWSPREVIOUS) ends the walk, so the old target's passwords are not handed over", async () => {
-    // As Secrets Manager leaves it: AWSCURRENT moved from "re-pointed" (host new-db) back to
-    // "current" (host db.example), which labelled "re-pointed" AWSPREVIOUS; "old-1" and "old-2"
-    // were versions of the old target between the two and hold no label.
-    const w = walk([
-      good('old-1'),
-      good('old-2'),
-      {
-        id: 're-pointed',
-        stages: ['AWSPREVIOUS'],
-        value: { ...CURRENT, password: 'pw-re-pointed', host: 'new-db.example' },
-      },
-    ]);
-    expect(await w.result()).toEqual([]);
-    expect(w.reads).toEqual(['re-pointed']);
-    const warn = w.warns().find((l) => l.message.includes('re-pointed'))!;
-    expect(warn.message).toContain(
-      'version re-pointed (labelled AWSPREVIOUS, newer than AWSCURRENT) is not used: it differs from AWSCURRENT in "host"',
-    );
-    expect(warn.attributes).toEqual({ versionId: 're-pointed', fields: ['host'] });
-  });
+  it(
+    'AWSCURRENT moved back to a version from before a change of target: ' +
+      'the version it left (now AWSPREVIOUS) ends the walk, ' +
+      "so the old target's passwords are not handed over",
+    async () => {
+      // As Secrets Manager leaves it: AWSCURRENT moved from "re-pointed" (host new-db) back to
+      // "current" (host db.example), which labelled "re-pointed" AWSPREVIOUS; "old-1" and "old-2"
+      // were versions of the old target between the two and hold no label.
+      const w = walk([
+        good('old-1'),
+        good('old-2'),
+        {
+          id: 're-pointed',
+          stages: ['AWSPREVIOUS'],
+          value: { ...CURRENT, password: 'pw-re-pointed', host: 'new-db.example' },
+        },
+      ]);
+      expect(await w.result()).toEqual([]);
+      expect(w.reads).toEqual(['re-pointed']);
+      const warn = w.warns().find((l) => l.message.includes('re-pointed'))!;
+      expect(warn.message).toContain(
+        'version re-pointed (labelled AWSPREVIOUS, newer than AWSCURRENT) is not used: ' +
+          'it differs from AWSCURRENT in "host"',
+      );
+      expect(warn.attributes).toEqual({ versionId: 're-pointed', fields: ['host'] });
+    },
+  );
 
-  it('a labelled version of the same target (say AWSPREVIOUS after a roll-back) is read, not handed over, and the walk goes on', async () => {
-    const w = walk([
-      good('abandoned'),
-      { id: 'rolled-back', stages: ['AWSPREVIOUS'], value: { ...CURRENT, password: 'pw-rolled-back' } },
-      { id: 'custom', stages: ['MYLABEL'], value: 'binary' },
-    ]);
-    expect((await w.result()).map((x) => x.versionId)).toEqual(['abandoned']);
-    expect(w.reads).toEqual(['custom', 'rolled-back', 'abandoned']);
-  });
+  it(
+    'a labelled version of the same target (say AWSPREVIOUS after a roll-back) is read, ' +
+      'not handed over, and the walk goes on',
+    async () => {
+      const w = walk([
+        good('abandoned'),
+        { id: 'rolled-back', stages: ['AWSPREVIOUS'], value: { ...CURRENT, password: 'pw-rolled-back' } },
+        { id: 'custom', stages: ['MYLABEL'], value: 'binary' },
+      ]);
+      expect((await w.result()).map((x) => x.versionId)).toEqual(['abandoned']);
+      expect(w.reads).toEqual(['custom', 'rolled-back', 'abandoned']);
+    },
+  );
 });
