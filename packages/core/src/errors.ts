@@ -115,7 +115,8 @@ export class SecretsManagerCallError extends RotationError {
     const modelled = typeof fault.$fault === 'string';
     const status = fault.$metadata?.httpStatusCode;
     super(
-      `${operation} failed: ${errorName(cause)}${modelled ? `: ${errorMessage(cause)}` : ''}${status ? ` (HTTP ${status})` : ''}`,
+      `${operation} failed: ${errorName(cause)}${modelled ? `: ${errorMessage(cause)}` : ''}` +
+        `${status ? ` (HTTP ${status})` : ''}`,
       context,
       { cause: safeCause(cause) },
     );
@@ -133,7 +134,10 @@ export class TargetConnectionError extends RotationError {
     detail: string,
     context: RotationErrorContext = {},
     options?: ErrorOptions & {
-      /** The driver's error code (e.g. SQLSTATE 28P01, ER_ACCESS_DENIED_ERROR): safe, and lets a rotator tell "wrong password" from "no such role". */
+      /**
+       * The driver's error code (e.g. SQLSTATE 28P01, ER_ACCESS_DENIED_ERROR): safe, and lets a rotator
+       * tell "wrong password" from "no such role".
+       */
       code?: string;
     },
   ) {

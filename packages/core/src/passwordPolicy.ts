@@ -62,13 +62,15 @@ function assertSatisfiable(policy: PasswordPolicy): void {
   if (included === 0) {
     throw new ConfigurationError(
       'EXCLUDE_*',
-      'Password policy excludes every character class: set at least one of EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION, EXCLUDE_UPPERCASE, EXCLUDE_LOWERCASE to false',
+      'Password policy excludes every character class: ' +
+        'set at least one of EXCLUDE_NUMBERS, EXCLUDE_PUNCTUATION, EXCLUDE_UPPERCASE, EXCLUDE_LOWERCASE to false',
     );
   }
   if (policy.requireEachIncludedType && policy.length < included) {
     throw new ConfigurationError(
       'PASSWORD_LENGTH',
-      `PASSWORD_LENGTH ${policy.length} is shorter than the ${included} character classes REQUIRE_EACH_INCLUDED_TYPE demands`,
+      `PASSWORD_LENGTH ${policy.length} is shorter than the ${included} character classes ` +
+        `REQUIRE_EACH_INCLUDED_TYPE demands`,
     );
   }
 }

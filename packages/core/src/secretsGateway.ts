@@ -37,7 +37,10 @@ export interface ListedVersion {
   createdDate?: Date;
 }
 
-/** ListSecretVersionIds pages read at most (100 versions each): a bound on the calls, not a limit a real secret reaches. */
+/**
+ * ListSecretVersionIds pages read at most (100 versions each): a bound on the calls, not a limit a
+ * real secret reaches.
+ */
 export const MAX_VERSION_LIST_PAGES = 10;
 
 export class SecretsGateway {

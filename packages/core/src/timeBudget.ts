@@ -21,7 +21,8 @@ export class TimeBudgetExceeded extends Error {
   override readonly name = 'TimeBudgetExceeded';
   constructor(remainingAtStartMs: number) {
     super(
-      `the invocation's time budget ran out (${remainingAtStartMs} ms at the start, ${DEADLINE_MARGIN_MS} ms kept back for reporting)`,
+      `the invocation's time budget ran out ` +
+        `(${remainingAtStartMs} ms at the start, ${DEADLINE_MARGIN_MS} ms kept back for reporting)`,
     );
   }
 }

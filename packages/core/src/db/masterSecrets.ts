@@ -25,7 +25,8 @@ export function readMasterSecretPolicy(env: Env, logger?: Pick<RotationLogger, '
   const allowed = readList(env, 'MASTER_SECRET_ARNS');
   if (allowed.length > 0) return { allowed };
   logger?.warn(
-    "MASTER_SECRET_ARNS is unset: any secret this function can read may be named as a master by a rotated secret. The Terraform modules set it; set it to the master secrets' ARNs",
+    'MASTER_SECRET_ARNS is unset: any secret this function can read may be named as a master by a rotated secret. ' +
+      "The Terraform modules set it; set it to the master secrets' ARNs",
   );
   return {};
 }
@@ -39,7 +40,8 @@ export function checkMasterSecretAllowed(
   if (!policy.allowed || policy.allowed.some((arn) => sameSecretArn(arn, masterArn))) return;
   throw new ConfusedDeputyError(
     'masterarn',
-    `"masterarn" names ${masterArn}, which is not one of this function's master secrets (MASTER_SECRET_ARNS): a secret cannot choose whose credential the rotator uses`,
+    `"masterarn" names ${masterArn}, which is not one of this function's master secrets (MASTER_SECRET_ARNS): ` +
+      `a secret cannot choose whose credential the rotator uses`,
     context,
   );
 }

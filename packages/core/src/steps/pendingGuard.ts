@@ -28,8 +28,10 @@ export function assertPendingFollowsCurrent<S extends SecretRecord>(
         : 'differs between AWSPENDING and AWSCURRENT';
     throw new ConfusedDeputyError(
       field,
-      `field "${field}" ${change}; a rotation may change only ${rotatedFields.map((f) => `"${f}"`).join(', ') || 'nothing'}. ` +
-        'Refusing to act on or promote a pending value that names anything else (a new rotation starts from AWSCURRENT)',
+      `field "${field}" ${change}; ` +
+        `a rotation may change only ${rotatedFields.map((f) => `"${f}"`).join(', ') || 'nothing'}. ` +
+        'Refusing to act on or promote a pending value that names anything else ' +
+        '(a new rotation starts from AWSCURRENT)',
       context,
     );
   }

@@ -147,12 +147,14 @@ export class StepRun<S extends SecretRecord> {
     }
     if (!listing.complete)
       this.logger.warn(
-        'ListSecretVersionIds: stopped after too many pages; looking for versions without a label only among those listed',
+        'ListSecretVersionIds: stopped after too many pages; ' +
+          'looking for versions without a label only among those listed',
       );
     const newer = versionsNewerThanCurrent(listing.versions, this.token);
     if (newer === undefined) {
       this.logger.warn(
-        'ListSecretVersionIds did not list AWSCURRENT with a creation date; versions without a staging label are not tried',
+        'ListSecretVersionIds did not list AWSCURRENT with a creation date; ' +
+          'versions without a staging label are not tried',
       );
       return [];
     }
@@ -162,7 +164,8 @@ export class StepRun<S extends SecretRecord> {
       if (usable.length === MAX_UNLABELLED_VERSIONS) break;
       if (read.length === MAX_UNLABELLED_READS) {
         this.logger.warn(
-          `read ${MAX_UNLABELLED_READS} versions newer than AWSCURRENT and found ${usable.length} usable without a staging label; the ${newer.length - index} older ones are not read`,
+          `read ${MAX_UNLABELLED_READS} versions newer than AWSCURRENT and found ${usable.length} usable ` +
+            `without a staging label; the ${newer.length - index} older ones are not read`,
           { notRead: newer.length - index },
         );
         break;
@@ -197,7 +200,8 @@ export class StepRun<S extends SecretRecord> {
       // RotateSecret's placeholder of a rotation abandoned before its createSecret, a binary-only
       // version, or one deleted since the listing.
       this.logger.warn(
-        `${what} has no value (a binary-only version, or the placeholder of a rotation abandoned before its createSecret); skipped`,
+        `${what} has no value ` +
+          `(a binary-only version, or the placeholder of a rotation abandoned before its createSecret); skipped`,
         { versionId },
       );
       return 'skip';
@@ -222,7 +226,9 @@ export class StepRun<S extends SecretRecord> {
       // Field names only: the guard's own message speaks of AWSPENDING, and values are never shown.
       const fields = fieldsOutsideRotation(current, value, this.rotator.rotatedFields);
       this.logger.warn(
-        `${what} is not used: it differs from AWSCURRENT in ${fields.map((f) => `"${f}"`).join(', ')}, which a rotation does not change, so it was written before the secret named its present target (or planted); neither it nor any older version is tried`,
+        `${what} is not used: it differs from AWSCURRENT in ${fields.map((f) => `"${f}"`).join(', ')}, ` +
+          `which a rotation does not change, so it was written before the secret named its present target ` +
+          `(or planted); neither it nor any older version is tried`,
         { versionId, fields },
       );
       return 'stop';
@@ -289,7 +295,10 @@ export function versionsNewerThanCurrent(listed: readonly ListedVersion[], token
     .map((d) => d.version);
 }
 
-/** The top-level fields, outside `rotatedFields`, in which `value` differs from `current` (as pendingGuard.ts compares them). */
+/**
+ * The top-level fields, outside `rotatedFields`, in which `value` differs from `current` (as
+ * pendingGuard.ts compares them).
+ */
 function fieldsOutsideRotation(current: SecretRecord, value: SecretRecord, rotatedFields: readonly string[]): string[] {
   const keys = [...new Set([...Object.keys(current), ...Object.keys(value)])].sort();
   return keys.filter((field) => !rotatedFields.includes(field) && !isDeepStrictEqual(current[field], value[field]));
