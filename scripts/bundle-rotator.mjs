@@ -45,7 +45,9 @@ const result = await build({
   // The CommonJS packages inside (mysql2, pg, axios' dependencies) call require() for Node's own
   // modules; an ES module has none, so every output file gets one.
   banner: {
-    js: "import{createRequire as __rotatorsCreateRequire}from'node:module';const require=__rotatorsCreateRequire(import.meta.url);",
+    js:
+      "import{createRequire as __rotatorsCreateRequire}from'node:module';" +
+      'const require=__rotatorsCreateRequire(import.meta.url);',
   },
   target: 'node22',
   minify: true,
@@ -89,5 +91,6 @@ const code = Object.entries(result.metafile.outputs).filter(([file]) => file.end
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const entry = code.find(([file]) => file.endsWith('/index.mjs'));
 console.log(
-  `${pkg.name}: ${args.out}/lambda/index.mjs ${kib(entry[1].bytes)}, ${code.length - 1} chunks ${kib(code.reduce((sum, [, o]) => sum + o.bytes, 0) - entry[1].bytes)}`,
+  `${pkg.name}: ${args.out}/lambda/index.mjs ${kib(entry[1].bytes)}, ` +
+    `${code.length - 1} chunks ${kib(code.reduce((sum, [, o]) => sum + o.bytes, 0) - entry[1].bytes)}`,
 );

