@@ -118,7 +118,8 @@ function operatorStatus(example: Example, endpoint: string): void {
   );
   console.log(`\n$ rotators status <${example.rotator} secret> --endpoint <moto>\n${result.stdout.trimEnd()}`);
   if (result.status !== 0)
-    example.error = `rotators status exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
+    example.error =
+      `rotators status exited ${result.status}: ` + `${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
 }
 
 async function deploy(example: Example, endpoint: string): Promise<void> {

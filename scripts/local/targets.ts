@@ -80,7 +80,10 @@ export const targets: Record<string, TargetFactory> = {
       },
       async check({ current }) {
         const [now, before] = [await logsIn(String(current.password)), await logsIn(initial)];
-        return `PostgreSQL: AWSCURRENT logs in as ${role}: ${yesNo(now)}; the initial password: ${before ? 'still works (UNEXPECTED)' : 'refused'}`;
+        return (
+          `PostgreSQL: AWSCURRENT logs in as ${role}: ${yesNo(now)}; ` +
+          `the initial password: ${before ? 'still works (UNEXPECTED)' : 'refused'}`
+        );
       },
       stop: () => server.stop(),
     };
@@ -93,7 +96,8 @@ export const targets: Record<string, TargetFactory> = {
     // A master like RDS's (CREATEROLE, not a superuser) and a base user that already owns a table:
     // the example sets adopt_ownership, so the first rotation moves the table to demo_pg_app_owner.
     await server.query(
-      `CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`,
+      `CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE ` +
+        `PASSWORD ${escapeLiteral(scramSha256Verifier(masterPassword))}`,
     );
     await server.query(`GRANT CREATE ON DATABASE postgres TO ${escapeIdentifier(master)}`);
     await server.query(
@@ -116,7 +120,8 @@ export const targets: Record<string, TargetFactory> = {
     };
     const setup = await session(role, initial);
     await setup.query(
-      `CREATE TABLE ${escapeIdentifier(table)} (id int, by_user text); INSERT INTO ${escapeIdentifier(table)} VALUES (1, current_user)`,
+      `CREATE TABLE ${escapeIdentifier(table)} (id int, by_user text); ` +
+        `INSERT INTO ${escapeIdentifier(table)} VALUES (1, current_user)`,
     );
     await setup.end();
     /** Logs in, adds a row to the shared table; what the session acted as, or undefined when it cannot. */
@@ -152,13 +157,17 @@ export const targets: Record<string, TargetFactory> = {
           previous ? await useTable(previous.username, previous.password) : undefined,
         ];
         const { rows } = await server.query(
-          `SELECT relowner::regrole::text AS owner, (SELECT count(*)::int FROM ${escapeIdentifier(table)}) AS n FROM pg_class WHERE relname = $1`,
+          `SELECT relowner::regrole::text AS owner, (SELECT count(*)::int FROM ${escapeIdentifier(table)}) AS n ` +
+            'FROM pg_class WHERE relname = $1',
           [table],
         );
         const shared = rows[0]
           ? `the shared table (owner ${rows[0].owner}) survived with ${rows[0].n} rows`
           : 'the shared table is GONE (UNEXPECTED)';
-        return `PostgreSQL: AWSCURRENT (${String(current.username)}) logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; AWSPREVIOUS (${String(previous?.username)}) as ${before ?? 'NOTHING (UNEXPECTED)'}; ${shared}`;
+        return (
+          `PostgreSQL: AWSCURRENT (${String(current.username)}) logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; ` +
+          `AWSPREVIOUS (${String(previous?.username)}) as ${before ?? 'NOTHING (UNEXPECTED)'}; ${shared}`
+        );
       },
       stop: () => server.stop(),
     };
@@ -203,7 +212,10 @@ export const targets: Record<string, TargetFactory> = {
       async check({ current, previous }) {
         const now = await logsIn(current.username, current.password);
         const before = previous ? await logsIn(previous.username, previous.password) : false;
-        return `MariaDB: AWSCURRENT (${String(current.username)}) logs in: ${yesNo(now)}; AWSPREVIOUS (${String(previous?.username)}) logs in: ${yesNo(before)}`;
+        return (
+          `MariaDB: AWSCURRENT (${String(current.username)}) logs in: ${yesNo(now)}; ` +
+          `AWSPREVIOUS (${String(previous?.username)}) logs in: ${yesNo(before)}`
+        );
       },
       stop: () => db.stop(),
     };
@@ -239,7 +251,10 @@ export const targets: Record<string, TargetFactory> = {
           await status(previous?.apiKey),
           await status(account.key),
         ];
-        return `key API: AWSCURRENT key ${label(now)}, AWSPREVIOUS key ${label(before)}, the initial key ${label(initial)}`;
+        return (
+          `key API: AWSCURRENT key ${label(now)}, AWSPREVIOUS key ${label(before)}, ` +
+          `the initial key ${label(initial)}`
+        );
       },
       stop: () => api.stop(),
     };

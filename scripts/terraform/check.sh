@@ -16,7 +16,11 @@ fail() { failed=$((failed + ${2:-1})); printf '  FAIL  %s\n' "$1"; sed 's/^/    
 
 echo "terraform $(terraform version | head -1 | cut -d' ' -f2), provider from ${TF_MIRROR:-the public registry}"
 
-if terraform fmt -check -recursive -diff terraform >"$log/fmt" 2>&1; then pass "fmt"; else fail "fmt (run: terraform fmt -recursive terraform)" 1 "$log/fmt"; fi
+if terraform fmt -check -recursive -diff terraform >"$log/fmt" 2>&1; then
+  pass "fmt"
+else
+  fail "fmt (run: terraform fmt -recursive terraform)" 1 "$log/fmt"
+fi
 
 # One root: init, validate, and (modules with tests/) terraform test. Writes "<passed> <failed>"
 # and a report to files of its own, so two roots can run at once (2 cores).

@@ -59,7 +59,10 @@ export interface ExampleUnderTest {
    * target, through the deployed function. It must pass and change nothing.
    */
   itPassesConfigurationTest(): void;
-  /** Clears moto's stray AWSPENDING on the example's secret and gives a RotationService that invokes the deployed function. */
+  /**
+   * Clears moto's stray AWSPENDING on the example's secret and gives a RotationService that invokes
+   * the deployed function.
+   */
   rotation(options?: { maxAttempts?: number }): Promise<{ secretId: string; service: RotationService }>;
   /** Asserts the version Terraform tracks kept its own label alone, so Secrets Manager never deletes it. */
   expectTerraformVersionKept(): Promise<void>;
@@ -139,18 +142,22 @@ export function useExample(example: string, options: ExampleOptions): ExampleUnd
     },
 
     itPassesConfigurationTest() {
-      it('passes the configuration test Secrets Manager runs with rotate_immediately = false (testSecret alone), changing nothing', async () => {
-        const { secretId, service } = await underTest.rotation();
-        // Versions that still carry a label: moto keeps the test's version, label-less, once it is removed.
-        const labelled = async () =>
-          Object.fromEntries(
-            Object.entries(await stagesOf(client(), secretId)).filter(([, labels]) => labels.length > 0),
-          );
-        const before = await labelled();
-        await service.testOnly(secretId);
-        expect(await labelled()).toEqual(before);
-        expect(underTest.fn.zip.output()).toContain('configuration test');
-      });
+      it(
+        'passes the configuration test Secrets Manager runs with rotate_immediately = false ' +
+          '(testSecret alone), changing nothing',
+        async () => {
+          const { secretId, service } = await underTest.rotation();
+          // Versions that still carry a label: moto keeps the test's version, label-less, once it is removed.
+          const labelled = async () =>
+            Object.fromEntries(
+              Object.entries(await stagesOf(client(), secretId)).filter(([, labels]) => labels.length > 0),
+            );
+          const before = await labelled();
+          await service.testOnly(secretId);
+          expect(await labelled()).toEqual(before);
+          expect(underTest.fn.zip.output()).toContain('configuration test');
+        },
+      );
     },
 
     async rotation({ maxAttempts } = {}) {

@@ -135,7 +135,8 @@ export function renderTables(blocks: Block[]): string {
   for (const v of variables) {
     const def = v.attributes.default;
     lines.push(
-      `| ${code(v.name)} | ${cell(unquote(v.attributes.description ?? ''))} | ${typeCell(v.attributes.type)} | ${def === undefined ? 'n/a' : code(def)} | ${def === undefined ? 'yes' : 'no'} |`,
+      `| ${code(v.name)} | ${cell(unquote(v.attributes.description ?? ''))} | ${typeCell(v.attributes.type)} ` +
+        `| ${def === undefined ? 'n/a' : code(def)} | ${def === undefined ? 'yes' : 'no'} |`,
     );
   }
   lines.push('', '## Outputs', '', '| Name | Description |', '|------|-------------|');

@@ -132,49 +132,52 @@ describe('npm run new-rotator', () => {
 });
 
 describe('npm run new-rotator: the CI matrix', () => {
-  it('puts the first entry of an empty matrix block between its markers, leaving the rest of the file as it was', () => {
-    // A root of its own holding only what the generator reads: the reference Terraform module and
-    // example it clones, and a workflow whose matrix block lists no package yet.
-    const root = mkdtempSync(join(tmpdir(), 'rotators-empty-matrix-'));
-    try {
-      const reference = ['terraform/modules/generic-password', 'terraform/examples/generic-password'];
-      const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', ...reference], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      })
-        .split('\n')
-        .filter(Boolean);
-      for (const file of files) {
-        mkdirSync(dirname(join(root, file)), { recursive: true });
-        cpSync(join(repoRoot, file), join(root, file));
-      }
-      const before = [
-        'name: ci',
-        'jobs:',
-        '  test:',
-        '    strategy:',
-        '      matrix:',
-        '        package:',
-        '          # BEGIN rotator packages',
-        '          # END rotator packages',
-        '',
-      ].join('\n');
-      mkdirSync(join(root, '.github/workflows'), { recursive: true });
-      writeFileSync(join(root, '.github/workflows/ci.yml'), before);
+  it(
+    'puts the first entry of an empty matrix block between its markers, ' + 'leaving the rest of the file as it was',
+    () => {
+      // A root of its own holding only what the generator reads: the reference Terraform module and
+      // example it clones, and a workflow whose matrix block lists no package yet.
+      const root = mkdtempSync(join(tmpdir(), 'rotators-empty-matrix-'));
+      try {
+        const reference = ['terraform/modules/generic-password', 'terraform/examples/generic-password'];
+        const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', ...reference], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+        })
+          .split('\n')
+          .filter(Boolean);
+        for (const file of files) {
+          mkdirSync(dirname(join(root, file)), { recursive: true });
+          cpSync(join(repoRoot, file), join(root, file));
+        }
+        const before = [
+          'name: ci',
+          'jobs:',
+          '  test:',
+          '    strategy:',
+          '      matrix:',
+          '        package:',
+          '          # BEGIN rotator packages',
+          '          # END rotator packages',
+          '',
+        ].join('\n');
+        mkdirSync(join(root, '.github/workflows'), { recursive: true });
+        writeFileSync(join(root, '.github/workflows/ci.yml'), before);
 
-      const result = run(
-        process.execPath,
-        [join(repoRoot, 'scripts/new-rotator.mjs'), 'first-widget', '--root', root],
-        repoRoot,
-      );
-      expect(result.status, result.stderr).toBe(0);
-      const after = readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8');
-      expect(after).toBe(
-        before.replace('# BEGIN rotator packages\n', '# BEGIN rotator packages\n          - first-widget\n'),
-      );
-      expect(workflowMatrixPackages(after)).toEqual(['first-widget']);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+        const result = run(
+          process.execPath,
+          [join(repoRoot, 'scripts/new-rotator.mjs'), 'first-widget', '--root', root],
+          repoRoot,
+        );
+        expect(result.status, result.stderr).toBe(0);
+        const after = readFileSync(join(root, '.github/workflows/ci.yml'), 'utf8');
+        expect(after).toBe(
+          before.replace('# BEGIN rotator packages\n', '# BEGIN rotator packages\n          - first-widget\n'),
+        );
+        expect(workflowMatrixPackages(after)).toEqual(['first-widget']);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -79,7 +79,8 @@ describe('a driver is loaded only by the steps that use it', () => {
   });
 
   it.each(databaseRotators)(
-    '%s: createSecret and finishSecret load no driver (unless the rotator connects there by design); setSecret loads it',
+    '%s: createSecret and finishSecret load no driver (unless the rotator connects there by design); ' +
+      'setSecret loads it',
     async (name) => {
       const setup = await targets.setUp(name);
       if (!('target' in setup)) throw new Error(setup.unsupported);
