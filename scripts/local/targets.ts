@@ -165,7 +165,8 @@ export const targets: Record<string, TargetFactory> = {
           ? `the shared table (owner ${rows[0].owner}) survived with ${rows[0].n} rows`
           : 'the shared table is GONE (UNEXPECTED)';
         return (
-          `PostgreSQL: AWSCURRENT (${String(current.username)}) logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; ` +
+          `PostgreSQL: AWSCURRENT (${String(current.username)}) ` +
+          `logs in and writes as ${now ?? 'NOTHING (UNEXPECTED)'}; ` +
           `AWSPREVIOUS (${String(previous?.username)}) as ${before ?? 'NOTHING (UNEXPECTED)'}; ${shared}`
         );
       },
