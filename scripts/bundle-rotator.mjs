@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { builtinsByRequirePlugin } from './bundle-builtins.mjs';
 import { swapPlugin } from './bundle-swaps.mjs';
 
 const { values: args } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
@@ -33,7 +34,7 @@ const stagingDir = mkdtempSync(join(packageDir, '.bundle-'));
 const stagedLambda = join(stagingDir, 'lambda');
 
 const result = await build({
-  plugins: [swapPlugin],
+  plugins: [swapPlugin, builtinsByRequirePlugin],
   entryPoints: { index: join(packageDir, 'src/index.ts') },
   outdir: stagedLambda,
   outExtension: { '.js': '.mjs' },
