@@ -28,7 +28,10 @@ interface Metafile {
   outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-/** The npm package an esbuild input path belongs to ("../../node_modules/@aws-sdk/core/dist-es/x.js" → "@aws-sdk/core"), or undefined for our own code. */
+/**
+ * The npm package an esbuild input path belongs to ("../../node_modules/@aws-sdk/core/dist-es/x.js" →
+ * "@aws-sdk/core"), or undefined for our own code.
+ */
 export function packageOf(input: string): string | undefined {
   const at = input.lastIndexOf('node_modules/');
   if (at < 0) return undefined;

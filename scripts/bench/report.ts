@@ -59,7 +59,8 @@ export function renderReport(result: BenchResult): string {
   return [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` (scripts/bench.sh, scripts/bench/) — do not edit by hand, run the command again. Figures come only from this command, never from a timed test.`,
+    `Written by \`npm run bench\` (scripts/bench.sh, scripts/bench/) — do not edit by hand, run the command again. ` +
+      `Figures come only from this command, never from a timed test.`,
     '',
     '## Machine and versions',
     '',
@@ -71,7 +72,8 @@ export function renderReport(result: BenchResult): string {
     '',
     '## Zips',
     '',
-    "Budget: the package's zip-budget.json (issue #13's targets); scripts/tests/zipContents.test.ts fails a zip over it.",
+    "Budget: the package's zip-budget.json (issue #13's targets); scripts/tests/zipContents.test.ts fails a zip " +
+      'over it.',
     '',
     markdownTable(
       ['rotator', 'bytes', 'kB', 'budget (kB)', 'sha256'],
@@ -95,25 +97,36 @@ export function renderReport(result: BenchResult): string {
     '',
     '## Rotation time per step (ms: median / p95 / max)',
     '',
-    `Cold: each step in a fresh process (${result.rotations} rotations). *start* is the zip unpacked, Node started and index.mjs loaded; *step* is the invocation. Warm: the four steps in one process (${result.rotations} rotations after an untimed first one). p95 is by nearest rank: with fewer than 20 samples it is the largest.`,
+    `Cold: each step in a fresh process (${result.rotations} rotations). *start* is the zip unpacked, Node started ` +
+      `and index.mjs loaded; *step* is the invocation. Warm: the four steps in one process (${result.rotations} ` +
+      `rotations after an untimed first one). p95 is by nearest rank: with fewer than 20 samples it is the largest.`,
     '',
     ...measured.flatMap((r) => [`### ${r.name}`, '', `Target: ${r.target}.`, '', timeTable(r.runs!), '']),
     '## What each step loads',
     '',
-    "One more rotation, each step in a fresh process with the zip's module loads traced: how many of the zip's files the step loaded, and the driver packages (database drivers, the HTTP client, the RDS API, the RDS CA bundle) in them, from the esbuild metafile. Issue #13: createSecret and finishSecret of a database rotator load no driver.",
+    "One more rotation, each step in a fresh process with the zip's module loads traced: how many of the zip's " +
+      'files the step loaded, and the driver packages (database drivers, the HTTP client, the RDS API, the RDS CA ' +
+      'bundle) in them, from the esbuild metafile. Issue #13: createSecret and finishSecret of a database rotator ' +
+      'load no driver.',
     '',
     stepLoadsTable(result.rotators, markdownTable),
     '',
     `## Fleet: one warm process rotating ${result.fleetSizes.join(', ')} secrets`,
     '',
-    `Each batch is fresh secrets, rotated one after the other by one zip function (after one untimed rotation); the secrets are made before the batch's clock starts. Time per secret is the whole rotation (the four steps and the service's own calls). Issue #13: at ${result.fleetSizes.at(-1)} within 20% of ${result.fleetSizes[0]}, memory flat.`,
+    `Each batch is fresh secrets, rotated one after the other by one zip function (after one untimed rotation); ` +
+      `the secrets are made before the batch's clock starts. Time per secret is the whole rotation (the four steps ` +
+      `and the service's own calls). Issue #13: at ${result.fleetSizes.at(-1)} within 20% of ` +
+      `${result.fleetSizes[0]}, memory flat.`,
     '',
     ...result.rotators
       .filter((r) => r.fleet)
       .flatMap((r) => [`### ${r.name}`, '', fleetTable(r.fleet!, markdownTable), '']),
     '## Secrets Manager calls per rotation',
     '',
-    "Counted by a proxy in front of moto (the zip's SECRETS_MANAGER_ENDPOINT), over every rotation of the run (cold, the warm process's first one, warm); a range means the count differed between rotations. \"Repeated\" lists DescribeSecret and GetSecretValue calls made more than once with the same arguments within one step (issue #13's target: none).",
+    "Counted by a proxy in front of moto (the zip's SECRETS_MANAGER_ENDPOINT), over every rotation of the run " +
+      '(cold, the warm process\'s first one, warm); a range means the count differed between rotations. "Repeated" ' +
+      'lists DescribeSecret and GetSecretValue calls made more than once with the same arguments within one step ' +
+      "(issue #13's target: none).",
     '',
     ...measured.flatMap((r) => callsSection(r)),
     ...problemsSection(result.rotators),
@@ -136,7 +149,9 @@ function machineTable(result: BenchResult): string {
     ['zips built from', result.revision],
     [
       'samples',
-      `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS); fleets of ${result.fleetSizes.join(', ')} (FLEET_SIZES)`,
+      `ROTATIONS=${result.rotations} cold and ${result.rotations} warm rotations per rotator; module load ` +
+        `${result.loadRuns} + ${result.loadRuns} runs (LOAD_RUNS); fleets of ${result.fleetSizes.join(', ')} ` +
+        `(FLEET_SIZES)`,
     ],
   ];
   return markdownTable(['', 'value'], rows);
@@ -144,12 +159,18 @@ function machineTable(result: BenchResult): string {
 
 const HOW_TO_READ = (result: BenchResult) =>
   [
-    'Everything runs on this one machine: moto stands in for Secrets Manager and answers on loopback, faster than AWS answers a Lambda',
-    "function over the network, and the databases and key API are local too. So read the times as the function's own overhead (Node start,",
-    'module load, SDK and driver work, TLS handshakes), not as what a rotation takes in AWS, and compare them between rotators and between runs',
-    `on the same machine. The machine may be shared (the load average at the start was ${result.machine.loadAverage}): p95 and max show the noise, the`,
-    'median is the figure to compare. The proxy that counts calls adds a little to every Secrets Manager call. Call counts do not depend on the',
-    'machine: they are what the function asks of Secrets Manager per rotation, and each call is a request billed and rate-limited by AWS.',
+    'Everything runs on this one machine: moto stands in for Secrets Manager and answers on loopback, faster than ' +
+      'AWS answers a Lambda',
+    "function over the network, and the databases and key API are local too. So read the times as the function's " +
+      'own overhead (Node start,',
+    'module load, SDK and driver work, TLS handshakes), not as what a rotation takes in AWS, and compare them ' +
+      'between rotators and between runs',
+    `on the same machine. The machine may be shared (the load average at the start was ` +
+      `${result.machine.loadAverage}): p95 and max show the noise, the`,
+    'median is the figure to compare. The proxy that counts calls adds a little to every Secrets Manager call. ' +
+      'Call counts do not depend on the',
+    'machine: they are what the function asks of Secrets Manager per rotation, and each call is a request billed ' +
+      'and rate-limited by AWS.',
   ].join('\n');
 
 function loadTable(rotators: RotatorResult[]): string {

@@ -87,7 +87,9 @@ export class Targets {
         return { target: await this.keyApiTarget() };
       default:
         return {
-          unsupported: `the bench has no target for "${rotator}" (scripts/bench/targets.ts knows ${KNOWN_TARGETS}): add one there to measure its rotations`,
+          unsupported:
+            `the bench has no target for "${rotator}" (scripts/bench/targets.ts knows ${KNOWN_TARGETS}): ` +
+            'add one there to measure its rotations',
         };
     }
   }
@@ -134,12 +136,14 @@ export class Targets {
     const caFile = server.certificates?.caCertFile;
     if (!caFile)
       throw new Error(
-        'the PostgreSQL server has no test CA (PG_TEST_HOST without PG_TEST_CA_FILE?): the zip could not verify its TLS',
+        'the PostgreSQL server has no test CA (PG_TEST_HOST without PG_TEST_CA_FILE?): ' +
+          'the zip could not verify its TLS',
       );
     // The password reaches the server only as a SCRAM verifier, as the rotators send it (log_statement = all).
     const login = async (role: string, secret: string, attributes = '') => {
       await server.query(
-        `CREATE ROLE ${escapeIdentifier(role)} LOGIN ${attributes} PASSWORD ${escapeLiteral(scramSha256Verifier(secret))}`,
+        `CREATE ROLE ${escapeIdentifier(role)} LOGIN ${attributes} ` +
+          `PASSWORD ${escapeLiteral(scramSha256Verifier(secret))}`,
       );
     };
     const endpoint = { host: server.host, port: server.port, ssl: true };
@@ -155,7 +159,9 @@ export class Targets {
       );
     }
     return {
-      description: `PostgreSQL on 127.0.0.1 (TLS verified with the kit's CA, scram-sha-256)${masterarn ? ', master secret a SUPERUSER' : ''}`,
+      description:
+        "PostgreSQL on 127.0.0.1 (TLS verified with the kit's CA, scram-sha-256)" +
+        (masterarn ? ', master secret a SUPERUSER' : ''),
       env: { TLS_CA_BUNDLE_PATH: caFile },
       newSecret: async () => {
         const role = this.name();
@@ -175,7 +181,8 @@ export class Targets {
     const caFile = db.certificates?.caCertFile;
     if (!caFile)
       throw new Error(
-        'the MySQL server has no test CA (MYSQL_TEST_HOST without MYSQL_TEST_CA_FILE?): the zip could not verify its TLS',
+        'the MySQL server has no test CA (MYSQL_TEST_HOST without MYSQL_TEST_CA_FILE?): ' +
+          'the zip could not verify its TLS',
       );
     await db.query('CREATE DATABASE IF NOT EXISTS bench');
     const endpoint = { host: db.host, port: db.port, ssl: true };
@@ -188,7 +195,9 @@ export class Targets {
         )
       : undefined;
     return {
-      description: `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} on 127.0.0.1 (TLS verified with the kit's CA)${masterarn ? ', master secret the kit admin' : ''}`,
+      description:
+        `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} on 127.0.0.1 (TLS verified with the kit's CA)` +
+        (masterarn ? ', master secret the kit admin' : ''),
       env: { TLS_CA_BUNDLE_PATH: caFile },
       newSecret: async () => {
         const user = this.name();
