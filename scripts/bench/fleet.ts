@@ -5,6 +5,11 @@
  * calls) and the function's memory after the batch. The secrets are made before their batch's
  * clock starts. Growth per secret or in memory would show a leak: a cache keyed by secret, a
  * connection left open, listeners piling up.
+ *
+ * Memory is read twice after each batch: as the function left it (RSS, V8's heap), then after two
+ * full garbage collections (the child runs with --expose-gc, which Lambda does not). The resident
+ * set follows the heap V8 has reserved, which it grows in steps and keeps; the heap still in use
+ * after a full collection is what a leak would make grow.
  */
 import { performance } from 'node:perf_hooks';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -14,9 +19,12 @@ export interface FleetBatch {
   secrets: number;
   /** Wall time per rotation, in rotation order. */
   perSecretMs: number[];
-  /** The function's resident set and heap after the batch (bytes). */
+  /** The function's resident set and V8's reserved and used heap after the batch (bytes). */
   rss: number;
+  heapTotal: number;
   heapUsed: number;
+  /** Heap still in use after two full collections (bytes). */
+  liveHeap: number;
 }
 
 export interface FleetOptions {
@@ -30,7 +38,7 @@ export interface FleetOptions {
 }
 
 export async function measureFleet(options: FleetOptions): Promise<FleetBatch[]> {
-  const fn = await startZipFunction(options.zip, options.env);
+  const fn = await startZipFunction(options.zip, options.env, { exposeGc: true });
   const service = new RotationService({
     client: options.client,
     invoke: fn.invoke,
@@ -53,7 +61,15 @@ export async function measureFleet(options: FleetOptions): Promise<FleetBatch[]>
         perSecretMs.push(performance.now() - started);
       }
       const memory = await fn.memoryUsage();
-      batches.push({ secrets: size, perSecretMs, rss: memory.rss, heapUsed: memory.heapUsed });
+      const collected = await fn.memoryUsage({ afterFullGc: true });
+      batches.push({
+        secrets: size,
+        perSecretMs,
+        rss: memory.rss,
+        heapTotal: memory.heapTotal,
+        heapUsed: memory.heapUsed,
+        liveHeap: collected.heapUsed,
+      });
     }
     return batches;
   } finally {

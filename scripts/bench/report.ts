@@ -118,6 +118,13 @@ export function renderReport(result: BenchResult): string {
       `and the service's own calls). Issue #13: at ${result.fleetSizes.at(-1)} within 20% of ` +
       `${result.fleetSizes[0]}, memory flat.`,
     '',
+    'Memory is read after each batch, first as the function left it: the resident set (RSS) and the heap V8 ' +
+      'holds. V8 grows the heap it holds in steps when it is busy and gives it back only under pressure, so RSS ' +
+      'climbs with it whether or not anything leaks. Then the bench asks the function for two full garbage ' +
+      'collections (its process runs with --expose-gc, which Lambda does not) and reads the heap still in use: ' +
+      'what a leak (a cache keyed by secret, a connection left open, listeners piling up) would make grow. ' +
+      'That figure is the one held to 20% of the first batch.',
+    '',
     ...result.rotators
       .filter((r) => r.fleet)
       .flatMap((r) => [`### ${r.name}`, '', fleetTable(r.fleet!, markdownTable), '']),

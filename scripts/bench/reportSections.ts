@@ -24,31 +24,42 @@ export function stepLoadsTable(rotators: Array<{ name: string; stepLoads?: StepL
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
-/** Per batch: time per secret (mean and median), its ratio to the first batch's mean, and memory after it. */
+/**
+ * Per batch: time per secret (mean and median) and its ratio to the first batch's mean; memory after
+ * it: the resident set and the heap V8 holds as the function left them, then the heap still in use
+ * after full collections and its ratio to the first batch's (issue #13: flat).
+ */
 export function fleetTable(batches: FleetBatch[], table: Table): string {
-  const base = mean(batches[0]?.perSecretMs ?? []);
+  const first = batches[0];
+  const base = mean(first?.perSecretMs ?? []);
+  const within = (ratio: number | undefined) =>
+    ratio === undefined ? '–' : `${ratio.toFixed(2)}${ratio <= 1 + FLEET_GROWTH_BUDGET ? '' : ' (over)'}`;
   const rows = batches.map((b) => {
     const perSecret = mean(b.perSecretMs);
-    const ratio = base && perSecret ? perSecret / base : undefined;
     return [
       String(b.secrets),
       perSecret?.toFixed(1) ?? '–',
       median(b.perSecretMs)?.toFixed(1) ?? '–',
-      ratio === undefined ? '–' : `${ratio.toFixed(2)}${ratio <= 1 + FLEET_GROWTH_BUDGET ? '' : ' (over)'}`,
+      within(base && perSecret ? perSecret / base : undefined),
       mib(b.rss),
-      mib(b.heapUsed),
+      mib(b.heapTotal),
+      mib(b.liveHeap),
+      within(first ? b.liveHeap / first.liveHeap : undefined),
     ];
   });
+  const vs = `vs ${first?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`;
   return table(
     [
       'secrets',
       'ms per secret (mean)',
       'median',
-      `vs ${batches[0]?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`,
-      'RSS after (MiB)',
-      'heap used after (MiB)',
+      vs,
+      'RSS (MiB)',
+      'V8 heap held (MiB)',
+      'heap in use after full GC (MiB)',
+      vs,
     ],
     rows,
-    ['r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }

@@ -140,6 +140,17 @@ describe('bench targets', () => {
   });
 });
 
+/** A fleet batch's memory readings, given in MiB. */
+const memory = (rss: number, heapTotal: number, heapUsed: number, liveHeap: number) => {
+  const bytes = (mib: number) => mib * 1024 * 1024;
+  return {
+    rss: bytes(rss),
+    heapTotal: bytes(heapTotal),
+    heapUsed: bytes(heapUsed),
+    liveHeap: bytes(liveHeap),
+  };
+};
+
 describe('summaries and the report', () => {
   it('median, p95 (nearest rank) and max', () => {
     expect(summarize([])).toBeUndefined();
@@ -247,8 +258,8 @@ describe('summaries and the report', () => {
             { step: 'setSecret', files: ['index.mjs', 'chunks/a.mjs', 'chunks/pg.mjs'], drivers: ['pg'] },
           ],
           fleet: [
-            { secrets: 2, perSecretMs: [10, 12], rss: 50 * 1024 * 1024, heapUsed: 20 * 1024 * 1024 },
-            { secrets: 4, perSecretMs: [14, 14, 14, 14], rss: 51 * 1024 * 1024, heapUsed: 21 * 1024 * 1024 },
+            { secrets: 2, perSecretMs: [10, 12], ...memory(50, 30, 20, 10) },
+            { secrets: 4, perSecretMs: [14, 14, 14, 14], ...memory(51, 31, 21, 12.5) },
           ],
           problems: [],
         },
@@ -260,8 +271,8 @@ describe('summaries and the report', () => {
     expect(report).toContain(`| demo | 1234 | 1 | 1 (over) | \`${'f'.repeat(64)}\` |`);
     expect(report).toContain(`| later | 99 | 0 | – | \`${'0'.repeat(64)}\` |`);
     expect(report).toContain('| demo | 2 files; no driver | 3 files; pg | – | – |');
-    expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 20.0 |');
-    expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 21.0 |');
+    expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 30.0 | 10.0 | 1.00 |');
+    expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 31.0 | 12.5 | 1.25 (over) |');
     expect(report).toContain('| demo | 41.0 | 82.0 | 41.0 | yes | 31.0 |');
     expect(report).toContain(
       '| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |',

@@ -26,8 +26,11 @@ export interface ZipFunction {
    * `traceModules`.
    */
   loadedFiles(): Promise<string[]>;
-  /** The child's process.memoryUsage(), in bytes. */
-  memoryUsage(): Promise<NodeJS.MemoryUsage>;
+  /**
+   * The child's process.memoryUsage(), in bytes; with `afterFullGc` (needs `exposeGc`), taken after
+   * two full garbage collections, so heapUsed is what is still reachable.
+   */
+  memoryUsage(options?: { afterFullGc?: boolean }): Promise<NodeJS.MemoryUsage>;
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
@@ -48,6 +51,11 @@ const INVOKE_TIMEOUT_MS = 120_000;
 export interface ZipFunctionOptions {
   /** Record the zip's files as the child loads them (a module hook; off for timing runs). */
   traceModules?: boolean;
+  /**
+   * Start the child with --expose-gc, for memoryUsage({ afterFullGc: true }): a benchmark that
+   * tells memory still in use from memory V8 has not collected yet. Lambda starts without it.
+   */
+  exposeGc?: boolean;
 }
 
 const DRIVER = `
@@ -66,6 +74,12 @@ const loading = import(zipUrl + 'index.mjs');
 process.on('message', async ({ id, event, query }) => {
   if (query === 'loadedFiles') return process.send({ id, ok: true, result: loaded });
   if (query === 'memoryUsage') return process.send({ id, ok: true, result: process.memoryUsage() });
+  if (query === 'memoryUsageAfterFullGc') {
+    // Twice: the first collection can leave objects that finalizers of the first let go.
+    global.gc();
+    global.gc();
+    return process.send({ id, ok: true, result: process.memoryUsage() });
+  }
   try {
     const { handler } = await loading;
     const result = await handler(event);
@@ -98,7 +112,7 @@ export async function startZipFunction(
   const child: ChildProcess = fork(driver, [], {
     execPath: node22Binary(),
     // Not the test runner's flags (vitest adds --require and --conditions): Lambda starts bare.
-    execArgv: [],
+    execArgv: options.exposeGc ? ['--expose-gc'] : [],
     cwd: directory,
     // Only what Lambda would set, plus the caller's configuration: nothing leaks in from the test runner.
     env: {
@@ -187,8 +201,10 @@ export async function startZipFunction(
       if (!options.traceModules) throw new Error('startZipFunction: loadedFiles() needs { traceModules: true }');
       return (await ask({ query: 'loadedFiles' })) as string[];
     },
-    async memoryUsage() {
-      return (await ask({ query: 'memoryUsage' })) as NodeJS.MemoryUsage;
+    async memoryUsage({ afterFullGc = false } = {}) {
+      if (afterFullGc && !options.exposeGc)
+        throw new Error('startZipFunction: memoryUsage({ afterFullGc: true }) needs { exposeGc: true }');
+      return (await ask({ query: afterFullGc ? 'memoryUsageAfterFullGc' : 'memoryUsage' })) as NodeJS.MemoryUsage;
     },
     output: () => output,
     async stop() {
