@@ -31,7 +31,7 @@ describe("Node's built-ins in the bundles", () => {
     ]);
   });
 
-  it.each(rotators)('%s: no file of the bundle imports a built-in, except the banner's createRequire', (name) => {
+  it.each(rotators)("%s: no file of the bundle imports a built-in, except the banner's createRequire", (name) => {
     const files = readdirSync(lambdaDir(name), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mjs'));
     expect(files).toContain('index.mjs');
     const imported = files.flatMap((file) =>
