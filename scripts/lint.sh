@@ -47,8 +47,13 @@ step "copies (jscpd: 10 lines, 50 tokens, across packages, Terraform modules and
 
 # --- 2. Biome: format and lint rules (settings and the reason for each rule turned off in biome.jsonc)
 # `biome ci` writes nothing: it fails on a file that is not formatted as Biome would (lines of at
-# most 120 characters) and on a broken lint rule. `npx biome check --write .` fixes what it can.
+# most 120 characters where it can break the code) and on a broken lint rule.
+# `npx biome check --write .` fixes what it can.
 step "format and lint rules (Biome)" npx biome ci --max-diagnostics=50 .
+
+# --- 3. Line length: at most 120 characters in every tracked source (scripts/line-length.sh) ----
+# What Biome leaves long (strings, comments, test names) and what it does not read (Terraform, shell).
+step "lines of at most 120 characters (TypeScript, Terraform, shell, templates)" bash scripts/line-length.sh
 
 echo "lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
