@@ -9,19 +9,28 @@ locals {
 }
 
 variable "db_ssl" {
-  description = "The secret's \"ssl\" field: true or null = verified TLS; false = plaintext, which the function refuses while require_tls is true (the default)."
+  description = <<-EOT
+    The secret's "ssl" field: true or null = verified TLS; false = plaintext, which the function
+    refuses while require_tls is true (the default).
+  EOT
   type        = bool
   default     = true
 }
 
 variable "require_tls" {
-  description = "The module's database.require_tls: true (default) = verified TLS for every login; false lets a secret that says \"ssl\": false use plaintext."
+  description = <<-EOT
+    The module's database.require_tls: true (default) = verified TLS for every login; false lets a
+    secret that says "ssl": false use plaintext.
+  EOT
   type        = bool
   default     = true
 }
 
 variable "tls_ca_bundle_path" {
-  description = "PEM file of the CAs the function trusts instead of Node's roots + the Amazon RDS bundle; null for those."
+  description = <<-EOT
+    PEM file of the CAs the function trusts instead of Node's roots + the Amazon RDS bundle; null
+    for those.
+  EOT
   type        = string
   default     = null
 }

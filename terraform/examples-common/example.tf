@@ -49,7 +49,10 @@ locals {
 }
 
 variable "vpc" {
-  description = "Subnets and security groups for the function when its target is private (the subnets need a route to Secrets Manager, and to the key API for api-key); null for none."
+  description = <<-EOT
+    Subnets and security groups for the function when its target is private (the subnets need a
+    route to Secrets Manager, and to the key API for api-key); null for none.
+  EOT
   type = object({
     subnet_ids         = list(string)
     security_group_ids = list(string)

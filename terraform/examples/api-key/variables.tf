@@ -32,7 +32,10 @@ variable "key_id" {
 }
 
 variable "initial_api_key" {
-  description = "The current key, the secret's first value; it must be allowed to list, create and revoke keys. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The current key, the secret's first value; it must be allowed to list, create and revoke keys.
+    Ephemeral: never stored in the plan or the state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true

@@ -17,7 +17,10 @@ variable "username" {
 }
 
 variable "initial_password" {
-  description = "The secret's first password, replaced by the first rotation. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The secret's first password, replaced by the first rotation. Ephemeral: never stored in the plan
+    or the state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true

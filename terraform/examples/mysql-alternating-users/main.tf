@@ -36,8 +36,11 @@ locals {
 module "rotation" {
   source = "../../modules/mysql-alternating-users"
 
-  name     = var.name
-  zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip")
+  name = var.name
+  zip_path = coalesce(
+    var.zip_path,
+    "${path.module}/../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip",
+  )
 
   username_character_limit = var.username_character_limit
 

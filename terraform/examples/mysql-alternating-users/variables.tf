@@ -5,7 +5,10 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Built zip; null for ../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip (npm run package)."
+  description = <<-EOT
+    Built zip; null for ../../../packages/mysql-alternating-users/dist/mysql-alternating-users.zip
+    (npm run package).
+  EOT
   type        = string
   default     = null
 }
@@ -44,19 +47,28 @@ variable "db_username" {
 }
 
 variable "db_password" {
-  description = "The base user's current password, the secret's first value. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The base user's current password, the secret's first value. Ephemeral: never stored in the plan
+    or the state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true
 }
 
 variable "master_username" {
-  description = "Admin user that creates the clone and sets passwords (CREATE USER, SELECT on mysql.user, the base user's privileges WITH GRANT OPTION)."
+  description = <<-EOT
+    Admin user that creates the clone and sets passwords (CREATE USER, SELECT on mysql.user, the
+    base user's privileges WITH GRANT OPTION).
+  EOT
   type        = string
 }
 
 variable "master_password" {
-  description = "The admin user's password, the master secret's value. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The admin user's password, the master secret's value. Ephemeral: never stored in the plan or the
+    state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true

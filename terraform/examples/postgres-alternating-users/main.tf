@@ -20,7 +20,10 @@ locals {
 
   rotated_secret = {
     name_prefix = "${var.name}/app/"
-    description = "PostgreSQL users ${var.db_username} / ${var.db_username}_clone on ${var.db_host}, rotated by ${var.name}"
+    description = join(" ", [
+      "PostgreSQL users ${var.db_username} / ${var.db_username}_clone on ${var.db_host},",
+      "rotated by ${var.name}",
+    ])
     initial_value = jsonencode(merge(
       {
         engine    = "postgres"
@@ -40,8 +43,11 @@ locals {
 module "rotation" {
   source = "../../modules/postgres-alternating-users"
 
-  name     = var.name
-  zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/postgres-alternating-users/dist/postgres-alternating-users.zip")
+  name = var.name
+  zip_path = coalesce(
+    var.zip_path,
+    "${path.module}/../../../packages/postgres-alternating-users/dist/postgres-alternating-users.zip",
+  )
 
   adopt_ownership = var.adopt_ownership
 

@@ -5,7 +5,11 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Built zip; null for ../../../packages/postgres-alternating-users/dist/postgres-alternating-users.zip (npm run package)."
+  description = <<-EOT
+    Built zip; null for
+    ../../../packages/postgres-alternating-users/dist/postgres-alternating-users.zip (npm run
+    package).
+  EOT
   type        = string
   default     = null
 }
@@ -28,37 +32,55 @@ variable "db_name" {
 }
 
 variable "db_username" {
-  description = "The existing base user (e.g. app, at most 57 bytes); the first rotation creates <name>_clone and the owner role <name>_owner."
+  description = <<-EOT
+    The existing base user (e.g. app, at most 57 bytes); the first rotation creates <name>_clone and
+    the owner role <name>_owner.
+  EOT
   type        = string
 }
 
 variable "db_password" {
-  description = "The base user's current password, the secret's first value. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The base user's current password, the secret's first value. Ephemeral: never stored in the plan
+    or the state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true
 }
 
 variable "owner_role" {
-  description = "The secret's \"ownerRole\": the NOLOGIN role both users act as; null for <db_username>_owner. It must not exist yet (the rotator creates and marks it)."
+  description = <<-EOT
+    The secret's "ownerRole": the NOLOGIN role both users act as; null for <db_username>_owner. It
+    must not exist yet (the rotator creates and marks it).
+  EOT
   type        = string
   default     = null
 }
 
 variable "master_username" {
-  description = "Admin role that creates the clone and the owner role and sets passwords (CREATEROLE; on RDS the master user)."
+  description = <<-EOT
+    Admin role that creates the clone and the owner role and sets passwords (CREATEROLE; on RDS the
+    master user).
+  EOT
   type        = string
 }
 
 variable "master_password" {
-  description = "The admin role's password, the master secret's value. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The admin role's password, the master secret's value. Ephemeral: never stored in the plan or the
+    state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true
 }
 
 variable "adopt_ownership" {
-  description = "Let the master move objects the base user owns to the owner role (REASSIGN OWNED) on the first rotation; false makes that rotation fail, saying how many objects."
+  description = <<-EOT
+    Let the master move objects the base user owns to the owner role (REASSIGN OWNED) on the first
+    rotation; false makes that rotation fail, saying how many objects.
+  EOT
   type        = bool
   default     = false
 }

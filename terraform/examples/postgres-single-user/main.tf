@@ -24,8 +24,11 @@ locals {
 module "rotation" {
   source = "../../modules/postgres-single-user"
 
-  name     = var.name
-  zip_path = coalesce(var.zip_path, "${path.module}/../../../packages/postgres-single-user/dist/postgres-single-user.zip")
+  name = var.name
+  zip_path = coalesce(
+    var.zip_path,
+    "${path.module}/../../../packages/postgres-single-user/dist/postgres-single-user.zip",
+  )
 
   database = local.database
   function = local.function

@@ -5,7 +5,10 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Built zip; null for ../../../packages/postgres-single-user/dist/postgres-single-user.zip (npm run package)."
+  description = <<-EOT
+    Built zip; null for ../../../packages/postgres-single-user/dist/postgres-single-user.zip (npm
+    run package).
+  EOT
   type        = string
   default     = null
 }
@@ -33,7 +36,10 @@ variable "db_username" {
 }
 
 variable "db_password" {
-  description = "The role's current password, the secret's first value. Ephemeral: never stored in the plan or the state."
+  description = <<-EOT
+    The role's current password, the secret's first value. Ephemeral: never stored in the plan or
+    the state.
+  EOT
   type        = string
   sensitive   = true
   ephemeral   = true

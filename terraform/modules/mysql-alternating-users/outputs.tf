@@ -1,9 +1,16 @@
 output "function" {
-  description = "Every output of rotation-function, as one object: function_arn, function_name, role_arn, role_name, log_group_name, environment, rotated_secret_arns and the alarms' ARNs (its README lists them all)."
+  description = <<-EOT
+    Every output of rotation-function, as one object: function_arn, function_name, role_arn,
+    role_name, log_group_name, environment, rotated_secret_arns and the alarms' ARNs (its README
+    lists them all).
+  EOT
   value       = module.function
 }
 
 output "extra_policy_statements" {
-  description = "IAM statements the function's role gets besides the Secrets Manager ones (the RDS Describe calls when rds_managed_master is on)."
+  description = <<-EOT
+    IAM statements the function's role gets besides the Secrets Manager ones (the RDS Describe calls
+    when rds_managed_master is on).
+  EOT
   value       = local.extra_policy_statements
 }

@@ -33,8 +33,11 @@ locals {
 resource "aws_cloudwatch_metric_alarm" "errors" {
   count = var.function.create_alarms ? 1 : 0
 
-  alarm_name          = "${var.name}-errors"
-  alarm_description   = "The rotation function ${var.name} (${var.rotator}) returned an error: a rotation step failed. See its log group ${aws_cloudwatch_log_group.this.name}."
+  alarm_name = "${var.name}-errors"
+  alarm_description = join(" ", [
+    "The rotation function ${var.name} (${var.rotator}) returned an error: a rotation step failed.",
+    "See its log group ${aws_cloudwatch_log_group.this.name}.",
+  ])
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
   dimensions          = { FunctionName = aws_lambda_function.this.function_name }
@@ -54,15 +57,23 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
 resource "aws_cloudwatch_event_rule" "rotation_failed" {
   for_each = local.rotation_failed_patterns
 
-  name          = "${var.name}-rotation-failed-${each.key}"
-  description   = "Secrets Manager reported RotationFailed for a secret rotated by ${var.name} (rule ${each.key} of ${length(local.rotation_failed_patterns)})."
+  name = "${var.name}-rotation-failed-${each.key}"
+  description = join(" ", [
+    "Secrets Manager reported RotationFailed for a secret rotated by ${var.name}",
+    "(rule ${each.key} of ${length(local.rotation_failed_patterns)}).",
+  ])
   event_pattern = each.value
   tags          = var.function.tags
 
   lifecycle {
     precondition {
-      condition     = length(each.value) <= local.event_pattern_limit
-      error_message = "The RotationFailed pattern of rule ${each.key} would exceed EventBridge's ${local.event_pattern_limit} characters: 15 secret ARNs per rule fit when each is at most 119 characters (secret names up to 59 in us-east-1). Use shorter secret names, or set function.create_alarms = false and watch RotationFailed with a rule of your own."
+      condition = length(each.value) <= local.event_pattern_limit
+      error_message = join(" ", [
+        "The RotationFailed pattern of rule ${each.key} would exceed EventBridge's",
+        "${local.event_pattern_limit} characters: 15 secret ARNs per rule fit when each is at most",
+        "119 characters (secret names up to 59 in us-east-1). Use shorter secret names, or set",
+        "function.create_alarms = false and watch RotationFailed with a rule of your own.",
+      ])
     }
   }
 }
@@ -107,8 +118,12 @@ resource "aws_cloudwatch_log_metric_filter" "cleanup_failed" {
 resource "aws_cloudwatch_metric_alarm" "cleanup_failed" {
   count = var.function.create_alarms ? 1 : 0
 
-  alarm_name          = "${var.name}-cleanup-failed"
-  alarm_description   = "The rotation function ${var.name} (${var.rotator}) promoted a new secret version, then its clean-up failed (e.g. old API keys were not revoked); the next rotation retries it. Log line \"finishSecret: post-promotion clean-up failed\" in ${aws_cloudwatch_log_group.this.name}."
+  alarm_name = "${var.name}-cleanup-failed"
+  alarm_description = join(" ", [
+    "The rotation function ${var.name} (${var.rotator}) promoted a new secret version, then its",
+    "clean-up failed (e.g. old API keys were not revoked); the next rotation retries it. Log line",
+    "\"finishSecret: post-promotion clean-up failed\" in ${aws_cloudwatch_log_group.this.name}.",
+  ])
   namespace           = local.cleanup_failed_metric.namespace
   metric_name         = local.cleanup_failed_metric.name
   statistic           = "Sum"

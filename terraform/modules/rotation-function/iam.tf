@@ -27,7 +27,9 @@ locals {
   # Secrets read for the wired ones (read_secrets and the master secrets), and every key.
   read_secret_arns = distinct(flatten([for s in values(local.secrets) : [for r in s.read_secrets : r.arn]]))
   kms_key_arns = distinct(concat(
-    compact(flatten([for s in values(local.secrets) : concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn])])),
+    compact(flatten([
+      for s in values(local.secrets) : concat([s.kms_key_arn], [for r in s.read_secrets : r.kms_key_arn])
+    ])),
     var.function.extra_kms_key_arns,
   ))
   rotation_actions = [
@@ -86,11 +88,13 @@ locals {
     }] : [],
     # Customer managed keys of the secrets, usable only through Secrets Manager.
     length(local.kms_key_arns) > 0 ? [{
-      Sid       = "DecryptSecretsViaSecretsManager"
-      Effect    = "Allow"
-      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource  = local.kms_key_arns
-      Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}" } }
+      Sid      = "DecryptSecretsViaSecretsManager"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource = local.kms_key_arns
+      Condition = {
+        StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.${data.aws_partition.current.dns_suffix}" }
+      }
     }] : [],
     [{
       Sid      = "WriteOwnLogs"
@@ -127,7 +131,10 @@ locals {
       Resource = "*"
     }],
     # What the rotator module asks for besides Secrets Manager (e.g. RDS Describe calls).
-    [for s in var.extra_policy_statements : { Sid = s.sid, Effect = "Allow", Action = s.actions, Resource = s.resources }],
+    [
+      for s in var.extra_policy_statements :
+      { Sid = s.sid, Effect = "Allow", Action = s.actions, Resource = s.resources }
+    ],
   )
 }
 
@@ -147,8 +154,13 @@ resource "aws_iam_role_policy" "this" {
   lifecycle {
     # Checked at plan when the ARNs are known, else at apply before the policy is written.
     precondition {
-      condition     = length(local.policy_document) <= local.inline_policy_limit
-      error_message = "The role's policy would be ${length(local.policy_document)} characters, over IAM's ${local.inline_policy_limit} for a role's inline policies: it lists every wired secret ARN. Use secret_access = \"rotation_lambda_arn\" (one statement whatever the number of secrets), or split the secrets over several functions (see the README's limit)."
+      condition = length(local.policy_document) <= local.inline_policy_limit
+      error_message = join(" ", [
+        "The role's policy would be ${length(local.policy_document)} characters, over IAM's",
+        "${local.inline_policy_limit} for a role's inline policies: it lists every wired secret",
+        "ARN. Use secret_access = \"rotation_lambda_arn\" (one statement whatever the number of",
+        "secrets), or split the secrets over several functions (see the README's limit).",
+      ])
     }
   }
 }

@@ -30,7 +30,12 @@ locals {
   # A secret's master (the admin secret its "masterarn" names) is one more secret it reads, and the
   # masters are the only secrets a wired secret may name (MASTER_SECRET_ARNS): the function's
   # configuration decides whose credential is used, not whoever can write the secret.
-  secrets            = { for key, s in var.secrets : key => merge(s, { read_secrets = concat(s.read_secrets, s.master_secret_arn == null ? [] : [{ arn = s.master_secret_arn, kms_key_arn = s.master_secret_kms_key_arn }]) }) }
+  secrets = { for key, s in var.secrets : key => merge(s, {
+    read_secrets = concat(
+      s.read_secrets,
+      s.master_secret_arn == null ? [] : [{ arn = s.master_secret_arn, kms_key_arn = s.master_secret_kms_key_arn }],
+    )
+  }) }
   master_secret_arns = sort(distinct(compact([for s in values(var.secrets) : s.master_secret_arn])))
 
   # core's database settings, for rotators that log in to a database.
@@ -46,7 +51,9 @@ locals {
     local.password_environment,
     local.database_environment,
     length(local.master_secret_arns) == 0 ? {} : { MASTER_SECRET_ARNS = join(",", local.master_secret_arns) },
-    var.function.secretsmanager_endpoint == "" ? {} : { SECRETS_MANAGER_ENDPOINT = var.function.secretsmanager_endpoint },
+    var.function.secretsmanager_endpoint == "" ? {} : {
+      SECRETS_MANAGER_ENDPOINT = var.function.secretsmanager_endpoint
+    },
     {
       POWERTOOLS_SERVICE_NAME = var.rotator
       POWERTOOLS_LOG_LEVEL    = var.function.log_level

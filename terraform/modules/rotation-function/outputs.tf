@@ -39,26 +39,47 @@ output "errors_alarm_arn" {
 }
 
 output "rotation_failed_rule_arns" {
-  description = "ARNs of the EventBridge rules matching RotationFailed for the wired secrets (15 secrets to a rule, in the order of the sorted keys of secrets; empty when there is none)."
-  value       = [for i in range(length(aws_cloudwatch_event_rule.rotation_failed)) : aws_cloudwatch_event_rule.rotation_failed[tostring(i)].arn]
+  description = <<-EOT
+    ARNs of the EventBridge rules matching RotationFailed for the wired secrets (15 secrets to a
+    rule, in the order of the sorted keys of secrets; empty when there is none).
+  EOT
+  value = [
+    for i in range(length(aws_cloudwatch_event_rule.rotation_failed)) :
+    aws_cloudwatch_event_rule.rotation_failed[tostring(i)].arn
+  ]
 }
 
 output "cleanup_failed_alarm_arn" {
-  description = "ARN of the alarm on post-promotion clean-up failures (the engine's ERROR line after AWSCURRENT moved, e.g. old API keys not revoked; null when function.create_alarms = false)."
+  description = <<-EOT
+    ARN of the alarm on post-promotion clean-up failures (the engine's ERROR line after AWSCURRENT
+    moved, e.g. old API keys not revoked; null when function.create_alarms = false).
+  EOT
   value       = try(aws_cloudwatch_metric_alarm.cleanup_failed[0].arn, null)
 }
 
 output "overdue_config_rule_arns" {
-  description = "ARN of the AWS Config rule that finds each wired secret overdue, by the key given in `secrets` (empty when function.overdue_alarm = null)."
+  description = <<-EOT
+    ARN of the AWS Config rule that finds each wired secret overdue, by the key given in `secrets`
+    (empty when function.overdue_alarm = null).
+  EOT
   value       = { for key, rule in aws_config_config_rule.overdue : key => rule.arn }
 }
 
 output "overdue_event_rule_arns" {
-  description = "ARNs of the EventBridge rules sending those Config rules' NON_COMPLIANT results to function.alarm_sns_topic_arn (20 Config rules to an EventBridge rule, in the order of the sorted keys of secrets)."
-  value       = [for i in range(length(aws_cloudwatch_event_rule.overdue)) : aws_cloudwatch_event_rule.overdue[tostring(i)].arn]
+  description = <<-EOT
+    ARNs of the EventBridge rules sending those Config rules' NON_COMPLIANT results to
+    function.alarm_sns_topic_arn (20 Config rules to an EventBridge rule, in the order of the sorted
+    keys of secrets).
+  EOT
+  value = [
+    for i in range(length(aws_cloudwatch_event_rule.overdue)) : aws_cloudwatch_event_rule.overdue[tostring(i)].arn
+  ]
 }
 
 output "database" {
-  description = "The database settings the function got, defaults filled in (null for a rotator without a database): the rotator modules size their timeout from connect_timeout_seconds."
+  description = <<-EOT
+    The database settings the function got, defaults filled in (null for a rotator without a
+    database): the rotator modules size their timeout from connect_timeout_seconds.
+  EOT
   value       = var.database
 }

@@ -21,16 +21,23 @@ locals {
 
   # Whole days between rotations, or null when the schedule has none.
   overdue_days = { for key, s in var.secrets : key => (
-    s.automatically_after_days != null ? s.automatically_after_days : try(tonumber(regex("^rate\\(([0-9]+) days?\\)$", s.schedule_expression)[0]), null)
+    s.automatically_after_days != null
+    ? s.automatically_after_days
+    : try(tonumber(regex("^rate\\(([0-9]+) days?\\)$", s.schedule_expression)[0]), null)
   ) }
 
   overdue_rules = local.overdue_on ? { for key, s in var.secrets : key => {
     arn = s.arn
     # Named by the function and a hash of the key: unique in the account, stable, any key allowed.
-    name       = "${var.name}-overdue-${substr(sha256(key), 0, 12)}"
-    periodic   = local.overdue_days[key] != null
-    identifier = local.overdue_days[key] != null ? "SECRETSMANAGER_SECRET_PERIODIC_ROTATION" : "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK"
-    max_days   = local.overdue_days[key] == null ? null : local.overdue_days[key] + var.function.overdue_alarm.margin_days
+    name     = "${var.name}-overdue-${substr(sha256(key), 0, 12)}"
+    periodic = local.overdue_days[key] != null
+    identifier = (local.overdue_days[key] != null
+      ? "SECRETSMANAGER_SECRET_PERIODIC_ROTATION"
+      : "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK"
+    )
+    max_days = (
+      local.overdue_days[key] == null ? null : local.overdue_days[key] + var.function.overdue_alarm.margin_days
+    )
   } } : {}
 
   # An event pattern holds at most 2048 characters: the rule names, 20 to an EventBridge rule
@@ -56,8 +63,15 @@ resource "aws_config_config_rule" "overdue" {
   name = each.value.name
   # At most 256 characters; the rule's scope names the secret's ARN, the notification carries it too.
   description = (each.value.periodic
-    ? "Overdue when the secret has not rotated for more than ${each.value.max_days} days (its schedule + ${var.function.overdue_alarm.margin_days} days). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>"
-    : "Overdue when the secret missed its scheduled rotation (cron or hourly schedule: Secrets Manager's own, no margin). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>"
+    ? join(" ", [
+      "Overdue when the secret has not rotated for more than ${each.value.max_days} days",
+      "(its schedule + ${var.function.overdue_alarm.margin_days} days). Rotated by ${var.name}.",
+      "Find out why: rotators status <the secret's ARN>",
+    ])
+    : join(" ", [
+      "Overdue when the secret missed its scheduled rotation (cron or hourly schedule: Secrets Manager's own,",
+      "no margin). Rotated by ${var.name}. Find out why: rotators status <the secret's ARN>",
+    ])
   )
 
   source {
@@ -65,7 +79,9 @@ resource "aws_config_config_rule" "overdue" {
     source_identifier = each.value.identifier
   }
 
-  input_parameters            = each.value.periodic ? jsonencode({ maxDaysSinceRotation = tostring(each.value.max_days) }) : null
+  input_parameters = (
+    each.value.periodic ? jsonencode({ maxDaysSinceRotation = tostring(each.value.max_days) }) : null
+  )
   maximum_execution_frequency = each.value.periodic ? var.function.overdue_alarm.evaluation_frequency : null
 
   scope {
@@ -79,15 +95,21 @@ resource "aws_config_config_rule" "overdue" {
 resource "aws_cloudwatch_event_rule" "overdue" {
   for_each = local.overdue_patterns
 
-  name          = "${var.name}-overdue-${each.key}"
-  description   = "AWS Config found a secret rotated by ${var.name} overdue (rule ${each.key} of ${length(local.overdue_patterns)})."
+  name = "${var.name}-overdue-${each.key}"
+  description = join(" ", [
+    "AWS Config found a secret rotated by ${var.name} overdue",
+    "(rule ${each.key} of ${length(local.overdue_patterns)}).",
+  ])
   event_pattern = each.value
   tags          = var.function.tags
 
   lifecycle {
     precondition {
-      condition     = length(each.value) <= local.event_pattern_limit
-      error_message = "The overdue pattern of rule ${each.key} would exceed EventBridge's ${local.event_pattern_limit} characters."
+      condition = length(each.value) <= local.event_pattern_limit
+      error_message = join(" ", [
+        "The overdue pattern of rule ${each.key} would exceed EventBridge's",
+        "${local.event_pattern_limit} characters.",
+      ])
     }
   }
 

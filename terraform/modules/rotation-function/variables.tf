@@ -9,28 +9,44 @@ variable "name" {
   validation {
     # The longest derived name is the EventBridge rule "<name>-rotation-failed-<n>" (64 at most):
     # 44 + 17 + three digits of n (up to 1000 rules of 15 secrets).
-    condition     = can(regex("^[A-Za-z0-9_-]{1,44}$", var.name))
-    error_message = "name must be 1-44 letters, digits, hyphens or underscores: the module derives names of at most 64 characters from it, the longest being the EventBridge rules \"<name>-rotation-failed-<n>\"."
+    condition = can(regex("^[A-Za-z0-9_-]{1,44}$", var.name))
+    error_message = join(" ", [
+      "name must be 1-44 letters, digits, hyphens or underscores: the module derives names of at",
+      "most 64 characters from it, the longest being the EventBridge rules",
+      "\"<name>-rotation-failed-<n>\".",
+    ])
   }
 }
 
 variable "rotator" {
-  description = "Rotator package the zip was built from (generic-password, mysql-alternating-users, postgres-single-user, api-key); used for the service name in logs and the description."
+  description = <<-EOT
+    Rotator package the zip was built from (generic-password, mysql-alternating-users,
+    postgres-single-user, api-key); used for the service name in logs and the description.
+  EOT
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,62}$", var.rotator))
-    error_message = "rotator must be a package folder name such as \"generic-password\" (lower case letters, digits, hyphens)."
+    condition = can(regex("^[a-z][a-z0-9-]{0,62}$", var.rotator))
+    error_message = join(" ", [
+      "rotator must be a package folder name such as \"generic-password\" (lower case letters,",
+      "digits, hyphens).",
+    ])
   }
 }
 
 variable "zip_path" {
-  description = "Path of the built zip, packages/<rotator>/dist/<rotator>.zip (npm run package). Its SHA-256 becomes source_code_hash, so the function is updated only when the code changes."
+  description = <<-EOT
+    Path of the built zip, packages/<rotator>/dist/<rotator>.zip (npm run package). Its SHA-256
+    becomes source_code_hash, so the function is updated only when the code changes.
+  EOT
   type        = string
 
   validation {
-    condition     = endswith(var.zip_path, ".zip")
-    error_message = "zip_path must name a .zip file built by `npm run package`, e.g. packages/generic-password/dist/generic-password.zip."
+    condition = endswith(var.zip_path, ".zip")
+    error_message = join(" ", [
+      "zip_path must name a .zip file built by `npm run package`, e.g.",
+      "packages/generic-password/dist/generic-password.zip.",
+    ])
   }
 }
 
@@ -46,13 +62,19 @@ variable "timeout" {
   default     = 60
 
   validation {
-    condition     = var.timeout >= var.minimum_timeout && var.timeout <= 900 && floor(var.timeout) == var.timeout
-    error_message = "timeout must be a whole number of seconds, at most 900, and at least minimum_timeout (the time the rotator's connection attempts can take, see the rotator module's README)."
+    condition = var.timeout >= var.minimum_timeout && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = join(" ", [
+      "timeout must be a whole number of seconds, at most 900, and at least minimum_timeout (the",
+      "time the rotator's connection attempts can take, see the rotator module's README).",
+    ])
   }
 }
 
 variable "minimum_timeout" {
-  description = "Smallest timeout that fits the rotator's worst case (connection attempts x connect timeout + the Secrets Manager calls). Set by the rotator modules; timeout is checked against it."
+  description = <<-EOT
+    Smallest timeout that fits the rotator's worst case (connection attempts x connect timeout + the
+    Secrets Manager calls). Set by the rotator modules; timeout is checked against it.
+  EOT
   type        = number
   default     = 10
 
@@ -113,8 +135,11 @@ variable "function" {
   nullable = false
 
   validation {
-    condition     = contains(["nodejs22.x"], var.function.runtime)
-    error_message = "function.runtime must be \"nodejs22.x\": the zips are built for Node 22, and nodejs24.x needs hashicorp/aws >= 6.19, which these modules are not tested with."
+    condition = contains(["nodejs22.x"], var.function.runtime)
+    error_message = join(" ", [
+      "function.runtime must be \"nodejs22.x\": the zips are built for Node 22, and nodejs24.x",
+      "needs hashicorp/aws >= 6.19, which these modules are not tested with.",
+    ])
   }
 
   validation {
@@ -123,28 +148,50 @@ variable "function" {
   }
 
   validation {
-    condition     = var.function.memory_size >= 128 && var.function.memory_size <= 10240 && floor(var.function.memory_size) == var.function.memory_size
+    condition = (
+      var.function.memory_size >= 128 && var.function.memory_size <= 10240 &&
+      floor(var.function.memory_size) == var.function.memory_size
+    )
     error_message = "function.memory_size must be a whole number of MB between 128 and 10240."
   }
 
   validation {
-    condition     = var.function.reserved_concurrent_executions >= -1 && floor(var.function.reserved_concurrent_executions) == var.function.reserved_concurrent_executions
-    error_message = "function.reserved_concurrent_executions must be a whole number >= -1 (-1 means no reservation)."
+    condition = (
+      var.function.reserved_concurrent_executions >= -1 &&
+      floor(var.function.reserved_concurrent_executions) == var.function.reserved_concurrent_executions
+    )
+    error_message = join(" ", [
+      "function.reserved_concurrent_executions must be a whole number >= -1",
+      "(-1 means no reservation).",
+    ])
   }
 
   validation {
-    condition     = alltrue([for arn in [var.function.environment_kms_key_arn, var.function.log_kms_key_arn] : arn == null || can(regex("^arn:[^:]+:kms:", arn))])
-    error_message = "function.environment_kms_key_arn and function.log_kms_key_arn must be KMS key ARNs (arn:aws:kms:...) or null."
+    condition = alltrue([
+      for arn in [var.function.environment_kms_key_arn, var.function.log_kms_key_arn] :
+      arn == null || can(regex("^arn:[^:]+:kms:", arn))
+    ])
+    error_message = join(" ", [
+      "function.environment_kms_key_arn and function.log_kms_key_arn must be KMS key ARNs",
+      "(arn:aws:kms:...) or null.",
+    ])
   }
 
   validation {
-    condition     = var.function.vpc == null || (length(try(var.function.vpc.subnet_ids, [])) > 0 && length(try(var.function.vpc.security_group_ids, [])) > 0)
+    condition = var.function.vpc == null || (
+      length(try(var.function.vpc.subnet_ids, [])) > 0 && length(try(var.function.vpc.security_group_ids, [])) > 0
+    )
     error_message = "function.vpc needs at least one subnet id and one security group id (or leave it null)."
   }
 
   validation {
-    condition     = var.function.secretsmanager_endpoint == "" || can(regex("^https?://", var.function.secretsmanager_endpoint))
-    error_message = "function.secretsmanager_endpoint must be empty or an http(s) URL such as https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com."
+    condition = (
+      var.function.secretsmanager_endpoint == "" || can(regex("^https?://", var.function.secretsmanager_endpoint))
+    )
+    error_message = join(" ", [
+      "function.secretsmanager_endpoint must be empty or an http(s) URL such as",
+      "https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com.",
+    ])
   }
 
   validation {
@@ -158,12 +205,21 @@ variable "function" {
   }
 
   validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.function.log_retention_in_days)
-    error_message = "function.log_retention_in_days must be a value CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+    condition = contains(
+      [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+      var.function.log_retention_in_days,
+    )
+    error_message = join(" ", [
+      "function.log_retention_in_days must be a value CloudWatch Logs accepts: 0, 1, 3, 5, 7, 14,",
+      "30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.",
+    ])
   }
 
   validation {
-    condition     = var.function.permissions_boundary_arn == null || can(regex("^arn:[^:]+:iam::", var.function.permissions_boundary_arn))
+    condition = (
+      var.function.permissions_boundary_arn == null ||
+      can(regex("^arn:[^:]+:iam::", var.function.permissions_boundary_arn))
+    )
     error_message = "function.permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::...) or null."
   }
 
@@ -178,23 +234,40 @@ variable "function" {
   }
 
   validation {
-    condition     = alltrue([for arn in var.function.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))])
-    error_message = "function.extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>), not alias ARNs: IAM matches against the key's ARN."
+    condition = alltrue([
+      for arn in var.function.extra_kms_key_arns : can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
+    ])
+    error_message = join(" ", [
+      "function.extra_kms_key_arns must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>),",
+      "not alias ARNs: IAM matches against the key's ARN.",
+    ])
   }
 
   validation {
-    condition     = var.function.alarm_sns_topic_arn == null || can(regex("^arn:[^:]+:sns:", var.function.alarm_sns_topic_arn))
+    condition = (
+      var.function.alarm_sns_topic_arn == null || can(regex("^arn:[^:]+:sns:", var.function.alarm_sns_topic_arn))
+    )
     error_message = "function.alarm_sns_topic_arn must be an SNS topic ARN (arn:aws:sns:...) or null."
   }
 
   validation {
-    condition     = var.function.overdue_alarm == null || try(var.function.overdue_alarm.margin_days >= 0 && var.function.overdue_alarm.margin_days <= 365 && floor(var.function.overdue_alarm.margin_days) == var.function.overdue_alarm.margin_days, false)
+    condition = var.function.overdue_alarm == null || try(
+      var.function.overdue_alarm.margin_days >= 0 && var.function.overdue_alarm.margin_days <= 365 &&
+      floor(var.function.overdue_alarm.margin_days) == var.function.overdue_alarm.margin_days,
+      false,
+    )
     error_message = "function.overdue_alarm.margin_days must be a whole number of days from 0 to 365."
   }
 
   validation {
-    condition     = var.function.overdue_alarm == null || contains(["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"], try(var.function.overdue_alarm.evaluation_frequency, ""))
-    error_message = "function.overdue_alarm.evaluation_frequency must be one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours (AWS Config's periods)."
+    condition = var.function.overdue_alarm == null || contains(
+      ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"],
+      try(var.function.overdue_alarm.evaluation_frequency, ""),
+    )
+    error_message = join(" ", [
+      "function.overdue_alarm.evaluation_frequency must be one of One_Hour, Three_Hours,",
+      "Six_Hours, Twelve_Hours, TwentyFour_Hours (AWS Config's periods).",
+    ])
   }
 }
 
@@ -203,7 +276,12 @@ variable "function" {
 # ---------------------------------------------------------------------------------------------
 
 variable "password_policy" {
-  description = "Passed to GetRandomPassword for every new password (the variables of AWS's own templates: PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). exclude_characters = null keeps the rotator's default. null leaves every password variable out (rotators that generate no password, such as api-key)."
+  description = <<-EOT
+    Passed to GetRandomPassword for every new password (the variables of AWS's own templates:
+    PASSWORD_LENGTH, EXCLUDE_*, INCLUDE_SPACE, REQUIRE_EACH_INCLUDED_TYPE). exclude_characters =
+    null keeps the rotator's default. null leaves every password variable out (rotators that
+    generate no password, such as api-key).
+  EOT
   type = object({
     length                     = optional(number, 32)
     exclude_characters         = optional(string)
@@ -217,23 +295,39 @@ variable "password_policy" {
   default = {}
 
   validation {
-    condition     = var.password_policy == null || try(var.password_policy.length >= 4 && var.password_policy.length <= 4096 && floor(var.password_policy.length) == var.password_policy.length, false)
+    condition = var.password_policy == null || try(
+      var.password_policy.length >= 4 && var.password_policy.length <= 4096 &&
+      floor(var.password_policy.length) == var.password_policy.length,
+      false,
+    )
     error_message = "password_policy.length must be a whole number between 4 and 4096."
   }
 
   validation {
-    condition     = var.password_policy == null || !try(var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation && var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase, false)
-    error_message = "password_policy excludes numbers, punctuation, upper and lower case: nothing is left to build a password from."
+    condition = var.password_policy == null || !try(
+      var.password_policy.exclude_numbers && var.password_policy.exclude_punctuation &&
+      var.password_policy.exclude_uppercase && var.password_policy.exclude_lowercase,
+      false,
+    )
+    error_message = join(" ", [
+      "password_policy excludes numbers, punctuation, upper and lower case: nothing is left to",
+      "build a password from.",
+    ])
   }
 }
 
 variable "rotator_environment" {
-  description = "The rotator's own settings as environment variables (the rotator modules fill this from their typed inputs)."
+  description = <<-EOT
+    The rotator's own settings as environment variables (the rotator modules fill this from their
+    typed inputs).
+  EOT
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for key in keys(var.rotator_environment) : can(regex("^[A-Z][A-Z0-9_]*$", key))])
+    condition = alltrue([
+      for key in keys(var.rotator_environment) : can(regex("^[A-Z][A-Z0-9_]*$", key))
+    ])
     error_message = "rotator_environment keys must be upper-case environment variable names (A-Z, 0-9, _)."
   }
 }
@@ -257,13 +351,23 @@ variable "database" {
   default = null
 
   validation {
-    condition     = var.database == null || try(var.database.connect_timeout_seconds >= 1 && var.database.connect_timeout_seconds <= 60 && floor(var.database.connect_timeout_seconds) == var.database.connect_timeout_seconds, false)
+    condition = var.database == null || try(
+      var.database.connect_timeout_seconds >= 1 && var.database.connect_timeout_seconds <= 60 &&
+      floor(var.database.connect_timeout_seconds) == var.database.connect_timeout_seconds,
+      false,
+    )
     error_message = "database.connect_timeout_seconds must be a whole number from 1 to 60."
   }
 
   validation {
-    condition     = try(var.database.tls_ca_bundle_path, null) == null || startswith(coalesce(try(var.database.tls_ca_bundle_path, null), "-"), "/")
-    error_message = "database.tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem from a layer) or null."
+    condition = (
+      try(var.database.tls_ca_bundle_path, null) == null ||
+      startswith(coalesce(try(var.database.tls_ca_bundle_path, null), "-"), "/")
+    )
+    error_message = join(" ", [
+      "database.tls_ca_bundle_path must be an absolute path inside the function (e.g. /opt/ca.pem",
+      "from a layer) or null.",
+    ])
   }
 }
 
@@ -304,17 +408,33 @@ variable "secrets" {
   validation {
     # The full ARN ends with the six random characters Secrets Manager adds; without them the
     # policy's Resource and the permission's source_arn never match the secret.
-    condition     = alltrue([for s in values(var.secrets) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", s.arn))])
-    error_message = "secrets[*].arn must be a full secret ARN, ending with the six-character suffix Secrets Manager adds (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf): a partial ARN never matches in IAM or source_arn."
+    condition = alltrue([
+      for s in values(var.secrets) :
+      can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", s.arn))
+    ])
+    error_message = join(" ", [
+      "secrets[*].arn must be a full secret ARN, ending with the six-character suffix Secrets",
+      "Manager adds (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf): a partial",
+      "ARN never matches in IAM or source_arn.",
+    ])
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : (s.automatically_after_days == null) != (s.schedule_expression == null)])
-    error_message = "Each entry of secrets needs exactly one of automatically_after_days or schedule_expression (Secrets Manager rejects both together, and a rotation needs a schedule)."
+    condition = alltrue([
+      for s in values(var.secrets) : (s.automatically_after_days == null) != (s.schedule_expression == null)
+    ])
+    error_message = join(" ", [
+      "Each entry of secrets needs exactly one of automatically_after_days or schedule_expression",
+      "(Secrets Manager rejects both together, and a rotation needs a schedule).",
+    ])
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.automatically_after_days == null || try(s.automatically_after_days >= 1 && s.automatically_after_days <= 1000 && floor(s.automatically_after_days) == s.automatically_after_days, false)])
+    condition = alltrue([for s in values(var.secrets) : s.automatically_after_days == null || try(
+      s.automatically_after_days >= 1 && s.automatically_after_days <= 1000 &&
+      floor(s.automatically_after_days) == s.automatically_after_days,
+      false,
+    )])
     error_message = "secrets[*].automatically_after_days must be a whole number of days from 1 to 1000."
   }
 
@@ -324,34 +444,72 @@ variable "secrets" {
       try(tonumber(regex("^rate\\(([0-9]+) hours?\\)$", s.schedule_expression)[0]) >= 4, false) ||
       try(tonumber(regex("^rate\\(([0-9]+) days?\\)$", s.schedule_expression)[0]) >= 1, false)
     )])
-    error_message = "secrets[*].schedule_expression must be rate(N hours) with N >= 4, rate(N days), or cron(...): Secrets Manager rotates at most every four hours."
+    error_message = join(" ", [
+      "secrets[*].schedule_expression must be rate(N hours) with N >= 4, rate(N days), or",
+      "cron(...): Secrets Manager rotates at most every four hours.",
+    ])
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : s.duration == null || (s.schedule_expression != null && try(tonumber(regex("^([0-9]+)h$", s.duration)[0]) >= 1 && tonumber(regex("^([0-9]+)h$", s.duration)[0]) <= 24, false))])
-    error_message = "secrets[*].duration must look like \"3h\" (1h-24h) and is only allowed with schedule_expression."
+    condition = alltrue([for s in values(var.secrets) : s.duration == null || (s.schedule_expression != null && try(
+      tonumber(regex("^([0-9]+)h$", s.duration)[0]) >= 1 && tonumber(regex("^([0-9]+)h$", s.duration)[0]) <= 24,
+      false,
+    ))])
+    error_message = join(" ", [
+      "secrets[*].duration must look like \"3h\" (1h-24h) and is only allowed with",
+      "schedule_expression.",
+    ])
   }
 
   validation {
     condition = alltrue(flatten([for s in values(var.secrets) : [
-      for arn in concat([s.kms_key_arn, s.master_secret_kms_key_arn], [for r in s.read_secrets : r.kms_key_arn]) : arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
+      for arn in concat([s.kms_key_arn, s.master_secret_kms_key_arn], [for r in s.read_secrets : r.kms_key_arn]) :
+      arn == null || can(regex("^arn:[^:]+:kms:[^:]+:[0-9]{12}:key/.+$", arn))
     ]]))
-    error_message = "secrets[*].kms_key_arn, secrets[*].master_secret_kms_key_arn and secrets[*].read_secrets[*].kms_key_arn must be KMS key ARNs (arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's ARN, so an alias ARN would never match."
+    error_message = join(" ", [
+      "secrets[*].kms_key_arn, secrets[*].master_secret_kms_key_arn and",
+      "secrets[*].read_secrets[*].kms_key_arn must be KMS key ARNs",
+      "(arn:aws:kms:<region>:<account>:key/<key id>): IAM matches kms:Decrypt against the key's",
+      "ARN, so an alias ARN would never match.",
+    ])
   }
 
   validation {
-    condition     = alltrue(flatten([for s in values(var.secrets) : [for arn in concat([for r in s.read_secrets : r.arn], compact([s.master_secret_arn])) : can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", arn))]]))
-    error_message = "secrets[*].read_secrets[*].arn and secrets[*].master_secret_arn must be full secret ARNs, ending with the six-character suffix (…:secret:<name>-AbCdEf)."
+    condition = alltrue(flatten([for s in values(var.secrets) : [
+      for arn in concat([for r in s.read_secrets : r.arn], compact([s.master_secret_arn])) :
+      can(regex("^arn:[^:]+:secretsmanager:[^:]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$", arn))
+    ]]))
+    error_message = join(" ", [
+      "secrets[*].read_secrets[*].arn and secrets[*].master_secret_arn must be full secret ARNs,",
+      "ending with the six-character suffix (…:secret:<name>-AbCdEf).",
+    ])
   }
 
   validation {
-    condition     = alltrue([for s in values(var.secrets) : var.uses_master_secrets ? s.master_secret_arn != null && s.master_secret_arn != s.arn : s.master_secret_arn == null])
-    error_message = var.uses_master_secrets ? "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names, not the rotated secret itself." : "secrets[*].master_secret_arn is only for the rotators with a master secret (the alternating-users ones); this one never reads it."
+    condition = alltrue([
+      for s in values(var.secrets) : (var.uses_master_secrets
+        ? s.master_secret_arn != null && s.master_secret_arn != s.arn
+        : s.master_secret_arn == null
+      )
+    ])
+    error_message = (var.uses_master_secrets
+      ? join(" ", [
+        "secrets[*].master_secret_arn is required: the admin secret the secret's \"masterarn\" names,",
+        "not the rotated secret itself.",
+      ])
+      : join(" ", [
+        "secrets[*].master_secret_arn is only for the rotators with a master secret",
+        "(the alternating-users ones); this one never reads it.",
+      ])
+    )
   }
 }
 
 variable "uses_master_secrets" {
-  description = "Set by the rotator modules whose rotator logs in with a master secret (the alternating users): every wired secret must then name its master_secret_arn; otherwise none may."
+  description = <<-EOT
+    Set by the rotator modules whose rotator logs in with a master secret (the alternating users):
+    every wired secret must then name its master_secret_arn; otherwise none may.
+  EOT
   type        = bool
   default     = false
   nullable    = false
@@ -362,7 +520,11 @@ variable "uses_master_secrets" {
 # ---------------------------------------------------------------------------------------------
 
 variable "extra_policy_statements" {
-  description = "More IAM statements for the function's role, set by a rotator module for what its rotator calls besides Secrets Manager (e.g. rds:DescribeDBClusters). Each: sid (letters and digits), actions, resources."
+  description = <<-EOT
+    More IAM statements for the function's role, set by a rotator module for what its rotator calls
+    besides Secrets Manager (e.g. rds:DescribeDBClusters). Each: sid (letters and digits), actions,
+    resources.
+  EOT
   type = list(object({
     sid       = string
     actions   = list(string)
@@ -371,7 +533,13 @@ variable "extra_policy_statements" {
   default = []
 
   validation {
-    condition     = alltrue([for s in var.extra_policy_statements : can(regex("^[A-Za-z0-9]+$", s.sid)) && length(s.actions) > 0 && length(s.resources) > 0])
-    error_message = "extra_policy_statements: each needs a sid of letters and digits, and at least one action and one resource."
+    condition = alltrue([
+      for s in var.extra_policy_statements :
+      can(regex("^[A-Za-z0-9]+$", s.sid)) && length(s.actions) > 0 && length(s.resources) > 0
+    ])
+    error_message = join(" ", [
+      "extra_policy_statements: each needs a sid of letters and digits, and at least one action",
+      "and one resource.",
+    ])
   }
 }

@@ -9,7 +9,10 @@ variables {
   zip_path      = "../rotation-function/tests/fixtures/placeholder.zip"
   allowed_hosts = ["api.example.com"]
   secrets = {
-    stripe = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf", automatically_after_days = 90 }
+    stripe = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:stripe-AbCdEf"
+      automatically_after_days = 90
+    }
   }
 }
 
@@ -23,7 +26,14 @@ run "settings_reach_the_function" {
     allowed_hosts      = ["sendgrid-proxy.example.com:8443", "*.sendgrid.example.com"]
     secret_settings    = true
     max_pages          = 5
-    http               = { test_path = "/me", auth_header = "X-Api-Key", auth_scheme = "none", next_page = "cursor:meta.next:cursor", page_size_param = "limit", page_size = 50 }
+    http = {
+      test_path       = "/me"
+      auth_header     = "X-Api-Key"
+      auth_scheme     = "none"
+      next_page       = "cursor:meta.next:cursor"
+      page_size_param = "limit"
+      page_size       = 50
+    }
   }
 
   assert {
@@ -79,8 +89,15 @@ run "safe_defaults" {
   command = apply
 
   assert {
-    condition     = output.function.environment["API_ALLOWED_HOSTS"] == "api.example.com" && output.function.environment["API_SECRET_SETTINGS"] == "false" && output.function.environment["API_MAX_PAGES"] == "20"
-    error_message = "By default the allowed hosts reach the function, a secret's own settings are refused, and key lists stop at 20 pages."
+    condition = (
+      output.function.environment["API_ALLOWED_HOSTS"] == "api.example.com" &&
+      output.function.environment["API_SECRET_SETTINGS"] == "false" &&
+      output.function.environment["API_MAX_PAGES"] == "20"
+    )
+    error_message = join(" ", [
+      "By default the allowed hosts reach the function, a secret's own settings are refused, and",
+      "key lists stop at 20 pages.",
+    ])
   }
 }
 

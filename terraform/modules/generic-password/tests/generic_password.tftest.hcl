@@ -9,7 +9,11 @@ variables {
   zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
   secrets = {
     a = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf", automatically_after_days = 30 }
-    b = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:b-GhIjKl", schedule_expression = "cron(0 4 ? * SUN *)", duration = "3h" }
+    b = {
+      arn                 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:b-GhIjKl"
+      schedule_expression = "cron(0 4 ? * SUN *)"
+      duration            = "3h"
+    }
   }
   password_policy = { length = 24, exclude_characters = "%" }
 }
@@ -23,7 +27,10 @@ run "wires_every_secret_with_the_password_policy" {
   }
 
   assert {
-    condition     = output.function.environment.POWERTOOLS_SERVICE_NAME == "generic-password" && output.function.environment.PASSWORD_LENGTH == "24" && output.function.environment.EXCLUDE_CHARACTERS == "%"
+    condition = (
+      output.function.environment.POWERTOOLS_SERVICE_NAME == "generic-password" &&
+      output.function.environment.PASSWORD_LENGTH == "24" && output.function.environment.EXCLUDE_CHARACTERS == "%"
+    )
     error_message = "The password policy reaches the function."
   }
 }
@@ -52,12 +59,18 @@ run "function_settings_reach_rotation_function" {
   }
 
   assert {
-    condition     = output.function.environment.SECRETS_MANAGER_ENDPOINT == var.function.secretsmanager_endpoint && output.function.environment.POWERTOOLS_LOG_LEVEL == "DEBUG"
+    condition = (
+      output.function.environment.SECRETS_MANAGER_ENDPOINT == var.function.secretsmanager_endpoint &&
+      output.function.environment.POWERTOOLS_LOG_LEVEL == "DEBUG"
+    )
     error_message = "The function's own settings reach it."
   }
 
   assert {
-    condition     = output.function.errors_alarm_arn == null && output.function.cleanup_failed_alarm_arn == null && length(output.function.overdue_config_rule_arns) == 2
+    condition = (
+      output.function.errors_alarm_arn == null && output.function.cleanup_failed_alarm_arn == null &&
+      length(output.function.overdue_config_rule_arns) == 2
+    )
     error_message = "create_alarms and overdue_alarm reach rotation-function's inputs of those names."
   }
 }

@@ -8,7 +8,11 @@ variables {
   name     = "rotator"
   zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
   secrets = {
-    app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 30 }
+    app = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 30
+    }
   }
 }
 
@@ -20,12 +24,19 @@ run "settings_and_wiring" {
   }
 
   assert {
-    condition     = output.function.environment.USERNAME_CHARACTER_LIMIT == "80" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" && output.function.environment.POWERTOOLS_SERVICE_NAME == "mysql-alternating-users"
+    condition = (
+      output.function.environment.USERNAME_CHARACTER_LIMIT == "80" &&
+      output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
+      output.function.environment.POWERTOOLS_SERVICE_NAME == "mysql-alternating-users"
+    )
     error_message = "The MySQL settings reach the function."
   }
 
   assert {
-    condition     = output.function.environment.MASTER_SECRET_ARNS == "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+    condition = (
+      output.function.environment.MASTER_SECRET_ARNS ==
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+    )
     error_message = "The master secrets are rotation-function's to read and to list (its tests cover them)."
   }
 }
@@ -50,7 +61,10 @@ run "tls_required_by_default" {
   command = apply
 
   assert {
-    condition     = output.function.environment.REQUIRE_TLS == "true" && output.function.environment.RDS_MANAGED_MASTER == "false" && output.function.environment.ADOPT_EXISTING_CLONE == "false"
+    condition = (
+      output.function.environment.REQUIRE_TLS == "true" && output.function.environment.RDS_MANAGED_MASTER == "false" &&
+      output.function.environment.ADOPT_EXISTING_CLONE == "false"
+    )
     error_message = "Verified TLS is the default; RDS-managed masters and adoption are off unless asked for."
   }
 
@@ -70,7 +84,10 @@ run "rds_managed_master_grants_the_describe_calls" {
   }
 
   assert {
-    condition     = output.function.environment.RDS_MANAGED_MASTER == "true" && output.function.environment.ADOPT_EXISTING_CLONE == "true" && output.function.environment.REQUIRE_TLS == "false"
+    condition = (
+      output.function.environment.RDS_MANAGED_MASTER == "true" &&
+      output.function.environment.ADOPT_EXISTING_CLONE == "true" && output.function.environment.REQUIRE_TLS == "false"
+    )
     error_message = "The settings reach the function."
   }
 
@@ -97,8 +114,10 @@ run "extra_statements_reach_the_role_policy" {
     minimum_timeout = 50
     secrets = {
       app = {
-        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
-        read_secrets             = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-ZzYyXx" }]
+        arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        read_secrets = [
+          { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1234-ZzYyXx" },
+        ]
         automatically_after_days = 30
       }
     }
@@ -110,11 +129,14 @@ run "extra_statements_reach_the_role_policy" {
   }
 
   assert {
-    condition = [for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "FindServersOfRdsManagedMasterSecrets"] == [{
-      Sid      = "FindServersOfRdsManagedMasterSecrets"
-      Effect   = "Allow"
-      Action   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
-      Resource = ["*"]
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      s if s.Sid == "FindServersOfRdsManagedMasterSecrets"
+      ] == [{
+        Sid      = "FindServersOfRdsManagedMasterSecrets"
+        Effect   = "Allow"
+        Action   = ["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+        Resource = ["*"]
     }]
     error_message = "The statement is in the role's policy as given."
   }

@@ -9,7 +9,11 @@ variables {
   name     = "rotator"
   zip_path = "../rotation-function/tests/fixtures/placeholder.zip"
   secrets = {
-    app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 30 }
+    app = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+      master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+      automatically_after_days = 30
+    }
   }
 }
 
@@ -18,15 +22,22 @@ run "safe_defaults" {
 
   assert {
     condition = (
-      output.function.environment.REQUIRE_TLS == "true" && output.function.environment.ADOPT_OWNERSHIP == "false" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
-      output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" && !contains(keys(output.function.environment), "ADOPT_DATABASES") &&
-      !contains(keys(output.function.environment), "EXCLUDE_CHARACTERS") && !contains(keys(output.function.environment), "TLS_CA_BUNDLE_PATH")
+      output.function.environment.REQUIRE_TLS == "true" &&
+      output.function.environment.ADOPT_OWNERSHIP == "false" &&
+      output.function.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
+      output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-alternating-users" &&
+      !contains(keys(output.function.environment), "ADOPT_DATABASES") &&
+      !contains(keys(output.function.environment), "EXCLUDE_CHARACTERS") &&
+      !contains(keys(output.function.environment), "TLS_CA_BUNDLE_PATH")
     )
     error_message = "By default: verified TLS required, no adoption, the rotator's own exclude characters (with \":\")."
   }
 
   assert {
-    condition     = output.function.environment.MASTER_SECRET_ARNS == "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+    condition = (
+      output.function.environment.MASTER_SECRET_ARNS ==
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+    )
     error_message = "The master secrets are rotation-function's to read and to list (its tests cover them)."
   }
 }
@@ -42,8 +53,10 @@ run "settings_reach_the_function" {
 
   assert {
     condition = (
-      output.function.environment.ADOPT_OWNERSHIP == "true" && output.function.environment.ADOPT_DATABASES == "shop,reports" &&
-      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.function.environment.CONNECT_TIMEOUT_SECONDS == "3"
+      output.function.environment.ADOPT_OWNERSHIP == "true" &&
+      output.function.environment.ADOPT_DATABASES == "shop,reports" &&
+      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" &&
+      output.function.environment.CONNECT_TIMEOUT_SECONDS == "3"
     )
     error_message = "Adoption, CA and timeout settings reach the function."
   }

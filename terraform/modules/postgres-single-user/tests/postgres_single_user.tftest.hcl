@@ -22,7 +22,8 @@ run "database_settings_reach_the_function" {
   assert {
     condition = (
       output.function.environment.CONNECT_TIMEOUT_SECONDS == "3" && output.function.environment.REQUIRE_TLS == "true" &&
-      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" && output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-single-user"
+      output.function.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem" &&
+      output.function.environment.POWERTOOLS_SERVICE_NAME == "postgres-single-user"
     )
     error_message = "TLS and timeout settings reach the function."
   }

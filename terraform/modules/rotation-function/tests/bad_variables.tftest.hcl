@@ -11,7 +11,13 @@ variables {
 run "both_schedule_kinds" {
   command = plan
   variables {
-    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 30, schedule_expression = "rate(10 days)" } }
+    secrets = {
+      s = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+        automatically_after_days = 30
+        schedule_expression      = "rate(10 days)"
+      }
+    }
   }
   expect_failures = [var.secrets]
 }
@@ -27,7 +33,12 @@ run "no_schedule" {
 run "zero_day_interval" {
   command = plan
   variables {
-    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 0 } }
+    secrets = {
+      s = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+        automatically_after_days = 0
+      }
+    }
   }
   expect_failures = [var.secrets]
 }
@@ -35,7 +46,12 @@ run "zero_day_interval" {
 run "rate_below_four_hours" {
   command = plan
   variables {
-    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", schedule_expression = "rate(1 hour)" } }
+    secrets = {
+      s = {
+        arn                 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+        schedule_expression = "rate(1 hour)"
+      }
+    }
   }
   expect_failures = [var.secrets]
 }
@@ -43,7 +59,13 @@ run "rate_below_four_hours" {
 run "duration_without_expression" {
   command = plan
   variables {
-    secrets = { s = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", automatically_after_days = 30, duration = "2h" } }
+    secrets = {
+      s = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"
+        automatically_after_days = 30
+        duration                 = "2h"
+      }
+    }
   }
   expect_failures = [var.secrets]
 }
@@ -84,7 +106,12 @@ run "password_too_short" {
 run "everything_excluded" {
   command = plan
   variables {
-    password_policy = { exclude_numbers = true, exclude_punctuation = true, exclude_uppercase = true, exclude_lowercase = true }
+    password_policy = {
+      exclude_numbers     = true
+      exclude_punctuation = true
+      exclude_uppercase   = true
+      exclude_lowercase   = true
+    }
   }
   expect_failures = [var.password_policy]
 }

@@ -12,7 +12,10 @@ variables {
   zip_path = "tests/fixtures/placeholder.zip"
   function = { alarm_sns_topic_arn = "arn:aws:sns:us-east-1:123456789012:rotation-alarms" }
   secrets = {
-    app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
+    app = {
+      arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+      automatically_after_days = 30
+    }
   }
 }
 
@@ -20,27 +23,40 @@ run "filter_and_alarm_on_the_cleanup_line" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_log_metric_filter.cleanup_failed[0].log_group_name == aws_cloudwatch_log_group.this.name
+    condition = (
+      aws_cloudwatch_log_metric_filter.cleanup_failed[0].log_group_name == aws_cloudwatch_log_group.this.name
+    )
     error_message = "The metric filter must read the function's own log group."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_metric_filter.cleanup_failed[0].pattern == "{ ($.level = \"ERROR\") && ($.message = \"finishSecret: post-promotion clean-up failed; it runs again at the next rotation\") }"
-    error_message = "The pattern must match the engine's ERROR line exactly (packages/core/src/steps/finishSecret.ts)."
+    condition = aws_cloudwatch_log_metric_filter.cleanup_failed[0].pattern == join(" ", [
+      "{ ($.level = \"ERROR\") && ($.message = \"finishSecret: post-promotion clean-up failed; it runs again at",
+      "the next rotation\") }",
+    ])
+    error_message = join(" ", [
+      "The pattern must match the engine's ERROR line exactly",
+      "(packages/core/src/steps/finishSecret.ts).",
+    ])
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.cleanup_failed[0].namespace == one(aws_cloudwatch_log_metric_filter.cleanup_failed[0].metric_transformation).namespace &&
-      aws_cloudwatch_metric_alarm.cleanup_failed[0].metric_name == one(aws_cloudwatch_log_metric_filter.cleanup_failed[0].metric_transformation).name &&
+      aws_cloudwatch_metric_alarm.cleanup_failed[0].namespace ==
+      one(aws_cloudwatch_log_metric_filter.cleanup_failed[0].metric_transformation).namespace &&
+      aws_cloudwatch_metric_alarm.cleanup_failed[0].metric_name ==
+      one(aws_cloudwatch_log_metric_filter.cleanup_failed[0].metric_transformation).name &&
       one(aws_cloudwatch_log_metric_filter.cleanup_failed[0].metric_transformation).value == "1"
     )
     error_message = "The alarm must watch the metric the filter writes (1 per matching line)."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.cleanup_failed[0].namespace == "Rotators/rotator"
-    error_message = "Each function counts in a namespace of its own, so one function's failures never page for another."
+    condition = aws_cloudwatch_metric_alarm.cleanup_failed[0].namespace == "Rotators/rotator"
+    error_message = join(" ", [
+      "Each function counts in a namespace of its own, so one function's failures never page for",
+      "another.",
+    ])
   }
 
   assert {
@@ -55,7 +71,8 @@ run "filter_and_alarm_on_the_cleanup_line" {
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions == aws_cloudwatch_metric_alarm.errors[0].alarm_actions &&
+      aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions ==
+      aws_cloudwatch_metric_alarm.errors[0].alarm_actions &&
       aws_cloudwatch_metric_alarm.cleanup_failed[0].ok_actions == aws_cloudwatch_metric_alarm.errors[0].ok_actions &&
       aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions == toset([var.function.alarm_sns_topic_arn])
     )
@@ -63,7 +80,10 @@ run "filter_and_alarm_on_the_cleanup_line" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_name == "rotator-cleanup-failed" && aws_cloudwatch_log_metric_filter.cleanup_failed[0].name == "rotator-cleanup-failed"
+    condition = (
+      aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_name == "rotator-cleanup-failed" &&
+      aws_cloudwatch_log_metric_filter.cleanup_failed[0].name == "rotator-cleanup-failed"
+    )
     error_message = "The filter and the alarm are named after the function."
   }
 }
@@ -76,7 +96,10 @@ run "no_topic_records_without_notifying" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.cleanup_failed) == 1 && length(aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions) == 0
+    condition = (
+      length(aws_cloudwatch_metric_alarm.cleanup_failed) == 1 &&
+      length(aws_cloudwatch_metric_alarm.cleanup_failed[0].alarm_actions) == 0
+    )
     error_message = "Without a topic the alarm exists and notifies nobody, like the errors alarm."
   }
 }
@@ -89,7 +112,10 @@ run "no_alarms" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_log_metric_filter.cleanup_failed) == 0 && length(aws_cloudwatch_metric_alarm.cleanup_failed) == 0
+    condition = (
+      length(aws_cloudwatch_log_metric_filter.cleanup_failed) == 0 &&
+      length(aws_cloudwatch_metric_alarm.cleanup_failed) == 0
+    )
     error_message = "function.create_alarms = false creates neither the filter nor the alarm."
   }
 }

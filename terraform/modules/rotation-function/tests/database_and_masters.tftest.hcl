@@ -20,13 +20,22 @@ run "database_defaults" {
   command = apply
 
   assert {
-    condition     = output.function_arn != null && output.environment.CONNECT_TIMEOUT_SECONDS == "5" && output.environment.REQUIRE_TLS == "true" && !contains(keys(output.environment), "TLS_CA_BUNDLE_PATH")
+    condition = (
+      output.function_arn != null && output.environment.CONNECT_TIMEOUT_SECONDS == "5" &&
+      output.environment.REQUIRE_TLS == "true" && !contains(keys(output.environment), "TLS_CA_BUNDLE_PATH")
+    )
     error_message = "An empty database object: a 5 s connect timeout, verified TLS required, the bundled CAs."
   }
 
   assert {
-    condition     = output.database.connect_timeout_seconds == 5 && output.database.require_tls && output.database.tls_ca_bundle_path == null
-    error_message = "The output gives the settings with the defaults filled in (the rotator modules size their timeout from it)."
+    condition = (
+      output.database.connect_timeout_seconds == 5 && output.database.require_tls &&
+      output.database.tls_ca_bundle_path == null
+    )
+    error_message = join(" ", [
+      "The output gives the settings with the defaults filled in (the rotator modules size their",
+      "timeout from it).",
+    ])
   }
 }
 
@@ -39,7 +48,10 @@ run "no_database" {
   }
 
   assert {
-    condition     = length(setintersection(keys(output.environment), ["CONNECT_TIMEOUT_SECONDS", "REQUIRE_TLS", "TLS_CA_BUNDLE_PATH", "MASTER_SECRET_ARNS"])) == 0 && output.database == null
+    condition = length(setintersection(
+      keys(output.environment),
+      ["CONNECT_TIMEOUT_SECONDS", "REQUIRE_TLS", "TLS_CA_BUNDLE_PATH", "MASTER_SECRET_ARNS"],
+    )) == 0 && output.database == null
     error_message = "A rotator without a database gets none of its variables."
   }
 }
@@ -52,7 +64,10 @@ run "database_settings_reach_the_function" {
   }
 
   assert {
-    condition     = output.environment.CONNECT_TIMEOUT_SECONDS == "3" && output.environment.REQUIRE_TLS == "false" && output.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem"
+    condition = (
+      output.environment.CONNECT_TIMEOUT_SECONDS == "3" && output.environment.REQUIRE_TLS == "false" &&
+      output.environment.TLS_CA_BUNDLE_PATH == "/opt/ca.pem"
+    )
     error_message = "Each setting becomes its environment variable."
   }
 }
@@ -87,8 +102,16 @@ run "master_secrets_readable_and_listed" {
   variables {
     uses_master_secrets = true
     secrets = {
-      app     = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 30 }
-      reports = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reports-GhIjKl", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 7 }
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+        automatically_after_days = 30
+      }
+      reports = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:reports-GhIjKl"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+        automatically_after_days = 7
+      }
       billing = {
         arn                       = "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-MnOpQr"
         master_secret_arn         = "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-admin-StUvWx"
@@ -99,21 +122,33 @@ run "master_secrets_readable_and_listed" {
   }
 
   assert {
-    condition     = output.environment.MASTER_SECRET_ARNS == "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx,arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-admin-StUvWx"
+    condition = output.environment.MASTER_SECRET_ARNS == join(",", [
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx",
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-admin-StUvWx",
+    ])
     error_message = "The function is told the masters it may use (each once, sorted), so a secret cannot name another."
   }
 
   assert {
     condition = one([
       for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "ReadOtherSecrets"
-      ]) == { Sid = "ReadOtherSecrets", Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = [
-      "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-admin-StUvWx",
-    ] }
+      ]) == {
+      Sid    = "ReadOtherSecrets"
+      Effect = "Allow"
+      Action = "secretsmanager:GetSecretValue"
+      Resource = [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:billing-admin-StUvWx",
+      ]
+    }
     error_message = "The masters are readable, GetSecretValue only, each once."
   }
 
   assert {
-    condition     = contains(one([for st in jsondecode(aws_iam_role_policy.this.policy).Statement : st if st.Sid == "DecryptSecretsViaSecretsManager"]).Resource, "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555")
+    condition = contains(one([
+      for st in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      st if st.Sid == "DecryptSecretsViaSecretsManager"
+    ]).Resource, "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555")
     error_message = "A master's customer managed key can decrypt it, through Secrets Manager."
   }
 
@@ -136,7 +171,11 @@ run "master_is_the_secret_itself" {
   variables {
     uses_master_secrets = true
     secrets = {
-      app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 30 }
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        automatically_after_days = 30
+      }
     }
   }
   expect_failures = [var.secrets]
@@ -147,7 +186,11 @@ run "master_secret_arn_without_suffix" {
   variables {
     uses_master_secrets = true
     secrets = {
-      app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin", automatically_after_days = 30 }
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin"
+        automatically_after_days = 30
+      }
     }
   }
   expect_failures = [var.secrets]
@@ -157,7 +200,11 @@ run "master_secret_refused_where_no_master_is_used" {
   command = plan
   variables {
     secrets = {
-      app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", master_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx", automatically_after_days = 30 }
+      app = {
+        arn                      = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf"
+        master_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-ZzYyXx"
+        automatically_after_days = 30
+      }
     }
   }
   expect_failures = [var.secrets]
