@@ -90,9 +90,11 @@ locals {
   # The ERROR line the engine writes when a rotator's afterFinish fails after AWSCURRENT moved
   # (packages/core/src/steps/finishSecret.ts). The function returns success, so neither the
   # Errors alarm nor RotationFailed sees it, while e.g. unrevoked API keys pile up towards the
-  # provider's limit. A literal, so packages/api-key/tests/cleanupAlarm.test.ts can read it and
-  # prove it matches the line a real failed clean-up writes.
-  cleanup_failed_pattern = "{ ($.level = \"ERROR\") && ($.message = \"finishSecret: post-promotion clean-up failed; it runs again at the next rotation\") }"
+  # provider's limit. Literals (the pattern interpolates only the message), so
+  # packages/api-key/tests/cleanupAlarm.test.ts can read them and prove the pattern matches the
+  # line a real failed clean-up writes.
+  cleanup_failed_message = "finishSecret: post-promotion clean-up failed; it runs again at the next rotation"
+  cleanup_failed_pattern = "{ ($.level = \"ERROR\") && ($.message = \"${local.cleanup_failed_message}\") }"
   cleanup_failed_metric = {
     namespace = "Rotators/${var.name}"
     name      = "PostPromotionCleanupFailed"

@@ -43,10 +43,22 @@ export function matchesJsonPattern(pattern: string, line: string): boolean {
   });
 }
 
-/** A string literal assigned to `name` in a .tf file, unescaped; refuses one with interpolation. */
-export function hclStringLiteral(source: string, name: string): string {
+/**
+ * The string assigned to `name` in a .tf file, unescaped, as Terraform would evaluate it: a literal
+ * whose only interpolations name other such strings of the same file (`${local.message}`). Any
+ * other interpolation or directive is refused: the test needs a value it can read without Terraform.
+ */
+export function hclStringLiteral(source: string, name: string, seen: string[] = []): string {
+  if (seen.includes(name)) throw new Error(`${name} refers to itself through ${seen.join(' → ')}`);
   const match = new RegExp(`^\\s*${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"\\s*$`, 'm').exec(source);
   if (!match) throw new Error(`no string literal ${name} = "…" found`);
-  if (/[$%]\{/.test(match[1]!)) throw new Error(`${name} has an interpolation; the test needs a literal`);
-  return match[1]!.replace(/\\(.)/g, '$1');
+  // Split at ${local.x}: the literal parts are unescaped, the value of local.x goes in as it is.
+  return match[1]!
+    .split(/(\$\{local\.[A-Za-z0-9_]+\})/)
+    .map((part, i) => {
+      if (i % 2 === 1) return hclStringLiteral(source, part.slice('${local.'.length, -1), [...seen, name]);
+      if (/[$%]\{/.test(part)) throw new Error(`${name} has an interpolation; the test needs a literal`);
+      return part.replace(/\\(.)/g, '$1');
+    })
+    .join('');
 }

@@ -42,6 +42,22 @@ describe('the JSON filter-pattern evaluator the alarm test relies on', () => {
   it('reads an HCL string literal, unescaped, and refuses an interpolated one', () => {
     expect(hclStringLiteral('locals {\n  p = "{ ($.a = \\"x\\") }"\n}', 'p')).toBe('{ ($.a = "x") }');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, which the reader must refuse
-    expect(() => hclStringLiteral('  p = "${local.q}"\n', 'p')).toThrow(/interpolation/);
+    expect(() => hclStringLiteral('  p = "${var.q}"\n', 'p')).toThrow(/interpolation/);
+    expect(() => hclStringLiteral('  p = "%{ if true }x%{ endif }"\n', 'p')).toThrow(/interpolation/);
+  });
+
+  it('reads an interpolation of another literal local of the same file, as Terraform evaluates it', () => {
+    const source = [
+      'locals {',
+      '  message = "clean-up \\"failed\\""',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, which the reader resolves
+      '  p       = "{ ($.message = \\"${local.message}\\") }"',
+      '  q       = "${local.missing}"',
+      '  r       = "${local.r}"',
+      '}',
+    ].join('\n');
+    expect(hclStringLiteral(source, 'p')).toBe('{ ($.message = "clean-up "failed"") }');
+    expect(() => hclStringLiteral(source, 'q')).toThrow(/no string literal missing/);
+    expect(() => hclStringLiteral(source, 'r')).toThrow(/refers to itself/);
   });
 });
