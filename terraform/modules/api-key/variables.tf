@@ -9,13 +9,7 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = <<-EOT
-    The function, its role, logs, alarms and tags, every attribute optional: any attribute of
-    rotation-function's `function` input (runtime, architecture, memory_size, vpc,
-    secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, create_alarms,
-    alarm_sns_topic_arn, overdue_alarm, tags, …). Types, defaults and checks are rotation-function's
-    (see its README).
-  EOT
+  description = "Function, role, logs, alarms, tags: any attribute of rotation-function's `function` (see its README)."
   type        = any
   default     = {}
 }
@@ -263,10 +257,10 @@ variable "http" {
 
 variable "secrets" {
   description = <<-EOT
-    Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and
-    exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration),
-    rotate_immediately (default true). Secret JSON: apiKey, keyId, baseUrl (https), optional
-    provider and api (see the package README). Types and checks: rotation-function's `secrets`.
+    Secrets to rotate, by a key of your choice. Secret JSON: apiKey, keyId, baseUrl (https), optional
+    provider and api (see the package README). Per secret: arn, kms_key_arn (customer managed key, if
+    any), exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration),
+    rotate_immediately (default true). Types and checks: rotation-function's `secrets`.
   EOT
   type        = any
   default     = {}

@@ -9,13 +9,7 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = <<-EOT
-    The function, its role, logs, alarms and tags, every attribute optional: any attribute of
-    rotation-function's `function` input (runtime, architecture, memory_size, vpc,
-    secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, create_alarms,
-    alarm_sns_topic_arn, overdue_alarm, tags, …). Types, defaults and checks are rotation-function's
-    (see its README).
-  EOT
+  description = "Function, role, logs, alarms, tags: any attribute of rotation-function's `function` (see its README)."
   type        = any
   default     = {}
 }
@@ -32,11 +26,7 @@ variable "timeout" {
 }
 
 variable "password_policy" {
-  description = <<-EOT
-    GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters,
-    exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space,
-    require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`.
-  EOT
+  description = "GetRandomPassword settings for new passwords: rotation-function's `password_policy` (see its README)."
   type        = any
   default     = {}
   nullable    = false
@@ -44,10 +34,10 @@ variable "password_policy" {
 
 variable "secrets" {
   description = <<-EOT
-    Secrets to rotate, by a key of your choice: arn, kms_key_arn (customer managed key, if any), and
-    exactly one of automatically_after_days (1-1000) or schedule_expression (+ optional duration),
-    rotate_immediately (default true). The secret JSON needs a "password" field; every other field
-    is kept.
+    Secrets to rotate, by a key of your choice. The secret JSON needs a "password" field; every other
+    field is kept. Per secret: arn, kms_key_arn (customer managed key, if any), exactly one of
+    automatically_after_days (1-1000) or schedule_expression (+ optional duration), rotate_immediately
+    (default true). Types and checks: rotation-function's `secrets`.
   EOT
   type        = any
   default     = {}

@@ -9,13 +9,7 @@ variable "zip_path" {
 }
 
 variable "function" {
-  description = <<-EOT
-    The function, its role, logs, alarms and tags, every attribute optional: any attribute of
-    rotation-function's `function` input (runtime, architecture, memory_size, vpc,
-    secretsmanager_endpoint, log_retention_in_days, permissions_boundary_arn, create_alarms,
-    alarm_sns_topic_arn, overdue_alarm, tags, …). Types, defaults and checks are rotation-function's
-    (see its README).
-  EOT
+  description = "Function, role, logs, alarms, tags: any attribute of rotation-function's `function` (see its README)."
   type        = any
   default     = {}
 }
@@ -101,11 +95,7 @@ variable "username_character_limit" {
 }
 
 variable "password_policy" {
-  description = <<-EOT
-    GetRandomPassword settings for new passwords: length (4-4096, default 32), exclude_characters,
-    exclude_numbers, exclude_punctuation, exclude_uppercase, exclude_lowercase, include_space,
-    require_each_included_type. Types, defaults and checks: rotation-function's `password_policy`.
-  EOT
+  description = "GetRandomPassword settings for new passwords: rotation-function's `password_policy` (see its README)."
   type        = any
   default     = {}
   nullable    = false
@@ -113,12 +103,13 @@ variable "password_policy" {
 
 variable "secrets" {
   description = <<-EOT
-    Secrets to rotate, by a key of your choice: arn, master_secret_arn (the admin secret its
-    "masterarn" field names; the function may read it), kms_key_arn / master_secret_kms_key_arn
-    (customer managed keys, if any), and exactly one of automatically_after_days (1-1000) or
-    schedule_expression (+ optional duration), rotate_immediately (default true). Secret JSON:
-    engine, host, port, username, password, dbname, masterarn, ssl (see the package README). Types
-    and checks (master_secret_arn required): rotation-function's `secrets`.
+    Secrets to rotate, each a MySQL or MariaDB user and its _clone, used in turn, by a key of your
+    choice. Secret JSON: engine (mysql | aurora-mysql | mariadb), host, port, username, password,
+    dbname, masterarn, ssl (see the package README). Per secret: arn, master_secret_arn (the admin
+    secret its "masterarn" field names; the function may read it), kms_key_arn /
+    master_secret_kms_key_arn (customer managed keys, if any), exactly one of automatically_after_days
+    (1-1000) or schedule_expression (+ optional duration), rotate_immediately (default true). Types and
+    checks (master_secret_arn required): rotation-function's `secrets`.
   EOT
   type        = any
   default     = {}
