@@ -8,7 +8,17 @@
 // <name> is the one word used everywhere: packages/<name>, @rotators/<name>, dist/<name>.zip,
 // terraform/modules/<name>, terraform/examples/<name>.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -60,7 +70,10 @@ copyTree(join(here, 'templates', 'rotator', 'package'), join(root, 'packages', n
 // The Terraform module and example are the generic-password ones, renamed: the scaffold's secret
 // has the same {"password"} shape, and cloning the reference keeps the scaffold from drifting
 // from it. What every rotator module shares (the `function` input, the `function` output, the
-// mock provider of its tests) lives in rotation-function, so the clone carries no copy of it.
+// mock provider of its tests) lives in rotation-function, so the clone carries no copy of it; the
+// example links the files every example shares. What the clone does repeat is generic-password's
+// own variables and module tests, which the lint's copy detector (jscpd) reports until they say
+// what this rotator needs: step 4 below.
 for (const kind of ['modules', 'examples']) {
   cloneRenamed(join(root, 'terraform', kind, REFERENCE), join(root, 'terraform', kind, name));
 }
@@ -77,7 +90,8 @@ Next:
      tests fail with "not implemented" until then
   3. npx turbo run package --filter=@rotators/${name} && npx vitest run --project ${name}
      (tests/unit, tests/integration, tests/zip)
-  4. fill in the README, the Terraform module's variables, and the example`);
+  4. fill in the README, the Terraform module's variables and tests, and the example (until then
+     npm run lint reports them as copies of generic-password's)`);
 
 function copyTree(source, target) {
   for (const entry of readdirSync(source).sort()) {
@@ -99,6 +113,14 @@ function cloneRenamed(source, target) {
     if (['.terraform', '.terraform.lock.hcl', 'terraform.tfstate', 'terraform.tfstate.backup'].includes(entry))
       continue;
     const to = join(target, entry.replaceAll('generic_password', replacements.__SNAKE__));
+    // The example's shared files are links into terraform/examples-common: link them too, at the
+    // same relative target, so that the new example shares them instead of holding a copy.
+    if (lstatSync(from).isSymbolicLink()) {
+      mkdirSync(dirname(to), { recursive: true });
+      symlinkSync(readlinkSync(from), to);
+      written.push(`${relative(root, to)} -> ${readlinkSync(from)}`);
+      continue;
+    }
     if (statSync(from).isDirectory()) {
       cloneRenamed(from, to);
       continue;

@@ -4,7 +4,18 @@
  * example validate.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '@rotators/testkit';
@@ -33,7 +44,8 @@ beforeAll(() => {
   for (const file of files) {
     if (!existsSync(join(repoRoot, file))) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });
-    cpSync(join(repoRoot, file), join(copy, file));
+    // verbatimSymlinks: a link stays relative (../../examples-common/…), as in a checkout.
+    cpSync(join(repoRoot, file), join(copy, file), { verbatimSymlinks: true });
   }
   // Installed dependencies and tools are shared, not copied.
   symlinkSync(join(repoRoot, 'node_modules'), join(copy, 'node_modules'));
@@ -80,6 +92,16 @@ describe('npm run new-rotator', () => {
     const workflow = readFileSync(join(copy, '.github/workflows/ci.yml'), 'utf8');
     expect(workflowMatrixPackages(workflow)).toContain(NAME);
     expect((await createLinter())(workflow, '.github/workflows/ci.yml')).toEqual([]);
+  });
+
+  it("the scaffold's example links the files every example shares, as the others do, instead of copying them", () => {
+    const example = join(copy, 'terraform', 'examples', NAME);
+    for (const file of ['example.tf', 'providers.tf']) {
+      expect(lstatSync(join(example, file)).isSymbolicLink(), file).toBe(true);
+      expect(readlinkSync(join(example, file))).toBe(`../../examples-common/${file}`);
+    }
+    expect(lstatSync(join(example, 'main.tf')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(example, 'main.tf'), 'utf8')).toContain(NAME);
   });
 
   it('the scaffold passes the lint step: formatted and within the rules (Biome)', () => {
