@@ -32,7 +32,7 @@ export const defaultConnect: ConnectFunction = async (options) => {
 };
 
 /**
- * mysql2 compiles a row parser (a new script, ~16 KB of heap) for each new set of result columns
+ * mysql2 compiles a row parser (a new script of its own) for each new set of result columns
  * and keeps up to 15 000 of them. The column of SHOW GRANTS FOR is named after the account
  * ("Grants for app@%"), so every secret's users add parsers that no later query reuses: a warm
  * function rotating 500 secrets held 6 MB more heap after the last one than after the 100th

@@ -16,10 +16,7 @@ export function assertPendingFollowsCurrent<S extends SecretRecord>(
   rotatedFields: readonly string[],
   context: RotationErrorContext,
 ): void {
-  const keys = [...new Set([...Object.keys(current), ...Object.keys(pending)])].sort();
-  for (const field of keys) {
-    if (rotatedFields.includes(field)) continue;
-    if (isDeepStrictEqual(current[field], pending[field])) continue;
+  for (const field of fieldsOutsideRotation(current, pending, rotatedFields)) {
     // Values are never shown: an unknown field may hold anything, a credential included.
     const change = !(field in pending)
       ? 'is missing from AWSPENDING'
@@ -35,4 +32,14 @@ export function assertPendingFollowsCurrent<S extends SecretRecord>(
       context,
     );
   }
+}
+
+/** The top-level fields, outside `rotatedFields`, in which `value` differs from `current`, sorted. */
+export function fieldsOutsideRotation(
+  current: SecretRecord,
+  value: SecretRecord,
+  rotatedFields: readonly string[],
+): string[] {
+  const keys = [...new Set([...Object.keys(current), ...Object.keys(value)])].sort();
+  return keys.filter((field) => !rotatedFields.includes(field) && !isDeepStrictEqual(current[field], value[field]));
 }

@@ -1,19 +1,13 @@
 /** What one invocation knows: the event, the secret's metadata, and how to read its versions. */
-import { isDeepStrictEqual } from 'node:util';
 import type { SecretSchema } from '../schema.ts';
 import type { RotationStep } from '../event.ts';
 import type { RotationLogger } from '../logger.ts';
 import type { PasswordPolicy } from '../passwordPolicy.ts';
-import {
-  ConfusedDeputyError,
-  type RotationErrorContext,
-  SecretsManagerCallError,
-  SecretValueError,
-} from '../errors.ts';
+import { type RotationErrorContext, SecretsManagerCallError, SecretValueError } from '../errors.ts';
 import type { CreateContext, Rotator, StepContext, UnlabelledVersion } from '../rotator.ts';
 import type { ListedVersion, SecretMetadata, SecretsGateway, SecretVersion } from '../secretsGateway.ts';
 import { parseSecretValue, type SecretRecord } from '../secretValue.ts';
-import { assertPendingFollowsCurrent } from './pendingGuard.ts';
+import { assertPendingFollowsCurrent, fieldsOutsideRotation } from './pendingGuard.ts';
 
 /**
  * At most this many usable versions without a label are handed to the rotator. An abandoned
@@ -219,12 +213,9 @@ export class StepRun<S extends SecretRecord> {
       });
       return 'skip';
     }
-    try {
-      assertPendingFollowsCurrent(current, value, this.rotator.rotatedFields, this.errorContext);
-    } catch (error) {
-      if (!(error instanceof ConfusedDeputyError)) throw error;
-      // Field names only: the guard's own message speaks of AWSPENDING, and values are never shown.
-      const fields = fieldsOutsideRotation(current, value, this.rotator.rotatedFields);
+    // The pending guard's comparison (pendingGuard.ts); field names only, values are never shown.
+    const fields = fieldsOutsideRotation(current, value, this.rotator.rotatedFields);
+    if (fields.length > 0) {
       this.logger.warn(
         `${what} is not used: it differs from AWSCURRENT in ${fields.map((f) => `"${f}"`).join(', ')}, ` +
           `which a rotation does not change, so it was written before the secret named its present target ` +
@@ -293,13 +284,4 @@ export function versionsNewerThanCurrent(listed: readonly ListedVersion[], token
     .filter((d) => d.version.versionId !== token && later(d, current) > 0)
     .sort((a, b) => later(b, a))
     .map((d) => d.version);
-}
-
-/**
- * The top-level fields, outside `rotatedFields`, in which `value` differs from `current` (as
- * pendingGuard.ts compares them).
- */
-function fieldsOutsideRotation(current: SecretRecord, value: SecretRecord, rotatedFields: readonly string[]): string[] {
-  const keys = [...new Set([...Object.keys(current), ...Object.keys(value)])].sort();
-  return keys.filter((field) => !rotatedFields.includes(field) && !isDeepStrictEqual(current[field], value[field]));
 }
