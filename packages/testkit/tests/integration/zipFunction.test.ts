@@ -22,7 +22,8 @@ describe('startZipFunction memory readings', () => {
     const plain = await fn.memoryUsage();
     const collected = await fn.memoryUsage({ afterFullGc: true });
     expect(plain.rss).toBeGreaterThan(10 * 1024 * 1024);
-    expect(collected.heapUsed).toBeGreaterThan(0);
+    // Loading the zip leaves garbage that no collection has met yet; a full one takes it.
+    expect(collected.heapUsed).toBeLessThan(plain.heapUsed);
     expect(collected.heapUsed).toBeLessThanOrEqual(collected.heapTotal);
     // The loaded zip's code and the engine stay reachable: a reading of almost nothing would mean
     // the child answered before the import finished, or from another process.
