@@ -9,8 +9,9 @@
 // uses, compiled at every cold start. So each built-in becomes a small module of the bundle that
 // takes the exports object from require() and exports each of its names as the value read from it,
 // marked pure: esbuild drops the names nobody imports, and the rest are read once, as the import
-// would. (A plain `module.exports = require(…)` is not enough: esbuild's CommonJS interop copies
-// the exports' property descriptors, and asking for a lazy property's descriptor loads it too.)
+// would (or, for a function that cannot be a constructor, at its first call: see facade). (A plain
+// `module.exports = require(…)` is not enough: esbuild's CommonJS interop copies the exports'
+// property descriptors, and asking for a lazy property's descriptor loads it too.)
 // The bundle's banner defines `require` in every output file (createRequire).
 //
 // Only static `import` statements are rewritten; `require()` calls already go this way, and a
@@ -34,15 +35,44 @@ function exportable(name) {
   }
 }
 
-/** The module that stands for built-in `name` ("node:crypto"). */
+/**
+ * A function that cannot be a constructor (an async or arrow function, a method): a wrapper that
+ * calls it through the module object behaves the same, as `new`, `extends` and `instanceof` do
+ * not apply to it. Only data properties are read, so no lazy getter of the built-in runs here.
+ */
+function callableOnly(exports, name) {
+  const descriptor = Object.getOwnPropertyDescriptor(exports, name);
+  return typeof descriptor?.value === 'function' && !Object.hasOwn(descriptor.value, 'prototype');
+}
+
+/**
+ * The module that stands for built-in `name` ("node:crypto"). A name bound to a function that
+ * cannot be a constructor becomes a wrapper that loads the built-in at its first call: the
+ * start-up path imports node:fs/promises (the SDK's config-file and container-credential readers)
+ * but calls it only when it reads a file, and loading it costs ~1 ms (readline, fs watchers).
+ * Any other name is read once, when the bundle loads, as an `import` would. The default export
+ * is an object whose properties read the built-in's when they are used: esbuild evaluates a
+ * shared module when the bundle loads, even if only a lazily loaded chunk imports its default.
+ */
 function facade(name) {
-  // The names as this (build-time) Node lists them, without reading a value: the listing does
-  // not run the lazy getters. A name the code imports that is missing here fails the build.
-  const names = Object.getOwnPropertyNames(require(name)).filter(exportable);
+  // The names as this (build-time) Node lists them. A name the code imports that is missing
+  // here fails the build.
+  const exports = require(name);
+  const names = Object.getOwnPropertyNames(exports).filter(exportable);
   return [
-    `const m = require(${JSON.stringify(name)});`,
-    'export default m;',
-    ...names.map((n) => `export const ${n} = /* @__PURE__ */ (() => m.${n})();`),
+    `const load = () => require(${JSON.stringify(name)});`,
+    // The default export (`import fs from 'node:fs/promises'`) reads each name when it is used.
+    'export default /* @__PURE__ */ (() => {',
+    '  const lazy = {};',
+    `  for (const n of ${JSON.stringify(names)})`,
+    '    Object.defineProperty(lazy, n, { enumerable: true, get: () => load()[n] });',
+    '  return lazy;',
+    '})();',
+    ...names.map((n) =>
+      callableOnly(exports, n)
+        ? `export const ${n} = (...args) => load().${n}(...args);`
+        : `export const ${n} = /* @__PURE__ */ (() => load().${n})();`,
+    ),
   ].join('\n');
 }
 

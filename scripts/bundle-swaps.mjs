@@ -4,6 +4,7 @@
 //   unreachable   code or data no rotation can reach from Lambda. A swapped file that is reached
 //                 after all fails loudly (or answers "not found") instead of misbehaving quietly.
 //   re-encoded    the same data in a smaller form, checked equal to the original at every build.
+//   rerouted      the same function, reached without the side effect the original has at load.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,6 +41,20 @@ function skippedCredentialProvider(path) {
       `throw new CredentialsProviderError(name + ' ${why}', { tryNextLink: true }); };`,
     ...names.map((name) => `export const ${name} = skip(${JSON.stringify(name)});`),
   ].join('\n');
+}
+
+/**
+ * The file's source with each [from, to] replaced; each `from` must occur exactly once, or the build
+ * stops (the library changed: look at the swap again).
+ */
+export function replaceExactly(path, replacements) {
+  let source = readFileSync(path, 'utf8');
+  for (const [from, to] of replacements) {
+    if (source.split(from).length !== 2)
+      throw new Error(`bundle-swaps: ${path} does not contain ${JSON.stringify(from)} exactly once`);
+    source = source.replace(from, to);
+  }
+  return source;
 }
 
 /**
@@ -137,6 +152,35 @@ export const SWAPS = [
         'export class EventStreamSerde { constructor() { unbundled(); } }',
         'export const eventStreamSerdeProvider = unbundled;',
       ].join('\n'),
+    loader: 'js',
+  },
+  {
+    // Same behaviour, cheaper route: the SDK's UUIDs (the amz-sdk-invocation-id of every request)
+    // from node:crypto's randomUUID, the function Node's global crypto.randomUUID calls. The
+    // original asks `typeof crypto` when the module loads, and Node's global crypto is a getter
+    // that loads all of WebCrypto (~3 ms of every cold start) that nothing else here uses.
+    filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]uuid[\\/]v4\.js$/,
+    contents: () =>
+      ["import { randomUUID } from 'node:crypto';", 'export function bindV4() { return () => randomUUID(); }'].join(
+        '\n',
+      ),
+    loader: 'js',
+  },
+  {
+    // Same code, one name read when it is used: fs.ReadStream is a getter that loads Node's file
+    // streams, fs/promises and readline (~1.5 ms of every cold start). The SDK asks whether a
+    // request body is a ReadStream only for a body that is neither a string nor bytes, and every
+    // Secrets Manager request body is a string.
+    filter:
+      /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]util-body-length[\\/]calculateBodyLength\.js$/,
+    contents: (path) =>
+      replaceExactly(path, [
+        [
+          'import { ReadStream, fstatSync, lstatSync } from "node:fs";',
+          'import { fstatSync, lstatSync } from "node:fs";',
+        ],
+        ['body instanceof ReadStream', 'body instanceof require("node:fs").ReadStream'],
+      ]),
     loader: 'js',
   },
   {
