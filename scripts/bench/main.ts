@@ -24,12 +24,12 @@ import {
 import { rotatorPackages } from '../tests/rotatorPackages.ts';
 import { machine, motoVersion, node22Version, sha256, sourceRevision } from './machine.ts';
 import { measureFleet } from './fleet.ts';
-import { measureModuleLoad } from './moduleLoad.ts';
+import { measureModuleLoads } from './moduleLoad.ts';
 import { startCountingProxy } from './proxy.ts';
 import { renderReport, type RotatorResult } from './report.ts';
 import { measureRotations } from './rotations.ts';
 import { measureStepLoads } from './stepLoads.ts';
-import { Targets } from './targets.ts';
+import { type TargetSetup, Targets } from './targets.ts';
 import { zipBudget } from './zipBudget.ts';
 
 const ROTATIONS = positive('ROTATIONS', 10);
@@ -68,6 +68,8 @@ async function main(): Promise<number> {
     progress('starting moto and the targets');
     await targets.prepare(rotators);
     const rotationLambdaArn = await ensureRotationFunction(moto.endpoint);
+    // First every rotator's target and zip, then every zip's module load, before anything rotates.
+    const planned: { result: RotatorResult; zip: string; env: Record<string, string>; setup: TargetSetup }[] = [];
     for (const name of rotators) {
       const result: RotatorResult = { name, problems: [] };
       results.push(result);
@@ -77,19 +79,31 @@ async function main(): Promise<number> {
         continue;
       }
       result.zip = { bytes: statSync(zip).size, sha256: sha256(zip), budget: zipBudget(name) };
-      const say = (message: string) => progress(`${name}: ${message}`);
       try {
         const setup = await targets.setUp(name);
         const env = { ...localAwsEnv(proxy.endpoint), ...('target' in setup ? setup.target.env : {}) };
-        say('module load');
-        result.moduleLoad = await measureModuleLoad(zip, env, LOAD_RUNS).catch((error: unknown) => {
-          result.problems.push(`module load not measured: ${describe(error)}`);
-          return undefined;
-        });
-        if ('unsupported' in setup) {
-          result.problems.push(`rotations not measured: ${setup.unsupported}`);
-          continue;
-        }
+        planned.push({ result, zip, env, setup });
+      } catch (error) {
+        result.problems.push(`target not set up: ${describe(error)}`);
+      }
+    }
+    progress(`module load of ${planned.length} zips, ${LOAD_RUNS} rounds`);
+    const { loads, failed } = await measureModuleLoads(
+      planned.map(({ result, zip, env }) => ({ name: result.name, zip, env })),
+      LOAD_RUNS,
+    );
+    for (const { result } of planned) {
+      result.moduleLoad = loads.get(result.name);
+      if (failed.has(result.name))
+        result.problems.push(`module load not measured: ${describe(failed.get(result.name))}`);
+    }
+    for (const { result, zip, env, setup } of planned) {
+      const say = (message: string) => progress(`${result.name}: ${message}`);
+      if ('unsupported' in setup) {
+        result.problems.push(`rotations not measured: ${setup.unsupported}`);
+        continue;
+      }
+      try {
         result.target = setup.target.description;
         const secretId = await setup.target.newSecret();
         result.runs = await measureRotations({
@@ -103,7 +117,14 @@ async function main(): Promise<number> {
           progress: say,
         });
         say('what each step loads');
-        result.stepLoads = await measureStepLoads({ rotator: name, zip, env, client, rotationLambdaArn, secretId });
+        result.stepLoads = await measureStepLoads({
+          rotator: result.name,
+          zip,
+          env,
+          client,
+          rotationLambdaArn,
+          secretId,
+        });
         result.fleet = await measureFleet({
           zip,
           env,

@@ -1,9 +1,11 @@
 /**
- * Module load of a built zip: a fresh Node 22 process that imports the unpacked index.mjs (alone
- * in its folder, as Lambda unpacks it), against a bare `node -e 0` in the same run. Runs alternate
- * (bare, load, bare, load, …) so a change in the machine's load falls on both; one unmeasured run
- * of each comes first to warm the file cache. Wall time from spawn to exit, measured here; the
- * process also reports the import() alone, as it saw it.
+ * Module load of the built zips: a fresh Node 22 process that imports the unpacked index.mjs (alone
+ * in its folder, as Lambda unpacks it), against a bare `node -e 0` in the same run. All the zips are
+ * measured together, before anything rotates, in rounds: each round runs, for every zip in turn, a
+ * bare start and then the load. So a change in the machine's load falls on every zip and on its
+ * bare runs alike, and no zip is measured while the databases are still busy with the previous
+ * rotator's fleet. One unmeasured run of each comes first to warm the file cache. Wall time from
+ * spawn to exit, measured here; the process also reports the import() alone, as it saw it.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,28 +24,60 @@ export interface ModuleLoad {
 const LOAD =
   "const t = performance.now(); import('./index.mjs').then(() => process.stdout.write(String(performance.now() - t)));";
 
-export async function measureModuleLoad(zip: string, env: Record<string, string>, runs: number): Promise<ModuleLoad> {
-  const folder = await unpack(zip, env);
-  // What startZipFunction gives the function too: Lambda's own variables and the configuration.
-  const childEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test',
-    ...env,
-  };
-  const result: ModuleLoad = { bare: [], load: [], importMs: [] };
+export interface ModuleLoadSubject {
+  name: string;
+  zip: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Each subject's module load, by name; a subject whose zip does not load is left out of the map and
+ * its error is in `failed`, and the others are still measured.
+ */
+export async function measureModuleLoads(
+  subjects: ModuleLoadSubject[],
+  runs: number,
+): Promise<{ loads: Map<string, ModuleLoad>; failed: Map<string, unknown> }> {
+  const failed = new Map<string, unknown>();
+  const ready: { subject: ModuleLoadSubject; folder: string; env: Record<string, string> }[] = [];
   try {
-    await run(folder, '0', childEnv);
-    await run(folder, LOAD, childEnv);
-    for (let i = 0; i < runs; i += 1) {
-      result.bare.push((await run(folder, '0', childEnv)).ms);
-      const load = await run(folder, LOAD, childEnv);
-      result.load.push(load.ms);
-      result.importMs.push(Number(load.stdout));
+    for (const subject of subjects) {
+      try {
+        const folder = await unpack(subject.zip, subject.env);
+        // What startZipFunction gives the function too: Lambda's own variables and the configuration.
+        const env = {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test',
+          ...subject.env,
+        };
+        ready.push({ subject, folder, env });
+        await run(folder, '0', env);
+        await run(folder, LOAD, env);
+      } catch (error) {
+        failed.set(subject.name, error);
+      }
     }
+    const loads = new Map<string, ModuleLoad>();
+    for (const { subject } of ready) loads.set(subject.name, { bare: [], load: [], importMs: [] });
+    for (let i = 0; i < runs; i += 1) {
+      for (const { subject, folder, env } of ready) {
+        if (failed.has(subject.name)) continue;
+        try {
+          const result = loads.get(subject.name)!;
+          result.bare.push((await run(folder, '0', env)).ms);
+          const load = await run(folder, LOAD, env);
+          result.load.push(load.ms);
+          result.importMs.push(Number(load.stdout));
+        } catch (error) {
+          failed.set(subject.name, error);
+          loads.delete(subject.name);
+        }
+      }
+    }
+    return { loads, failed };
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    for (const { folder } of ready) rmSync(folder, { recursive: true, force: true });
   }
-  return result;
 }
 
 /** The zip unpacked by the test kit (which also proves it loads), copied to a folder of its own. */
