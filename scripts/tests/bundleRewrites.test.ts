@@ -42,7 +42,7 @@ function run(file: string): Record<string, unknown> {
 const LOADED = "const loaded = (id) => process.moduleLoadList.includes('NativeModule ' + id);";
 
 describe("Node's built-ins through require() (bundle-builtins.mjs)", () => {
-  it('a function that cannot be a constructor loads its built-in at the first call, and answers as the built-in', () => {
+  it('a function that cannot be a constructor loads its built-in at its first call, answering as the built-in', () => {
     const text = join(work, 'text.txt');
     writeFileSync(text, 'héllo');
     const file = bundle(
@@ -83,7 +83,8 @@ describe("Node's built-ins through require() (bundle-builtins.mjs)", () => {
         `const read = await fsp.readFile(${JSON.stringify(text)}, 'utf8');`,
         "const after = loaded('internal/fs/promises');",
         'const agent = new https.Agent({ keepAlive: false });',
-        'console.log(JSON.stringify({ before, read, after, same: https.Agent === Agent, isAgent: agent instanceof Agent }));',
+        'const same = https.Agent === Agent;',
+        'console.log(JSON.stringify({ before, read, after, same, isAgent: agent instanceof Agent }));',
       ].join('\n'),
     );
     expect(run(file)).toEqual({ before: false, read: 'default', after: true, same: true, isAgent: true });
