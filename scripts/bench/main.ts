@@ -25,6 +25,7 @@ import { rotatorPackages } from '../tests/rotatorPackages.ts';
 import { machine, motoVersion, node22Version, sha256, sourceRevision } from './machine.ts';
 import { measureFleet } from './fleet.ts';
 import { measureModuleLoads } from './moduleLoad.ts';
+import { waitForQuiet } from './quiet.ts';
 import { startCountingProxy } from './proxy.ts';
 import { renderReport, type RotatorResult } from './report.ts';
 import { measureRotations } from './rotations.ts';
@@ -87,6 +88,8 @@ async function main(): Promise<number> {
         result.problems.push(`target not set up: ${describe(error)}`);
       }
     }
+    progress('waiting for a quiet machine (CPUs at least 90% idle for 3 s in a row, at most 120 s)');
+    const loadQuiet = await waitForQuiet();
     progress(`module load of ${planned.length} zips, ${LOAD_RUNS} rounds`);
     const { loads, failed } = await measureModuleLoads(
       planned.map(({ result, zip, env }) => ({ name: result.name, zip, env })),
@@ -146,6 +149,7 @@ async function main(): Promise<number> {
       revision: sourceRevision(),
       rotations: ROTATIONS,
       loadRuns: LOAD_RUNS,
+      loadQuiet,
       fleetSizes: FLEET_SIZES,
       rotators: results,
     });

@@ -2,6 +2,7 @@
 import { STEPS } from '@rotators/testkit';
 import { callSequence, callTable, type Range, repeatedReadFindings } from './calls.ts';
 import type { Machine } from './machine.ts';
+import type { QuietResult } from './quiet.ts';
 import type { ModuleLoad } from './moduleLoad.ts';
 import type { FleetBatch } from './fleet.ts';
 import { fleetTable, stepLoadsTable } from './reportSections.ts';
@@ -29,6 +30,8 @@ export interface BenchResult {
   revision: string;
   rotations: number;
   loadRuns: number;
+  /** How the bench waited for a quiet machine before the module loads (undefined: it did not). */
+  loadQuiet?: QuietResult;
   fleetSizes: number[];
   rotators: RotatorResult[];
 }
@@ -93,6 +96,12 @@ export function renderReport(result: BenchResult): string {
     '',
     `## Module load on Node ${result.versions.node22} (ms, median of ${result.loadRuns})`,
     '',
+    'Wall time from spawn to exit of `node -e "import(\'./index.mjs\')"` in the unpacked zip, and of a bare ' +
+      '`node -e 0` just before it; *difference* is the difference of the medians. Every zip is measured before ' +
+      `anything rotates, in ${result.loadRuns} rounds that each run every zip once, so a change in the machine's ` +
+      'load falls on all of them. *import() alone* is the import as the process timed it. ' +
+      quietSentence(result.loadQuiet),
+    '',
     loadTable(result.rotators),
     '',
     '## Rotation time per step (ms: median / p95 / max)',
@@ -121,9 +130,11 @@ export function renderReport(result: BenchResult): string {
     'Memory is read after each batch, first as the function left it: the resident set (RSS) and the heap V8 ' +
       'holds. V8 grows the heap it holds in steps when it is busy and gives it back only under pressure, so RSS ' +
       'climbs with it whether or not anything leaks. Then the bench asks the function for two full garbage ' +
-      'collections (its process runs with --expose-gc, which Lambda does not) and reads the heap still in use: ' +
-      'what a leak (a cache keyed by secret, a connection left open, listeners piling up) would make grow. ' +
-      'That figure is the one held to 20% of the first batch.',
+      'collections (its process runs with --expose-gc, which Lambda does not) and reads the heap still in use, ' +
+      "by V8's heap spaces. Of that, the program's objects are what a leak (a cache keyed by secret, a connection " +
+      'left open, listeners piling up) would make grow, and that figure is the one held to 20% of the first ' +
+      'batch. The rest is compiled code and bytecode (code and trusted spaces), which grows as more functions ' +
+      'run often enough to be optimized, up to the size of the code that runs, whatever the number of secrets.',
     '',
     ...result.rotators
       .filter((r) => r.fleet)
@@ -179,6 +190,18 @@ const HOW_TO_READ = (result: BenchResult) =>
     'machine: they are what the function asks of Secrets Manager per rotation, and each call is a request billed ' +
       'and rate-limited by AWS.',
   ].join('\n');
+
+function quietSentence(quiet: QuietResult | undefined): string {
+  const percent = (idle: number | undefined) => (idle === undefined ? '–' : `${Math.round(idle * 100)}%`);
+  if (!quiet || quiet.lastIdle === undefined)
+    return "The bench could not read the CPUs' idle time (no /proc/stat) and did not wait for a quiet machine.";
+  const waited = `${Math.round(quiet.waitedMs / 1000)} s`;
+  return quiet.quiet
+    ? `They started once the CPUs had been at least 90% idle for 3 s in a row (the bench waited ${waited} for that ` +
+        'after starting the servers).'
+    : `The CPUs were not 90% idle for 3 s in a row within ${waited} (the last second: ${percent(quiet.lastIdle)} ` +
+        'idle), so these figures carry that load.';
+}
 
 function loadTable(rotators: RotatorResult[]): string {
   const rows = rotators

@@ -27,7 +27,8 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 /**
  * Per batch: time per secret (mean and median) and its ratio to the first batch's mean; memory after
  * it: the resident set and the heap V8 holds as the function left them, then the heap still in use
- * after full collections and its ratio to the first batch's (issue #13: flat).
+ * after full collections, split into the program's objects (and their ratio to the first batch's:
+ * issue #13, flat) and compiled code.
  */
 export function fleetTable(batches: FleetBatch[], table: Table): string {
   const first = batches[0];
@@ -44,7 +45,9 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
       mib(b.rss),
       mib(b.heapTotal),
       mib(b.liveHeap),
-      within(first ? b.liveHeap / first.liveHeap : undefined),
+      mib(b.liveHeap - b.liveCode),
+      within(first ? (b.liveHeap - b.liveCode) / (first.liveHeap - first.liveCode) : undefined),
+      mib(b.liveCode),
     ];
   });
   const vs = `vs ${first?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`;
@@ -57,9 +60,11 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
       'RSS (MiB)',
       'V8 heap held (MiB)',
       'heap in use after full GC (MiB)',
+      'of which objects',
       vs,
+      'of which code and bytecode',
     ],
     rows,
-    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }

@@ -24,6 +24,8 @@ import {
   startCountingProxy,
 } from '../bench/proxy.ts';
 import { markdownTable, range, renderReport, triple } from '../bench/report.ts';
+import { cpuTimes, waitForQuiet } from '../bench/quiet.ts';
+import { fleetTable } from '../bench/reportSections.ts';
 import type { Rotation, StepSample } from '../bench/rotations.ts';
 import { summarize } from '../bench/stats.ts';
 import { targetKind, Targets } from '../bench/targets.ts';
@@ -141,15 +143,52 @@ describe('bench targets', () => {
 });
 
 /** A fleet batch's memory readings, given in MiB. */
-const memory = (rss: number, heapTotal: number, heapUsed: number, liveHeap: number) => {
+const memory = (rss: number, heapTotal: number, heapUsed: number, liveHeap: number, liveCode: number) => {
   const bytes = (mib: number) => mib * 1024 * 1024;
   return {
     rss: bytes(rss),
     heapTotal: bytes(heapTotal),
     heapUsed: bytes(heapUsed),
     liveHeap: bytes(liveHeap),
+    liveCode: bytes(liveCode),
   };
 };
+
+describe('waiting for a quiet machine', () => {
+  /** /proc/stat texts whose CPU line grows by `busy` busy and 100 - busy idle ticks per sample. */
+  const stats = (...busyPerSample: number[]) => {
+    let user = 1000;
+    let idle = 5000;
+    const texts = [`cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 1 2 3 4`];
+    for (const busy of busyPerSample) {
+      user += busy;
+      idle += 100 - busy;
+      texts.push(`cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 1 2 3 4`);
+    }
+    let i = 0;
+    return () => texts[Math.min(i++, texts.length - 1)];
+  };
+
+  it('reads idle (idle + iowait) and total time from the cpu line', () => {
+    expect(cpuTimes('cpu  10 1 5 80 4 0 0 0 7 0\ncpu0 1 1 1 1 1 1 1 1')).toEqual({ idle: 84, total: 100 });
+    expect(() => cpuTimes('intr 1 2 3')).toThrow(/unreadable/);
+  });
+
+  it('is quiet after three idle samples in a row, a busy one starting the count again', async () => {
+    const result = await waitForQuiet({ readStat: stats(50, 5, 5, 60, 5, 5, 5), sampleMs: 1 });
+    expect(result).toMatchObject({ quiet: true, lastIdle: 0.95 });
+  });
+
+  it('gives up at the time limit, saying how idle the last sample was', async () => {
+    const result = await waitForQuiet({ readStat: stats(...Array(1000).fill(40)), sampleMs: 1, timeoutMs: 30 });
+    expect(result).toMatchObject({ quiet: false, lastIdle: 0.6 });
+    expect(result.waitedMs).toBeGreaterThanOrEqual(30);
+  });
+
+  it('does not wait without /proc/stat', async () => {
+    expect(await waitForQuiet({ readStat: () => undefined })).toEqual({ quiet: false, waitedMs: 0 });
+  });
+});
 
 describe('summaries and the report', () => {
   it('median, p95 (nearest rank) and max', () => {
@@ -232,6 +271,18 @@ describe('summaries and the report', () => {
     expect(describeCall({ api: 'GetRandomPassword' }, 'arn:secret', 'tok')).toBe('GetRandomPassword');
   });
 
+  it('holds the objects after full GC to 20%, not the compiled code that grows beside them', () => {
+    const table = fleetTable(
+      [
+        { secrets: 10, perSecretMs: [10], ...memory(80, 20, 15, 10, 3) },
+        { secrets: 500, perSecretMs: [10], ...memory(120, 50, 40, 13, 5.5) },
+      ],
+      markdownTable,
+    );
+    // 13 MiB in use is 1.30 of 10, but 7.5 of it is objects (1.07 of 7.0) and 5.5 compiled code.
+    expect(table).toContain('| 500 | 10.0 | 10.0 | 1.00 | 120.0 | 50.0 | 13.0 | 7.5 | 1.07 | 5.5 |');
+  });
+
   it('renders the machine, the zips, the time and call tables, and what was not measured', () => {
     const report = renderReport({
       date: new Date('2026-01-02T03:04:05.678Z'),
@@ -240,6 +291,7 @@ describe('summaries and the report', () => {
       revision: 'abc123',
       rotations: 2,
       loadRuns: 2,
+      loadQuiet: { quiet: true, waitedMs: 4200, lastIdle: 0.97 },
       fleetSizes: [2, 4],
       rotators: [
         {
@@ -258,8 +310,8 @@ describe('summaries and the report', () => {
             { step: 'setSecret', files: ['index.mjs', 'chunks/a.mjs', 'chunks/pg.mjs'], drivers: ['pg'] },
           ],
           fleet: [
-            { secrets: 2, perSecretMs: [10, 12], ...memory(50, 30, 20, 10) },
-            { secrets: 4, perSecretMs: [14, 14, 14, 14], ...memory(51, 31, 21, 12.5) },
+            { secrets: 2, perSecretMs: [10, 12], ...memory(50, 30, 20, 10, 4) },
+            { secrets: 4, perSecretMs: [14, 14, 14, 14], ...memory(51, 31, 21, 12.5, 4) },
           ],
           problems: [],
         },
@@ -267,12 +319,13 @@ describe('summaries and the report', () => {
       ],
     });
     expect(report).toContain('| date | 2026-01-02T03:04:05Z |');
+    expect(report).toContain('at least 90% idle for 3 s in a row (the bench waited 4 s for that');
     expect(report).toContain('| MariaDB | not started (no rotator needed it) |');
     expect(report).toContain(`| demo | 1234 | 1 | 1 (over) | \`${'f'.repeat(64)}\` |`);
     expect(report).toContain(`| later | 99 | 0 | – | \`${'0'.repeat(64)}\` |`);
     expect(report).toContain('| demo | 2 files; no driver | 3 files; pg | – | – |');
-    expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 30.0 | 10.0 | 1.00 |');
-    expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 31.0 | 12.5 | 1.25 (over) |');
+    expect(report).toContain('| 2 | 11.0 | 11.0 | 1.00 | 50.0 | 30.0 | 10.0 | 6.0 | 1.00 | 4.0 |');
+    expect(report).toContain('| 4 | 14.0 | 14.0 | 1.27 (over) | 51.0 | 31.0 | 12.5 | 8.5 | 1.42 (over) | 4.0 |');
     expect(report).toContain('| demo | 41.0 | 82.0 | 41.0 | yes | 31.0 |');
     expect(report).toContain(
       '| createSecret | 100.0 / 100.0 / 100.0 | 20.0 / 20.0 / 20.0 | 120.0 / 120.0 / 120.0 | 20.0 / 20.0 / 20.0 |',

@@ -31,6 +31,12 @@ export interface ZipFunction {
    * two full garbage collections, so heapUsed is what is still reachable.
    */
   memoryUsage(options?: { afterFullGc?: boolean }): Promise<NodeJS.MemoryUsage>;
+  /**
+   * The bytes in use in each of V8's heap spaces (old_space, code_space, …) after two full garbage
+   * collections (needs `exposeGc`): which part of the heap still in use is objects and which is
+   * compiled code.
+   */
+  heapSpacesAfterFullGc(): Promise<Record<string, number>>;
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
@@ -52,8 +58,9 @@ export interface ZipFunctionOptions {
   /** Record the zip's files as the child loads them (a module hook; off for timing runs). */
   traceModules?: boolean;
   /**
-   * Start the child with --expose-gc, for memoryUsage({ afterFullGc: true }): a benchmark that
-   * tells memory still in use from memory V8 has not collected yet. Lambda starts without it.
+   * Start the child with --expose-gc, for memoryUsage({ afterFullGc: true }) and
+   * heapSpacesAfterFullGc(): a benchmark that tells memory still in use from memory V8 has not
+   * collected yet. Lambda starts without it.
    */
   exposeGc?: boolean;
 }
@@ -79,6 +86,13 @@ process.on('message', async ({ id, event, query }) => {
     global.gc();
     global.gc();
     return process.send({ id, ok: true, result: process.memoryUsage() });
+  }
+  if (query === 'heapSpacesAfterFullGc') {
+    global.gc();
+    global.gc();
+    const spaces = require('node:v8').getHeapSpaceStatistics();
+    const result = Object.fromEntries(spaces.map((s) => [s.space_name, s.space_used_size]));
+    return process.send({ id, ok: true, result });
   }
   try {
     const { handler } = await loading;
@@ -205,6 +219,10 @@ export async function startZipFunction(
       if (afterFullGc && !options.exposeGc)
         throw new Error('startZipFunction: memoryUsage({ afterFullGc: true }) needs { exposeGc: true }');
       return (await ask({ query: afterFullGc ? 'memoryUsageAfterFullGc' : 'memoryUsage' })) as NodeJS.MemoryUsage;
+    },
+    async heapSpacesAfterFullGc() {
+      if (!options.exposeGc) throw new Error('startZipFunction: heapSpacesAfterFullGc() needs { exposeGc: true }');
+      return (await ask({ query: 'heapSpacesAfterFullGc' })) as Record<string, number>;
     },
     output: () => output,
     async stop() {

@@ -1,7 +1,8 @@
 /**
  * startZipFunction's memory readings, on a real built zip (generic-password's; `npm test` packages
  * every rotator first): the plain reading as the function left it, and the one after full
- * collections that the fleet benchmark uses to tell a leak from memory V8 has not collected yet.
+ * collections that the fleet benchmark uses to tell a leak from memory V8 has not collected yet,
+ * and the same split by V8's heap spaces (objects apart from compiled code).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { localAwsEnv } from '../../src/aws.ts';
@@ -28,6 +29,21 @@ describe('startZipFunction memory readings', () => {
     // The loaded zip's code and the engine stay reachable: a reading of almost nothing would mean
     // the child answered before the import finished, or from another process.
     expect(collected.heapUsed).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it('heapSpacesAfterFullGc: the spaces add up to the heap in use, and the loaded code is in them', async () => {
+    fn = await startZipFunction(zipPath('generic-password'), env, { exposeGc: true });
+    const spaces = await fn.heapSpacesAfterFullGc();
+    const collected = await fn.memoryUsage({ afterFullGc: true });
+    const total = Object.values(spaces).reduce((sum, bytes) => sum + bytes, 0);
+    // Both readings come after full collections of a process that does nothing in between.
+    expect(Math.abs(total - collected.heapUsed)).toBeLessThan(0.05 * collected.heapUsed);
+    expect(spaces.old_space).toBeGreaterThan(1024 * 1024);
+    // The zip's functions that ran have bytecode (trusted space) that a collection keeps.
+    expect(spaces.trusted_space).toBeGreaterThan(256 * 1024);
+    await fn.stop();
+    fn = await startZipFunction(zipPath('generic-password'), env);
+    await expect(fn.heapSpacesAfterFullGc()).rejects.toThrow(/needs \{ exposeGc: true \}/);
   });
 
   it('afterFullGc without exposeGc is refused, not answered with uncollected figures', async () => {
