@@ -48,6 +48,12 @@ export function targetKind(rotator: string): Kind | undefined {
 
 /** AWS's alternating-users templates read an admin secret named by `masterarn`. */
 const needsMaster = (rotator: string) => rotator.includes('alternating');
+/**
+ * The master secret the function may use, as the Terraform modules configure it: without it the
+ * function warns at every cold start, and that log line would be timed as part of the module load.
+ */
+const masterSecretArns = (masterarn: string | undefined): Record<string, string> =>
+  masterarn ? { MASTER_SECRET_ARNS: masterarn } : {};
 
 const password = () => `B${randomBytes(18).toString('base64url')}`;
 
@@ -162,7 +168,7 @@ export class Targets {
       description:
         "PostgreSQL on 127.0.0.1 (TLS verified with the kit's CA, scram-sha-256)" +
         (masterarn ? ', master secret a SUPERUSER' : ''),
-      env: { TLS_CA_BUNDLE_PATH: caFile },
+      env: { TLS_CA_BUNDLE_PATH: caFile, ...masterSecretArns(masterarn) },
       newSecret: async () => {
         const role = this.name();
         const secret = password();
@@ -198,7 +204,7 @@ export class Targets {
       description:
         `${db.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} on 127.0.0.1 (TLS verified with the kit's CA)` +
         (masterarn ? ', master secret the kit admin' : ''),
-      env: { TLS_CA_BUNDLE_PATH: caFile },
+      env: { TLS_CA_BUNDLE_PATH: caFile, ...masterSecretArns(masterarn) },
       newSecret: async () => {
         const user = this.name();
         const secret = password();
