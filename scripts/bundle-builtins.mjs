@@ -41,8 +41,9 @@ function exportable(name) {
  * not apply to it. Only data properties are read, so no lazy getter of the built-in runs here.
  */
 function callableOnly(exports, name) {
-  const descriptor = Object.getOwnPropertyDescriptor(exports, name);
-  return typeof descriptor?.value === 'function' && !Object.hasOwn(descriptor.value, 'prototype');
+  const value = Object.getOwnPropertyDescriptor(exports, name)?.value;
+  // A bound function has no prototype either, but `new` accepts it.
+  return typeof value === 'function' && !Object.hasOwn(value, 'prototype') && !value.name.startsWith('bound ');
 }
 
 /**
@@ -51,8 +52,9 @@ function callableOnly(exports, name) {
  * start-up path imports node:fs/promises (the SDK's config-file and container-credential readers)
  * but calls it only when it reads a file, and loading it costs ~1 ms (readline, fs watchers).
  * Any other name is read once, when the bundle loads, as an `import` would. The default export
- * is an object whose properties read the built-in's when they are used: esbuild evaluates a
- * shared module when the bundle loads, even if only a lazily loaded chunk imports its default.
+ * is a proxy that loads the built-in at its first use and then answers as the module object
+ * (every property, including those a newer Node has and the build's does not): esbuild evaluates
+ * a shared module when the bundle loads, even if only a lazily loaded chunk imports its default.
  */
 function facade(name) {
   // The names as this (build-time) Node lists them. A name the code imports that is missing
@@ -61,13 +63,18 @@ function facade(name) {
   const names = Object.getOwnPropertyNames(exports).filter(exportable);
   return [
     `const load = () => require(${JSON.stringify(name)});`,
-    // The default export (`import fs from 'node:fs/promises'`) reads each name when it is used.
-    'export default /* @__PURE__ */ (() => {',
-    '  const lazy = {};',
-    `  for (const n of ${JSON.stringify(names)})`,
-    '    Object.defineProperty(lazy, n, { enumerable: true, get: () => load()[n] });',
-    '  return lazy;',
-    '})();',
+    // The default export (`import fs from 'node:fs/promises'`). Every trap asks the module; an
+    // own property is reported configurable, which the empty target requires of a proxy.
+    'export default /* @__PURE__ */ new Proxy({}, {',
+    '  get: (_, key) => load()[key],',
+    '  set: (_, key, value) => Reflect.set(load(), key, value),',
+    '  has: (_, key) => key in load(),',
+    '  ownKeys: () => Reflect.ownKeys(load()),',
+    '  getOwnPropertyDescriptor: (_, key) => {',
+    '    const descriptor = Reflect.getOwnPropertyDescriptor(load(), key);',
+    '    return descriptor && { ...descriptor, configurable: true };',
+    '  },',
+    '});',
     ...names.map((n) =>
       callableOnly(exports, n)
         ? `export const ${n} = (...args) => load().${n}(...args);`

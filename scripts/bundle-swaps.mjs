@@ -52,7 +52,7 @@ export function replaceExactly(path, replacements) {
   for (const [from, to] of replacements) {
     if (source.split(from).length !== 2)
       throw new Error(`bundle-swaps: ${path} does not contain ${JSON.stringify(from)} exactly once`);
-    source = source.replace(from, to);
+    source = source.replace(from, () => to);
   }
   return source;
 }
@@ -158,7 +158,8 @@ export const SWAPS = [
     // Same behaviour, cheaper route: the SDK's UUIDs (the amz-sdk-invocation-id of every request)
     // from node:crypto's randomUUID, the function Node's global crypto.randomUUID calls. The
     // original asks `typeof crypto` when the module loads, and Node's global crypto is a getter
-    // that loads all of WebCrypto (~3 ms of every cold start) that nothing else here uses.
+    // that loads all of WebCrypto (~3 ms of every cold start), which nothing else needs at cold
+    // start (pg loads it for SCRAM in the steps that log in to PostgreSQL).
     filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]uuid[\\/]v4\.js$/,
     contents: () =>
       ["import { randomUUID } from 'node:crypto';", 'export function bindV4() { return () => randomUUID(); }'].join(

@@ -119,13 +119,14 @@ describe("the SDK's files swapped at bundle time (bundle-swaps.mjs)", () => {
         LOADED,
         "const before = loaded('internal/fs/streams');",
         "const ofString = calculateBodyLength('héllo');",
+        "const afterString = loaded('internal/fs/streams');",
         `const stream = createReadStream(${JSON.stringify(text)});`,
         'const ofStream = calculateBodyLength(stream);',
         'stream.destroy();',
-        'console.log(JSON.stringify({ before, ofString, ofStream }));',
+        'console.log(JSON.stringify({ before, afterString, ofString, ofStream }));',
       ].join('\n'),
     );
-    expect(run(file)).toEqual({ before: false, ofString: 6, ofStream: 1234 });
+    expect(run(file)).toEqual({ before: false, afterString: false, ofString: 6, ofStream: 1234 });
   });
 
   it('a swap whose text the library no longer has stops the build, naming the file', () => {
