@@ -39,20 +39,23 @@ export async function measureModuleLoads(
   runs: number,
 ): Promise<{ loads: Map<string, ModuleLoad>; failed: Map<string, unknown> }> {
   const failed = new Map<string, unknown>();
+  /** The zips that loaded in their unmeasured first run; only these are measured. */
   const ready: { subject: ModuleLoadSubject; folder: string; env: Record<string, string> }[] = [];
+  const folders: string[] = [];
   try {
     for (const subject of subjects) {
       try {
         const folder = await unpack(subject.zip, subject.env);
+        folders.push(folder);
         // What startZipFunction gives the function too: Lambda's own variables and the configuration.
         const env = {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           AWS_LAMBDA_FUNCTION_NAME: 'rotator-under-test',
           ...subject.env,
         };
-        ready.push({ subject, folder, env });
         await run(folder, '0', env);
         await run(folder, LOAD, env);
+        ready.push({ subject, folder, env });
       } catch (error) {
         failed.set(subject.name, error);
       }
@@ -76,7 +79,7 @@ export async function measureModuleLoads(
     }
     return { loads, failed };
   } finally {
-    for (const { folder } of ready) rmSync(folder, { recursive: true, force: true });
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   }
 }
 
@@ -106,12 +109,12 @@ function run(cwd: string, code: string, env: Record<string, string>): Promise<{ 
     // 'close' comes after 'exit' and after the last output was read.
     child.on('close', (code) => {
       if (code === 0) resolveRun({ ms, stdout });
-      else
-        reject(
-          new Error(
-            `node -e exited with code ${code} while loading the zip: ${stderr.trim().split('\n').at(-1) ?? ''}`,
-          ),
-        );
+      else {
+        // Node ends an uncaught error's report with its own version; the error's line says more.
+        const lines = stderr.trim().split('\n');
+        const reason = lines.find((line) => /^[\w.]*Error\b/.test(line)) ?? lines.at(-1) ?? '';
+        reject(new Error(`node -e exited with code ${code} while loading the zip: ${reason}`));
+      }
     });
   });
 }

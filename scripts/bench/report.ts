@@ -134,7 +134,8 @@ export function renderReport(result: BenchResult): string {
       "by V8's heap spaces. Of that, the program's objects are what a leak (a cache keyed by secret, a connection " +
       'left open, listeners piling up) would make grow, and that figure is the one held to 20% of the first ' +
       'batch. The rest is compiled code and bytecode (code and trusted spaces), which grows as more functions ' +
-      'run often enough to be optimized, up to the size of the code that runs, whatever the number of secrets.',
+      'run often enough to be optimized; it is shown, with the whole heap in use and its ratio, but not held to ' +
+      "the budget. (V8's feedback for optimizing sits with the objects, so they carry some of that growth too.)",
     '',
     ...result.rotators
       .filter((r) => r.fleet)
@@ -198,7 +199,7 @@ function quietSentence(quiet: QuietResult | undefined): string {
   const waited = `${Math.round(quiet.waitedMs / 1000)} s`;
   return quiet.quiet
     ? `They started once the CPUs had been at least 90% idle for 3 s in a row (the bench waited ${waited} for that ` +
-        'after starting the servers).'
+        'after setting up the servers and the targets).'
     : `The CPUs were not 90% idle for 3 s in a row within ${waited} (the last second: ${percent(quiet.lastIdle)} ` +
         'idle), so these figures carry that load.';
 }

@@ -35,6 +35,7 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
   const base = mean(first?.perSecretMs ?? []);
   const within = (ratio: number | undefined) =>
     ratio === undefined ? '–' : `${ratio.toFixed(2)}${ratio <= 1 + FLEET_GROWTH_BUDGET ? '' : ' (over)'}`;
+  const ratioOnly = (ratio: number | undefined) => (ratio === undefined ? '–' : ratio.toFixed(2));
   const rows = batches.map((b) => {
     const perSecret = mean(b.perSecretMs);
     return [
@@ -45,12 +46,14 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
       mib(b.rss),
       mib(b.heapTotal),
       mib(b.liveHeap),
+      ratioOnly(first ? b.liveHeap / first.liveHeap : undefined),
       mib(b.liveHeap - b.liveCode),
       within(first ? (b.liveHeap - b.liveCode) / (first.liveHeap - first.liveCode) : undefined),
       mib(b.liveCode),
     ];
   });
   const vs = `vs ${first?.secrets ?? '–'} (≤ ${1 + FLEET_GROWTH_BUDGET})`;
+  const vsOnly = `vs ${first?.secrets ?? '–'}`;
   return table(
     [
       'secrets',
@@ -60,11 +63,12 @@ export function fleetTable(batches: FleetBatch[], table: Table): string {
       'RSS (MiB)',
       'V8 heap held (MiB)',
       'heap in use after full GC (MiB)',
+      vsOnly,
       'of which objects',
       vs,
       'of which code and bytecode',
     ],
     rows,
-    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
