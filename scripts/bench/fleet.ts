@@ -28,7 +28,7 @@ export interface FleetBatch {
   liveHeap: number;
   /**
    * The part of liveHeap that is compiled code and bytecode (V8's code and trusted spaces): it grows
-   * as more of the zip's functions are compiled and optimized, by a bounded amount, leak or not.
+   * as more of the zip's functions are compiled and optimized, leak or not.
    */
   liveCode: number;
 }

@@ -78,18 +78,20 @@ if (process.env.ROTATOR_TRACE_MODULES === '1') {
   });
 }
 const loading = import(zipUrl + 'index.mjs');
+// Twice: the first collection can leave objects that finalizers of the first let go.
+const collectFully = () => {
+  global.gc();
+  global.gc();
+};
 process.on('message', async ({ id, event, query }) => {
   if (query === 'loadedFiles') return process.send({ id, ok: true, result: loaded });
   if (query === 'memoryUsage') return process.send({ id, ok: true, result: process.memoryUsage() });
   if (query === 'memoryUsageAfterFullGc') {
-    // Twice: the first collection can leave objects that finalizers of the first let go.
-    global.gc();
-    global.gc();
+    collectFully();
     return process.send({ id, ok: true, result: process.memoryUsage() });
   }
   if (query === 'heapSpacesAfterFullGc') {
-    global.gc();
-    global.gc();
+    collectFully();
     const spaces = require('node:v8').getHeapSpaceStatistics();
     const result = Object.fromEntries(spaces.map((s) => [s.space_name, s.space_used_size]));
     return process.send({ id, ok: true, result });
